@@ -1,0 +1,62 @@
+/* Bearer tokens. A token reads "smd_<id>_<secret>": the id finds the row,
+ * the secret is 32 random bytes from OpenSSL in base64url. Only SHA-256 of
+ * the secret is stored, and it is compared in constant time. */
+#ifndef SAMLAD_AUTH_H
+#define SAMLAD_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "compiler.h"
+#include "db.h"
+
+#define AUTH_SECRET_BYTES 32
+#define AUTH_HASH_BYTES 32
+/* "smd_" + up to 19 digits + "_" + 43 base64url characters + NUL. */
+#define AUTH_TOKEN_MAX 80
+
+enum auth_role { ROLE_NONE = 0, ROLE_SUBMITTER, ROLE_ANALYST, ROLE_ADMIN };
+
+/* Who a request speaks for, once its token checked out. */
+struct principal {
+	long long token_id;   /* token.id */
+	enum auth_role role;  /* what the token may do */
+	int agency_id;        /* the submitter's agency (catalogue id); 0 otherwise */
+};
+
+enum auth_result {
+	AUTH_OK = 0,
+	AUTH_MISSING,       /* no Authorization header / cookie */
+	AUTH_MALFORMED,     /* not "Bearer smd_..." */
+	AUTH_UNKNOWN,       /* no such token, or the secret does not match */
+	AUTH_REVOKED,       /* the token was revoked */
+	AUTH_UNAVAILABLE,   /* the database could not be asked */
+};
+
+/* Makes a new secret; writes its hash to hash_out and the secret's text
+ * (base64url, NUL-terminated) to secret_out (at least 44 bytes). */
+int auth_secret_new(unsigned char hash_out[AUTH_HASH_BYTES], char *secret_out,
+                    size_t secret_size) WUR;
+/* Formats the token text from its id and secret text. */
+int auth_token_format(long long id, const char *secret, char *out, size_t size) WUR;
+/* Splits a token into its id and the hash of its secret; returns 0 or -1. */
+int auth_token_parse(const char *token, long long *id,
+                     unsigned char hash_out[AUTH_HASH_BYTES]) WUR;
+/* Extracts the token from "Bearer <token>"; NULL when not of that form. */
+const char *auth_bearer(const char *authorization);
+/* Constant-time equality of two hashes. */
+bool auth_hash_equal(const unsigned char *a, const unsigned char *b);
+/* SHA-256 of data, as raw bytes and as lower-case hex (65 bytes). */
+void auth_sha256(const void *data, size_t len, unsigned char out[AUTH_HASH_BYTES]);
+void auth_sha256_hex(const void *data, size_t len, char out[2 * AUTH_HASH_BYTES + 1]);
+/* Random bytes from OpenSSL; returns 0 or -1. */
+int auth_random(void *out, size_t len) WUR;
+/* A random version-4 UUID in its 36-character text form (37 bytes). */
+int auth_uuid_v4(char out[37]) WUR;
+
+/* Checks `token` against the token table. */
+enum auth_result auth_check(struct db *db, const char *token, struct principal *out) WUR;
+/* "submitter", "analyst", "admin"; ROLE_NONE for anything else. */
+enum auth_role auth_role_parse(const char *name);
+const char *auth_role_name(enum auth_role role);
+
+#endif

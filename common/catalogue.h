@@ -1,0 +1,82 @@
+/* The catalogue in memory: agencies, the area tree, indicators and who may
+ * report what. Loaded from the database by both programs and rebuilt from
+ * CSV files by samlad-admin. Lookups are by code or by database id. */
+#ifndef SAMLAD_CATALOGUE_H
+#define SAMLAD_CATALOGUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "compiler.h"
+#include "db.h"
+
+enum indicator_level { LEVEL_FIRST_LINE, LEVEL_SPECIALISED };
+enum indicator_kind { KIND_FLOW, KIND_STOCK };
+
+struct cat_agency {
+	int id;       /* agency.id */
+	char *code;   /* owned; e.g. "bup" */
+	char *name;   /* owned; display name */
+};
+
+struct cat_area {
+	int id;          /* area.id */
+	char *code;      /* owned; "0581" or "0581-hageby" */
+	char *name;      /* owned; display name */
+	int parent;      /* index of the parent in the areas array, or -1 */
+	size_t nchildren; /* how many areas name this one as parent */
+};
+
+struct cat_indicator {
+	int id;                     /* indicator.id */
+	char *code;                 /* owned; e.g. "bup.nya_barn" */
+	int agency;                 /* index of the owning agency in the agencies array */
+	enum indicator_level level; /* first-line or specialised */
+	enum indicator_kind kind;   /* flow sums over time, stock takes the last quarter */
+	char *name_sv;              /* owned; Swedish name */
+	char *name_en;              /* owned; English name */
+	int suppress_below;         /* k for this indicator, 0 when the deployment default applies */
+};
+
+/* One permission expanded to a leaf area: the agency may report this
+ * indicator for this area. Sorted for bsearch. */
+struct cat_permission {
+	int agency_id;     /* agency.id */
+	int indicator_id;  /* indicator.id */
+	int area_id;       /* area.id of a leaf area */
+};
+
+struct catalogue {
+	long long version;                 /* catalogue_version.version when loaded */
+	struct cat_agency *agencies;       /* owned array, sorted by code */
+	size_t nagencies;
+	struct cat_area *areas;            /* owned array, sorted by code */
+	size_t nareas;
+	struct cat_indicator *indicators;  /* owned array, sorted by code */
+	size_t nindicators;
+	struct cat_permission *permissions; /* owned array, sorted */
+	size_t npermissions;
+};
+
+/* Reads the whole catalogue in one transaction. *out is the caller's to free. */
+enum db_status catalogue_load(struct db *db, struct catalogue **out) WUR;
+/* The current catalogue version (cheap; used to notice an import). */
+enum db_status catalogue_version(struct db *db, long long *version) WUR;
+void catalogue_free(struct catalogue *cat);
+
+const struct cat_agency *catalogue_agency(const struct catalogue *cat, const char *code);
+const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int id);
+const struct cat_area *catalogue_area(const struct catalogue *cat, const char *code);
+const struct cat_area *catalogue_area_by_id(const struct catalogue *cat, int id);
+const struct cat_indicator *catalogue_indicator(const struct catalogue *cat, const char *code);
+const struct cat_indicator *catalogue_indicator_by_id(const struct catalogue *cat, int id);
+/* True when the area has no children, so counts may be reported for it. */
+bool catalogue_area_is_leaf(const struct cat_area *area);
+/* The parent of an area, or NULL for a municipality. */
+const struct cat_area *catalogue_area_parent(const struct catalogue *cat,
+                                             const struct cat_area *area);
+bool catalogue_permitted(const struct catalogue *cat, int agency_id,
+                         int indicator_id, int area_id);
+const char *catalogue_level_name(enum indicator_level level);
+const char *catalogue_kind_name(enum indicator_kind kind);
+
+#endif

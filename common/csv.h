@@ -1,0 +1,40 @@
+/* RFC 4180 CSV: a reader over a buffer in memory and a field writer.
+ * Fields may be quoted ("a ""b"""), records end in LF or CRLF, a UTF-8 BOM at
+ * the start is skipped. */
+#ifndef SAMLAD_CSV_H
+#define SAMLAD_CSV_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "compiler.h"
+
+#define CSV_MAX_FIELDS 32
+
+struct csv_reader {
+	const char *p;      /* next byte to read */
+	const char *end;    /* one past the last byte */
+	size_t line;        /* line number where the current record starts (1-based) */
+	size_t next_line;   /* line number of the byte at p */
+	struct buf field;   /* scratch: the fields of the last record, NUL-separated */
+	char error[128];    /* why the last call returned -1 */
+};
+
+struct csv_record {
+	size_t nfields;                     /* fields in this record */
+	const char *fields[CSV_MAX_FIELDS]; /* point into the reader; valid until the next read */
+	size_t lens[CSV_MAX_FIELDS];        /* each field's length (fields may hold NUL) */
+};
+
+void csv_reader_init(struct csv_reader *r, const char *data, size_t len);
+void csv_reader_free(struct csv_reader *r);
+/* Reads the next record: returns 1 with *rec filled, 0 at the end of input,
+ * -1 on malformed input (r->error says why, r->line says where). A blank
+ * line is skipped. */
+int csv_read(struct csv_reader *r, struct csv_record *rec) WUR;
+
+/* Appends one field, quoted when it holds a comma, quote, CR or LF. */
+int csv_write_field(struct buf *out, const char *field) WUR;
+/* Appends the line end (CRLF, as RFC 4180 says). */
+int csv_write_eol(struct buf *out) WUR;
+
+#endif

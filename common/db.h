@@ -1,0 +1,64 @@
+/* The one place that talks to libpq. Every query goes through db_exec with
+ * $n parameters; failures keep the SQLSTATE and message. A connection that
+ * broke is reset on its next use, so callers never reconnect by hand. */
+#ifndef SAMLAD_DB_H
+#define SAMLAD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libpq-fe.h>
+#include "compiler.h"
+
+enum db_status {
+	DB_OK = 0,
+	DB_UNAVAILABLE,   /* the server cannot be reached or the connection broke */
+	DB_ERROR,         /* the server answered with an error; see db_sqlstate */
+};
+
+struct db;
+
+/* Owns one connection described by `conninfo` (a URL or key=value string;
+ * the string is copied). Connects lazily; never returns NULL unless out of
+ * memory. */
+struct db *db_new(const char *conninfo);
+void db_free(struct db *db);
+
+/* Connects now (or checks the connection); returns DB_OK or DB_UNAVAILABLE. */
+enum db_status db_connect(struct db *db) WUR;
+
+/* Runs one statement with text parameters (NULL entries are SQL NULL).
+ * On DB_OK, *res (if res is not NULL) receives the result, which the caller
+ * frees with PQclear. On failure *res is NULL. */
+enum db_status db_exec(struct db *db, PGresult **res, const char *sql,
+                       int nparams, const char *const *params) WUR;
+/* db_exec without parameters or result. */
+enum db_status db_command(struct db *db, const char *sql) WUR;
+
+enum db_status db_begin(struct db *db) WUR;
+enum db_status db_commit(struct db *db) WUR;
+/* Rolls back if a transaction is open; safe to call after any failure. */
+void db_rollback(struct db *db);
+
+/* COPY ... FROM STDIN: start, send data (any chunking), finish. */
+enum db_status db_copy_begin(struct db *db, const char *sql) WUR;
+enum db_status db_copy_put(struct db *db, const char *data, size_t len) WUR;
+enum db_status db_copy_end(struct db *db) WUR;
+
+/* The SQLSTATE of the last failure ("" when none, "08006" when unavailable). */
+const char *db_sqlstate(const struct db *db);
+/* The server's or libpq's message of the last failure, one line. */
+const char *db_error(const struct db *db);
+
+/* Fixed-size set of connections shared by threads. */
+struct db_pool;
+struct db_pool *db_pool_new(const char *conninfo, unsigned size);
+void db_pool_free(struct db_pool *pool);
+/* Blocks until a connection is free. Give it back with db_pool_put. */
+struct db *db_pool_get(struct db_pool *pool);
+void db_pool_put(struct db_pool *pool, struct db *db);
+
+/* Result helpers: the text of a cell; NULL when SQL NULL. */
+const char *db_value(PGresult *res, int row, int col);
+long long db_int(PGresult *res, int row, int col);
+
+#endif

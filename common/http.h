@@ -1,0 +1,81 @@
+/* The HTTP server: libmicrohttpd underneath, a route table on top.
+ * A route is a method, a path and a handler. A path ending in "/ *" (written
+ * without the space) matches one more segment, read with http_path_param.
+ * 404 and 405 are answered here, bodies are collected here up to the limit
+ * (413 beyond it), and every response is logged here, once. */
+#ifndef SAMLAD_HTTP_H
+#define SAMLAD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "compiler.h"
+
+struct http_request;
+
+/* A handler answers by calling exactly one http_reply* function. If it
+ * returns without doing so, the client gets a 500. `app` is the pointer given
+ * to http_server_start. */
+typedef void (*http_handler)(struct http_request *req, void *app);
+
+struct http_route {
+	const char *method;    /* "GET", "POST", ... */
+	const char *path;      /* "/v1/counts" or "/v1/submissions/ *" (no space) */
+	http_handler handler;  /* called once the whole body has arrived */
+};
+
+struct http_server_config {
+	const char *listen;       /* "HOST:PORT"; HOST is an IPv4 address or "localhost" */
+	unsigned connection_limit; /* most connections open at once */
+	size_t body_limit;        /* largest accepted request body, in bytes */
+	unsigned timeout_s;       /* idle connections are closed after this */
+};
+
+struct http_server;
+
+/* Starts serving on its own threads. The routes and app must outlive the
+ * server. Returns NULL (and logs why) when the address cannot be bound. */
+struct http_server *http_server_start(const struct http_server_config *cfg,
+                                      const struct http_route *routes,
+                                      size_t nroutes, void *app);
+/* Stops accepting, finishes nothing further, frees the server. */
+void http_server_stop(struct http_server *srv);
+
+/* Request accessors. Returned strings belong to the request. */
+const char *http_method(const struct http_request *req);
+const char *http_path(const struct http_request *req);
+/* The segment matched by a trailing "*" in the route, or NULL. */
+const char *http_path_param(const struct http_request *req);
+/* A query-string argument, URL-decoded, or NULL. */
+const char *http_query(const struct http_request *req, const char *name);
+/* Calls fn for every query argument; used to reject unknown ones. */
+void http_query_each(const struct http_request *req,
+                     void (*fn)(void *ctx, const char *key, const char *value),
+                     void *ctx);
+/* A request header (case-insensitive name), or NULL. */
+const char *http_header(const struct http_request *req, const char *name);
+/* A cookie's value, or NULL. */
+const char *http_cookie(const struct http_request *req, const char *name);
+/* The body, NUL-terminated; *len gets its length. Never NULL. */
+const char *http_body(const struct http_request *req, size_t *len);
+/* The media type of Content-Type, lower-cased, without parameters, or "". */
+const char *http_content_type(const struct http_request *req);
+/* Handler-owned per-request slot, e.g. the authenticated principal for logs. */
+void http_set_log_tag(struct http_request *req, const char *tag);
+
+/* Adds a response header; call before replying. Values are copied. */
+void http_add_header(struct http_request *req, const char *name, const char *value);
+
+/* Replies with a copy of `body`. */
+void http_reply(struct http_request *req, unsigned status,
+                const char *content_type, const char *body, size_t len);
+/* Replies with the JSON text of `obj` and frees it (takes ownership). */
+void http_reply_json(struct http_request *req, unsigned status, cJSON *obj);
+/* Replies {"error": code, "message": ...} and logs it. */
+void http_reply_error(struct http_request *req, unsigned status,
+                      const char *code, const char *fmt, ...) PRINTF(4, 5);
+/* Replies with `body` and frees it (takes ownership of a malloc'd string). */
+void http_reply_owned(struct http_request *req, unsigned status,
+                      const char *content_type, char *body, size_t len);
+
+#endif
