@@ -1,0 +1,38 @@
+/* The collector's shared state and its endpoint handlers. main.c owns the
+ * state and the route table; each handler lives in a file named for its
+ * endpoint. */
+#ifndef SAMLAD_COLLECTOR_H
+#define SAMLAD_COLLECTOR_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include "auth.h"
+#include "catalogue.h"
+#include "compiler.h"
+#include "db.h"
+#include "http.h"
+
+struct collector {
+	struct db_pool *pool;          /* owned; connections as the collector role */
+	pthread_rwlock_t cat_lock;     /* guards cat: readers validate, a reload swaps it */
+	struct catalogue *cat;         /* owned; the catalogue as last loaded, or NULL */
+	unsigned retry_after_s;        /* Retry-After sent with 503 */
+	size_t body_limit;             /* the --body-limit, for messages */
+};
+
+/* Checks the request's bearer token and, when the catalogue changed since it
+ * was loaded, reloads it. On failure it has answered the request (401 or 503)
+ * and returns -1. `db` is a connection the caller took from the pool. */
+int collector_authenticate(struct collector *c, struct http_request *req,
+                           struct db *db, struct principal *who) WUR;
+
+/* Answers 503 database_unavailable with Retry-After. */
+void collector_reply_unavailable(struct collector *c, struct http_request *req);
+
+/* Endpoint handlers (http_handler signature; app is the struct collector). */
+void healthz_get(struct http_request *req, void *app);
+void counts_post(struct http_request *req, void *app);
+void counts_get(struct http_request *req, void *app);
+void submissions_get(struct http_request *req, void *app);
+
+#endif
