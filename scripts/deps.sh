@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Samlad needs that are missing.
+#   deps.sh build   what building and running needs
+#   deps.sh test    that, plus what the tests need
+# Runs apt-get only when something is missing, so a second run is quick.
+set -euo pipefail
+
+build_pkgs=(gcc meson ninja-build pkg-config libpq-dev libcjson-dev
+	libmicrohttpd-dev libcurl4-openssl-dev libssl-dev libglpk-dev
+	postgresql-15 postgresql-client-15 curl python3 ca-certificates)
+test_pkgs=(python3-jsonschema poppler-utils chromium nodejs npm wrk)
+
+want=("${build_pkgs[@]}")
+[ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "samlad: installing ${missing[*]}" >&2
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

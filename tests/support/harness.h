@@ -1,0 +1,88 @@
+/* Shared by the integration and end-to-end tests: a fresh database per test
+ * (copied from the migrated template that scripts/test.sh prepares), the
+ * real programs started on free loopback ports, the command-line tools run
+ * as child processes, and HTTP through libcurl. */
+#ifndef SAMLAD_HARNESS_H
+#define SAMLAD_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <libpq-fe.h>
+#include "buf.h"
+
+/* A database of its own for one test. */
+struct harness_db {
+	char name[64];             /* database name, unique to the test process */
+	char host[256];            /* the cluster's socket folder */
+	char admin_url[512];       /* connects as samlad_admin (the schema owner) */
+	char collector_url[512];   /* connects as samlad_collector */
+	char aggregator_url[512];  /* connects as samlad_aggregator */
+	PGconn *admin;             /* open admin connection for checks; owned */
+};
+
+/* A program started by the test. */
+struct harness_proc {
+	pid_t pid;               /* 0 when not running */
+	int port;                /* the loopback port it listens on */
+	char base_url[96];       /* "http://127.0.0.1:PORT" */
+	char log_path[256];      /* its stderr goes here */
+};
+
+/* The response of one HTTP request. */
+struct http_result {
+	long status;             /* HTTP status, 0 when the request failed */
+	struct buf body;         /* response body */
+	struct buf headers;      /* raw response headers */
+	char error[256];         /* libcurl's error when status is 0 */
+};
+
+/* Skips the whole test (TAP "1..0 # SKIP") when scripts/test.sh did not
+ * provide a cluster; otherwise creates the database. Exits on failure. */
+void harness_db_create(struct harness_db *db, const char *tag);
+void harness_db_drop(struct harness_db *db);
+
+/* Path of a built program, e.g. "collector/samlad-collector". */
+const char *harness_program(const char *relative);
+
+/* Starts a server program with --listen on a free port and --database-url,
+ * plus extra arguments (NULL-terminated, may be NULL), and waits until its
+ * /healthz answers (up to 15 s). Returns 0 or -1. */
+int harness_start(struct harness_proc *p, const char *program,
+                  const char *db_url, const char *const *extra);
+/* Sends SIGTERM, waits; returns the exit status (or -1). */
+int harness_stop(struct harness_proc *p);
+
+/* Runs a program to completion with extra environment entries ("K=V",
+ * NULL-terminated), capturing stdout and stderr (either may be NULL) and
+ * feeding `input` (may be NULL) on stdin. Returns the exit status, or -1. */
+int harness_run(const char *const *argv, const char *const *env,
+                const char *input, struct buf *out, struct buf *err);
+
+/* Creates a token with samlad-admin; returns it (malloc'd) or exits. */
+char *harness_token(const struct harness_db *db, const char *role, const char *agency);
+
+/* One HTTP request. `headers` is NULL-terminated ("Name: value"), may be NULL;
+ * `token` adds "Authorization: Bearer"; `body` NULL means no body. */
+int http_do(const char *method, const char *url, const char *token,
+            const char *content_type, const char *body, size_t len,
+            const char *const *headers, struct http_result *out);
+void http_result_free(struct http_result *r);
+/* A response header's value (case-insensitive name), copied into out. */
+bool http_result_header(const struct http_result *r, const char *name,
+                        char *out, size_t size);
+
+/* Runs SQL as the admin and returns the first cell as an integer (exits on
+ * error); for checks such as "SELECT count(*) FROM count_history". */
+long long harness_sql_int(struct harness_db *db, const char *sql);
+/* The first cell as text (malloc'd; NULL for SQL NULL). */
+char *harness_sql_text(struct harness_db *db, const char *sql);
+/* Runs a statement as the admin; exits on error. */
+void harness_sql(struct harness_db *db, const char *sql);
+
+/* A free TCP port on 127.0.0.1. */
+int harness_free_port(void);
+/* Sleeps for ms milliseconds. */
+void harness_sleep_ms(int ms);
+
+#endif
