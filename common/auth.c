@@ -1,0 +1,326 @@
+/* Bearer tokens "smd_<id>_<secret>". The secret is 32 random bytes written
+ * in base64url without padding (43 characters); the token table keeps
+ * SHA-256 of those 32 bytes. A token is parsed completely before anything is
+ * asked of the database, so malformed text never becomes a query. */
+#include "auth.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include "log.h"
+
+#define TOKEN_PREFIX "smd_"
+/* Characters of the secret's text: 32 bytes in unpadded base64url. */
+#define SECRET_CHARS 43
+/* The most digits of a positive long long. */
+#define ID_MAX_DIGITS 19
+
+static const char b64url[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int auth_random(void *out, size_t len)
+{
+	if (len > INT_MAX)
+		return -1;
+	return RAND_bytes(out, (int)len) == 1 ? 0 : -1;
+}
+
+void auth_sha256(const void *data, size_t len, unsigned char out[AUTH_HASH_BYTES])
+{
+	unsigned int n = 0;
+
+	/* A hash that silently failed could compare equal to another failure;
+	 * stopping is the only safe answer, and it happens only without memory. */
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 ||
+	    n != AUTH_HASH_BYTES) {
+		log_error("SHA-256 failed");
+		abort();
+	}
+}
+
+static void hex_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+void auth_sha256_hex(const void *data, size_t len, char out[2 * AUTH_HASH_BYTES + 1])
+{
+	unsigned char h[AUTH_HASH_BYTES];
+
+	auth_sha256(data, len, h);
+	hex_encode(h, sizeof h, out);
+}
+
+bool auth_hash_equal(const unsigned char *a, const unsigned char *b)
+{
+	return CRYPTO_memcmp(a, b, AUTH_HASH_BYTES) == 0;
+}
+
+/* Writes 32 bytes as 43 base64url characters and a NUL. Each group of three
+ * bytes makes four characters; the last two bytes make three. */
+static void b64url_encode32(const unsigned char in[AUTH_SECRET_BYTES], char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < AUTH_SECRET_BYTES; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+		size_t take = AUTH_SECRET_BYTES - i < 3 ? AUTH_SECRET_BYTES - i : 3;
+		if (take > 1)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (take > 2)
+			v |= in[i + 2];
+		for (size_t k = 0; k <= take; k++)
+			out[o++] = b64url[(v >> (18 - 6 * k)) & 63];
+	}
+	out[o] = '\0';
+}
+
+/* The 6-bit value of a base64url character, or -1. */
+static int b64url_value(char c)
+{
+	const char *p = c ? strchr(b64url, c) : NULL;
+	return p ? (int)(p - b64url) : -1;
+}
+
+/* Decodes exactly 43 characters into 32 bytes; returns 0 or -1. The last
+ * character carries 4 bits and two zero bits: requiring the zeros makes the
+ * text of a secret unique, so one token has one spelling. */
+static int b64url_decode32(const char *in, unsigned char out[AUTH_SECRET_BYTES])
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t o = 0;
+
+	for (size_t i = 0; i < SECRET_CHARS; i++) {
+		int v = b64url_value(in[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	return acc == 0 && o == AUTH_SECRET_BYTES ? 0 : -1;
+}
+
+int auth_secret_new(unsigned char hash_out[AUTH_HASH_BYTES], char *secret_out,
+                    size_t secret_size)
+{
+	unsigned char secret[AUTH_SECRET_BYTES];
+
+	if (secret_size < SECRET_CHARS + 1 || auth_random(secret, sizeof secret) != 0)
+		return -1;
+	b64url_encode32(secret, secret_out);
+	auth_sha256(secret, sizeof secret, hash_out);
+	OPENSSL_cleanse(secret, sizeof secret);
+	return 0;
+}
+
+int auth_token_format(long long id, const char *secret, char *out, size_t size)
+{
+	unsigned char bytes[AUTH_SECRET_BYTES];
+
+	/* Refuse to print a token that auth_token_parse would reject. */
+	if (id <= 0 || strlen(secret) != SECRET_CHARS || b64url_decode32(secret, bytes) != 0)
+		return -1;
+	int n = snprintf(out, size, TOKEN_PREFIX "%lld_%s", id, secret);
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* Reads the id: 1 to 19 digits, no leading zero, at most LLONG_MAX. Returns
+ * the number of characters read, or 0. */
+static size_t parse_id(const char *s, long long *id)
+{
+	long long v = 0;
+	size_t n = 0;
+
+	if (s[0] < '1' || s[0] > '9')
+		return 0;
+	for (; s[n] >= '0' && s[n] <= '9'; n++) {
+		int d = s[n] - '0';
+		if (n == ID_MAX_DIGITS || v > (LLONG_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	*id = v;
+	return n;
+}
+
+int auth_token_parse(const char *token, long long *id,
+                     unsigned char hash_out[AUTH_HASH_BYTES])
+{
+	unsigned char secret[AUTH_SECRET_BYTES];
+	long long v;
+
+	if (!token || strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
+		return -1;
+	token += strlen(TOKEN_PREFIX);
+	size_t n = parse_id(token, &v);
+	if (n == 0 || token[n] != '_')
+		return -1;
+	token += n + 1;
+	if (strlen(token) != SECRET_CHARS || b64url_decode32(token, secret) != 0)
+		return -1;
+	auth_sha256(secret, sizeof secret, hash_out);
+	OPENSSL_cleanse(secret, sizeof secret);
+	*id = v;
+	return 0;
+}
+
+/* RFC 6750 b64token: the characters a bearer credential may hold. */
+static bool is_token_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("-._~+/", c));
+}
+
+const char *auth_bearer(const char *authorization)
+{
+	static const char scheme[] = "Bearer ";
+
+	if (!authorization || strncasecmp(authorization, scheme, sizeof scheme - 1) != 0)
+		return NULL;
+	const char *t = authorization + sizeof scheme - 1;
+	size_t n = 0;
+	while (is_token_char(t[n]))
+		n++;
+	while (t[n] == '=')
+		n++;
+	/* Nothing after the credential: junk there means a confused client. */
+	return n > 0 && t[n] == '\0' ? t : NULL;
+}
+
+int auth_uuid_v4(char out[37])
+{
+	unsigned char b[16];
+
+	if (auth_random(b, sizeof b) != 0)
+		return -1;
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	char hex[33];
+	hex_encode(b, sizeof b, hex);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+	         hex + 16, hex + 20);
+	return 0;
+}
+
+static const char *const role_names[] = {
+	[ROLE_SUBMITTER] = "submitter",
+	[ROLE_ANALYST] = "analyst",
+	[ROLE_ADMIN] = "admin",
+};
+
+enum auth_role auth_role_parse(const char *name)
+{
+	for (size_t i = ROLE_SUBMITTER; name && i < ARRAY_LEN(role_names); i++)
+		if (strcmp(name, role_names[i]) == 0)
+			return (enum auth_role)i;
+	return ROLE_NONE;
+}
+
+const char *auth_role_name(enum auth_role role)
+{
+	if (role > ROLE_NONE && (size_t)role < ARRAY_LEN(role_names))
+		return role_names[role];
+	return "none";
+}
+
+/* The value of a lower-case hex digit, or -1. */
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Decodes the 64 hex digits of the stored hash; returns 0 or -1. */
+static int hex_decode32(const char *hex, unsigned char out[AUTH_HASH_BYTES])
+{
+	if (!hex || strlen(hex) != 2 * AUTH_HASH_BYTES)
+		return -1;
+	for (size_t i = 0; i < AUTH_HASH_BYTES; i++) {
+		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Turns the token row into a result. The secret is compared before the
+ * revocation is looked at, so that without the secret a revoked token and an
+ * unknown one look the same. */
+static enum auth_result check_row(PGresult *res, const unsigned char *hash,
+                                  long long id, struct principal *out)
+{
+	unsigned char stored[AUTH_HASH_BYTES];
+
+	if (PQntuples(res) != 1)
+		return AUTH_UNKNOWN;
+	if (hex_decode32(db_value(res, 0, 0), stored) != 0) {
+		log_error("token %lld: stored hash is not 32 bytes", id);
+		return AUTH_UNKNOWN;
+	}
+	if (!auth_hash_equal(stored, hash))
+		return AUTH_UNKNOWN;
+	const char *revoked = db_value(res, 0, 3);
+	if (!revoked || strcmp(revoked, "f") != 0)
+		return AUTH_REVOKED;
+	enum auth_role role = auth_role_parse(db_value(res, 0, 1));
+	if (role == ROLE_NONE) {
+		log_error("token %lld: unknown role", id);
+		return AUTH_UNKNOWN;
+	}
+	*out = (struct principal){ .token_id = id, .role = role,
+	                           .agency_id = (int)db_int(res, 0, 2) };
+	return AUTH_OK;
+}
+
+enum auth_result auth_check(struct db *db, const char *token, struct principal *out)
+{
+	/* encode(…, 'hex') rather than the bytea's own text, which depends on
+	 * the server's bytea_output setting. */
+	static const char sql[] =
+		"SELECT encode(secret_sha256, 'hex'), role, agency_id, "
+		"revoked_at IS NOT NULL FROM token WHERE id = $1";
+	unsigned char hash[AUTH_HASH_BYTES];
+	long long id;
+	char idtext[24];
+	PGresult *res = NULL;
+
+	if (!token || !*token)
+		return AUTH_MISSING;
+	if (auth_token_parse(token, &id, hash) != 0)
+		return AUTH_MALFORMED;
+	snprintf(idtext, sizeof idtext, "%lld", id);
+	const char *params[] = { idtext };
+	enum db_status st = db_exec(db, &res, sql, 1, params);
+	if (st != DB_OK) {
+		/* A server error here is a deployment fault (grants, schema), not
+		 * the client's; either way the token could not be checked. */
+		log_msg(st == DB_ERROR ? LOG_ERROR : LOG_WARN, "token lookup failed: %s %s",
+		        db_sqlstate(db), db_error(db));
+		return AUTH_UNAVAILABLE;
+	}
+	enum auth_result r = check_row(res, hash, id, out);
+	PQclear(res);
+	return r;
+}

@@ -1,0 +1,212 @@
+/* RFC 4180 CSV. The reader is strict: anything RFC 4180 does not allow is an
+ * error with a line number, never a guess, because a guessed field could
+ * store a count under the wrong key.
+ *
+ * The writer manages the separators itself: csv_write_field puts a comma
+ * before every field except the first of a line (the buffer is empty or ends
+ * in LF), and csv_write_eol ends the line. */
+#include "csv.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char utf8_bom[3] = { '\xEF', '\xBB', '\xBF' };
+
+void csv_reader_init(struct csv_reader *r, const char *data, size_t len)
+{
+	*r = (struct csv_reader){ .p = data, .end = data + len, .line = 1,
+	                          .next_line = 1, .field = BUF_INIT };
+	if (len >= sizeof utf8_bom && memcmp(data, utf8_bom, sizeof utf8_bom) == 0)
+		r->p += sizeof utf8_bom;
+}
+
+void csv_reader_free(struct csv_reader *r)
+{
+	buf_free(&r->field);
+}
+
+/* Records why reading failed; returns -1 for the caller to pass on. */
+PRINTF(2, 3)
+static int csv_fail(struct csv_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof r->error, fmt, ap);
+	va_end(ap);
+	/* A failed reader stays failed: later calls must not resume mid-record. */
+	r->p = r->end;
+	return -1;
+}
+
+/* The length of the line end at p: 2 for CRLF, 1 for LF, 0 otherwise. */
+static size_t eol_len(const struct csv_reader *r, const char *p)
+{
+	if (p < r->end && *p == '\n')
+		return 1;
+	if (p + 1 < r->end && p[0] == '\r' && p[1] == '\n')
+		return 2;
+	return 0;
+}
+
+/* Skips empty lines so that a trailing blank line is not a record. */
+static void skip_blank_lines(struct csv_reader *r)
+{
+	size_t n;
+
+	while ((n = eol_len(r, r->p)) > 0) {
+		r->p += n;
+		r->next_line++;
+	}
+}
+
+static int field_byte(struct csv_reader *r, char c)
+{
+	if (buf_append(&r->field, &c, 1) != 0)
+		return csv_fail(r, "out of memory");
+	return 0;
+}
+
+/* Reads a quoted field; r->p is just past the opening quote. Stops after the
+ * closing quote. */
+static int read_quoted(struct csv_reader *r)
+{
+	for (;;) {
+		if (r->p == r->end)
+			return csv_fail(r, "unterminated quoted field");
+		char c = *r->p++;
+		if (c == '\0')
+			return csv_fail(r, "NUL byte in field");
+		if (c == '"') {
+			if (r->p == r->end || *r->p != '"')
+				break;
+			r->p++; /* "" is one quote */
+		} else if (c == '\n') {
+			r->next_line++;
+		}
+		if (field_byte(r, c) != 0)
+			return -1;
+	}
+	if (r->p < r->end && *r->p != ',' && eol_len(r, r->p) == 0)
+		return csv_fail(r, "unexpected character after a closing quote");
+	return 0;
+}
+
+/* Reads an unquoted field up to the comma, line end or end of input. */
+static int read_plain(struct csv_reader *r)
+{
+	while (r->p < r->end && *r->p != ',' && eol_len(r, r->p) == 0) {
+		char c = *r->p++;
+		if (c == '"')
+			return csv_fail(r, "quote inside an unquoted field");
+		if (c == '\0')
+			return csv_fail(r, "NUL byte in field");
+		/* A lone CR is neither data nor a line end in RFC 4180. */
+		if (c == '\r')
+			return csv_fail(r, "carriage return without a line feed");
+		if (field_byte(r, c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads one field and its terminating NUL into r->field; *offset gets where
+ * it starts and *len its length. */
+static int read_field(struct csv_reader *r, size_t *offset, size_t *len)
+{
+	*offset = r->field.len;
+	int rc;
+	if (r->p < r->end && *r->p == '"') {
+		r->p++;
+		rc = read_quoted(r);
+	} else {
+		rc = read_plain(r);
+	}
+	if (rc != 0)
+		return -1;
+	*len = r->field.len - *offset;
+	return field_byte(r, '\0');
+}
+
+/* Points the record at the fields, now that r->field will not move. */
+static void fill_record(struct csv_reader *r, struct csv_record *rec,
+                        const size_t *offsets)
+{
+	for (size_t i = 0; i < rec->nfields; i++)
+		rec->fields[i] = r->field.data + offsets[i];
+}
+
+int csv_read(struct csv_reader *r, struct csv_record *rec)
+{
+	size_t offsets[CSV_MAX_FIELDS];
+
+	if (r->error[0])
+		return -1;
+	skip_blank_lines(r);
+	if (r->p == r->end)
+		return 0;
+	r->line = r->next_line;
+	buf_reset(&r->field);
+	rec->nfields = 0;
+	for (;;) {
+		if (rec->nfields == CSV_MAX_FIELDS)
+			return csv_fail(r, "more than %d fields", CSV_MAX_FIELDS);
+		size_t i = rec->nfields++;
+		if (read_field(r, &offsets[i], &rec->lens[i]) != 0)
+			return -1;
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		break;
+	}
+	size_t n = eol_len(r, r->p);
+	r->p += n;
+	r->next_line += n > 0;
+	fill_record(r, rec, offsets);
+	return 1;
+}
+
+/* Whether a field must be quoted to survive a round trip. */
+static bool needs_quotes(const char *field)
+{
+	return strpbrk(field, ",\"\r\n") != NULL;
+}
+
+static bool at_line_start(const struct buf *out)
+{
+	return out->len == 0 || out->data[out->len - 1] == '\n';
+}
+
+static int write_quoted(struct buf *out, const char *field)
+{
+	if (buf_puts(out, "\"") != 0)
+		return -1;
+	for (const char *q; (q = strchr(field, '"')) != NULL; field = q + 1)
+		if (buf_append(out, field, (size_t)(q - field + 1)) != 0 ||
+		    buf_puts(out, "\"") != 0)
+			return -1;
+	if (buf_puts(out, field) != 0 || buf_puts(out, "\"") != 0)
+		return -1;
+	return 0;
+}
+
+int csv_write_field(struct buf *out, const char *field)
+{
+	bool first = at_line_start(out);
+
+	if (!first && buf_puts(out, ",") != 0)
+		return -1;
+	/* An empty first field is written "" so that a one-field record of an
+	 * empty string is not a blank line, which readers skip. */
+	if (needs_quotes(field) || (first && field[0] == '\0'))
+		return write_quoted(out, field);
+	return buf_puts(out, field);
+}
+
+int csv_write_eol(struct buf *out)
+{
+	return buf_puts(out, "\r\n");
+}

@@ -1,0 +1,439 @@
+/* The only caller of libpq.
+ *
+ * A connection is opened on first use. When it breaks, the failing call
+ * answers DB_UNAVAILABLE and the next call opens a fresh one, so a restarted
+ * server is picked up without the program restarting. A connection that
+ * broke inside a transaction is not replaced until db_rollback: running the
+ * rest of a transaction's statements on a new connection would commit them
+ * one by one. */
+#include "db.h"
+
+#include <errno.h> /* program_invocation_short_name */
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+
+/* Seconds to wait for a connection, unless the conninfo says otherwise. */
+#define DB_CONNECT_TIMEOUT "5"
+/* The SQLSTATE reported for a connection that cannot be used. */
+#define SQLSTATE_UNAVAILABLE "08006"
+
+struct db {
+	char *conninfo;      /* owned copy of the URL or key=value string */
+	PGconn *conn;        /* NULL until the first use or after a failed connect */
+	bool in_tx;          /* a transaction was open after the last statement */
+	bool in_copy;        /* a COPY FROM STDIN is in progress */
+	char sqlstate[6];    /* SQLSTATE of the last failure, "" after a success */
+	char error[256];     /* message of the last failure, one line */
+};
+
+struct db *db_new(const char *conninfo)
+{
+	struct db *db = calloc(1, sizeof *db);
+
+	if (!db)
+		return NULL;
+	db->conninfo = strdup(conninfo ? conninfo : "");
+	if (!db->conninfo) {
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void db_free(struct db *db)
+{
+	if (!db)
+		return;
+	if (db->conn)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+/* Keeps the first line of msg as the last failure. */
+static void set_error(struct db *db, const char *sqlstate, const char *msg)
+{
+	size_t n = msg ? strcspn(msg, "\r\n") : 0;
+
+	if (n >= sizeof db->error)
+		n = sizeof db->error - 1;
+	memcpy(db->error, msg ? msg : "", n);
+	db->error[n] = '\0';
+	snprintf(db->sqlstate, sizeof db->sqlstate, "%s", sqlstate ? sqlstate : "");
+}
+
+static void clear_error(struct db *db)
+{
+	db->sqlstate[0] = '\0';
+	db->error[0] = '\0';
+}
+
+/* Records a broken connection and answers DB_UNAVAILABLE. */
+static enum db_status unavailable(struct db *db, const char *msg)
+{
+	set_error(db, SQLSTATE_UNAVAILABLE, msg);
+	return DB_UNAVAILABLE;
+}
+
+/* Server notices go to the debug log rather than libpq's default of
+ * printing them on stderr, where they would escape the log format. */
+static void notice_to_log(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("postgres: %.*s", (int)strcspn(message, "\r\n"), message);
+}
+
+/* Opens a new connection. connect_timeout comes before dbname so that a
+ * value in the conninfo (expanded from dbname) overrides it; the fallback
+ * application name applies only when the conninfo names none. */
+static enum db_status db_open(struct db *db)
+{
+	const char *const keys[] = { "connect_timeout", "fallback_application_name",
+	                             "dbname", NULL };
+	const char *const values[] = { DB_CONNECT_TIMEOUT, program_invocation_short_name,
+	                               db->conninfo, NULL };
+
+	db->conn = PQconnectdbParams(keys, values, 1);
+	if (!db->conn)
+		return unavailable(db, "out of memory");
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		enum db_status st = unavailable(db, PQerrorMessage(db->conn));
+		log_warn("database connection failed: %s", db->error);
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return st;
+	}
+	PQsetNoticeProcessor(db->conn, notice_to_log, NULL);
+	return DB_OK;
+}
+
+/* Reads whatever the server sent to an idle connection. A server that shut
+ * down sends a FATAL message and closes the socket; reading both marks the
+ * connection bad now, instead of failing the next statement. */
+static void db_poll_idle(struct db *db)
+{
+	struct pollfd pfd = { .fd = PQsocket(db->conn), .events = POLLIN };
+
+	for (int i = 0; i < 4 && pfd.fd >= 0; i++) {
+		if (poll(&pfd, 1, 0) != 1 || !PQconsumeInput(db->conn))
+			return;
+		(void)PQisBusy(db->conn); /* parses the input; routes FATAL to the notice log */
+	}
+}
+
+/* Makes sure there is a usable connection before a statement. */
+static enum db_status db_ready(struct db *db)
+{
+	clear_error(db);
+	if (db->conn && !db->in_tx && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+		db_poll_idle(db);
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+		return DB_OK;
+	if (db->in_tx)
+		return unavailable(db, "connection lost inside a transaction");
+	if (db->conn) {
+		log_info("database connection lost; reconnecting");
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	return db_open(db);
+}
+
+enum db_status db_connect(struct db *db)
+{
+	return db_ready(db);
+}
+
+/* Remembers whether a transaction is open, for db_ready and db_rollback.
+ * A broken connection keeps the last known state: its transaction is gone
+ * on the server, but the caller has yet to hear of it through db_rollback. */
+static void note_tx(struct db *db)
+{
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return;
+	PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+	db->in_tx = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+}
+
+/* Classifies a failed result (or none at all, when libpq ran out of memory
+ * or lost the connection). */
+static enum db_status result_failure(struct db *db, PGresult *res)
+{
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return unavailable(db, PQerrorMessage(db->conn));
+	if (!res) {
+		set_error(db, "", PQerrorMessage(db->conn));
+		return DB_ERROR;
+	}
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+	          primary ? primary : PQresultErrorMessage(res));
+	return DB_ERROR;
+}
+
+/* Takes a statement's result: hands it to *res on success (or clears it),
+ * records the failure otherwise. */
+static enum db_status take_result(struct db *db, PGresult *r, PGresult **res)
+{
+	ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	enum db_status st = DB_OK;
+
+	if (es == PGRES_COPY_IN) {
+		/* A COPY sent here would leave the connection waiting for data. */
+		db->in_copy = true;
+		set_error(db, "", "COPY FROM STDIN needs db_copy_begin");
+		st = DB_ERROR;
+	} else if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
+		st = result_failure(db, r);
+	}
+	note_tx(db);
+	if (st == DB_OK && res)
+		*res = r;
+	else
+		PQclear(r);
+	return st;
+}
+
+enum db_status db_exec(struct db *db, PGresult **res, const char *sql,
+                       int nparams, const char *const *params)
+{
+	if (res)
+		*res = NULL;
+	enum db_status st = db_ready(db);
+	if (st != DB_OK)
+		return st;
+	return take_result(db, PQexecParams(db->conn, sql, nparams, NULL, params,
+	                                     NULL, NULL, 0), res);
+}
+
+/* The simple protocol, unlike PQexecParams, accepts several statements in
+ * one string, which a migration file needs. It is only ever given SQL
+ * written in the program, never text from a request. */
+enum db_status db_command(struct db *db, const char *sql)
+{
+	enum db_status st = db_ready(db);
+
+	if (st != DB_OK)
+		return st;
+	return take_result(db, PQexec(db->conn, sql), NULL);
+}
+
+enum db_status db_begin(struct db *db)
+{
+	return db_command(db, "BEGIN");
+}
+
+enum db_status db_commit(struct db *db)
+{
+	PGresult *res;
+	enum db_status st = db_exec(db, &res, "COMMIT", 0, NULL);
+
+	if (st != DB_OK)
+		return st;
+	/* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK;
+	 * reporting DB_OK would acknowledge data that was thrown away. */
+	bool rolled_back = strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
+	PQclear(res);
+	if (rolled_back) {
+		set_error(db, "25P02", "the transaction had failed and was rolled back");
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+/* Ends a COPY that will not be finished: tells the server to fail it and
+ * reads every result so the connection can take commands again. */
+static void copy_abort(struct db *db)
+{
+	PGresult *r;
+
+	db->in_copy = false;
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return;
+	if (PQputCopyEnd(db->conn, "aborted by the client") != 1)
+		return;
+	while ((r = PQgetResult(db->conn)) != NULL)
+		PQclear(r);
+}
+
+void db_rollback(struct db *db)
+{
+	if (!db->conn) {
+		db->in_tx = false;
+		return;
+	}
+	if (db->in_copy)
+		copy_abort(db);
+	PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+	if (PQstatus(db->conn) == CONNECTION_OK &&
+	    (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)) {
+		/* The caller wants the first failure's SQLSTATE, not this one's. */
+		PGresult *r = PQexec(db->conn, "ROLLBACK");
+		PQclear(r);
+	}
+	db->in_tx = false;
+}
+
+enum db_status db_copy_begin(struct db *db, const char *sql)
+{
+	enum db_status st = db_ready(db);
+
+	if (st != DB_OK)
+		return st;
+	PGresult *r = PQexec(db->conn, sql);
+	if (r && PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		db->in_copy = true;
+		return DB_OK;
+	}
+	st = result_failure(db, r);
+	PQclear(r);
+	note_tx(db);
+	return st;
+}
+
+enum db_status db_copy_put(struct db *db, const char *data, size_t len)
+{
+	if (!db->in_copy || !db->conn) {
+		set_error(db, "", "no COPY in progress");
+		return DB_ERROR;
+	}
+	/* PQputCopyData takes an int length; larger data goes in pieces. */
+	while (len > 0) {
+		int n = len > (1u << 30) ? 1 << 30 : (int)len;
+		if (PQputCopyData(db->conn, data, n) != 1)
+			return unavailable(db, PQerrorMessage(db->conn));
+		data += n;
+		len -= (size_t)n;
+	}
+	return DB_OK;
+}
+
+enum db_status db_copy_end(struct db *db)
+{
+	enum db_status st = DB_OK;
+	PGresult *r;
+
+	if (!db->in_copy || !db->conn) {
+		set_error(db, "", "no COPY in progress");
+		return DB_ERROR;
+	}
+	db->in_copy = false;
+	if (PQputCopyEnd(db->conn, NULL) != 1)
+		return unavailable(db, PQerrorMessage(db->conn));
+	/* Every result must be read before the connection takes a command;
+	 * the first failure is the one reported. */
+	while ((r = PQgetResult(db->conn)) != NULL) {
+		if (st == DB_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+			st = result_failure(db, r);
+		PQclear(r);
+	}
+	if (st == DB_OK && PQstatus(db->conn) != CONNECTION_OK)
+		st = unavailable(db, PQerrorMessage(db->conn));
+	note_tx(db);
+	return st;
+}
+
+const char *db_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+const char *db_error(const struct db *db)
+{
+	return db->error;
+}
+
+const char *db_value(PGresult *res, int row, int col)
+{
+	if (row < 0 || row >= PQntuples(res) || col < 0 || col >= PQnfields(res))
+		return NULL;
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+long long db_int(PGresult *res, int row, int col)
+{
+	const char *v = db_value(res, row, col);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* The pool: every connection is either lent out or on the free stack. */
+struct db_pool {
+	pthread_mutex_t lock;   /* guards free_list and nfree */
+	pthread_cond_t freed;   /* signalled when a connection comes back */
+	unsigned size;          /* connections owned */
+	unsigned nfree;         /* entries in free_list */
+	struct db **all;        /* owned: every connection, for db_pool_free */
+	struct db **free_list;  /* the connections not lent out */
+};
+
+struct db_pool *db_pool_new(const char *conninfo, unsigned size)
+{
+	struct db_pool *pool = calloc(1, sizeof *pool);
+
+	if (!pool || size == 0)
+		goto fail;
+	pool->all = calloc(size, sizeof *pool->all);
+	pool->free_list = calloc(size, sizeof *pool->free_list);
+	if (!pool->all || !pool->free_list)
+		goto fail;
+	for (; pool->size < size; pool->size++) {
+		pool->all[pool->size] = db_new(conninfo);
+		if (!pool->all[pool->size])
+			goto fail;
+		pool->free_list[pool->nfree++] = pool->all[pool->size];
+	}
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->freed, NULL);
+	return pool;
+fail:
+	if (pool) {
+		for (unsigned i = 0; i < pool->size; i++)
+			db_free(pool->all[i]);
+		free(pool->all);
+		free(pool->free_list);
+		free(pool);
+	}
+	return NULL;
+}
+
+void db_pool_free(struct db_pool *pool)
+{
+	if (!pool)
+		return;
+	for (unsigned i = 0; i < pool->size; i++)
+		db_free(pool->all[i]);
+	free(pool->all);
+	free(pool->free_list);
+	pthread_cond_destroy(&pool->freed);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool);
+}
+
+struct db *db_pool_get(struct db_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	while (pool->nfree == 0)
+		pthread_cond_wait(&pool->freed, &pool->lock);
+	struct db *db = pool->free_list[--pool->nfree];
+	pthread_mutex_unlock(&pool->lock);
+	return db;
+}
+
+void db_pool_put(struct db_pool *pool, struct db *db)
+{
+	/* A caller that left early inside a transaction must not hand its
+	 * locks and half-done work to the next borrower. */
+	if (db->in_tx || db->in_copy) {
+		log_warn("connection returned inside a transaction; rolling back");
+		db_rollback(db);
+	}
+	pthread_mutex_lock(&pool->lock);
+	pool->free_list[pool->nfree++] = db;
+	pthread_cond_signal(&pool->freed);
+	pthread_mutex_unlock(&pool->lock);
+}

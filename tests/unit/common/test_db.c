@@ -1,0 +1,312 @@
+/* db.c against a real PostgreSQL (skipped without the test cluster):
+ * parameters, SQLSTATE capture, transactions, COPY, connections killed
+ * while idle and inside a transaction, connection options, notices and the
+ * pool. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "db.h"
+#include "harness.h"
+#include "log.h"
+#include "tap.h"
+
+static struct harness_db hdb;
+
+/* Runs a query expected to succeed and returns its first cell as an
+ * integer, or -1. */
+static long long query_int(struct db *db, const char *sql)
+{
+	PGresult *res = NULL;
+	if (db_exec(db, &res, sql, 0, NULL) != DB_OK)
+		return -1;
+	long long v = PQntuples(res) > 0 ? db_int(res, 0, 0) : -1;
+	PQclear(res);
+	return v;
+}
+
+/* The backend serving db, ended from the admin connection; returns its pid. */
+static long long kill_backend(struct db *db)
+{
+	char sql[128];
+	long long pid = query_int(db, "SELECT pg_backend_pid()");
+
+	/* The timeout makes the call wait until the backend has exited. */
+	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld, 10000)", pid);
+	harness_sql(&hdb, sql);
+	return pid;
+}
+
+static void test_exec(struct db *db)
+{
+	PGresult *res = NULL;
+	const char *params[] = { "41", NULL, "x'); DROP TABLE t; --" };
+
+	is_int(db_connect(db), DB_OK, "connect");
+	is_str(db_sqlstate(db), "", "no failure yet");
+	is_int(db_exec(db, &res, "SELECT $1::int + 1, $2::text, $3::text", 3, params), DB_OK,
+	       "exec with parameters");
+	is_str(db_value(res, 0, 0), "42", "text of an integer");
+	is_int(db_int(res, 0, 0), 42, "db_int");
+	ok(db_value(res, 0, 1) == NULL, "SQL NULL is NULL");
+	is_int(db_int(res, 0, 1), 0, "db_int of NULL is 0");
+	is_str(db_value(res, 0, 2), params[2], "a parameter is data, never SQL");
+	ok(db_value(res, 1, 0) == NULL, "row out of range is NULL");
+	ok(db_value(res, 0, 3) == NULL, "column out of range is NULL");
+	ok(db_value(res, -1, 0) == NULL, "negative row is NULL");
+	PQclear(res);
+	is_int(db_exec(db, NULL, "SELECT 1", 0, NULL), DB_OK, "exec without a result");
+}
+
+static void test_errors(struct db *db)
+{
+	PGresult *res = (PGresult *)&res;
+
+	is_int(db_exec(db, &res, "SELECT * FROM nope", 0, NULL), DB_ERROR, "missing table");
+	ok(res == NULL, "no result on failure");
+	is_str(db_sqlstate(db), "42P01", "undefined_table");
+	is_str(db_error(db), "relation \"nope\" does not exist", "primary message");
+	is_int(db_exec(db, NULL, "SELECT 1/0", 0, NULL), DB_ERROR, "division by zero");
+	is_str(db_sqlstate(db), "22012", "division_by_zero");
+	is_str(db_error(db), "division by zero", "its message");
+	is_int(db_command(db, "SELEC 1"), DB_ERROR, "syntax error");
+	is_str(db_sqlstate(db), "42601", "syntax_error");
+	ok(strchr(db_error(db), '\n') == NULL, "one line: %s", db_error(db));
+	const char *bad[] = { "x" };
+	is_int(db_exec(db, NULL, "SELECT $1::int", 1, bad), DB_ERROR, "bad parameter");
+	is_str(db_sqlstate(db), "22P02", "invalid_text_representation");
+	is_int(db_exec(db, NULL, "SELECT 1; SELECT 2", 0, NULL), DB_ERROR,
+	       "db_exec refuses two statements");
+	is_str(db_sqlstate(db), "42601", "as a syntax error");
+	is_int(db_exec(db, NULL, "SELECT 1", 0, NULL), DB_OK, "the connection still works");
+	is_str(db_sqlstate(db), "", "a success clears the SQLSTATE");
+	is_str(db_error(db), "", "and the message");
+}
+
+static void test_transactions(struct db *db)
+{
+	is_int(db_command(db, "CREATE TABLE t (k int PRIMARY KEY, v text);"
+	                      "INSERT INTO t VALUES (1, 'a')"), DB_OK,
+	       "db_command runs several statements");
+	is_int(query_int(db, "SELECT count(*) FROM t"), 1, "one row");
+	is_int(db_begin(db), DB_OK, "begin");
+	is_int(db_command(db, "INSERT INTO t VALUES (2, 'b')"), DB_OK, "insert 2");
+	is_int(db_commit(db), DB_OK, "commit");
+	is_int(query_int(db, "SELECT count(*) FROM t"), 2, "committed row is there");
+
+	is_int(db_begin(db), DB_OK, "begin again");
+	is_int(db_command(db, "INSERT INTO t VALUES (3, 'c')"), DB_OK, "insert 3");
+	db_rollback(db);
+	is_int(query_int(db, "SELECT count(*) FROM t WHERE k = 3"), 0, "rolled back row is gone");
+
+	is_int(db_begin(db), DB_OK, "begin a failing transaction");
+	is_int(db_command(db, "INSERT INTO t VALUES (4, 'd')"), DB_OK, "insert 4");
+	is_int(db_command(db, "INSERT INTO t VALUES (1, 'dup')"), DB_ERROR, "duplicate key");
+	is_str(db_sqlstate(db), "23505", "unique_violation");
+	is_int(db_command(db, "SELECT 1"), DB_ERROR, "statements fail after an error");
+	is_str(db_sqlstate(db), "25P02", "in_failed_sql_transaction");
+	is_int(db_commit(db), DB_ERROR, "COMMIT of a failed transaction is a failure");
+	is_str(db_sqlstate(db), "25P02", "reported as in_failed_sql_transaction");
+	is_int(query_int(db, "SELECT count(*) FROM t WHERE k = 4"), 0, "nothing was committed");
+	db_rollback(db);
+	db_rollback(db);
+	is_int(query_int(db, "SELECT count(*) FROM t"), 2, "rollback outside a transaction is harmless");
+
+	is_int(db_begin(db), DB_OK, "begin before a failure");
+	is_int(db_command(db, "SELECT 1/0"), DB_ERROR, "fail inside");
+	db_rollback(db);
+	is_str(db_sqlstate(db), "22012", "db_rollback keeps the first failure's SQLSTATE");
+	is_int(db_command(db, "SELECT 1"), DB_OK, "usable after rollback");
+}
+
+static void test_copy(struct db *db)
+{
+	is_int(db_copy_begin(db, "COPY t (k, v) FROM STDIN"), DB_OK, "copy begins");
+	is_int(db_copy_put(db, "10\tx\n11\t", 7), DB_OK, "first chunk ends mid-row");
+	is_int(db_copy_put(db, "\tyy\n12\t\\N\n", 10), DB_OK, "second chunk");
+	is_int(db_copy_end(db), DB_OK, "copy ends");
+	is_int(query_int(db, "SELECT count(*) FROM t WHERE k >= 10"), 3, "three rows copied");
+	is_int(query_int(db, "SELECT count(*) FROM t WHERE k = 12 AND v IS NULL"), 1,
+	       "\\N is NULL");
+
+	is_int(db_copy_begin(db, "COPY t (k, v) FROM STDIN"), DB_OK, "bad copy begins");
+	is_int(db_copy_put(db, "13\tz\nabc\tz\n", 11), DB_OK, "bad data is sent");
+	is_int(db_copy_end(db), DB_ERROR, "bad data fails at the end");
+	is_str(db_sqlstate(db), "22P02", "invalid_text_representation");
+	is_int(query_int(db, "SELECT count(*) FROM t WHERE k = 13"), 0, "a failed COPY stores nothing");
+
+	is_int(db_copy_begin(db, "COPY nope FROM STDIN"), DB_ERROR, "copy into a missing table");
+	is_str(db_sqlstate(db), "42P01", "its SQLSTATE");
+	is_int(db_copy_put(db, "1\n", 2), DB_ERROR, "put without a COPY");
+	is_int(db_copy_end(db), DB_ERROR, "end without a COPY");
+
+	is_int(db_begin(db), DB_OK, "begin before an abandoned COPY");
+	is_int(db_copy_begin(db, "COPY t (k, v) FROM STDIN"), DB_OK, "copy in a transaction");
+	is_int(db_copy_put(db, "20\tq\n", 5), DB_OK, "a row is sent");
+	db_rollback(db);
+	is_int(query_int(db, "SELECT count(*) FROM t WHERE k = 20"), 0,
+	       "rollback in the middle of COPY stores nothing");
+
+	is_int(db_exec(db, NULL, "COPY t FROM STDIN", 0, NULL), DB_ERROR,
+	       "COPY through db_exec is refused");
+	db_rollback(db);
+	is_int(query_int(db, "SELECT 7"), 7, "the connection recovers after rollback");
+}
+
+static void test_broken(struct db *db)
+{
+	long long pid = kill_backend(db);
+	is_int(db_exec(db, NULL, "SELECT 1", 0, NULL), DB_OK,
+	       "a connection killed while idle is replaced before the next statement");
+	ok(query_int(db, "SELECT pg_backend_pid()") != pid, "by a new backend");
+
+	is_int(db_begin(db), DB_OK, "begin");
+	is_int(db_command(db, "INSERT INTO t VALUES (30, 'lost')"), DB_OK, "insert 30");
+	kill_backend(db);
+	is_int(db_command(db, "INSERT INTO t VALUES (31, 'lost')"), DB_UNAVAILABLE,
+	       "a statement on a connection killed inside a transaction");
+	is_str(db_sqlstate(db), "08006", "connection_failure");
+	ok(strchr(db_error(db), '\n') == NULL && db_error(db)[0], "one line: %s", db_error(db));
+	is_int(db_command(db, "INSERT INTO t VALUES (32, 'lost')"), DB_UNAVAILABLE,
+	       "no silent reconnect inside the transaction");
+	is_str(db_error(db), "connection lost inside a transaction", "says why");
+	is_int(db_commit(db), DB_UNAVAILABLE, "commit fails too");
+	db_rollback(db);
+	is_int(db_command(db, "SELECT 1"), DB_OK, "after rollback the next call reconnects");
+	is_int(query_int(db, "SELECT count(*) FROM t WHERE k >= 30"), 0,
+	       "nothing of the broken transaction was stored");
+}
+
+static void test_connect_options(void)
+{
+	struct db *bad = db_new("host=/nonexistent/samlad port=1");
+	is_int(db_connect(bad), DB_UNAVAILABLE, "unreachable server");
+	is_str(db_sqlstate(bad), "08006", "unreachable is 08006");
+	ok(strncmp(db_error(bad), "connection to server on socket", 30) == 0 &&
+	   !strchr(db_error(bad), '\n'), "libpq's first line: %s", db_error(bad));
+	is_int(db_exec(bad, NULL, "SELECT 1", 0, NULL), DB_UNAVAILABLE, "exec too");
+	db_rollback(bad);
+	db_free(bad);
+
+	char url[700];
+	struct db *db = db_new(hdb.admin_url);
+	PGresult *res = NULL;
+	is_int(db_exec(db, &res, "SELECT current_setting('application_name')", 0, NULL), DB_OK,
+	       "application name query");
+	is_str(res ? db_value(res, 0, 0) : NULL, "test-db", "the program's name is the default");
+	PQclear(res);
+	db_free(db);
+
+	snprintf(url, sizeof url, "%s&application_name=custom", hdb.admin_url);
+	db = db_new(url);
+	is_int(db_exec(db, &res, "SELECT current_setting('application_name')", 0, NULL), DB_OK,
+	       "application name from the URL");
+	is_str(res ? db_value(res, 0, 0) : NULL, "custom", "the URL's name wins");
+	PQclear(res);
+	db_free(db);
+
+	/* An invalid connect_timeout in the URL is only noticed if the URL's
+	 * value overrides the default rather than the other way round. */
+	snprintf(url, sizeof url, "%s&connect_timeout=abc", hdb.admin_url);
+	db = db_new(url);
+	is_int(db_connect(db), DB_UNAVAILABLE, "the URL's connect_timeout is used");
+	ok(strstr(db_error(db), "connect_timeout") != NULL, "named in the error: %s", db_error(db));
+	db_free(db);
+
+	snprintf(url, sizeof url, "dbname=%s host=%s user=samlad_admin connect_timeout=x",
+	         hdb.name, hdb.host);
+	db = db_new(url);
+	is_int(db_connect(db), DB_UNAVAILABLE, "key=value connect_timeout is used");
+	db_free(db);
+	snprintf(url, sizeof url, "dbname=%s host=%s user=samlad_admin", hdb.name, hdb.host);
+	db = db_new(url);
+	is_int(db_connect(db), DB_OK, "key=value conninfo connects");
+	db_free(db);
+}
+
+/* Notices go to the log at debug level, never raw to stderr. */
+static void test_notices(void)
+{
+	struct db *db = db_new(hdb.admin_url);
+	FILE *err = tmpfile();
+	int saved = dup(2);
+	char text[2048];
+
+	dup2(fileno(err), 2);
+	log_set_level(LOG_INFO);
+	enum db_status st1 = db_command(db, "DO $$BEGIN RAISE NOTICE 'quiet notice'; END$$");
+	log_set_level(LOG_DEBUG);
+	enum db_status st2 = db_command(db, "DO $$BEGIN RAISE NOTICE 'loud notice'; END$$");
+	log_set_level(LOG_INFO);
+	dup2(saved, 2);
+	close(saved);
+	rewind(err);
+	size_t n = fread(text, 1, sizeof text - 1, err);
+	text[n] = '\0';
+	fclose(err);
+	is_int(st1, DB_OK, "notice at info level");
+	is_int(st2, DB_OK, "notice at debug level");
+	ok(strstr(text, "quiet notice") == NULL, "no notice on stderr above debug");
+	ok(strstr(text, " debug postgres: NOTICE:  loud notice\n") != NULL,
+	   "a debug log line at debug level");
+	db_free(db);
+}
+
+struct waiter {
+	struct db_pool *pool;  /* the pool to borrow from */
+	struct db *got;        /* what db_pool_get returned */
+	volatile int done;     /* set once db_pool_get returned */
+};
+
+static void *wait_for_db(void *arg)
+{
+	struct waiter *w = arg;
+	w->got = db_pool_get(w->pool);
+	w->done = 1;
+	return NULL;
+}
+
+static void test_pool(void)
+{
+	ok(db_pool_new(hdb.admin_url, 0) == NULL, "a pool of zero is refused");
+	struct db_pool *pool = db_pool_new(hdb.admin_url, 2);
+	ok(pool != NULL, "pool of two");
+	struct db *a = db_pool_get(pool), *b = db_pool_get(pool);
+	ok(a && b && a != b, "two different connections");
+
+	struct waiter w = { .pool = pool };
+	pthread_t th;
+	pthread_create(&th, NULL, wait_for_db, &w);
+	usleep(100 * 1000);
+	is_int(w.done, 0, "a third borrower waits");
+	is_int(db_begin(a), DB_OK, "begin on a");
+	is_int(db_command(a, "INSERT INTO t VALUES (40, 'left open')"), DB_OK, "insert 40");
+	db_pool_put(pool, a);
+	pthread_join(th, NULL);
+	ok(w.got == a, "the waiter gets the returned connection");
+	is_int(query_int(a, "SELECT count(*) FROM t WHERE k = 40"), 0,
+	       "a transaction left open is rolled back on return");
+	is_int(db_command(a, "SAVEPOINT s"), DB_ERROR, "SAVEPOINT fails outside a transaction");
+	is_str(db_sqlstate(a), "25P01", "no_active_sql_transaction: the connection is clean");
+	db_pool_put(pool, a);
+	db_pool_put(pool, b);
+	db_pool_free(pool);
+}
+
+int main(void)
+{
+	harness_db_create(&hdb, "db");
+	log_init("test-db");
+	struct db *db = db_new(hdb.admin_url);
+	test_exec(db);
+	test_errors(db);
+	test_transactions(db);
+	test_copy(db);
+	test_broken(db);
+	db_free(db);
+	test_connect_options();
+	test_notices();
+	test_pool();
+	harness_db_drop(&hdb);
+	return tap_done();
+}
