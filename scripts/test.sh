@@ -35,5 +35,10 @@ export SAMLAD_TEST_PGDIR=$PGDIR
 export SAMLAD_TEST_PGHOST=$PGDIR/run
 export SAMLAD_TEST_TEMPLATE=samlad_template
 
-meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
-python3 "$ROOT/scripts/count_tap.py" "$BUILD/meson-logs/testlog.json"
+# A log of this run's own, so that two runs in one build folder never mix.
+LOGBASE=testlog-$$
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 --logbase "$LOGBASE" "$@"
+python3 "$ROOT/scripts/count_tap.py" "$BUILD/meson-logs/$LOGBASE.json"
+status=$?
+rm -f "$BUILD/meson-logs/$LOGBASE".*
+exit $status

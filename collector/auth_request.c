@@ -1,0 +1,124 @@
+/* The collector's gate for authenticated endpoints: the bearer token is
+ * checked against the token table, and the catalogue is reloaded when an
+ * import changed it since it was last loaded.
+ *
+ * The catalogue protocol: a handler holds cat_lock for reading for as long
+ * as it uses c->cat and keeps no pointer into it after unlocking. A reload
+ * builds the new catalogue without any lock (it takes a few queries) and
+ * only swaps the pointer under the write lock, so the old one can be freed
+ * as soon as the swap is done. */
+#include <stdio.h>
+
+#include "collector.h"
+#include "log.h"
+
+void collector_reply_unavailable(struct collector *c, struct http_request *req)
+{
+	char seconds[16];
+
+	snprintf(seconds, sizeof seconds, "%u", c->retry_after_s);
+	http_add_header(req, "Retry-After", seconds);
+	http_reply_error(req, 503, "database_unavailable",
+	                 "the database cannot be reached; try again in %u seconds",
+	                 c->retry_after_s);
+}
+
+/* Says which check failed, so that an agency's operator can fix it. */
+static const char *failure_text(enum auth_result r)
+{
+	switch (r) {
+	case AUTH_MISSING:
+		return "no token: send the header \"Authorization: Bearer <token>\"";
+	case AUTH_MALFORMED:
+		return "malformed token: expected \"Authorization: Bearer smd_<id>_<secret>\"";
+	case AUTH_UNKNOWN:
+		return "unknown token: no such token, or its secret does not match";
+	case AUTH_REVOKED:
+		return "revoked token: ask for a new one";
+	default:
+		return "the token could not be checked";
+	}
+}
+
+static void reply_unauthorized(struct http_request *req, enum auth_result r)
+{
+	http_add_header(req, "WWW-Authenticate", "Bearer");
+	http_reply_error(req, 401, "unauthorized", "%s", failure_text(r));
+}
+
+/* Reads "Authorization: Bearer <token>" and checks the token. */
+static enum auth_result token_check(struct http_request *req, struct db *db,
+                                    struct principal *who)
+{
+	const char *header = http_header(req, "Authorization");
+
+	if (!header)
+		return AUTH_MISSING;
+	const char *token = auth_bearer(header);
+	if (!token)
+		return AUTH_MALFORMED;
+	return auth_check(db, token, who);
+}
+
+/* True when c->cat is loaded and of `version`. */
+static bool catalogue_is_current(struct collector *c, long long version)
+{
+	pthread_rwlock_rdlock(&c->cat_lock);
+	bool current = c->cat != NULL && c->cat->version == version;
+	pthread_rwlock_unlock(&c->cat_lock);
+	return current;
+}
+
+/* Loads the catalogue when an import changed its version. Two requests
+ * may both reload; each frees the one it replaced, so nothing leaks and
+ * the next request corrects any order they finished in. */
+static enum db_status catalogue_refresh(struct collector *c, struct db *db)
+{
+	struct catalogue *fresh = NULL;
+	long long version;
+
+	enum db_status st = catalogue_version(db, &version);
+	if (st != DB_OK || catalogue_is_current(c, version))
+		return st;
+	st = catalogue_load(db, &fresh);
+	if (st != DB_OK)
+		return st;
+	long long loaded = fresh->version;
+	pthread_rwlock_wrlock(&c->cat_lock);
+	struct catalogue *old = c->cat;
+	c->cat = fresh;
+	pthread_rwlock_unlock(&c->cat_lock);
+	catalogue_free(old);
+	log_info("catalogue version %lld loaded", loaded);
+	return DB_OK;
+}
+
+int collector_authenticate(struct collector *c, struct http_request *req,
+                           struct db *db, struct principal *who)
+{
+	char tag[64];
+
+	*who = (struct principal){ 0, ROLE_NONE, 0 };
+	enum auth_result r = token_check(req, db, who);
+	if (r == AUTH_UNAVAILABLE)
+		goto unavailable;
+	if (r != AUTH_OK) {
+		reply_unauthorized(req, r);
+		return -1;
+	}
+	/* The token's id names the caller in the access log; it is not secret. */
+	snprintf(tag, sizeof tag, "token:%lld", who->token_id);
+	http_set_log_tag(req, tag);
+	enum db_status st = catalogue_refresh(c, db);
+	if (st == DB_UNAVAILABLE)
+		goto unavailable;
+	if (st != DB_OK) {
+		log_error("catalogue reload failed: %s %s", db_sqlstate(db), db_error(db));
+		http_reply_error(req, 500, "internal_error", "the catalogue could not be loaded");
+		return -1;
+	}
+	return 0;
+unavailable:
+	collector_reply_unavailable(c, req);
+	return -1;
+}

@@ -1,0 +1,167 @@
+/* samlad-collector: agencies push their quarterly counts here over HTTP.
+ * main reads the options, makes the shared state, starts the server and
+ * waits in sigwait until SIGINT or SIGTERM asks it to stop. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "collector.h"
+#include "config.h"
+#include "log.h"
+
+#define USAGE "samlad-collector [OPTION]..."
+
+static const struct config_option options[] = {
+	{ "listen", CONFIG_STRING, "127.0.0.1:8080", NULL, 0, 0,
+	  "Address to listen on, HOST:PORT; HOST is an IPv4 address or localhost." },
+	{ "database-url", CONFIG_STRING, NULL, "DATABASE_URL", 0, 0,
+	  "PostgreSQL connection URL for the collector's role (required)." },
+	{ "body-limit", CONFIG_SIZE, "8M", NULL, 1, 1LL << 30,
+	  "Largest accepted request body; a larger one is answered 413." },
+	{ "connection-limit", CONFIG_INT, "64", NULL, 1, 10000,
+	  "Most HTTP connections open at once; each has its own thread." },
+	{ "db-connections", CONFIG_INT, "8", NULL, 1, 256,
+	  "Database connections in the pool shared by all requests." },
+	{ "timeout", CONFIG_INT, "30", NULL, 1, 3600,
+	  "Seconds after which an idle HTTP connection is closed." },
+	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
+	  "Seconds sent in Retry-After when the database is unavailable." },
+	CONFIG_LOG_LEVEL,
+};
+
+/* Static so that the lock can use its static initializer. */
+static struct collector collector = { .cat_lock = PTHREAD_RWLOCK_INITIALIZER };
+
+/* The routes, one handler per endpoint. */
+static const struct http_route routes[] = {
+	{ "GET", "/healthz", healthz_get },
+	{ "POST", "/v1/counts", counts_post },
+	{ "GET", "/v1/counts", counts_get },
+	{ "GET", "/v1/submissions/*", submissions_get },
+};
+
+/* Checks what the option table cannot: the log level's name, the required
+ * database URL and stray arguments. Returns 0, or -1 after saying why. */
+static int options_check(const struct config *cfg)
+{
+	int level = log_level_parse(config_str(cfg, "log-level"));
+
+	if (level < 0) {
+		fprintf(stderr, "samlad-collector: --log-level '%s' is not debug, info, "
+		        "warn or error\n", config_str(cfg, "log-level"));
+		return -1;
+	}
+	log_set_level((enum log_level)level);
+	if (!config_str(cfg, "database-url")) {
+		fprintf(stderr, "samlad-collector: no database: set DATABASE_URL or pass "
+		        "--database-url (see --help)\n");
+		return -1;
+	}
+	if (config_argc(cfg) > 0) {
+		fprintf(stderr, "samlad-collector: unexpected argument '%s' (see --help)\n",
+		        config_arg(cfg, 0));
+		return -1;
+	}
+	return 0;
+}
+
+/* Blocks SIGINT and SIGTERM in this thread before any other exists: every
+ * thread inherits the mask, so only sigwait in main ever takes them. */
+static int signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	int rc = pthread_sigmask(SIG_BLOCK, set, NULL);
+	if (rc != 0) {
+		log_error("cannot block signals: %s", strerror(rc));
+		return -1;
+	}
+	/* A client that hangs up while we write must not end the process. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void signals_wait(const sigset_t *set)
+{
+	int sig = 0;
+
+	while (sigwait(set, &sig) != 0)
+		;
+	log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* Makes the pool and says at once whether the database answers. The
+ * collector starts either way: it answers 503 until the database is back. */
+static int state_init(struct collector *c, const struct config *cfg)
+{
+	c->retry_after_s = (unsigned)config_int(cfg, "retry-after");
+	c->body_limit = (size_t)config_int(cfg, "body-limit");
+	c->pool = db_pool_new(config_str(cfg, "database-url"),
+	                      (unsigned)config_int(cfg, "db-connections"));
+	if (!c->pool) {
+		log_error("cannot make the database pool (out of memory)");
+		return -1;
+	}
+	struct db *db = db_pool_get(c->pool);
+	if (db_connect(db) != DB_OK)
+		log_warn("database unreachable at start (%s); answering 503 until it is back",
+		         db_error(db));
+	db_pool_put(c->pool, db);
+	return 0;
+}
+
+/* Frees the shared state once no handler can run any more. */
+static void state_free(struct collector *c)
+{
+	catalogue_free(c->cat);
+	c->cat = NULL;
+	db_pool_free(c->pool);
+	c->pool = NULL;
+	pthread_rwlock_destroy(&c->cat_lock);
+}
+
+static struct http_server *server_start(const struct config *cfg, struct collector *c)
+{
+	const struct http_server_config http = {
+		.listen = config_str(cfg, "listen"),
+		.connection_limit = (unsigned)config_int(cfg, "connection-limit"),
+		.body_limit = c->body_limit,
+		.timeout_s = (unsigned)config_int(cfg, "timeout"),
+	};
+
+	return http_server_start(&http, routes, ARRAY_LEN(routes), c);
+}
+
+int main(int argc, char **argv)
+{
+	struct http_server *srv = NULL;
+	sigset_t signals;
+	int code;
+
+	log_init("samlad-collector");
+	struct config *cfg = config_parse(options, ARRAY_LEN(options), argc, argv,
+	                                  USAGE, &code);
+	if (!cfg)
+		return code;
+	code = 2;
+	if (options_check(cfg) != 0)
+		goto fail;
+	code = 1;
+	if (signals_block(&signals) != 0 || state_init(&collector, cfg) != 0)
+		goto fail;
+	srv = server_start(cfg, &collector);
+	if (!srv)
+		goto fail;
+	signals_wait(&signals);
+	code = 0;
+fail:
+	/* Stopping the server joins every connection thread; only then is it
+	 * safe to free what the handlers use. */
+	http_server_stop(srv);
+	state_free(&collector);
+	config_free(cfg);
+	if (code == 0)
+		log_info("stopped");
+	return code;
+}
