@@ -1,0 +1,250 @@
+/* POST /v1/counts: an agency's batch, stored whole or not at all.
+ * route > authenticate > read > validate > store > receipt. Nothing is
+ * answered 2xx before the store has committed. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "collector.h"
+#include "ingest.h"
+#include "log.h"
+#include "store.h"
+#include "validate.h"
+
+#define IDEMPOTENCY_KEY_MAX 255
+
+/* Everything one request holds, freed in one place. */
+struct post {
+	struct principal who;       /* the submitter */
+	struct raw_batch rows;      /* the body's rows */
+	struct conflicts found;     /* ingest's conflicts */
+	struct validation checked;  /* validate's verdict */
+	struct store_batch batch;   /* what goes to the store */
+};
+
+/* Checks the token; only an agency's submitter may post. Returns -1 after
+ * answering. */
+static int authenticate(struct collector *c, struct http_request *req, struct principal *who)
+{
+	struct db *db = db_pool_get(c->pool);
+	int rc = collector_authenticate(c, req, db, who);
+
+	db_pool_put(c->pool, db);
+	if (rc != 0)
+		return -1;
+	if (who->role != ROLE_SUBMITTER) {
+		http_reply_error(req, 403, "forbidden", "only an agency's submitter token may post counts");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the optional Idempotency-Key: 1 to 255 printable ASCII characters.
+ * Only its SHA-256 is kept. Returns -1 after answering 400. */
+static int read_key(struct http_request *req, struct store_batch *batch)
+{
+	const char *key = http_header(req, "Idempotency-Key");
+	size_t len = key ? strlen(key) : 0;
+
+	if (!key)
+		return 0;
+	bool printable = len >= 1 && len <= IDEMPOTENCY_KEY_MAX;
+	for (size_t i = 0; printable && i < len; i++)
+		printable = key[i] >= 0x20 && key[i] <= 0x7e;
+	if (!printable) {
+		http_reply_error(req, 400, "invalid_parameter", "Idempotency-Key must be 1 to %d "
+		                 "printable ASCII characters", IDEMPOTENCY_KEY_MAX);
+		return -1;
+	}
+	batch->has_key = true;
+	auth_sha256(key, len, batch->key_sha256);
+	return 0;
+}
+
+/* The body's format from its Content-Type. Returns -1 after answering 415. */
+static int read_type(struct http_request *req, bool *csv)
+{
+	const char *type = http_content_type(req);
+
+	*csv = strcmp(type, "text/csv") == 0;
+	if (*csv || strcmp(type, "application/json") == 0)
+		return 0;
+	http_reply_error(req, 415, "unsupported_media_type", "send the counts as "
+	                 "application/json or text/csv");
+	return -1;
+}
+
+/* Reads the body into rows and conflicts. Returns -1 after answering. */
+static int read_body(struct http_request *req, bool csv, struct post *p)
+{
+	size_t len;
+	const char *body = http_body(req, &len);
+	struct ingest_error err = { NULL, "" };
+	enum ingest_status st = csv ? ingest_csv(body, len, &p->rows, &p->found, &err)
+	                            : ingest_json(body, len, &p->rows, &p->found, &err);
+
+	if (st == INGEST_REJECTED)
+		http_reply_error(req, 400, err.code, "%s", err.message);
+	else if (st == INGEST_FAILED)
+		http_reply_error(req, 500, "internal_error", "the body could not be read");
+	if (st != INGEST_OK)
+		return -1;
+	auth_sha256(body, len, p->batch.body_sha256);
+	return 0;
+}
+
+/* Validates under the catalogue's read lock. Returns -1 after answering. */
+static int check_rows(struct collector *c, struct http_request *req, struct post *p)
+{
+	int rc = -1;
+	bool loaded;
+
+	pthread_rwlock_rdlock(&c->cat_lock);
+	loaded = c->cat != NULL;
+	if (loaded)
+		rc = validate_batch(&p->rows, &p->found, c->cat, p->who.agency_id, time(NULL),
+		                    &p->checked);
+	pthread_rwlock_unlock(&c->cat_lock);
+	if (rc == 0)
+		return 0;
+	/* Without a catalogue the database has not been reachable since start. */
+	if (!loaded)
+		collector_reply_unavailable(c, req);
+	else
+		http_reply_error(req, 500, "internal_error", "the rows could not be checked");
+	return -1;
+}
+
+static cJSON *conflict_json(const struct conflict *k)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddNumberToObject(o, "index", (double)k->index) ||
+	    (k->line && !cJSON_AddNumberToObject(o, "line", (double)k->line)) ||
+	    !cJSON_AddStringToObject(o, "field", k->field) ||
+	    !cJSON_AddStringToObject(o, "code", k->code) ||
+	    !cJSON_AddStringToObject(o, "message", k->message)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The 422 body: how many rows are bad, and every conflict. */
+static cJSON *conflicts_body(const struct validation *v)
+{
+	char message[160];
+	cJSON *o = cJSON_CreateObject(), *list = NULL;
+	int n = snprintf(message, sizeof message, "%zu of %zu rows are invalid; nothing was stored",
+	                 v->invalid_rows, v->nrows);
+
+	if (v->conflicts.omitted && n > 0 && (size_t)n < sizeof message)
+		snprintf(message + n, sizeof message - (size_t)n, "; the first %zu conflicts are "
+		         "listed", v->conflicts.n);
+	if (!o || !cJSON_AddStringToObject(o, "error", "validation_failed") ||
+	    !cJSON_AddStringToObject(o, "message", message) ||
+	    !(list = cJSON_AddArrayToObject(o, "conflicts")))
+		goto fail;
+	for (size_t i = 0; i < v->conflicts.n; i++) {
+		cJSON *item = conflict_json(&v->conflicts.items[i]);
+		if (!item || !cJSON_AddItemToArray(list, item)) {
+			cJSON_Delete(item);
+			goto fail;
+		}
+	}
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static void reply_conflicts(struct http_request *req, const struct validation *v)
+{
+	cJSON *body = conflicts_body(v);
+
+	if (!body) {
+		http_reply_error(req, 500, "internal_error", "the conflicts could not be listed");
+		return;
+	}
+	http_reply_json(req, 422, body);
+}
+
+/* 201 for a new submission, 200 for a replay: the receipt either way. */
+static void reply_receipt(struct http_request *req, const struct receipt *r, bool replayed)
+{
+	char location[64];
+	cJSON *body = receipt_json(r);
+
+	if (!body) {
+		http_reply_error(req, 500, "internal_error", "the receipt could not be written");
+		return;
+	}
+	snprintf(location, sizeof location, "/v1/submissions/%s", r->submission);
+	http_add_header(req, "Location", location);
+	if (replayed)
+		http_add_header(req, "Idempotent-Replayed", "true");
+	http_reply_json(req, replayed ? 200 : 201, body);
+}
+
+/* Answers what the store did with the batch. */
+static void reply_stored(struct collector *c, struct http_request *req,
+                         enum store_result res, const struct receipt *r)
+{
+	switch (res) {
+	case STORE_CREATED:
+	case STORE_REPLAYED:
+		reply_receipt(req, r, res == STORE_REPLAYED);
+		break;
+	case STORE_KEY_REUSED:
+		http_reply_error(req, 409, "idempotency_key_reused", "this Idempotency-Key came "
+		                 "before with a different body; use a new key for a new batch");
+		break;
+	case STORE_DUPLICATE:
+		http_reply_error(req, 409, "idempotency_key_reused", "another request with this "
+		                 "Idempotency-Key was being stored at the same time; send it "
+		                 "again to get its receipt");
+		break;
+	case STORE_UNAVAILABLE:
+		collector_reply_unavailable(c, req);
+		break;
+	default:
+		http_reply_error(req, 500, "internal_error", "the batch could not be stored; "
+		                 "nothing was stored");
+		break;
+	}
+}
+
+static void store_and_reply(struct collector *c, struct http_request *req, struct post *p)
+{
+	struct receipt r;
+	struct db *db = db_pool_get(c->pool);
+
+	p->batch.agency_id = p->who.agency_id;
+	p->batch.token_id = p->who.token_id;
+	p->batch.rows = p->checked.rows;
+	p->batch.nrows = p->checked.nrows;
+	enum store_result res = store_ingest(db, &p->batch, &r);
+	db_pool_put(c->pool, db);
+	reply_stored(c, req, res, &r);
+}
+
+void counts_post(struct http_request *req, void *app)
+{
+	struct collector *c = app;
+	struct post p = { .rows = RAW_BATCH_INIT, .found = CONFLICTS_INIT,
+	                  .checked = VALIDATION_INIT };
+	bool csv;
+
+	if (authenticate(c, req, &p.who) != 0)
+		return;
+	if (read_type(req, &csv) != 0 || read_key(req, &p.batch) != 0 ||
+	    read_body(req, csv, &p) != 0 || check_rows(c, req, &p) != 0)
+		goto done;
+	if (p.checked.invalid_rows)
+		reply_conflicts(req, &p.checked);
+	else
+		store_and_reply(c, req, &p);
+done:
+	raw_batch_free(&p.rows);
+	conflicts_free(&p.found);
+	validation_free(&p.checked);
+}

@@ -1,0 +1,743 @@
+/* Ingest: JSON and CSV bodies to raw rows and row conflicts.
+ *
+ * Fractional JSON numbers. cJSON keeps only a double, and 12.0 and 1e3 are
+ * exact doubles, so the value alone cannot tell "12" from "12.0". The body
+ * text can: before cJSON parses it, json_prescan walks the text once
+ * (tracking strings and their escapes) and records where every number token
+ * starts and ends. cJSON builds its tree in document order, so the k-th
+ * number met in a pre-order walk of the tree is the k-th token in the text;
+ * the walk below counts the numbers it passes (json_numbers) to keep the two
+ * in step, and a row's value is judged from its own token's characters by
+ * the same count_parse that reads CSV fields: digits only is a count, a
+ * minus sign is negative, a '.' or an exponent is fractional. As a guard,
+ * each value's token must read as the very double cJSON stored for it; if
+ * the two ever disagreed the request fails with 500 rather than store a
+ * count judged from the wrong text. */
+#include "ingest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "csv.h"
+
+/* The four fields of a row, in their documented order. */
+enum row_field { F_INDICATOR = 0, F_AREA, F_PERIOD, F_VALUE, F_COUNT };
+
+static const char *const field_names[F_COUNT] = { "indicator", "area", "period", "value" };
+
+/* What count_parse found in a value's text. */
+enum count_check { COUNT_OK, COUNT_WRONG_TYPE, COUNT_NEGATIVE, COUNT_FRACTIONAL, COUNT_TOO_LARGE };
+
+/* ---- conflicts ------------------------------------------------------- */
+
+/* Makes room for one more conflict and returns it, or NULL. */
+static struct conflict *conflicts_slot(struct conflicts *list)
+{
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? 2 * list->cap : 16;
+		struct conflict *p = realloc(list->items, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		list->items = p;
+		list->cap = cap;
+	}
+	return &list->items[list->n++];
+}
+
+/* False (and counted as omitted) when the list is full and `index` is a
+ * row after the last one kept. */
+static bool conflicts_keep(struct conflicts *list, size_t index)
+{
+	if (list->n < CONFLICT_LIMIT || list->items[list->n - 1].index == index)
+		return true;
+	list->omitted++;
+	return false;
+}
+
+int conflicts_add(struct conflicts *list, size_t index, size_t line,
+                  enum conflict_rank rank, const char *field, const char *code,
+                  const char *fmt, ...)
+{
+	if (!conflicts_keep(list, index))
+		return 0;
+	struct conflict *c = conflicts_slot(list);
+	if (!c)
+		return -1;
+	c->index = index;
+	c->line = line;
+	c->rank = rank;
+	c->code = code;
+	ingest_echo(c->field, sizeof c->field, field, strlen(field));
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof c->message, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int conflicts_push(struct conflicts *list, const struct conflict *c)
+{
+	if (!conflicts_keep(list, c->index))
+		return 0;
+	struct conflict *slot = conflicts_slot(list);
+	if (!slot)
+		return -1;
+	*slot = *c;
+	return 0;
+}
+
+void conflicts_free(struct conflicts *list)
+{
+	free(list->items);
+	*list = (struct conflicts)CONFLICTS_INIT;
+}
+
+/* ---- rows ------------------------------------------------------------ */
+
+void raw_batch_free(struct raw_batch *batch)
+{
+	for (size_t i = 0; i < batch->n; i++) {
+		free(batch->rows[i].indicator);
+		free(batch->rows[i].area);
+		free(batch->rows[i].period);
+	}
+	free(batch->rows);
+	*batch = (struct raw_batch)RAW_BATCH_INIT;
+}
+
+/* Appends an empty row and returns it, or NULL when memory ran out. */
+static struct raw_row *batch_add(struct raw_batch *batch)
+{
+	if (batch->n == batch->cap) {
+		size_t cap = batch->cap ? 2 * batch->cap : 64;
+		struct raw_row *p = realloc(batch->rows, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		batch->rows = p;
+		batch->cap = cap;
+	}
+	struct raw_row *row = &batch->rows[batch->n++];
+	memset(row, 0, sizeof *row);
+	return row;
+}
+
+/* The row's slot for a text field. */
+static char **row_text(struct raw_row *row, enum row_field f)
+{
+	return f == F_INDICATOR ? &row->indicator : f == F_AREA ? &row->area : &row->period;
+}
+
+/* The field named `name` (len bytes), or -1. */
+static int field_lookup(const char *name, size_t len)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		if (strlen(field_names[f]) == len && memcmp(name, field_names[f], len) == 0)
+			return f;
+	return -1;
+}
+
+/* ---- echoing client text --------------------------------------------- */
+
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when the
+ * bytes are not one (overlong forms and surrogates included). */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (left < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void ingest_echo(char *out, size_t size, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t o = 0, i = 0;
+
+	if (size < 4) {
+		if (size)
+			out[0] = '\0';
+		return;
+	}
+	while (i < len) {
+		size_t n = utf8_seq(s + i, len - i), w = n ? n : 1;
+		if (o + w > size - 1)
+			break;
+		if (n == 0 || (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)))
+			out[o] = '?';
+		else
+			memcpy(out + o, s + i, n);
+		o += w;
+		i += w;
+	}
+	if (i < len) {
+		/* Cut whole characters until "..." fits; out holds valid UTF-8. */
+		while (o > size - 4) {
+			o--;
+			while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
+				o--;
+		}
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/* ---- counts ---------------------------------------------------------- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Skips a run of digits from s[*i]; returns how many. */
+static size_t skip_digits(const char *s, size_t len, size_t *i)
+{
+	size_t start = *i;
+	while (*i < len && is_digit(s[*i]))
+		(*i)++;
+	return *i - start;
+}
+
+/* Digits only, already checked: the number, or COUNT_TOO_LARGE. */
+static enum count_check count_digits(const char *s, size_t len, long long *out)
+{
+	while (len > 1 && s[0] == '0')
+		s++, len--;
+	if (len > 10)
+		return COUNT_TOO_LARGE;
+	long long v = 0;
+	for (size_t i = 0; i < len; i++)
+		v = v * 10 + (s[i] - '0');
+	if (v > INGEST_COUNT_MAX)
+		return COUNT_TOO_LARGE;
+	*out = v;
+	return COUNT_OK;
+}
+
+/* Reads a count from its text: a JSON number token or a CSV field. The
+ * grammar is JSON's number (leniently: "1." and "012" pass, as cJSON lets
+ * them); within it, a minus sign is negative even for "-0" and a '.' or an
+ * exponent is fractional even for "12.0" or "1e3". Anything else is not a
+ * number at all. */
+static enum count_check count_parse(const char *s, size_t len, long long *out)
+{
+	size_t i = 0, int_start;
+	bool minus = false, notation = false;
+
+	if (i < len && s[i] == '-')
+		minus = true, i++;
+	int_start = i;
+	if (skip_digits(s, len, &i) == 0)
+		return COUNT_WRONG_TYPE;
+	size_t int_len = i - int_start;
+	if (i < len && s[i] == '.')
+		notation = true, i++, skip_digits(s, len, &i);
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		notation = true, i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (skip_digits(s, len, &i) == 0)
+			return COUNT_WRONG_TYPE;
+	}
+	if (i != len)
+		return COUNT_WRONG_TYPE;
+	if (minus)
+		return COUNT_NEGATIVE;
+	if (notation)
+		return COUNT_FRACTIONAL;
+	return count_digits(s + int_start, int_len, out);
+}
+
+/* Judges a value's text and stores it in the row, or records why not. */
+static int row_count(struct conflicts *conf, struct raw_row *row, size_t index,
+                     const char *text, size_t len)
+{
+	char echo[48];
+	long long v = 0;
+	enum count_check check = count_parse(text, len, &v);
+
+	if (check == COUNT_OK) {
+		row->value = v;
+		row->has_value = true;
+		return 0;
+	}
+	row->bad = true;
+	ingest_echo(echo, sizeof echo, text, len);
+	switch (check) {
+	case COUNT_NEGATIVE:
+		return conflicts_add(conf, index, row->line, RANK_VALUE, "value", "negative_count",
+		                     "value %s has a minus sign; a count is 0 or more", echo);
+	case COUNT_FRACTIONAL:
+		return conflicts_add(conf, index, row->line, RANK_VALUE, "value", "fractional_count",
+		                     "value %s is not a whole number in digits; a count has no "
+		                     "decimal point or exponent", echo);
+	case COUNT_TOO_LARGE:
+		return conflicts_add(conf, index, row->line, RANK_VALUE, "value", "count_too_large",
+		                     "value %s is larger than 1000000000, the largest count accepted",
+		                     echo);
+	default:
+		return conflicts_add(conf, index, row->line, RANK_VALUE, "value", "wrong_type",
+		                     "value '%s' is not a count; write it in digits only", echo);
+	}
+}
+
+/* ---- rejections ------------------------------------------------------ */
+
+PRINTF(3, 4)
+static enum ingest_status reject(struct ingest_error *err, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	return INGEST_REJECTED;
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+/* Where one number token sits in the body text. */
+struct num_token {
+	size_t off;  /* offset of its first character */
+	size_t len;  /* its length */
+};
+
+/* Every number token of a body, in document order. */
+struct num_tokens {
+	struct num_token *items; /* owned array */
+	size_t n;                /* tokens found */
+	size_t cap;              /* tokens allocated */
+};
+
+static int tokens_add(struct num_tokens *t, size_t off, size_t len)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256;
+		struct num_token *p = realloc(t->items, cap * sizeof *p);
+		if (!p)
+			return -1;
+		t->items = p;
+		t->cap = cap;
+	}
+	t->items[t->n++] = (struct num_token){ off, len };
+	return 0;
+}
+
+/* The characters cJSON collects into a number (it then lets strtod read
+ * them; in a body cJSON accepts, the two agree, because a number must be
+ * followed by a delimiter). */
+static bool number_char(char c)
+{
+	return is_digit(c) || c == '+' || c == '-' || c == 'e' || c == 'E' || c == '.';
+}
+
+/* Steps over a string from its opening quote at s[*i]; leaves *i on the
+ * closing quote. Returns false on a \u0000 escape. */
+static bool skip_string(const char *s, size_t len, size_t *i)
+{
+	for ((*i)++; *i < len && s[*i] != '"'; (*i)++) {
+		if (s[*i] != '\\')
+			continue;
+		if (*i + 6 <= len && memcmp(s + *i + 1, "u0000", 5) == 0)
+			return false;
+		(*i)++;
+	}
+	return true;
+}
+
+/* One pass over the text: numbers recorded, NUL bytes, \u0000 escapes and
+ * bodies of too many values rejected before cJSON allocates anything. */
+static enum ingest_status json_prescan(const char *s, size_t len, struct num_tokens *nums,
+                                       struct ingest_error *err)
+{
+	size_t commas = 0;
+
+	if (memchr(s, '\0', len))
+		return reject(err, "malformed_json", "the body holds a NUL byte");
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"' && !skip_string(s, len, &i))
+			return reject(err, "invalid_body", "the body holds the escape \\u0000, "
+			              "which no field accepts");
+		if (s[i] == ',' && ++commas > INGEST_MAX_VALUES)
+			return reject(err, "invalid_body", "the body holds more than %d values; "
+			              "send at most %d rows per batch", INGEST_MAX_VALUES, INGEST_MAX_ROWS);
+		if (s[i] != '-' && !is_digit(s[i]))
+			continue;
+		size_t start = i;
+		while (i + 1 < len && number_char(s[i + 1]))
+			i++;
+		if (tokens_add(nums, start, i + 1 - start) != 0)
+			return INGEST_FAILED;
+	}
+	return INGEST_OK;
+}
+
+/* Parses with cJSON, rejecting trailing text; says where it went wrong. */
+static enum ingest_status json_parse(const char *body, size_t len, cJSON **root,
+                                     struct ingest_error *err)
+{
+	const char *end = NULL;
+	size_t line = 1, column = 1;
+
+	if (len == 0)
+		return reject(err, "malformed_json", "the body is empty; send a JSON object "
+		              "{\"counts\": [...]}");
+	/* len + 1 takes in the NUL that ends the body, which is how cJSON's
+	 * require_null_terminated knows that nothing follows the value. */
+	*root = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);
+	if (*root && end == body + len)
+		return INGEST_OK;
+	size_t at = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
+	for (size_t i = 0; i < at; i++) {
+		column = body[i] == '\n' ? 1 : column + 1;
+		line += body[i] == '\n';
+	}
+	return reject(err, "malformed_json", "the body is not valid JSON: the error is at "
+	              "line %zu, column %zu", line, column);
+}
+
+/* "a string", "an array", ... for messages. */
+static const char *json_kind(const cJSON *item)
+{
+	if (cJSON_IsString(item))
+		return "a string";
+	if (cJSON_IsNumber(item))
+		return "a number";
+	if (cJSON_IsBool(item))
+		return cJSON_IsTrue(item) ? "true" : "false";
+	if (cJSON_IsNull(item))
+		return "null";
+	if (cJSON_IsArray(item))
+		return "an array";
+	return "an object";
+}
+
+/* How many numbers the item holds, itself included. */
+static size_t json_numbers(const cJSON *item)
+{
+	size_t n = cJSON_IsNumber(item) ? 1 : 0;
+	for (const cJSON *c = item->child; c; c = c->next)
+		n += json_numbers(c);
+	return n;
+}
+
+/* Finds the one member "counts" of the top-level object. */
+static enum ingest_status json_counts(const cJSON *root, const cJSON **counts,
+                                      struct ingest_error *err)
+{
+	char name[CONFLICT_FIELD_MAX];
+
+	if (!cJSON_IsObject(root))
+		return reject(err, "invalid_body", "the body must be a JSON object "
+		              "{\"counts\": [...]}, not %s", json_kind(root));
+	*counts = NULL;
+	for (const cJSON *m = root->child; m; m = m->next) {
+		ingest_echo(name, sizeof name, m->string, strlen(m->string));
+		if (strcmp(m->string, "counts") != 0)
+			return reject(err, "invalid_body", "unknown top-level field '%s'; the body "
+			              "may hold only counts", name);
+		if (*counts)
+			return reject(err, "invalid_body", "the field counts appears more than once");
+		*counts = m;
+	}
+	if (!*counts)
+		return reject(err, "invalid_body", "the body has no counts field");
+	if (!cJSON_IsArray(*counts))
+		return reject(err, "invalid_body", "counts must be an array of rows, not %s",
+		              json_kind(*counts));
+	return INGEST_OK;
+}
+
+/* State of the walk over the rows. */
+struct json_walk {
+	const char *body;              /* the body text the tokens point into */
+	const struct num_tokens *nums; /* every number token, in order */
+	size_t next;                   /* the token of the next number met */
+	struct raw_batch *out;         /* rows read */
+	struct conflicts *conf;        /* row conflicts found */
+};
+
+/* A check that the walk is in step with the scan: the token reads as the
+ * same double cJSON made of the item. Long tokens are not checked (their
+ * text alone makes them too large or fractional). */
+static bool token_is_item(const char *text, size_t len, const cJSON *item)
+{
+	char copy[64];
+
+	if (len >= sizeof copy)
+		return true;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	return strtod(copy, NULL) == item->valuedouble;
+}
+
+/* Reads the member "value": its token decides. */
+static int json_value(struct json_walk *w, struct raw_row *row, size_t index,
+                      const cJSON *m)
+{
+	if (!cJSON_IsNumber(m)) {
+		w->next += json_numbers(m);
+		row->bad = true;
+		return conflicts_add(w->conf, index, 0, RANK_VALUE, "value", "wrong_type",
+		                     "value must be a JSON integer, not %s", json_kind(m));
+	}
+	if (w->next >= w->nums->n)
+		return -1; /* the scan and cJSON disagree: a bug, answered with 500 */
+	const struct num_token *t = &w->nums->items[w->next++];
+	if (!token_is_item(w->body + t->off, t->len, m))
+		return -1;
+	return row_count(w->conf, row, index, w->body + t->off, t->len);
+}
+
+/* Reads a text member (indicator, area or period). */
+static int json_text(struct json_walk *w, struct raw_row *row, size_t index,
+                     const cJSON *m, enum row_field f)
+{
+	w->next += json_numbers(m);
+	if (!cJSON_IsString(m)) {
+		row->bad = true;
+		return conflicts_add(w->conf, index, 0, (enum conflict_rank)(f + 1),
+		                     field_names[f], "wrong_type", "%s must be a string, not %s",
+		                     field_names[f], json_kind(m));
+	}
+	*row_text(row, f) = strdup(m->valuestring);
+	return *row_text(row, f) ? 0 : -1;
+}
+
+/* One member of a row object; seen[] marks the fields already read. */
+static int json_member(struct json_walk *w, struct raw_row *row, size_t index,
+                       const cJSON *m, bool seen[F_COUNT])
+{
+	int f = field_lookup(m->string, strlen(m->string));
+	char name[CONFLICT_FIELD_MAX];
+
+	if (f < 0 || seen[f]) {
+		w->next += json_numbers(m);
+		row->bad = true;
+		if (f >= 0)
+			return conflicts_add(w->conf, index, 0, (enum conflict_rank)(f + 1),
+			                     m->string, "unknown_field",
+			                     "the field %s appears more than once in the row", m->string);
+		ingest_echo(name, sizeof name, m->string, strlen(m->string));
+		return conflicts_add(w->conf, index, 0, RANK_OTHER, m->string, "unknown_field",
+		                     "unknown field '%s'; a row holds only indicator, area, period "
+		                     "and value", name);
+	}
+	seen[f] = true;
+	if (f == F_VALUE)
+		return json_value(w, row, index, m);
+	return json_text(w, row, index, m, (enum row_field)f);
+}
+
+/* One element of counts. */
+static int json_row(struct json_walk *w, const cJSON *item, size_t index)
+{
+	bool seen[F_COUNT] = { false };
+	struct raw_row *row = batch_add(w->out);
+
+	if (!row)
+		return -1;
+	if (!cJSON_IsObject(item)) {
+		w->next += json_numbers(item);
+		row->bad = true;
+		return conflicts_add(w->conf, index, 0, RANK_ROW, "row", "not_an_object",
+		                     "the row is %s, not an object with indicator, area, period "
+		                     "and value", json_kind(item));
+	}
+	for (const cJSON *m = item->child; m; m = m->next)
+		if (json_member(w, row, index, m, seen) != 0)
+			return -1;
+	for (int f = 0; f < F_COUNT; f++) {
+		if (seen[f])
+			continue;
+		row->bad = true;
+		if (conflicts_add(w->conf, index, 0, (enum conflict_rank)(f + 1), field_names[f],
+		                  "missing_field", "the row has no %s", field_names[f]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static enum ingest_status json_rows(struct json_walk *w, const cJSON *counts,
+                                    struct ingest_error *err)
+{
+	size_t n = (size_t)cJSON_GetArraySize(counts), index = 0;
+
+	if (n == 0)
+		return reject(err, "invalid_body", "counts is empty; send at least one row");
+	if (n > INGEST_MAX_ROWS)
+		return reject(err, "invalid_body", "counts has %zu rows; send at most %d per batch",
+		              n, INGEST_MAX_ROWS);
+	for (const cJSON *item = counts->child; item; item = item->next)
+		if (json_row(w, item, index++) != 0)
+			return INGEST_FAILED;
+	return INGEST_OK;
+}
+
+enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *out,
+                               struct conflicts *conf, struct ingest_error *err)
+{
+	struct num_tokens nums = { NULL, 0, 0 };
+	cJSON *root = NULL;
+	const cJSON *counts = NULL;
+
+	enum ingest_status st = json_prescan(body, len, &nums, err);
+	if (st != INGEST_OK)
+		goto done;
+	st = json_parse(body, len, &root, err);
+	if (st != INGEST_OK)
+		goto done;
+	st = json_counts(root, &counts, err);
+	if (st != INGEST_OK)
+		goto done;
+	struct json_walk w = { body, &nums, 0, out, conf };
+	st = json_rows(&w, counts, err);
+done:
+	cJSON_Delete(root);
+	free(nums.items);
+	return st;
+}
+
+/* ---- CSV ------------------------------------------------------------- */
+
+static enum ingest_status csv_malformed(const struct csv_reader *r, struct ingest_error *err)
+{
+	return reject(err, "malformed_csv", "the body is not valid CSV: line %zu: %s",
+	              r->line, r->error);
+}
+
+/* Reads the header into map[column] = field. */
+static enum ingest_status csv_header(struct csv_reader *r, int map[F_COUNT],
+                                     struct ingest_error *err)
+{
+	struct csv_record rec;
+	bool seen[F_COUNT] = { false };
+	char name[CONFLICT_FIELD_MAX];
+
+	int rc = csv_read(r, &rec);
+	if (rc < 0)
+		return csv_malformed(r, err);
+	if (rc == 0)
+		return reject(err, "invalid_body", "the body is empty; its first line must be "
+		              "the header indicator,area,period,value");
+	for (size_t i = 0; i < rec.nfields; i++) {
+		int f = field_lookup(rec.fields[i], rec.lens[i]);
+		ingest_echo(name, sizeof name, rec.fields[i], rec.lens[i]);
+		if (f < 0)
+			return reject(err, "invalid_body", "unknown column '%s' in the header; the "
+			              "columns are indicator, area, period and value", name);
+		if (seen[f])
+			return reject(err, "invalid_body", "the column %s appears twice in the header",
+			              name);
+		seen[f] = true;
+		map[i] = f;
+	}
+	for (int f = 0; f < F_COUNT; f++)
+		if (!seen[f])
+			return reject(err, "invalid_body", "the header has no column %s",
+			              field_names[f]);
+	return INGEST_OK;
+}
+
+/* Reads a text field of a CSV row. */
+static int csv_text(struct conflicts *conf, struct raw_row *row, size_t index,
+                    enum row_field f, const char *text, size_t len)
+{
+	if (memchr(text, '\0', len)) {
+		row->bad = true;
+		return conflicts_add(conf, index, row->line, (enum conflict_rank)(f + 1),
+		                     field_names[f], "wrong_type", "%s holds a NUL byte",
+		                     field_names[f]);
+	}
+	*row_text(row, f) = strndup(text, len);
+	return *row_text(row, f) ? 0 : -1;
+}
+
+/* Reads one field of a CSV row by its column, or notes it missing. */
+static int csv_field(struct conflicts *conf, struct raw_row *row, size_t index,
+                     const struct csv_record *rec, size_t col, enum row_field f)
+{
+	if (col >= rec->nfields) {
+		row->bad = true;
+		return conflicts_add(conf, index, row->line, (enum conflict_rank)(f + 1),
+		                     field_names[f], "missing_field", "line %zu has no %s field",
+		                     row->line, field_names[f]);
+	}
+	if (f == F_VALUE)
+		return row_count(conf, row, index, rec->fields[col], rec->lens[col]);
+	return csv_text(conf, row, index, f, rec->fields[col], rec->lens[col]);
+}
+
+static int csv_row(struct csv_reader *r, const struct csv_record *rec, const int map[F_COUNT],
+                   struct raw_batch *out, struct conflicts *conf)
+{
+	size_t index = out->n;
+	struct raw_row *row = batch_add(out);
+
+	if (!row)
+		return -1;
+	row->line = r->line;
+	if (rec->nfields > F_COUNT) {
+		row->bad = true;
+		if (conflicts_add(conf, index, row->line, RANK_ROW, "row", "unknown_field",
+		                  "line %zu has %zu fields; the header has 4", row->line,
+		                  rec->nfields) != 0)
+			return -1;
+	}
+	for (size_t col = 0; col < F_COUNT; col++)
+		if (csv_field(conf, row, index, rec, col, (enum row_field)map[col]) != 0)
+			return -1;
+	return 0;
+}
+
+static enum ingest_status csv_rows(struct csv_reader *r, const int map[F_COUNT],
+                                   struct raw_batch *out, struct conflicts *conf,
+                                   struct ingest_error *err)
+{
+	struct csv_record rec;
+	int rc;
+
+	while ((rc = csv_read(r, &rec)) == 1) {
+		if (out->n >= INGEST_MAX_ROWS)
+			return reject(err, "invalid_body", "the body has more than %d rows; send at "
+			              "most %d per batch", INGEST_MAX_ROWS, INGEST_MAX_ROWS);
+		if (csv_row(r, &rec, map, out, conf) != 0)
+			return INGEST_FAILED;
+	}
+	if (rc < 0)
+		return csv_malformed(r, err);
+	if (out->n == 0)
+		return reject(err, "invalid_body", "the body has a header but no rows");
+	return INGEST_OK;
+}
+
+enum ingest_status ingest_csv(const char *body, size_t len, struct raw_batch *out,
+                              struct conflicts *conf, struct ingest_error *err)
+{
+	struct csv_reader r;
+	int map[F_COUNT];
+
+	csv_reader_init(&r, body, len);
+	enum ingest_status st = csv_header(&r, map, err);
+	if (st == INGEST_OK)
+		st = csv_rows(&r, map, out, conf, err);
+	csv_reader_free(&r);
+	return st;
+}

@@ -1,0 +1,82 @@
+/* The collector's SQL: the ingest transaction, receipts and the agency's
+ * current values. Every query is a small typed function beside its SQL
+ * string in store.c, and all of them go through common/db.h. */
+#ifndef SAMLAD_STORE_H
+#define SAMLAD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "auth.h"
+#include "compiler.h"
+#include "db.h"
+#include "validate.h"
+
+#define UUID_STRLEN 37
+/* "2024-10-01T12:34:56.789Z" and its NUL, with room to spare. */
+#define RECEIPT_TIME_STRLEN 40
+
+/* What an agency gets back for a stored batch. */
+struct receipt {
+	char submission[UUID_STRLEN];        /* submission.uuid */
+	char received_at[RECEIPT_TIME_STRLEN]; /* RFC 3339, UTC, milliseconds */
+	char sha256[2 * AUTH_HASH_BYTES + 1]; /* hex SHA-256 of the body as received */
+	long long rows;                      /* rows in the batch */
+	long long created;                   /* keys that had no value before */
+	long long updated;                   /* keys whose current value changed */
+	long long unchanged;                 /* keys that already had this value */
+};
+
+/* The receipt as JSON, the one form POST, its replay and GET all answer.
+ * Returns NULL when memory ran out; the caller owns the object. */
+cJSON *receipt_json(const struct receipt *r);
+
+/* One batch to store. */
+struct store_batch {
+	int agency_id;                            /* the submitting agency */
+	long long token_id;                       /* the token that sent it */
+	unsigned char body_sha256[AUTH_HASH_BYTES]; /* SHA-256 of the body */
+	bool has_key;                             /* an Idempotency-Key came with it */
+	unsigned char key_sha256[AUTH_HASH_BYTES]; /* SHA-256 of that key, when has_key */
+	const struct valid_row *rows;             /* borrowed; distinct keys */
+	size_t nrows;                             /* entries in rows */
+};
+
+enum store_result {
+	STORE_CREATED = 0,   /* committed: answer 201 */
+	STORE_REPLAYED,      /* the key was seen with this body: answer 200, old receipt */
+	STORE_KEY_REUSED,    /* the key was seen with another body: 409 */
+	STORE_DUPLICATE,     /* a unique constraint fired (SQLSTATE 23505): 409 */
+	STORE_UNAVAILABLE,   /* the database could not be reached: 503 */
+	STORE_FAILED,        /* any other failure: 500, logged */
+};
+
+/* Runs the ingest transaction of docs/architecture.md "The store". Fills
+ * *out for STORE_CREATED and STORE_REPLAYED. Nothing is stored unless it
+ * answers STORE_CREATED. */
+enum store_result store_ingest(struct db *db, const struct store_batch *in,
+                               struct receipt *out) WUR;
+
+/* The receipt of submission `uuid` if agency_id sent it; *found says
+ * whether there was one. `uuid` must already be well-formed. */
+enum db_status store_receipt(struct db *db, int agency_id, const char *uuid,
+                             struct receipt *out, bool *found) WUR;
+
+/* A current value that came from one of the agency's submissions. */
+struct stored_count {
+	char indicator[72];             /* indicator.code (at most 64 bytes) */
+	char area[72];                  /* area.code (at most 64 bytes) */
+	int value;                      /* the count */
+	char submission[UUID_STRLEN];   /* the submission that set it */
+};
+
+/* The current values for `period` whose latest row came from a submission
+ * of agency_id, ordered by indicator code, then area code. *out is the
+ * caller's to free(), also when *n is 0. */
+enum db_status store_current_counts(struct db *db, int agency_id, int period,
+                                    struct stored_count **out, size_t *n) WUR;
+
+/* True when s is a UUID in its 36-character text form. */
+bool store_uuid_valid(const char *s);
+
+#endif
