@@ -122,3 +122,21 @@ unavailable:
 	collector_reply_unavailable(c, req);
 	return -1;
 }
+
+int collector_authenticate_submitter(struct collector *c, struct http_request *req,
+                                     struct principal *who, const char *action)
+{
+	struct db *db = db_pool_get(c->pool);
+	int rc = collector_authenticate(c, req, db, who);
+
+	/* The connection goes back at once: none is held while a body is parsed. */
+	db_pool_put(c->pool, db);
+	if (rc != 0)
+		return -1;
+	if (who->role != ROLE_SUBMITTER) {
+		http_reply_error(req, 403, "forbidden",
+		                 "only an agency's submitter token may %s", action);
+		return -1;
+	}
+	return 0;
+}

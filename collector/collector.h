@@ -26,6 +26,13 @@ struct collector {
 int collector_authenticate(struct collector *c, struct http_request *req,
                            struct db *db, struct principal *who) WUR;
 
+/* collector_authenticate on a connection of its own, then requires an
+ * agency's submitter token: any other role is answered 403 with a message
+ * that says what it may not do ("post counts", "read its receipts").
+ * Returns -1 after answering. */
+int collector_authenticate_submitter(struct collector *c, struct http_request *req,
+                                     struct principal *who, const char *action) WUR;
+
 /* Answers 503 database_unavailable with Retry-After. */
 void collector_reply_unavailable(struct collector *c, struct http_request *req);
 

@@ -56,24 +56,6 @@ static int read_period(struct http_request *req, int *period)
 	return -1;
 }
 
-/* Checks the token; only an agency's submitter reads its counts. Returns -1
- * after answering. */
-static int authenticate(struct collector *c, struct http_request *req, struct principal *who)
-{
-	struct db *db = db_pool_get(c->pool);
-	int rc = collector_authenticate(c, req, db, who);
-
-	db_pool_put(c->pool, db);
-	if (rc != 0)
-		return -1;
-	if (who->role != ROLE_SUBMITTER) {
-		http_reply_error(req, 403, "forbidden", "only an agency's submitter token may read "
-		                 "its counts");
-		return -1;
-	}
-	return 0;
-}
-
 static cJSON *count_json(const struct stored_count *k, const char *period)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -120,7 +102,8 @@ void counts_get(struct http_request *req, void *app)
 	size_t n = 0;
 	int period;
 
-	if (authenticate(c, req, &who) != 0 || read_period(req, &period) != 0)
+	if (collector_authenticate_submitter(c, req, &who, "read its counts") != 0 ||
+	    read_period(req, &period) != 0)
 		return;
 	struct db *db = db_pool_get(c->pool);
 	enum db_status st = store_current_counts(db, who.agency_id, period, &counts, &n);

@@ -21,23 +21,6 @@ struct post {
 	struct store_batch batch;   /* what goes to the store */
 };
 
-/* Checks the token; only an agency's submitter may post. Returns -1 after
- * answering. */
-static int authenticate(struct collector *c, struct http_request *req, struct principal *who)
-{
-	struct db *db = db_pool_get(c->pool);
-	int rc = collector_authenticate(c, req, db, who);
-
-	db_pool_put(c->pool, db);
-	if (rc != 0)
-		return -1;
-	if (who->role != ROLE_SUBMITTER) {
-		http_reply_error(req, 403, "forbidden", "only an agency's submitter token may post counts");
-		return -1;
-	}
-	return 0;
-}
-
 /* Reads the optional Idempotency-Key: 1 to 255 printable ASCII characters.
  * Only its SHA-256 is kept. Returns -1 after answering 400. */
 static int read_key(struct http_request *req, struct store_batch *batch)
@@ -234,7 +217,7 @@ void counts_post(struct http_request *req, void *app)
 	                  .checked = VALIDATION_INIT };
 	bool csv;
 
-	if (authenticate(c, req, &p.who) != 0)
+	if (collector_authenticate_submitter(c, req, &p.who, "post counts") != 0)
 		return;
 	if (read_type(req, &csv) != 0 || read_key(req, &p.batch) != 0 ||
 	    read_body(req, csv, &p) != 0 || check_rows(c, req, &p) != 0)

@@ -4,24 +4,6 @@
 #include "collector.h"
 #include "store.h"
 
-/* Checks the token; only an agency's submitter reads its receipts. Returns
- * -1 after answering. */
-static int authenticate(struct collector *c, struct http_request *req, struct principal *who)
-{
-	struct db *db = db_pool_get(c->pool);
-	int rc = collector_authenticate(c, req, db, who);
-
-	db_pool_put(c->pool, db);
-	if (rc != 0)
-		return -1;
-	if (who->role != ROLE_SUBMITTER) {
-		http_reply_error(req, 403, "forbidden", "only an agency's submitter token may read "
-		                 "its receipts");
-		return -1;
-	}
-	return 0;
-}
-
 static void reply_not_found(struct http_request *req)
 {
 	http_reply_error(req, 404, "not_found", "your agency has no submission with this id");
@@ -35,7 +17,7 @@ void submissions_get(struct http_request *req, void *app)
 	bool found = false;
 	const char *uuid = http_path_param(req);
 
-	if (authenticate(c, req, &who) != 0)
+	if (collector_authenticate_submitter(c, req, &who, "read its receipts") != 0)
 		return;
 	if (!store_uuid_valid(uuid)) {
 		reply_not_found(req);
