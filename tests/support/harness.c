@@ -5,6 +5,7 @@
 #include "compiler.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -417,4 +418,63 @@ char *harness_sql_text(struct harness_db *db, const char *sql)
 void harness_sql(struct harness_db *db, const char *sql)
 {
 	PQclear(query_or_bail(db, sql));
+}
+
+void harness_db_open(struct harness_db *db, const char *host, const char *name)
+{
+	memset(db, 0, sizeof *db);
+	snprintf(db->host, sizeof db->host, "%s", host);
+	snprintf(db->name, sizeof db->name, "%s", name);
+	snprintf(db->admin_url, sizeof db->admin_url,
+	         "postgresql:///%s?host=%s&user=samlad_admin", name, host);
+	snprintf(db->collector_url, sizeof db->collector_url,
+	         "postgresql:///%s?host=%s&user=samlad_collector", name, host);
+	snprintf(db->aggregator_url, sizeof db->aggregator_url,
+	         "postgresql:///%s?host=%s&user=samlad_aggregator", name, host);
+	db->admin = PQconnectdb(db->admin_url);
+	if (PQstatus(db->admin) != CONNECTION_OK)
+		bail("cannot connect as admin: %s", PQerrorMessage(db->admin));
+}
+
+void harness_db_close(struct harness_db *db)
+{
+	if (db->admin)
+		PQfinish(db->admin);
+	db->admin = NULL;
+}
+
+/* True when s starts with text of the given shape: 'x' stands for a
+ * lower-case hex digit, '9' for a digit, any other character for itself. */
+static bool shape_is(const char *s, const char *shape)
+{
+	for (; *shape; s++, shape++) {
+		if (*shape == 'x' && !(isdigit((unsigned char)*s) || (*s >= 'a' && *s <= 'f')))
+			return false;
+		if (*shape == '9' && !isdigit((unsigned char)*s))
+			return false;
+		if (*shape != 'x' && *shape != '9' && *s != *shape)
+			return false;
+	}
+	return true;
+}
+
+bool harness_is_uuid(const char *s)
+{
+	return s && strlen(s) == 36 && shape_is(s, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+}
+
+bool harness_is_rfc3339(const char *s)
+{
+	if (!s || strlen(s) < 20 || !shape_is(s, "9999-99-99T99:99:99"))
+		return false;
+	s += 19;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)s[1]))
+			return false;
+		for (s++; isdigit((unsigned char)*s); s++)
+			;
+	}
+	if (strcmp(s, "Z") == 0)
+		return true;
+	return strlen(s) == 6 && (*s == '+' || *s == '-') && shape_is(s + 1, "99:99");
 }

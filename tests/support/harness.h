@@ -85,4 +85,18 @@ int harness_free_port(void);
 /* Sleeps for ms milliseconds. */
 void harness_sleep_ms(int ms);
 
+/* Fills db for an existing database `name` on the cluster whose socket
+ * folder is `host` (the same URLs as harness_db_create) and opens the admin
+ * connection; nothing is created, and harness_db_drop must not be called.
+ * For a test that runs a cluster of its own. Exits on failure. */
+void harness_db_open(struct harness_db *db, const char *host, const char *name);
+/* Closes the admin connection of harness_db_open (the database stays). */
+void harness_db_close(struct harness_db *db);
+
+/* True when s is a UUID in its 36-character lower-case text form. */
+bool harness_is_uuid(const char *s);
+/* True when s is an RFC 3339 date-time ("2024-05-01T12:00:00Z", with an
+ * optional fraction, and "Z" or a "+02:00" offset). */
+bool harness_is_rfc3339(const char *s);
+
 #endif

@@ -1,0 +1,403 @@
+/* POST /v1/counts against the real collector and PostgreSQL: receipts,
+ * stored rows and history, reading back, and Idempotency-Key replays. */
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "compiler.h"
+#include "harness.h"
+#include "tap.h"
+
+/* A receipt as the collector returns it. */
+struct receipt {
+	char submission[64];   /* the uuid */
+	char received_at[64];  /* RFC 3339 */
+	char sha256[80];       /* hex of the body received */
+	long long rows, created, updated, unchanged; /* the batch's tally */
+	int nkeys;             /* members in the receipt object */
+};
+
+static struct harness_db db;
+static struct harness_proc collector;
+static char *tok_bup, *tok_soc;
+static char counts_url[160];
+
+static const char *json_string(const cJSON *o, const char *name)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+	return s ? s : "";
+}
+
+static long long json_int(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
+}
+
+/* Parses a receipt body; returns false when it is not a JSON object. */
+static bool receipt_parse(const char *text, struct receipt *r)
+{
+	cJSON *o = cJSON_Parse(text);
+	memset(r, 0, sizeof *r);
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return false;
+	}
+	snprintf(r->submission, sizeof r->submission, "%s", json_string(o, "submission"));
+	snprintf(r->received_at, sizeof r->received_at, "%s", json_string(o, "received_at"));
+	snprintf(r->sha256, sizeof r->sha256, "%s", json_string(o, "sha256"));
+	r->rows = json_int(o, "rows");
+	r->created = json_int(o, "created");
+	r->updated = json_int(o, "updated");
+	r->unchanged = json_int(o, "unchanged");
+	r->nkeys = cJSON_GetArraySize(o);
+	cJSON_Delete(o);
+	return true;
+}
+
+/* Checks every field of a 201/200 receipt against the body that was sent. */
+static void check_receipt(const char *what, const struct http_result *res, const char *body,
+                          long long rows, long long created, long long updated,
+                          long long unchanged, struct receipt *r)
+{
+	char sha[2 * AUTH_HASH_BYTES + 1];
+
+	auth_sha256_hex(body, strlen(body), sha);
+	ok(receipt_parse(res->body.data, r), "%s: the answer is a JSON object", what);
+	is_int(r->nkeys, 7, "%s: the receipt has exactly its seven members", what);
+	ok(harness_is_uuid(r->submission), "%s: submission is a uuid (%s)", what, r->submission);
+	ok(harness_is_rfc3339(r->received_at), "%s: received_at is RFC 3339 (%s)", what,
+	   r->received_at);
+	is_str(r->sha256, sha, "%s: sha256 is the SHA-256 of the body sent", what);
+	is_int(r->rows, rows, "%s: rows", what);
+	is_int(r->created, created, "%s: created", what);
+	is_int(r->updated, updated, "%s: updated", what);
+	is_int(r->unchanged, unchanged, "%s: unchanged", what);
+}
+
+static int post(const char *token, const char *type, const char *body,
+                const char *const *headers, struct http_result *res)
+{
+	return http_do("POST", counts_url, token, type, body, strlen(body), headers, res);
+}
+
+/* harness_sql_int with the statement built from a format. */
+PRINTF(1, 2)
+static long long sql_int(const char *fmt, ...)
+{
+	char sql[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	return harness_sql_int(&db, sql);
+}
+
+/* The value stored most recently for a key (count_current), -1 when none. */
+static long long current_value(const char *indicator, const char *area, int period)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+	         "SELECT coalesce((SELECT c.value FROM count_current c"
+	         " JOIN indicator i ON i.id = c.indicator_id JOIN area a ON a.id = c.area_id"
+	         " WHERE i.code = '%s' AND a.code = '%s' AND c.period = %d), -1)",
+	         indicator, area, period);
+	return harness_sql_int(&db, sql);
+}
+
+static const char json_first[] =
+	"{\"counts\":["
+	"{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\",\"period\":\"2024Q3\",\"value\":12},"
+	"{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-navestad\",\"period\":\"2024Q3\",\"value\":7},"
+	"{\"indicator\":\"bup.aktuella_barn\",\"area\":\"0182-boo\",\"period\":\"2024-Q3\",\"value\":30},"
+	"{\"indicator\":\"bup.npf_utredningar\",\"area\":\"0182-alta\",\"period\":\"2024Q2\",\"value\":0}"
+	"]}";
+
+/* The same four keys, the hageby value changed from 12 to 15. */
+static const char json_revised[] =
+	"{\"counts\":["
+	"{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\",\"period\":\"2024Q3\",\"value\":15},"
+	"{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-navestad\",\"period\":\"2024Q3\",\"value\":7},"
+	"{\"indicator\":\"bup.aktuella_barn\",\"area\":\"0182-boo\",\"period\":\"2024Q3\",\"value\":30},"
+	"{\"indicator\":\"bup.npf_utredningar\",\"area\":\"0182-alta\",\"period\":\"2024Q2\",\"value\":0}"
+	"]}";
+
+static const char csv_first[] =
+	"indicator,area,period,value\r\n"
+	"bup.nya_barn,0182-boo,2024Q1,3\r\n"
+	"bup.nya_barn,0182-fisksatra,2024-Q1,1000000000\r\n"
+	"\"bup.aktuella_barn\",0581-skarblacka,2024Q1,41\r\n";
+
+static struct receipt first;   /* the receipt of json_first */
+
+static void test_json_post(void)
+{
+	struct http_result res;
+	char location[256], want[128];
+
+	post(tok_bup, "application/json", json_first, NULL, &res);
+	is_int(res.status, 201, "JSON post: 201 Created");
+	check_receipt("JSON post", &res, json_first, 4, 4, 0, 0, &first);
+	ok(http_result_header(&res, "Content-Type", location, sizeof location) &&
+	   strncmp(location, "application/json", 16) == 0, "JSON post: the receipt is JSON");
+	snprintf(want, sizeof want, "/v1/submissions/%s", first.submission);
+	ok(http_result_header(&res, "Location", location, sizeof location) &&
+	   strlen(location) >= strlen(want) &&
+	   strcmp(location + strlen(location) - strlen(want), want) == 0,
+	   "JSON post: Location names the submission (%s)", location);
+	http_result_free(&res);
+
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission"), 1, "one submission stored");
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM count_history"), 4, "four counts stored");
+	is_int(sql_int("SELECT count(*) FROM submission s JOIN agency a ON a.id = s.agency_id"
+	               " WHERE s.uuid = '%s' AND a.code = 'bup' AND s.rows = 4"
+	               " AND s.created = 4 AND s.updated = 0 AND s.unchanged = 0",
+	               first.submission), 1,
+	       "the submission row has the receipt's uuid, agency and tally");
+	is_int(sql_int("SELECT count(*) FROM submission WHERE encode(body_sha256, 'hex') = '%s'",
+	               first.sha256), 1, "the submission row keeps the body's SHA-256");
+	is_int(sql_int("SELECT count(*) FROM count_history h JOIN submission s"
+	               " ON s.id = h.submission_id WHERE s.uuid = '%s'", first.submission), 4,
+	       "every count carries the submission's id");
+	is_int(current_value("bup.nya_barn", "0581-hageby", 20243), 12, "hageby 2024Q3 is 12");
+	is_int(current_value("bup.nya_barn", "0581-navestad", 20243), 7, "navestad 2024Q3 is 7");
+	is_int(current_value("bup.aktuella_barn", "0182-boo", 20243), 30,
+	       "'2024-Q3' is stored as period 20243");
+	is_int(current_value("bup.npf_utredningar", "0182-alta", 20242), 0, "a zero is stored");
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM count_history WHERE period NOT IN (20242, 20243)"),
+	       0, "no other period was stored");
+}
+
+static void test_csv_post(void)
+{
+	struct http_result res;
+	struct receipt r;
+
+	post(tok_bup, "text/csv", csv_first, NULL, &res);
+	is_int(res.status, 201, "CSV post: 201 Created");
+	check_receipt("CSV post", &res, csv_first, 3, 3, 0, 0, &r);
+	ok(strcmp(r.submission, first.submission) != 0, "CSV post: a new submission uuid");
+	http_result_free(&res);
+	is_int(current_value("bup.nya_barn", "0182-boo", 20241), 3, "CSV: boo 2024Q1 is 3");
+	is_int(current_value("bup.nya_barn", "0182-fisksatra", 20241), 1000000000,
+	       "CSV: '2024-Q1' stored as 20241 with the largest count 10^9");
+	is_int(current_value("bup.aktuella_barn", "0581-skarblacka", 20241), 41,
+	       "CSV: a quoted field is read");
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM count_history"), 7, "seven counts stored");
+}
+
+static void test_revision(void)
+{
+	struct http_result res;
+	struct receipt r;
+
+	post(tok_bup, "application/json", json_revised, NULL, &res);
+	is_int(res.status, 201, "revision: 201 Created");
+	check_receipt("revision", &res, json_revised, 4, 0, 1, 3, &r);
+	http_result_free(&res);
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM count_history"), 8,
+	       "revision: only the changed row was written again");
+	is_int(harness_sql_int(&db,
+	       "SELECT count(*) FROM count_history h JOIN indicator i ON i.id = h.indicator_id"
+	       " JOIN area a ON a.id = h.area_id WHERE i.code = 'bup.nya_barn'"
+	       " AND a.code = '0581-hageby' AND h.period = 20243"), 2,
+	       "revision: the history holds the old and the new row");
+	char *history = harness_sql_text(&db,
+		"SELECT string_agg(h.value::text, ',' ORDER BY h.submission_id)"
+		" FROM count_history h JOIN indicator i ON i.id = h.indicator_id"
+		" JOIN area a ON a.id = h.area_id WHERE i.code = 'bup.nya_barn'"
+		" AND a.code = '0581-hageby' AND h.period = 20243");
+	is_str(history, "12,15", "revision: the history keeps 12, then 15");
+	free(history);
+	is_int(sql_int("SELECT h.value FROM count_history h JOIN submission s"
+	               " ON s.id = h.submission_id JOIN area a ON a.id = h.area_id"
+	               " WHERE s.uuid = '%s' AND a.code = '0581-hageby'", first.submission), 12,
+	       "revision: the old row (first submission) still says 12");
+	is_int(sql_int("SELECT h.value FROM count_history h JOIN submission s"
+	               " ON s.id = h.submission_id WHERE s.uuid = '%s'", r.submission), 15,
+	       "revision: the new row belongs to the new submission and says 15");
+	is_int(current_value("bup.nya_barn", "0581-hageby", 20243), 15,
+	       "revision: the current value is the new one");
+	is_int(current_value("bup.nya_barn", "0581-navestad", 20243), 7,
+	       "revision: an unchanged value stays");
+}
+
+/* The soc agency stores a value for 2024Q3 that bup must not see. */
+static void post_soc(void)
+{
+	static const char body[] =
+		"{\"counts\":[{\"indicator\":\"soc.placerade\",\"area\":\"0581-hageby\","
+		"\"period\":\"2024Q3\",\"value\":4}]}";
+	struct http_result res;
+	post(tok_soc, "application/json", body, NULL, &res);
+	is_int(res.status, 201, "soc posts its own 2024Q3 value");
+	http_result_free(&res);
+}
+
+/* Finds the value of one key in a GET /v1/counts answer; -1 when absent. */
+static long long listed_value(const cJSON *list, const char *ind, const char *area)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, list)
+		if (strcmp(json_string(c, "indicator"), ind) == 0 &&
+		    strcmp(json_string(c, "area"), area) == 0)
+			return json_int(c, "value");
+	return -1;
+}
+
+static void test_get_counts(void)
+{
+	struct http_result res;
+	char url[256];
+
+	snprintf(url, sizeof url, "%s/v1/counts?period=2024Q3", collector.base_url);
+	http_do("GET", url, tok_bup, NULL, NULL, 0, NULL, &res);
+	is_int(res.status, 200, "GET /v1/counts?period=2024Q3: 200");
+	cJSON *o = cJSON_Parse(res.body.data);
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "counts");
+	is_int(cJSON_GetArraySize(list), 3, "GET: exactly bup's three current 2024Q3 values");
+	is_int(listed_value(list, "bup.nya_barn", "0581-hageby"), 15, "GET: hageby is the new 15");
+	is_int(listed_value(list, "bup.nya_barn", "0581-navestad"), 7, "GET: navestad is 7");
+	is_int(listed_value(list, "bup.aktuella_barn", "0182-boo"), 30, "GET: boo is 30");
+	is_int(listed_value(list, "soc.placerade", "0581-hageby"), -1,
+	       "GET: another agency's value is not listed");
+	const cJSON *c;
+	bool periods = true;
+	cJSON_ArrayForEach(c, list)
+		periods = periods && strcmp(json_string(c, "period"), "2024Q3") == 0;
+	ok(periods, "GET: every row names the period 2024Q3");
+	cJSON_Delete(o);
+	http_result_free(&res);
+
+	snprintf(url, sizeof url, "%s/v1/counts?period=2024Q5", collector.base_url);
+	http_do("GET", url, tok_bup, NULL, NULL, 0, NULL, &res);
+	is_int(res.status, 400, "GET /v1/counts?period=2024Q5: 400");
+	o = cJSON_Parse(res.body.data);
+	is_str(json_string(o, "error"), "invalid_parameter", "GET with a bad period: invalid_parameter");
+	cJSON_Delete(o);
+	http_result_free(&res);
+
+	snprintf(url, sizeof url, "%s/v1/counts?period=2024Q3", collector.base_url);
+	http_do("GET", url, NULL, NULL, NULL, 0, NULL, &res);
+	is_int(res.status, 401, "GET /v1/counts without a token: 401");
+	http_result_free(&res);
+}
+
+static void test_get_submission(void)
+{
+	struct http_result res;
+	struct receipt r;
+	char url[256];
+
+	snprintf(url, sizeof url, "%s/v1/submissions/%s", collector.base_url, first.submission);
+	http_do("GET", url, tok_bup, NULL, NULL, 0, NULL, &res);
+	is_int(res.status, 200, "GET own submission: 200");
+	receipt_parse(res.body.data, &r);
+	is_str(r.submission, first.submission, "GET own submission: same uuid");
+	is_str(r.received_at, first.received_at, "GET own submission: same received_at");
+	is_str(r.sha256, first.sha256, "GET own submission: same sha256");
+	ok(r.rows == 4 && r.created == 4 && r.updated == 0 && r.unchanged == 0,
+	   "GET own submission: same tally");
+	http_result_free(&res);
+
+	http_do("GET", url, tok_soc, NULL, NULL, 0, NULL, &res);
+	is_int(res.status, 404, "GET another agency's submission: 404");
+	cJSON *o = cJSON_Parse(res.body.data);
+	is_str(json_string(o, "error"), "not_found", "GET another agency's submission: not_found");
+	cJSON_Delete(o);
+	http_result_free(&res);
+
+	snprintf(url, sizeof url, "%s/v1/submissions/00000000-0000-4000-8000-000000000000",
+	         collector.base_url);
+	http_do("GET", url, tok_bup, NULL, NULL, 0, NULL, &res);
+	is_int(res.status, 404, "GET an unknown submission: 404");
+	http_result_free(&res);
+}
+
+static void test_idempotency(void)
+{
+	static const char body[] =
+		"{\"counts\":[{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-marielund\","
+		"\"period\":\"2023Q4\",\"value\":9}]}";
+	static const char other[] =
+		"{\"counts\":[{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-marielund\","
+		"\"period\":\"2023Q4\",\"value\":10}]}";
+	const char *key[] = { "Idempotency-Key: 3f1c6a52-9d0e-4b8e-a1c2-5d7e9f0a1b2c", NULL };
+	struct http_result res;
+	struct receipt r1, r2;
+
+	post(tok_bup, "application/json", body, key, &res);
+	is_int(res.status, 201, "keyed post: 201");
+	check_receipt("keyed post", &res, body, 1, 1, 0, 0, &r1);
+	http_result_free(&res);
+	long long subs = harness_sql_int(&db, "SELECT count(*) FROM submission");
+	long long rows = harness_sql_int(&db, "SELECT count(*) FROM count_history");
+
+	post(tok_bup, "application/json", body, key, &res);
+	is_int(res.status, 200, "replay with the same key and body: 200");
+	char replayed[16] = "";
+	http_result_header(&res, "Idempotent-Replayed", replayed, sizeof replayed);
+	is_str(replayed, "true", "replay: Idempotent-Replayed: true");
+	receipt_parse(res.body.data, &r2);
+	ok(strcmp(r1.submission, r2.submission) == 0 && strcmp(r1.received_at, r2.received_at) == 0 &&
+	   strcmp(r1.sha256, r2.sha256) == 0 && r2.rows == 1 && r2.created == 1 &&
+	   r2.updated == 0 && r2.unchanged == 0, "replay: the original receipt, field for field");
+	http_result_free(&res);
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission"), subs, "replay: no new submission");
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM count_history"), rows, "replay: no new counts");
+
+	post(tok_bup, "application/json", other, key, &res);
+	is_int(res.status, 409, "same key, different body: 409");
+	cJSON *o = cJSON_Parse(res.body.data);
+	is_str(json_string(o, "error"), "idempotency_key_reused", "same key, different body: error code");
+	ok(json_string(o, "message")[0] != '\0', "same key, different body: a message");
+	cJSON_Delete(o);
+	http_result_free(&res);
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission"), subs, "409: no new submission");
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM count_history"), rows, "409: no new counts");
+	is_int(current_value("bup.nya_barn", "0581-marielund", 20234), 9, "409: the value stays 9");
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission WHERE idempotency_sha256 IS NOT NULL"),
+	       1, "the key is kept (as its hash) with the one submission");
+	is_int(harness_sql_int(&db,
+	       "SELECT count(*) FROM submission WHERE encode(idempotency_sha256, 'hex') ="
+	       " encode(sha256('3f1c6a52-9d0e-4b8e-a1c2-5d7e9f0a1b2c'), 'hex')"), 1,
+	       "the key is stored as SHA-256, not as text");
+
+	/* Keys belong to an agency: soc may use the same key for its own batch. */
+	static const char soc_body[] =
+		"{\"counts\":[{\"indicator\":\"soc.placerade\",\"area\":\"0581-marielund\","
+		"\"period\":\"2023Q4\",\"value\":2}]}";
+	post(tok_soc, "application/json", soc_body, key, &res);
+	is_int(res.status, 201, "another agency with the same key: 201, its own batch");
+	http_result_free(&res);
+}
+
+int main(void)
+{
+	harness_db_create(&db, "counts_post");
+	tok_bup = harness_token(&db, "submitter", "bup");
+	tok_soc = harness_token(&db, "submitter", "soc");
+	if (harness_start(&collector, harness_program("collector/samlad-collector"),
+	                  db.collector_url, NULL) != 0) {
+		printf("Bail out! the collector did not start (see %s)\n", collector.log_path);
+		return 1;
+	}
+	snprintf(counts_url, sizeof counts_url, "%s/v1/counts", collector.base_url);
+
+	test_json_post();
+	test_csv_post();
+	test_revision();
+	post_soc();
+	test_get_counts();
+	test_get_submission();
+	test_idempotency();
+
+	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
+	free(tok_bup);
+	free(tok_soc);
+	harness_db_drop(&db);
+	return tap_done();
+}
