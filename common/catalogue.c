@@ -1,0 +1,384 @@
+/* The catalogue in memory. It is read in one REPEATABLE READ transaction so
+ * that the four tables and the version agree with each other even while an
+ * import commits. Arrays are sorted here, not by the server, so that the
+ * order is exactly the one bsearch uses whatever the database's collation. */
+#include "catalogue.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static const char sql_version[] =
+	"SELECT version FROM catalogue_version";
+
+static const char sql_agencies[] =
+	"SELECT id, code, name FROM agency";
+
+static const char sql_areas[] =
+	"SELECT id, code, name, coalesce(parent_id, 0) FROM area";
+
+static const char sql_indicators[] =
+	"SELECT id, code, agency_id, level, kind, name_sv, name_en,"
+	"       coalesce(suppress_below, 0)"
+	"  FROM indicator";
+
+/* A permission for an area holds for every area under it; counts are
+ * reported for leaves only, so only leaves are kept. UNION (not UNION ALL)
+ * removes repeats and would also end the recursion on a cycle. */
+static const char sql_permissions[] =
+	"WITH RECURSIVE reach (agency_id, indicator_id, area_id) AS ("
+	"    SELECT agency_id, indicator_id, area_id FROM permission"
+	"  UNION"
+	"    SELECT r.agency_id, r.indicator_id, a.id"
+	"      FROM reach r JOIN area a ON a.parent_id = r.area_id"
+	")"
+	"SELECT agency_id, indicator_id, area_id FROM reach r"
+	" WHERE NOT EXISTS (SELECT 1 FROM area c WHERE c.parent_id = r.area_id)";
+
+/* Runs a query without parameters. */
+static enum db_status query(struct db *db, const char *sql, PGresult **res)
+{
+	return db_exec(db, res, sql, 0, NULL);
+}
+
+/* A copy of a cell; NULL only when out of memory (the columns read here
+ * are all NOT NULL). */
+static char *cell_dup(PGresult *res, int row, int col)
+{
+	const char *v = db_value(res, row, col);
+	return strdup(v ? v : "");
+}
+
+/* Logs and reports a problem that is not the server's: out of memory, or
+ * rows that contradict each other. */
+static enum db_status load_failed(PGresult *res, const char *why)
+{
+	log_error("catalogue: %s", why);
+	PQclear(res);
+	return DB_ERROR;
+}
+
+static enum db_status load_version(struct db *db, long long *version)
+{
+	PGresult *res = NULL;
+	enum db_status st = query(db, sql_version, &res);
+	if (st != DB_OK)
+		return st;
+	if (PQntuples(res) != 1)
+		return load_failed(res, "catalogue_version does not have exactly one row");
+	*version = db_int(res, 0, 0);
+	PQclear(res);
+	return DB_OK;
+}
+
+enum db_status catalogue_version(struct db *db, long long *version)
+{
+	return load_version(db, version);
+}
+
+static int agency_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_agency *)a)->code, ((const struct cat_agency *)b)->code);
+}
+
+static int area_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_area *)a)->code, ((const struct cat_area *)b)->code);
+}
+
+static int indicator_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cat_indicator *)a)->code,
+	              ((const struct cat_indicator *)b)->code);
+}
+
+static int permission_cmp(const void *a, const void *b)
+{
+	const struct cat_permission *x = a, *y = b;
+	if (x->agency_id != y->agency_id)
+		return x->agency_id < y->agency_id ? -1 : 1;
+	if (x->indicator_id != y->indicator_id)
+		return x->indicator_id < y->indicator_id ? -1 : 1;
+	return (x->area_id > y->area_id) - (x->area_id < y->area_id);
+}
+
+static enum db_status load_agencies(struct db *db, struct catalogue *cat)
+{
+	PGresult *res = NULL;
+	enum db_status st = query(db, sql_agencies, &res);
+	if (st != DB_OK)
+		return st;
+	size_t n = (size_t)PQntuples(res);
+	cat->agencies = calloc(n + 1, sizeof *cat->agencies);
+	if (!cat->agencies)
+		return load_failed(res, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct cat_agency *a = &cat->agencies[cat->nagencies++];
+		a->id = (int)db_int(res, (int)i, 0);
+		a->code = cell_dup(res, (int)i, 1);
+		a->name = cell_dup(res, (int)i, 2);
+		if (!a->code || !a->name)
+			return load_failed(res, "out of memory");
+	}
+	PQclear(res);
+	qsort(cat->agencies, cat->nagencies, sizeof *cat->agencies, agency_cmp);
+	return DB_OK;
+}
+
+/* The index of the area with this id, or -1. */
+static int area_index(const struct catalogue *cat, int id)
+{
+	const struct cat_area *a = catalogue_area_by_id(cat, id);
+	return a ? (int)(a - cat->areas) : -1;
+}
+
+/* While loading, `parent` holds the parent's id (0 for none); once the array
+ * is sorted it becomes the parent's index, and children are counted. */
+static enum db_status resolve_parents(struct catalogue *cat)
+{
+	for (size_t i = 0; i < cat->nareas; i++) {
+		int id = cat->areas[i].parent;
+		cat->areas[i].parent = id ? area_index(cat, id) : -1;
+		if (id && cat->areas[i].parent < 0)
+			return load_failed(NULL, "an area names a parent that does not exist");
+	}
+	for (size_t i = 0; i < cat->nareas; i++)
+		if (cat->areas[i].parent >= 0)
+			cat->areas[cat->areas[i].parent].nchildren++;
+	return DB_OK;
+}
+
+static enum db_status load_areas(struct db *db, struct catalogue *cat)
+{
+	PGresult *res = NULL;
+	enum db_status st = query(db, sql_areas, &res);
+	if (st != DB_OK)
+		return st;
+	size_t n = (size_t)PQntuples(res);
+	cat->areas = calloc(n + 1, sizeof *cat->areas);
+	if (!cat->areas)
+		return load_failed(res, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct cat_area *a = &cat->areas[cat->nareas++];
+		a->id = (int)db_int(res, (int)i, 0);
+		a->code = cell_dup(res, (int)i, 1);
+		a->name = cell_dup(res, (int)i, 2);
+		a->parent = (int)db_int(res, (int)i, 3);
+		if (!a->code || !a->name)
+			return load_failed(res, "out of memory");
+	}
+	PQclear(res);
+	qsort(cat->areas, cat->nareas, sizeof *cat->areas, area_cmp);
+	return resolve_parents(cat);
+}
+
+/* Fills one indicator from row i; `agency` holds the agency's id until
+ * resolve_agencies. Returns -1 when out of memory or the text is unknown. */
+static int indicator_from_row(PGresult *res, int i, struct cat_indicator *ind)
+{
+	const char *level = db_value(res, i, 3), *kind = db_value(res, i, 4);
+
+	ind->id = (int)db_int(res, i, 0);
+	ind->code = cell_dup(res, i, 1);
+	ind->agency = (int)db_int(res, i, 2);
+	ind->name_sv = cell_dup(res, i, 5);
+	ind->name_en = cell_dup(res, i, 6);
+	ind->suppress_below = (int)db_int(res, i, 7);
+	ind->level = strcmp(level, "specialised") == 0 ? LEVEL_SPECIALISED : LEVEL_FIRST_LINE;
+	ind->kind = strcmp(kind, "stock") == 0 ? KIND_STOCK : KIND_FLOW;
+	if (strcmp(level, catalogue_level_name(ind->level)) != 0 ||
+	    strcmp(kind, catalogue_kind_name(ind->kind)) != 0)
+		return -1;
+	return ind->code && ind->name_sv && ind->name_en ? 0 : -1;
+}
+
+static enum db_status resolve_agencies(struct catalogue *cat)
+{
+	for (size_t i = 0; i < cat->nindicators; i++) {
+		const struct cat_agency *a = catalogue_agency_by_id(cat, cat->indicators[i].agency);
+		if (!a)
+			return load_failed(NULL, "an indicator names an agency that does not exist");
+		cat->indicators[i].agency = (int)(a - cat->agencies);
+	}
+	return DB_OK;
+}
+
+static enum db_status load_indicators(struct db *db, struct catalogue *cat)
+{
+	PGresult *res = NULL;
+	enum db_status st = query(db, sql_indicators, &res);
+	if (st != DB_OK)
+		return st;
+	size_t n = (size_t)PQntuples(res);
+	cat->indicators = calloc(n + 1, sizeof *cat->indicators);
+	if (!cat->indicators)
+		return load_failed(res, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (indicator_from_row(res, (int)i, &cat->indicators[cat->nindicators++]) != 0)
+			return load_failed(res, "out of memory, or an unknown level or kind");
+	PQclear(res);
+	qsort(cat->indicators, cat->nindicators, sizeof *cat->indicators, indicator_cmp);
+	return resolve_agencies(cat);
+}
+
+static enum db_status load_permissions(struct db *db, struct catalogue *cat)
+{
+	PGresult *res = NULL;
+	enum db_status st = query(db, sql_permissions, &res);
+	if (st != DB_OK)
+		return st;
+	size_t n = (size_t)PQntuples(res);
+	cat->permissions = calloc(n + 1, sizeof *cat->permissions);
+	if (!cat->permissions)
+		return load_failed(res, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct cat_permission *p = &cat->permissions[i];
+		p->agency_id = (int)db_int(res, (int)i, 0);
+		p->indicator_id = (int)db_int(res, (int)i, 1);
+		p->area_id = (int)db_int(res, (int)i, 2);
+	}
+	cat->npermissions = n;
+	PQclear(res);
+	qsort(cat->permissions, n, sizeof *cat->permissions, permission_cmp);
+	return DB_OK;
+}
+
+enum db_status catalogue_load(struct db *db, struct catalogue **out)
+{
+	struct catalogue *cat = calloc(1, sizeof *cat);
+	enum db_status st = DB_ERROR;
+
+	*out = NULL;
+	if (!cat) {
+		log_error("catalogue: out of memory");
+		goto fail;
+	}
+	if ((st = db_begin(db)) != DB_OK ||
+	    (st = db_command(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")) != DB_OK ||
+	    (st = load_version(db, &cat->version)) != DB_OK ||
+	    (st = load_agencies(db, cat)) != DB_OK ||
+	    (st = load_areas(db, cat)) != DB_OK ||
+	    (st = load_indicators(db, cat)) != DB_OK ||
+	    (st = load_permissions(db, cat)) != DB_OK ||
+	    (st = db_commit(db)) != DB_OK)
+		goto fail;
+	*out = cat;
+	return DB_OK;
+fail:
+	db_rollback(db);
+	catalogue_free(cat);
+	return st;
+}
+
+void catalogue_free(struct catalogue *cat)
+{
+	if (!cat)
+		return;
+	for (size_t i = 0; i < cat->nagencies; i++) {
+		free(cat->agencies[i].code);
+		free(cat->agencies[i].name);
+	}
+	for (size_t i = 0; i < cat->nareas; i++) {
+		free(cat->areas[i].code);
+		free(cat->areas[i].name);
+	}
+	for (size_t i = 0; i < cat->nindicators; i++) {
+		free(cat->indicators[i].code);
+		free(cat->indicators[i].name_sv);
+		free(cat->indicators[i].name_en);
+	}
+	free(cat->agencies);
+	free(cat->areas);
+	free(cat->indicators);
+	free(cat->permissions);
+	free(cat);
+}
+
+/* bsearch comparators: a code against an element's code. */
+static int agency_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct cat_agency *)elem)->code);
+}
+
+static int area_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct cat_area *)elem)->code);
+}
+
+static int indicator_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct cat_indicator *)elem)->code);
+}
+
+const struct cat_agency *catalogue_agency(const struct catalogue *cat, const char *code)
+{
+	return bsearch(code, cat->agencies, cat->nagencies, sizeof *cat->agencies,
+	               agency_key_cmp);
+}
+
+const struct cat_area *catalogue_area(const struct catalogue *cat, const char *code)
+{
+	return bsearch(code, cat->areas, cat->nareas, sizeof *cat->areas, area_key_cmp);
+}
+
+const struct cat_indicator *catalogue_indicator(const struct catalogue *cat, const char *code)
+{
+	return bsearch(code, cat->indicators, cat->nindicators, sizeof *cat->indicators,
+	               indicator_key_cmp);
+}
+
+/* Lookups by id scan the array: a catalogue holds tens of rows, and a
+ * catalogue built by hand (as tests do) needs no second index to work. */
+const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int id)
+{
+	for (size_t i = 0; i < cat->nagencies; i++)
+		if (cat->agencies[i].id == id)
+			return &cat->agencies[i];
+	return NULL;
+}
+
+const struct cat_area *catalogue_area_by_id(const struct catalogue *cat, int id)
+{
+	for (size_t i = 0; i < cat->nareas; i++)
+		if (cat->areas[i].id == id)
+			return &cat->areas[i];
+	return NULL;
+}
+
+const struct cat_indicator *catalogue_indicator_by_id(const struct catalogue *cat, int id)
+{
+	for (size_t i = 0; i < cat->nindicators; i++)
+		if (cat->indicators[i].id == id)
+			return &cat->indicators[i];
+	return NULL;
+}
+
+bool catalogue_area_is_leaf(const struct cat_area *area)
+{
+	return area->nchildren == 0;
+}
+
+const struct cat_area *catalogue_area_parent(const struct catalogue *cat,
+                                             const struct cat_area *area)
+{
+	return area->parent >= 0 ? &cat->areas[area->parent] : NULL;
+}
+
+bool catalogue_permitted(const struct catalogue *cat, int agency_id,
+                         int indicator_id, int area_id)
+{
+	struct cat_permission key = { agency_id, indicator_id, area_id };
+	return bsearch(&key, cat->permissions, cat->npermissions,
+	               sizeof *cat->permissions, permission_cmp) != NULL;
+}
+
+const char *catalogue_level_name(enum indicator_level level)
+{
+	return level == LEVEL_SPECIALISED ? "specialised" : "first_line";
+}
+
+const char *catalogue_kind_name(enum indicator_kind kind)
+{
+	return kind == KIND_STOCK ? "stock" : "flow";
+}

@@ -1,0 +1,267 @@
+/* samlad-admin migrate: applies schema/NNN_name.sql in numeric order, each
+ * file in its own transaction together with its row in schema_migration, so
+ * a migration is either applied and recorded or neither. A session advisory
+ * lock makes a second migrate wait for the first instead of racing it. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin.h"
+#include "buf.h"
+
+/* The largest migration file read; a schema change is far smaller. */
+#define MIGRATION_FILE_MAX (16u * 1024 * 1024)
+
+static const struct config_option migrate_options[] = {
+	ADMIN_COMMON_OPTIONS,
+	{ "schema-dir", CONFIG_STRING, SAMLAD_SOURCE_DIR "/schema", NULL, 0, 0,
+	  "Folder of the migrations, files named NNN_name.sql." },
+};
+
+/* One file of the schema folder. */
+struct migration {
+	int version; /* the number the file name starts with */
+	char *file;  /* owned; the file name, e.g. "002_catalogue.sql" */
+};
+
+/* The migrations of a folder, sorted by version. */
+struct migration_list {
+	struct migration *items; /* owned */
+	size_t n;                /* entries in items */
+	size_t cap;              /* entries allocated */
+};
+
+static const char sql_lock[] =
+	"SELECT pg_advisory_lock(hashtextextended('samlad-admin migrate', 0))";
+static const char sql_unlock[] =
+	"SELECT pg_advisory_unlock(hashtextextended('samlad-admin migrate', 0))";
+
+static const char sql_create_table[] =
+	"CREATE TABLE IF NOT EXISTS schema_migration ("
+	"  version integer PRIMARY KEY,"
+	"  name text NOT NULL,"
+	"  applied_at timestamptz NOT NULL DEFAULT now())";
+
+static const char sql_applied[] =
+	"SELECT version FROM schema_migration ORDER BY version";
+
+static const char sql_record[] =
+	"INSERT INTO schema_migration (version, name, applied_at) VALUES ($1, $2, now())";
+
+static void migration_list_free(struct migration_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i].file);
+	free(l->items);
+	l->items = NULL;
+	l->n = l->cap = 0;
+}
+
+/* The version of a migration file "NNN_name.sql", or -1 when the name is
+ * not of that form. */
+static int migration_version(const char *name)
+{
+	size_t digits = strspn(name, "0123456789");
+	size_t len = strlen(name);
+	if (digits == 0 || digits > 6 || name[digits] != '_' ||
+	    len < digits + 5 || strcmp(name + len - 4, ".sql") != 0)
+		return -1;
+	return atoi(name);
+}
+
+static int migration_add(struct migration_list *l, int version, const char *file)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct migration *p = realloc(l->items, cap * sizeof *p);
+		if (!p)
+			return -1;
+		l->items = p;
+		l->cap = cap;
+	}
+	l->items[l->n].file = strdup(file);
+	if (!l->items[l->n].file)
+		return -1;
+	l->items[l->n++].version = version;
+	return 0;
+}
+
+static int migration_cmp(const void *a, const void *b)
+{
+	const struct migration *x = a, *y = b;
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	return strcmp(x->file, y->file);
+}
+
+/* Two files with one number would be applied in an order nobody chose. */
+static int check_unique(const struct migration_list *l, const char *dir)
+{
+	for (size_t i = 1; i < l->n; i++) {
+		if (l->items[i].version == l->items[i - 1].version) {
+			admin_error("%s: %s and %s have the same number", dir,
+			            l->items[i - 1].file, l->items[i].file);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Lists DIR's .sql files; one that is not named NNN_name.sql is an error,
+ * other files are ignored. */
+static int list_migrations(const char *dir, struct migration_list *l)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	if (!d) {
+		admin_error("cannot open the schema folder %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len < 4 || strcmp(e->d_name + len - 4, ".sql") != 0)
+			continue;
+		int version = migration_version(e->d_name);
+		if (version < 0) {
+			admin_error("%s/%s: a migration must be named NNN_name.sql", dir, e->d_name);
+			goto fail;
+		}
+		if (migration_add(l, version, e->d_name) != 0) {
+			admin_error("out of memory");
+			goto fail;
+		}
+	}
+	closedir(d);
+	qsort(l->items, l->n, sizeof *l->items, migration_cmp);
+	return check_unique(l, dir);
+fail:
+	closedir(d);
+	return -1;
+}
+
+/* Reads a migration file whole. Returns 0, or -1 after printing why. */
+static int read_migration(const char *path, struct buf *sql)
+{
+	char chunk[65536];
+	size_t n;
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp) {
+		admin_error("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (sql->len + n > MIGRATION_FILE_MAX || buf_append(sql, chunk, n) != 0) {
+			admin_error("%s: too large to read", path);
+			goto fail;
+		}
+	}
+	if (ferror(fp)) {
+		admin_error("cannot read %s", path);
+		goto fail;
+	}
+	fclose(fp);
+	return 0;
+fail:
+	fclose(fp);
+	return -1;
+}
+
+/* Runs one migration and records it, in one transaction. */
+static int apply(struct db *db, const char *dir, const struct migration *m)
+{
+	struct buf path = BUF_INIT, sql = BUF_INIT;
+	char version[16];
+	const char *params[2] = { version, m->file };
+
+	snprintf(version, sizeof version, "%d", m->version);
+	if (buf_printf(&path, "%s/%s", dir, m->file) != 0 || read_migration(path.data, &sql) != 0)
+		goto fail;
+	if (db_begin(db) != DB_OK || db_command(db, sql.data ? sql.data : "") != DB_OK ||
+	    db_exec(db, NULL, sql_record, 2, params) != DB_OK || db_commit(db) != DB_OK) {
+		admin_db_error(db, m->file);
+		db_rollback(db);
+		goto fail;
+	}
+	printf("applied %s\n", m->file);
+	buf_free(&path);
+	buf_free(&sql);
+	return 0;
+fail:
+	buf_free(&path);
+	buf_free(&sql);
+	return -1;
+}
+
+/* Whether `version` is among the applied versions (a sorted result). */
+static int is_applied(PGresult *applied, int version)
+{
+	for (int i = 0; i < PQntuples(applied); i++)
+		if (db_int(applied, i, 0) == version)
+			return 1;
+	return 0;
+}
+
+/* Applies every migration the database does not have yet, in order. */
+static int apply_missing(struct db *db, const char *dir, const struct migration_list *l)
+{
+	PGresult *applied = NULL;
+	int napplied = 0;
+
+	if (db_exec(db, &applied, sql_applied, 0, NULL) != DB_OK) {
+		admin_db_error(db, "cannot read schema_migration");
+		return -1;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		if (is_applied(applied, l->items[i].version))
+			continue;
+		if (apply(db, dir, &l->items[i]) != 0)
+			goto fail;
+		napplied++;
+	}
+	PQclear(applied);
+	if (napplied == 0)
+		printf("schema up to date (%zu migrations)\n", l->n);
+	else
+		printf("applied %d of %zu migrations\n", napplied, l->n);
+	return 0;
+fail:
+	PQclear(applied);
+	return -1;
+}
+
+static int migrate_run(const struct config *cfg)
+{
+	struct migration_list list = { NULL, 0, 0 };
+	const char *dir = config_str(cfg, "schema-dir");
+	struct db *db = NULL;
+	int code = ADMIN_FAIL;
+
+	if (list_migrations(dir, &list) != 0 || !(db = admin_connect(cfg)))
+		goto done;
+	if (db_command(db, sql_lock) != DB_OK || db_command(db, sql_create_table) != DB_OK) {
+		admin_db_error(db, "cannot prepare schema_migration");
+		goto done;
+	}
+	if (apply_missing(db, dir, &list) == 0)
+		code = ADMIN_OK;
+	if (db_command(db, sql_unlock) != DB_OK)
+		admin_db_error(db, "cannot release the migration lock");
+done:
+	db_free(db);
+	migration_list_free(&list);
+	return code;
+}
+
+const struct admin_command admin_migrate = {
+	.name = "migrate",
+	.verb = NULL,
+	.args = "",
+	.nargs = 0,
+	.summary = "apply the schema migrations the database does not have yet",
+	.options = migrate_options,
+	.noptions = ARRAY_LEN(migrate_options),
+	.run = migrate_run,
+};
