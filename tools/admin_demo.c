@@ -245,7 +245,8 @@ static int write_agency(const struct catalogue *cat, const struct cat_agency *ag
 	size_t rows = 0;
 	int rc = -1;
 
-	if (plan_agency(cat, agency, &plan) != 0 || buf_printf(&path, "%s/%s.csv", dir, agency->code) != 0 ||
+	if (plan_agency(cat, agency, &plan) != 0 ||
+	    buf_printf(&path, "%s/%s.csv", dir, agency->code) != 0 ||
 	    render_plan(&plan, from, to, &data, &rows) != 0) {
 		admin_error("out of memory");
 		goto done;

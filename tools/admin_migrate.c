@@ -195,7 +195,7 @@ fail:
 	return -1;
 }
 
-/* Whether `version` is among the applied versions (a sorted result). */
+/* Whether `version` is among the applied versions (a handful of rows). */
 static int is_applied(PGresult *applied, int version)
 {
 	for (int i = 0; i < PQntuples(applied); i++)

@@ -59,7 +59,8 @@ static const struct cf_filedef cf_files[CF_NFILES] = {
 	[CF_AGENCIES] = { "agencies.csv", agency_cols, ARRAY_LEN(agency_cols), agency_row },
 	[CF_AREAS] = { "areas.csv", area_cols, ARRAY_LEN(area_cols), area_row },
 	[CF_INDICATORS] = { "indicators.csv", indicator_cols, ARRAY_LEN(indicator_cols), indicator_row },
-	[CF_PERMISSIONS] = { "permissions.csv", permission_cols, ARRAY_LEN(permission_cols), permission_row },
+	[CF_PERMISSIONS] = { "permissions.csv", permission_cols, ARRAY_LEN(permission_cols),
+	                     permission_row },
 };
 
 const char *catalogue_files_name(enum cf_file file)

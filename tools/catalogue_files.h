@@ -65,10 +65,15 @@ struct catalogue_files {
 	size_t nindicators;               /* rows in indicators */
 	struct cf_permission *permissions; /* owned; in file order */
 	size_t npermissions;              /* rows in permissions */
-	size_t *area_order;               /* owned; area indices, parents before children; set by validate when there are no errors */
+	/* owned; area indices with parents before children, set by validate
+	 * when there are no errors (the order the importer writes them in) */
+	size_t *area_order;
 	struct cf_error *errors;          /* owned; sorted by file and line after validate */
 	size_t nerrors;                   /* entries in errors */
-	unsigned char broken[CF_NFILES];  /* 1 when a file could not be read as a whole: references into it are not checked */
+	/* 1 for a file that could not be read whole (unreadable, malformed, a
+	 * column missing or repeated): references into it are not checked, so
+	 * one broken file does not also flood the others with errors */
+	unsigned char broken[CF_NFILES];
 };
 
 /* The file's name as it appears in messages: "areas.csv". */
