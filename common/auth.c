@@ -44,7 +44,7 @@ void auth_sha256(const void *data, size_t len, unsigned char out[AUTH_HASH_BYTES
 	}
 }
 
-static void hex_encode(const unsigned char *in, size_t len, char *out)
+void auth_hex(const unsigned char *in, size_t len, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -60,7 +60,7 @@ void auth_sha256_hex(const void *data, size_t len, char out[2 * AUTH_HASH_BYTES 
 	unsigned char h[AUTH_HASH_BYTES];
 
 	auth_sha256(data, len, h);
-	hex_encode(h, sizeof h, out);
+	auth_hex(h, sizeof h, out);
 }
 
 bool auth_hash_equal(const unsigned char *a, const unsigned char *b)
@@ -214,7 +214,7 @@ int auth_uuid_v4(char out[37])
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 	char hex[33];
-	hex_encode(b, sizeof b, hex);
+	auth_hex(b, sizeof b, hex);
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
 	         hex + 16, hex + 20);
 	return 0;

@@ -48,6 +48,8 @@ bool auth_hash_equal(const unsigned char *a, const unsigned char *b);
 /* SHA-256 of data, as raw bytes and as lower-case hex (65 bytes). */
 void auth_sha256(const void *data, size_t len, unsigned char out[AUTH_HASH_BYTES]);
 void auth_sha256_hex(const void *data, size_t len, char out[2 * AUTH_HASH_BYTES + 1]);
+/* Lower-case hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
+void auth_hex(const unsigned char *bytes, size_t n, char *out);
 /* Random bytes from OpenSSL; returns 0 or -1. */
 int auth_random(void *out, size_t len) WUR;
 /* A random version-4 UUID in its 36-character text form (37 bytes). */

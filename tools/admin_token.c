@@ -84,16 +84,6 @@ static int agency_id(struct db *db, const char *code, char *out, size_t size)
 	return 0;
 }
 
-static void hex(const unsigned char *bytes, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Stores a new token's hash; writes the token's text to `token`. */
 static int insert_token(struct db *db, enum auth_role role, const char *agency,
                         char token[AUTH_TOKEN_MAX], long long *id)
@@ -108,7 +98,7 @@ static int insert_token(struct db *db, enum auth_role role, const char *agency,
 		admin_error("cannot make a random secret");
 		goto done;
 	}
-	hex(hash, sizeof hash, hash_hex);
+	auth_hex(hash, sizeof hash, hash_hex);
 	if (db_exec(db, &res, sql_insert, 3, params) != DB_OK) {
 		admin_db_error(db, "cannot store the token");
 		goto done;
