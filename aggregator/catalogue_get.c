@@ -1,0 +1,121 @@
+/* GET /v1/catalogue[?as_of=]: the indicators (with the k that applies to
+ * each), the area tree, the agencies, and the first and last period that
+ * has data (as of the version asked for). */
+#include <stdlib.h>
+
+#include "aggregator.h"
+#include "json_build.h"
+#include "period.h"
+#include "query.h"
+#include "render.h"
+
+static cJSON *indicators_json(const struct catalogue *cat, long long k_default)
+{
+	cJSON *list = cJSON_CreateArray();
+	bool ok = list != NULL;
+
+	for (size_t i = 0; ok && i < cat->nindicators; i++) {
+		const struct cat_indicator *ind = &cat->indicators[i];
+		long long k = ind->suppress_below > 0 ? ind->suppress_below : k_default;
+		cJSON *o = render_indicator(cat, ind);
+		ok = json_append(list, o) && cJSON_AddNumberToObject(o, "suppress_below", (double)k);
+	}
+	return json_checked(list, ok);
+}
+
+/* An area with its children, recursively (the import refuses cycles; the
+ * depth bound only guards a broken catalogue). */
+static cJSON *area_tree(const struct catalogue *cat, size_t index, size_t depth)
+{
+	cJSON *o = render_area(cat, &cat->areas[index]), *children = NULL;
+	bool ok = (children = cJSON_AddArrayToObject(o, "children")) != NULL &&
+	          depth <= cat->nareas;
+
+	for (size_t i = 0; ok && i < cat->nareas; i++)
+		if (cat->areas[i].parent == (int)index)
+			ok = json_append(children, area_tree(cat, i, depth + 1));
+	return json_checked(o, ok);
+}
+
+static cJSON *areas_json(const struct catalogue *cat)
+{
+	cJSON *list = cJSON_CreateArray();
+	bool ok = list != NULL;
+
+	for (size_t i = 0; ok && i < cat->nareas; i++)
+		if (cat->areas[i].parent < 0)
+			ok = json_append(list, area_tree(cat, i, 0));
+	return json_checked(list, ok);
+}
+
+static cJSON *agencies_json(const struct catalogue *cat)
+{
+	cJSON *list = cJSON_CreateArray();
+	bool ok = list != NULL;
+
+	for (size_t i = 0; ok && i < cat->nagencies; i++) {
+		cJSON *o = cJSON_CreateObject();
+		ok = json_append(list, o) &&
+		     cJSON_AddStringToObject(o, "code", cat->agencies[i].code) &&
+		     cJSON_AddStringToObject(o, "name", cat->agencies[i].name);
+	}
+	return json_checked(list, ok);
+}
+
+/* Adds a period, or null when there is none (0). */
+static bool add_period(cJSON *o, const char *name, int period)
+{
+	char text[PERIOD_STRLEN];
+
+	if (period == 0)
+		return cJSON_AddNullToObject(o, name) != NULL;
+	period_format(period, text);
+	return cJSON_AddStringToObject(o, name, text) != NULL;
+}
+
+static cJSON *catalogue_json(const struct catalogue *cat, long long k_default,
+                             const struct load_span *spans, size_t nspans)
+{
+	int first = 0, last = 0;
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < nspans; i++) {
+		if (!catalogue_area_by_id(cat, spans[i].area_id))
+			continue;
+		if (first == 0 || spans[i].first < first)
+			first = spans[i].first;
+		if (spans[i].last > last)
+			last = spans[i].last;
+	}
+	bool ok = o && json_add(o, "indicators", indicators_json(cat, k_default)) &&
+	          json_add(o, "areas", areas_json(cat)) &&
+	          json_add(o, "agencies", agencies_json(cat)) &&
+	          add_period(o, "first_period", first) && add_period(o, "last_period", last);
+	return json_checked(o, ok);
+}
+
+void catalogue_get(struct http_request *req, void *app)
+{
+	struct aggregator *a = app;
+	struct query_param qp[] = { { "as_of", NULL, 0 } };
+	char as_of[QUERY_TIME_MAX];
+	struct load_versions v;
+	struct load_span *spans = NULL;
+	size_t nspans = 0;
+	struct db *db = db_pool_get(a->pool);
+
+	if (aggregator_authorize(a, req, db) != 0 || query_read(req, qp, 1) != 0 ||
+	    query_as_of(req, qp[0].value, as_of) != 0 ||
+	    aggregator_snapshot(a, req, db, as_of[0] ? as_of : NULL, &v) != 0)
+		goto done;
+	enum db_status st = load_spans(db, v.data, &spans, &nspans);
+	if (st == DB_OK)
+		http_reply_json(req, 200, catalogue_json(a->cat, a->suppress_below, spans, nspans));
+	else
+		aggregator_reply_failure(a, req, st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED,
+		                         "the catalogue");
+	aggregator_release(a);
+done:
+	free(spans);
+	db_pool_put(a->pool, db);
+}

@@ -1,0 +1,60 @@
+/* HTML pages; see html.h. */
+#include "html.h"
+
+#include <string.h>
+
+/* Minimal styling, inline so that the page needs nothing else; the
+ * Content-Security-Policy allows exactly this and no script. */
+static const char STYLE[] =
+	"body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+	"table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
+	".error{color:#a00}input[type=password]{width:36em;max-width:100%}";
+
+int html_escape(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		const char *e = NULL;
+		switch (*s) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&#39;"; break;
+		default: break;
+		}
+		if (e ? buf_puts(b, e) != 0 : buf_append(b, s, 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int html_begin(struct buf *b, const char *title)
+{
+	if (buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	             "<meta name=\"viewport\" content=\"width=device-width\"><title>") != 0 ||
+	    html_escape(b, title) != 0 ||
+	    buf_printf(b, "</title><style>%s</style></head><body>\n", STYLE) != 0)
+		return -1;
+	return 0;
+}
+
+int html_end(struct buf *b)
+{
+	return buf_puts(b, "</body></html>\n");
+}
+
+void html_reply(struct http_request *req, unsigned status, struct buf *b, int built)
+{
+	if (built != 0 || !b->data) {
+		buf_free(b);
+		http_reply_error(req, 500, "internal_error", "out of memory building the page");
+		return;
+	}
+	http_add_header(req, "Content-Security-Policy",
+	                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+	                "frame-ancestors 'none'");
+	http_add_header(req, "X-Frame-Options", "DENY");
+	http_add_header(req, "Referrer-Policy", "no-referrer");
+	size_t len = b->len;
+	http_reply_owned(req, status, "text/html; charset=utf-8", buf_steal(b), len);
+}

@@ -1,0 +1,146 @@
+/* GET /: the start page for people in a browser. Per municipality it
+ * lists the years from the first to the last with data and, per year, the
+ * links of review_links. Without a valid session (and without --public) the
+ * browser is sent to /login. */
+#include <stdlib.h>
+
+#include "aggregator.h"
+#include "html.h"
+#include "period.h"
+#include "query.h"
+
+/* The years with data of one municipality, from the spans of its leaves. */
+struct year_range {
+	int first;  /* the first year, 0 when there is no data */
+	int last;   /* the last year */
+};
+
+/* The links shown under one municipality's year.
+ *
+ * Issue 4 (the review report) fills this with the link to the review page
+ * of (municipality, year); until then it links each indicator's protected
+ * table, which is what a review meeting looks at. */
+static int review_links(struct buf *b, const struct catalogue *cat,
+                        const struct cat_area *municipality, int year)
+{
+	if (buf_puts(b, "<ul>\n") != 0)
+		return -1;
+	for (size_t i = 0; i < cat->nindicators; i++) {
+		const struct cat_indicator *ind = &cat->indicators[i];
+		/* Codes are [a-z0-9._-]: safe in a URL as they are, escaped for HTML. */
+		if (buf_puts(b, "<li><a href=\"/v1/table?indicator=") != 0 ||
+		    html_escape(b, ind->code) != 0 || buf_puts(b, "&amp;area=") != 0 ||
+		    html_escape(b, municipality->code) != 0 ||
+		    buf_printf(b, "&amp;year=%d\">", year) != 0 || html_escape(b, ind->name_en) != 0 ||
+		    buf_puts(b, "</a> <small>") != 0 || html_escape(b, ind->code) != 0 ||
+		    buf_puts(b, "</small></li>\n") != 0)
+			return -1;
+	}
+	return buf_puts(b, "</ul>\n");
+}
+
+/* The years with data under a municipality. */
+static struct year_range years_of(const struct catalogue *cat, const struct cat_area *m,
+                                  const struct load_span *spans, size_t n)
+{
+	struct year_range r = { 0, 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cat_area *a = catalogue_area_by_id(cat, spans[i].area_id);
+		if (!a || area_municipality(cat, a) != m)
+			continue;
+		if (r.first == 0 || period_year(spans[i].first) < r.first)
+			r.first = period_year(spans[i].first);
+		if (period_year(spans[i].last) > r.last)
+			r.last = period_year(spans[i].last);
+	}
+	return r;
+}
+
+static int municipality_section(struct buf *b, const struct catalogue *cat,
+                                const struct cat_area *m, const struct load_span *spans,
+                                size_t n)
+{
+	struct year_range r = years_of(cat, m, spans, n);
+
+	if (buf_puts(b, "<h2>") != 0 || html_escape(b, m->name) != 0 ||
+	    buf_puts(b, " <small>") != 0 || html_escape(b, m->code) != 0 ||
+	    buf_puts(b, "</small></h2>\n") != 0)
+		return -1;
+	if (r.first == 0)
+		return buf_puts(b, "<p>No data yet.</p>\n");
+	for (int y = r.last; y >= r.first; y--)
+		if (buf_printf(b, "<h3>%d</h3>\n", y) != 0 || review_links(b, cat, m, y) != 0)
+			return -1;
+	return 0;
+}
+
+static int index_page(struct buf *b, const struct catalogue *cat, bool public_read,
+                      const struct load_span *spans, size_t n)
+{
+	if (html_begin(b, "Samlad") != 0 || buf_puts(b, "<h1>Samlad</h1>\n") != 0)
+		return -1;
+	if (!public_read &&
+	    buf_puts(b, "<form method=\"post\" action=\"/logout\"><button type=\"submit\">"
+	             "Sign out</button></form>\n") != 0)
+		return -1;
+	if (buf_puts(b, "<p>Every figure has passed disclosure control: small counts and "
+	             "the cells that would reveal them are suppressed. The API is described "
+	             "in docs/aggregator.md.</p>\n") != 0)
+		return -1;
+	for (size_t i = 0; i < cat->nareas; i++)
+		if (cat->areas[i].parent < 0 &&
+		    municipality_section(b, cat, &cat->areas[i], spans, n) != 0)
+			return -1;
+	return html_end(b);
+}
+
+/* Lets the request through, or answers: 303 to /login without a valid
+ * session, 403 for a submitter, 503 without a database. */
+static int index_gate(struct aggregator *a, struct http_request *req, struct db *db)
+{
+	struct principal who;
+
+	if (a->public_read)
+		return 0;
+	enum auth_result r = aggregator_identify(a, req, db, &who, NULL);
+	if (r == AUTH_UNAVAILABLE) {
+		aggregator_reply_unavailable(a, req);
+		return -1;
+	}
+	if (r != AUTH_OK) {
+		http_add_header(req, "Location", "/login");
+		http_reply(req, 303, "text/plain; charset=utf-8", "sign in at /login\n", 18);
+		return -1;
+	}
+	if (aggregator_role_reads(who.role))
+		return 0;
+	http_reply_error(req, 403, "forbidden", "a %s token may not read the aggregator",
+	                 auth_role_name(who.role));
+	return -1;
+}
+
+void index_get(struct http_request *req, void *app)
+{
+	struct aggregator *a = app;
+	struct load_versions v;
+	struct load_span *spans = NULL;
+	size_t n = 0;
+	struct buf page = BUF_INIT;
+	struct db *db = db_pool_get(a->pool);
+
+	if (index_gate(a, req, db) != 0 || query_read(req, NULL, 0) != 0 ||
+	    aggregator_snapshot(a, req, db, NULL, &v) != 0)
+		goto done;
+	enum db_status st = load_spans(db, v.data, &spans, &n);
+	if (st == DB_OK)
+		html_reply(req, 200, &page, index_page(&page, a->cat, a->public_read, spans, n));
+	else
+		aggregator_reply_failure(a, req, st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED,
+		                         "the index");
+	aggregator_release(a);
+done:
+	buf_free(&page);
+	free(spans);
+	db_pool_put(a->pool, db);
+}

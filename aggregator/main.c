@@ -1,0 +1,209 @@
+/* samlad-aggregator: analysts read protected trend series here over HTTP.
+ * main reads the options, makes the shared state, starts the server and
+ * waits in sigwait until SIGINT or SIGTERM asks it to stop. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregator.h"
+#include "config.h"
+#include "log.h"
+
+#define USAGE "samlad-aggregator [OPTION]..."
+/* Requests carry no body but the sign-in form's few bytes. */
+#define BODY_LIMIT (16 * 1024)
+
+static const struct config_option options[] = {
+	{ "listen", CONFIG_STRING, "127.0.0.1:8081", NULL, 0, 0,
+	  "Address to listen on, HOST:PORT; HOST is an IPv4 address or localhost." },
+	{ "database-url", CONFIG_STRING, NULL, "DATABASE_URL", 0, 0,
+	  "PostgreSQL connection URL for the aggregator's read-only role (required)." },
+	{ "connection-limit", CONFIG_INT, "64", NULL, 1, 10000,
+	  "Most HTTP connections open at once; each has its own thread." },
+	{ "db-connections", CONFIG_INT, "8", NULL, 1, 256,
+	  "Database connections in the pool shared by all requests." },
+	{ "timeout", CONFIG_INT, "30", NULL, 1, 3600,
+	  "Seconds after which an idle HTTP connection is closed." },
+	{ "suppress-below", CONFIG_INT, "5", NULL, 1, 1000,
+	  "The deployment's k: counts from 1 to k-1 are suppressed; an indicator's own "
+	  "suppress_below overrides it." },
+	{ "alpha", CONFIG_STRING, "0.05", NULL, 0, 0,
+	  "Significance level of a trend's direction: increasing or decreasing when p < alpha." },
+	{ "public", CONFIG_BOOL, NULL, NULL, 0, 0,
+	  "Anyone may read the protected outputs, without a token." },
+	{ "session-hours", CONFIG_INT, "12", NULL, 1, 720,
+	  "Hours a browser session lasts; every session ends when the program restarts." },
+	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
+	  "Seconds sent in Retry-After when the database is unavailable." },
+	CONFIG_LOG_LEVEL,
+};
+
+/* Static so that the lock can use its static initializer. */
+static struct aggregator aggregator = { .cat_lock = PTHREAD_RWLOCK_INITIALIZER };
+
+/* The routes, one handler per endpoint. */
+static const struct http_route routes[] = {
+	{ "GET", "/healthz", healthz_get },
+	{ "GET", "/v1/catalogue", catalogue_get },
+	{ "GET", "/v1/series", series_get },
+	{ "GET", "/v1/table", table_get },
+	{ "GET", "/login", login_get },
+	{ "POST", "/login", login_post },
+	{ "POST", "/logout", logout_post },
+	{ "GET", "/", index_get },
+};
+
+/* Reads --alpha: a number strictly between 0 and 1. */
+static int alpha_parse(const char *text, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+
+	if (end == text || *end != '\0' || !isfinite(v) || v <= 0 || v >= 1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Checks what the option table cannot: the log level's name, the required
+ * database URL, alpha and stray arguments. Returns 0, or -1 after saying why. */
+static int options_check(const struct config *cfg)
+{
+	int level = log_level_parse(config_str(cfg, "log-level"));
+
+	if (level < 0) {
+		fprintf(stderr, "samlad-aggregator: --log-level '%s' is not debug, info, "
+		        "warn or error\n", config_str(cfg, "log-level"));
+		return -1;
+	}
+	log_set_level((enum log_level)level);
+	if (!config_str(cfg, "database-url")) {
+		fprintf(stderr, "samlad-aggregator: no database: set DATABASE_URL or pass "
+		        "--database-url (see --help)\n");
+		return -1;
+	}
+	if (alpha_parse(config_str(cfg, "alpha"), &aggregator.alpha) != 0) {
+		fprintf(stderr, "samlad-aggregator: --alpha '%s' is not a number between 0 "
+		        "and 1\n", config_str(cfg, "alpha"));
+		return -1;
+	}
+	if (config_argc(cfg) > 0) {
+		fprintf(stderr, "samlad-aggregator: unexpected argument '%s' (see --help)\n",
+		        config_arg(cfg, 0));
+		return -1;
+	}
+	return 0;
+}
+
+/* Blocks SIGINT and SIGTERM in this thread before any other exists: every
+ * thread inherits the mask, so only sigwait in main ever takes them. */
+static int signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	int rc = pthread_sigmask(SIG_BLOCK, set, NULL);
+	if (rc != 0) {
+		log_error("cannot block signals: %s", strerror(rc));
+		return -1;
+	}
+	/* A client that hangs up while we write must not end the process. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void signals_wait(const sigset_t *set)
+{
+	int sig = 0;
+
+	while (sigwait(set, &sig) != 0)
+		;
+	log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* Makes the pool, the table cache and the session key, and says at once
+ * whether the database answers. The aggregator starts either way: it
+ * answers 503 until the database is back. */
+static int state_init(struct aggregator *a, const struct config *cfg)
+{
+	a->retry_after_s = (unsigned)config_int(cfg, "retry-after");
+	a->suppress_below = config_int(cfg, "suppress-below");
+	a->public_read = config_bool(cfg, "public");
+	a->cache = protected_cache_new(PROTECTED_CACHE_SLOTS);
+	a->sessions = session_keeper_new((unsigned)config_int(cfg, "session-hours") * 3600u);
+	a->pool = db_pool_new(config_str(cfg, "database-url"),
+	                      (unsigned)config_int(cfg, "db-connections"));
+	if (!a->cache || !a->sessions || !a->pool) {
+		log_error("cannot make the shared state (out of memory or no randomness)");
+		return -1;
+	}
+	struct db *db = db_pool_get(a->pool);
+	if (db_connect(db) != DB_OK)
+		log_warn("database unreachable at start (%s); answering 503 until it is back",
+		         db_error(db));
+	db_pool_put(a->pool, db);
+	if (a->public_read)
+		log_info("--public: the protected outputs are readable without a token");
+	return 0;
+}
+
+/* Frees the shared state once no handler can run any more. */
+static void state_free(struct aggregator *a)
+{
+	catalogue_free(a->cat);
+	a->cat = NULL;
+	protected_cache_free(a->cache);
+	a->cache = NULL;
+	session_keeper_free(a->sessions);
+	a->sessions = NULL;
+	db_pool_free(a->pool);
+	a->pool = NULL;
+	pthread_rwlock_destroy(&a->cat_lock);
+}
+
+static struct http_server *server_start(const struct config *cfg, struct aggregator *a)
+{
+	const struct http_server_config http = {
+		.listen = config_str(cfg, "listen"),
+		.connection_limit = (unsigned)config_int(cfg, "connection-limit"),
+		.body_limit = BODY_LIMIT,
+		.timeout_s = (unsigned)config_int(cfg, "timeout"),
+	};
+
+	return http_server_start(&http, routes, ARRAY_LEN(routes), a);
+}
+
+int main(int argc, char **argv)
+{
+	struct http_server *srv = NULL;
+	sigset_t signals;
+	int code;
+
+	log_init("samlad-aggregator");
+	struct config *cfg = config_parse(options, ARRAY_LEN(options), argc, argv,
+	                                  USAGE, &code);
+	if (!cfg)
+		return code;
+	code = 2;
+	if (options_check(cfg) != 0)
+		goto fail;
+	code = 1;
+	if (signals_block(&signals) != 0 || state_init(&aggregator, cfg) != 0)
+		goto fail;
+	srv = server_start(cfg, &aggregator);
+	if (!srv)
+		goto fail;
+	signals_wait(&signals);
+	code = 0;
+fail:
+	/* Stopping the server joins every connection thread; only then is it
+	 * safe to free what the handlers use. */
+	http_server_stop(srv);
+	state_free(&aggregator);
+	config_free(cfg);
+	if (code == 0)
+		log_info("stopped");
+	return code;
+}

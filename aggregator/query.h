@@ -1,0 +1,71 @@
+/* The query parameters of the read endpoints: which names a handler
+ * accepts, and typed readers that answer 400 invalid_parameter with a
+ * message naming the parameter. Every reader returns 0, or -1 after it has
+ * answered. A value echoed in a message is cut short and stripped of
+ * anything but printable ASCII. */
+#ifndef SAMLAD_QUERY_H
+#define SAMLAD_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include "catalogue.h"
+#include "compiler.h"
+#include "http.h"
+#include "series.h"
+
+/* Room for a canonical RFC 3339 time with a fraction and an offset. */
+#define QUERY_TIME_MAX 48
+
+/* One parameter a handler accepts. */
+struct query_param {
+	const char *name;   /* the parameter's name */
+	const char *value;  /* its value once read (owned by the request), or NULL */
+	int count;          /* how many times it came */
+};
+
+/* The answer formats. */
+enum query_format {
+	FORMAT_JSON = 1,   /* application/json */
+	FORMAT_CSV = 2,    /* text/csv */
+	FORMAT_SDMX = 4,   /* the SDMX-JSON data message */
+};
+
+/* Reads the query string into params[0..n-1] (their names set). Refuses a
+ * name not in the list and a name given twice. */
+int query_read(struct http_request *req, struct query_param *params, size_t n) WUR;
+
+/* An indicator or area code that must be in the catalogue. */
+int query_indicator(struct http_request *req, const struct catalogue *cat,
+                    const char *value, const struct cat_indicator **out) WUR;
+int query_area(struct http_request *req, const struct catalogue *cat, const char *value,
+               const struct cat_area **out) WUR;
+/* format=json|csv|sdmx-json among `allowed` (a mask of query_format);
+ * without it, "Accept: text/csv" picks CSV and anything else JSON. */
+int query_format(struct http_request *req, const char *value, unsigned allowed,
+                 enum query_format *out) WUR;
+/* freq=quarter|year; quarter when absent. */
+int query_freq(struct http_request *req, const char *value, enum series_freq *out) WUR;
+/* as_of: an RFC 3339 time, written to out in the canonical form that is
+ * sent to PostgreSQL; out is "" when value is NULL. */
+int query_as_of(struct http_request *req, const char *value, char out[QUERY_TIME_MAX]) WUR;
+/* year=YYYY from 2000 to the current year. */
+int query_year(struct http_request *req, const char *value, time_t now, int *out) WUR;
+/* from or to (name says which): a quarter YYYYQn / YYYY-Qn or a year YYYY,
+ * read for the series' frequency: for quarters a year means its first
+ * quarter (from) or its last quarter up to the current one (to); for years
+ * a quarter means its year. Nothing may lie after the current quarter. */
+int query_bound(struct http_request *req, const char *name, const char *value,
+                enum series_freq freq, time_t now, int *out) WUR;
+
+/* Pure helpers, exposed for tests. */
+/* Checks an RFC 3339 date-time ("2024-05-01T12:00:00Z", optional fraction,
+ * "Z" or "+02:00"; a space where the '+' was, since a query string turns an
+ * unencoded '+' into a space) and writes it canonically (upper-case T and Z,
+ * '+' restored). Returns 0 or -1. */
+int query_rfc3339(const char *s, char *out, size_t size) WUR;
+/* Copies at most 40 characters of s for a message, '?' for anything that
+ * is not printable ASCII. */
+void query_echo(char *out, size_t size, const char *s);
+
+#endif

@@ -1,0 +1,279 @@
+/* The SDMX-JSON 2.1.0 data message of one series; see sdmx.h. Builders
+ * chain their steps into one flag (json_build.h). */
+#include "sdmx.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "json_build.h"
+#include "period.h"
+
+/* Indexes into the OBS_STATUS values below. */
+enum { OBS_NORMAL, OBS_SUPPRESSED, OBS_MISSING };
+/* Indexes into the CONF_STATUS values below. */
+enum { CONF_FREE, CONF_CONFIDENTIAL };
+
+/* An identifier with its name, for code lists. */
+struct sdmx_code {
+	const char *id;    /* the code */
+	const char *name;  /* its English name in the SDMX code list */
+};
+
+static const struct sdmx_code obs_status[] = {
+	[OBS_NORMAL] = { "A", "Normal value" },
+	[OBS_SUPPRESSED] = { "Q", "Missing value; suppressed" },
+	[OBS_MISSING] = { "O", "Missing value" },
+};
+
+static const struct sdmx_code conf_status[] = {
+	[CONF_FREE] = { "F", "Free" },
+	[CONF_CONFIDENTIAL] = { "C", "Confidential statistical information" },
+};
+
+void sdmx_id(const char *code, char *out, size_t size)
+{
+	size_t i = 0;
+
+	for (; code[i] && i + 1 < size; i++)
+		out[i] = code[i] == '.' ? '@' : code[i];
+	out[i] = '\0';
+}
+
+/* ---- meta ----------------------------------------------------------- */
+
+static cJSON *meta_json(const struct sdmx_meta *m)
+{
+	static const char *const languages[] = { "en", "sv" };
+	cJSON *o = cJSON_CreateObject(), *sender = NULL;
+	bool ok = cJSON_AddStringToObject(o, "id", m->id) &&
+	          cJSON_AddStringToObject(o, "prepared", m->prepared) &&
+	          cJSON_AddBoolToObject(o, "test", false) &&
+	          json_add(o, "contentLanguages", cJSON_CreateStringArray(languages, 2)) &&
+	          (sender = cJSON_AddObjectToObject(o, "sender")) != NULL &&
+	          cJSON_AddStringToObject(sender, "id", "SAMLAD") &&
+	          cJSON_AddStringToObject(sender, "name", "Samlad");
+	return json_checked(o, ok);
+}
+
+/* ---- structure: dimensions ------------------------------------------ */
+
+/* {"id", "name", "names": {"en", "sv"}, "description"} of a catalogue code. */
+static cJSON *code_value(const char *code, const char *name_en, const char *name_sv)
+{
+	char id[128], about[160];
+	cJSON *o = cJSON_CreateObject(), *names = NULL;
+
+	sdmx_id(code, id, sizeof id);
+	snprintf(about, sizeof about, "Samlad code %s", code);
+	bool ok = cJSON_AddStringToObject(o, "id", id) &&
+	          cJSON_AddStringToObject(o, "name", name_en) &&
+	          (names = cJSON_AddObjectToObject(o, "names")) != NULL &&
+	          cJSON_AddStringToObject(names, "en", name_en) &&
+	          cJSON_AddStringToObject(names, "sv", name_sv) &&
+	          cJSON_AddStringToObject(o, "description", about);
+	return json_checked(o, ok);
+}
+
+/* A dimension; takes ownership of values (freed on failure). */
+static cJSON *dimension(const char *id, const char *name, int position, cJSON *values)
+{
+	cJSON *o = cJSON_CreateObject();
+	bool ok = cJSON_AddStringToObject(o, "id", id) &&
+	          cJSON_AddStringToObject(o, "name", name) &&
+	          cJSON_AddNumberToObject(o, "keyPosition", position);
+
+	if (!ok) {
+		cJSON_Delete(values);
+		return json_checked(o, false);
+	}
+	return json_checked(o, json_add(o, "values", values));
+}
+
+/* A one-element array holding item. */
+static cJSON *one(cJSON *item)
+{
+	cJSON *list = cJSON_CreateArray();
+	return json_checked(list, json_append(list, item));
+}
+
+/* The first and last instant of a period, as RFC 3339 date-times. */
+static void period_bounds(enum series_freq freq, int period, char *start, char *end)
+{
+	static const int last_day[] = { 31, 30, 30, 31 };
+	int year = freq == FREQ_QUARTER ? period_year(period) : period;
+	int q0 = freq == FREQ_QUARTER ? period_quarter(period) : 1;
+	int q1 = freq == FREQ_QUARTER ? q0 : 4;
+
+	snprintf(start, 32, "%04d-%02d-01T00:00:00Z", year % 10000, (q0 - 1) * 3 + 1);
+	snprintf(end, 32, "%04d-%02d-%02dT23:59:59Z", year % 10000, q1 * 3, last_day[q1 - 1]);
+}
+
+/* One TIME_PERIOD value: "2024-Q1" (SDMX's reporting quarter) or "2024". */
+static cJSON *time_value(enum series_freq freq, int period)
+{
+	char id[16], start[32], end[32];
+	cJSON *o = cJSON_CreateObject();
+
+	if (freq == FREQ_QUARTER)
+		snprintf(id, sizeof id, "%04d-Q%d", period_year(period) % 10000, period_quarter(period));
+	else
+		snprintf(id, sizeof id, "%04d", period % 10000);
+	period_bounds(freq, period, start, end);
+	bool ok = cJSON_AddStringToObject(o, "id", id) && cJSON_AddStringToObject(o, "name", id) &&
+	          cJSON_AddStringToObject(o, "start", start) &&
+	          cJSON_AddStringToObject(o, "end", end);
+	return json_checked(o, ok);
+}
+
+static cJSON *time_dimension(const struct series *s)
+{
+	cJSON *values = cJSON_CreateArray();
+	bool ok = values != NULL;
+
+	for (size_t i = 0; ok && i < s->n; i++)
+		ok = json_append(values, time_value(s->freq, s->points[i].period));
+	if (!ok) {
+		cJSON_Delete(values);
+		return NULL;
+	}
+	cJSON *d = dimension("TIME_PERIOD", "Time period", 2, values), *roles = NULL;
+	ok = (roles = cJSON_AddArrayToObject(d, "roles")) != NULL &&
+	     json_append(roles, cJSON_CreateString("TIME_PERIOD"));
+	return json_checked(d, ok);
+}
+
+static cJSON *dimensions_json(const struct series *s)
+{
+	const struct cat_indicator *ind = s->indicator;
+	cJSON *o = cJSON_CreateObject(), *series = cJSON_CreateArray();
+	bool ok = json_add(o, "series", series) &&
+	          json_append(series, dimension("INDICATOR", "Indicator", 0,
+	                                        one(code_value(ind->code, ind->name_en,
+	                                                       ind->name_sv)))) &&
+	          json_append(series, dimension("AREA", "Area", 1,
+	                                        one(code_value(s->area->code, s->area->name,
+	                                                       s->area->name)))) &&
+	          json_add(o, "observation", one(time_dimension(s)));
+	return json_checked(o, ok);
+}
+
+/* ---- structure: measures and attributes ----------------------------- */
+
+static cJSON *measures_json(void)
+{
+	cJSON *o = cJSON_CreateObject(), *list = NULL, *m = NULL;
+	bool ok = (list = cJSON_AddArrayToObject(o, "observation")) != NULL &&
+	          json_append(list, m = cJSON_CreateObject()) &&
+	          cJSON_AddStringToObject(m, "id", "OBS_VALUE") &&
+	          cJSON_AddStringToObject(m, "name", "Observation value");
+	return json_checked(o, ok);
+}
+
+/* An observation-level attribute with its code list. */
+static cJSON *attribute(const char *id, const char *name, const struct sdmx_code *codes,
+                        size_t n)
+{
+	cJSON *o = cJSON_CreateObject(), *values = NULL, *roles = NULL, *rel = NULL;
+	bool ok = cJSON_AddStringToObject(o, "id", id) &&
+	          cJSON_AddStringToObject(o, "name", name) &&
+	          (roles = cJSON_AddArrayToObject(o, "roles")) != NULL &&
+	          json_append(roles, cJSON_CreateString(id)) &&
+	          (rel = cJSON_AddObjectToObject(o, "relationship")) != NULL &&
+	          cJSON_AddObjectToObject(rel, "observation") != NULL &&
+	          (values = cJSON_AddArrayToObject(o, "values")) != NULL;
+
+	for (size_t i = 0; ok && i < n; i++) {
+		cJSON *v = cJSON_CreateObject();
+		ok = json_append(values, v) && cJSON_AddStringToObject(v, "id", codes[i].id) &&
+		     cJSON_AddStringToObject(v, "name", codes[i].name);
+	}
+	return json_checked(o, ok);
+}
+
+static cJSON *attributes_json(void)
+{
+	cJSON *o = cJSON_CreateObject(), *list = NULL;
+	bool ok = (list = cJSON_AddArrayToObject(o, "observation")) != NULL &&
+	          json_append(list, attribute("OBS_STATUS", "Observation status", obs_status,
+	                                      sizeof obs_status / sizeof *obs_status)) &&
+	          json_append(list, attribute("CONF_STATUS", "Confidentiality status",
+	                                      conf_status, sizeof conf_status / sizeof *conf_status));
+	return json_checked(o, ok);
+}
+
+static cJSON *links_json(const char *self)
+{
+	cJSON *link = cJSON_CreateObject();
+	bool ok = cJSON_AddStringToObject(link, "href", self) &&
+	          cJSON_AddStringToObject(link, "rel", "self");
+	return one(json_checked(link, ok));
+}
+
+static cJSON *structure_json(const struct series *s, const struct sdmx_meta *m)
+{
+	char name[512];
+	cJSON *o = cJSON_CreateObject(), *sets = NULL;
+
+	snprintf(name, sizeof name, "%s, %s", s->indicator->name_en, s->area->name);
+	bool ok = cJSON_AddStringToObject(o, "name", name) &&
+	          (sets = cJSON_AddArrayToObject(o, "dataSets")) != NULL &&
+	          json_append(sets, cJSON_CreateNumber(0)) &&
+	          json_add(o, "links", links_json(m->self)) &&
+	          json_add(o, "dimensions", dimensions_json(s)) &&
+	          json_add(o, "measures", measures_json()) &&
+	          json_add(o, "attributes", attributes_json());
+	return json_checked(o, ok);
+}
+
+/* ---- the data set --------------------------------------------------- */
+
+/* [value, OBS_STATUS index, CONF_STATUS index] of one point. */
+static cJSON *observation(const struct series_point *p)
+{
+	cJSON *a = cJSON_CreateArray();
+	bool ok;
+
+	if (p->status == POINT_PUBLISHED)
+		ok = json_append(a, cJSON_CreateNumber((double)p->value)) &&
+		     json_append(a, cJSON_CreateNumber(OBS_NORMAL)) &&
+		     json_append(a, cJSON_CreateNumber(CONF_FREE));
+	else if (p->status == POINT_SUPPRESSED)
+		ok = json_append(a, cJSON_CreateNull()) &&
+		     json_append(a, cJSON_CreateNumber(OBS_SUPPRESSED)) &&
+		     json_append(a, cJSON_CreateNumber(CONF_CONFIDENTIAL));
+	else
+		ok = json_append(a, cJSON_CreateNull()) &&
+		     json_append(a, cJSON_CreateNumber(OBS_MISSING)) &&
+		     json_append(a, cJSON_CreateNull());
+	return json_checked(a, ok);
+}
+
+static cJSON *dataset_json(const struct series *s)
+{
+	cJSON *o = cJSON_CreateObject(), *series = NULL, *one_series = NULL, *obs = NULL;
+	char key[24];
+	bool ok = cJSON_AddNumberToObject(o, "structure", 0) &&
+	          cJSON_AddStringToObject(o, "action", "Information") &&
+	          (series = cJSON_AddObjectToObject(o, "series")) != NULL &&
+	          (one_series = cJSON_AddObjectToObject(series, "0:0")) != NULL &&
+	          (obs = cJSON_AddObjectToObject(one_series, "observations")) != NULL;
+
+	for (size_t i = 0; ok && i < s->n; i++) {
+		snprintf(key, sizeof key, "%zu", i);
+		ok = json_add(obs, key, observation(&s->points[i]));
+	}
+	return json_checked(o, ok);
+}
+
+cJSON *sdmx_series(const struct series *s, const struct sdmx_meta *meta)
+{
+	cJSON *o = cJSON_CreateObject(), *data = NULL, *structures = NULL, *sets = NULL;
+	bool ok = cJSON_AddStringToObject(o, "$schema", SDMX_SCHEMA_URL) &&
+	          json_add(o, "meta", meta_json(meta)) &&
+	          (data = cJSON_AddObjectToObject(o, "data")) != NULL &&
+	          (structures = cJSON_AddArrayToObject(data, "structures")) != NULL &&
+	          json_append(structures, structure_json(s, meta)) &&
+	          (sets = cJSON_AddArrayToObject(data, "dataSets")) != NULL &&
+	          json_append(sets, dataset_json(s));
+	return json_checked(o, ok);
+}

@@ -1,0 +1,205 @@
+/* GET /v1/series?indicator=&area=&from=&to=&freq=quarter|year[&as_of=][&format=]
+ * One area's row of the protected year tables over a range of periods,
+ * with derived values and the trend, as JSON, CSV or SDMX-JSON. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "aggregator.h"
+#include "period.h"
+#include "query.h"
+#include "render.h"
+#include "sdmx.h"
+
+/* When a series has no data at all, it starts here (the first year of the
+ * demo data and of Norrköping's measurements). */
+#define DEFAULT_FIRST_PERIOD 20191
+
+/* Positions in the parameter list. */
+enum { P_INDICATOR, P_AREA, P_FROM, P_TO, P_FREQ, P_AS_OF, P_FORMAT, P_COUNT };
+
+/* The request once its parameters are read. */
+struct series_args {
+	struct series_request rq;         /* what to assemble */
+	enum query_format format;         /* how to answer */
+	char as_of[QUERY_TIME_MAX];       /* canonical as_of, or "" */
+};
+
+/* Indicator, area, freq and format; the bounds come after. */
+static int args_read(struct http_request *req, const struct catalogue *cat,
+                     const struct query_param *qp, struct series_args *out)
+{
+	if (query_indicator(req, cat, qp[P_INDICATOR].value, &out->rq.indicator) != 0 ||
+	    query_area(req, cat, qp[P_AREA].value, &out->rq.area) != 0)
+		return -1;
+	if (!area_publishable(out->rq.area)) {
+		http_reply_error(req, 400, "invalid_parameter", "area '%s': a series is of a "
+		                 "municipality or of a district without sub-areas",
+		                 out->rq.area->code);
+		return -1;
+	}
+	return query_freq(req, qp[P_FREQ].value, &out->rq.freq) != 0 ||
+	       query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV | FORMAT_SDMX,
+	                    &out->format) != 0 ? -1 : 0;
+}
+
+/* The first period with data of the indicator in the area's municipality,
+ * or DEFAULT_FIRST_PERIOD; in the series' frequency. */
+static enum agg_status default_from(const struct protect_ctx *ctx,
+                                    const struct series_request *rq, int *from)
+{
+	struct layout lay;
+	int first = 0;
+
+	if (layout_make(ctx->cat, area_municipality(ctx->cat, rq->area), &lay) != 0)
+		return AGG_FAILED;
+	enum db_status st = load_first_period(ctx->db, rq->indicator->id, lay.area_ids,
+	                                      lay.nleaves, ctx->version, &first);
+	layout_free(&lay);
+	if (st != DB_OK)
+		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+	if (first == 0)
+		first = DEFAULT_FIRST_PERIOD;
+	*from = rq->freq == FREQ_QUARTER ? first : period_year(first);
+	return AGG_OK;
+}
+
+/* The last finished quarter, or for years the last finished year. */
+static int default_to(enum series_freq freq, time_t now)
+{
+	int last = period_last_finished(now);
+
+	if (freq == FREQ_QUARTER)
+		return last;
+	return period_quarter(last) == 4 ? period_year(last) : period_year(last) - 1;
+}
+
+/* Reads or defaults from and to. Returns 0, or -1 after answering. */
+static int bounds_read(struct aggregator *a, struct http_request *req,
+                       const struct protect_ctx *ctx, const struct query_param *qp,
+                       struct series_request *rq)
+{
+	time_t now = time(NULL);
+	const char *from = qp[P_FROM].value, *to = qp[P_TO].value;
+
+	if ((from && query_bound(req, "from", from, rq->freq, now, &rq->from) != 0) ||
+	    (to && query_bound(req, "to", to, rq->freq, now, &rq->to) != 0))
+		return -1;
+	if (!to)
+		rq->to = default_to(rq->freq, now);
+	if (!from) {
+		enum agg_status st = default_from(ctx, rq, &rq->from);
+		if (st != AGG_OK) {
+			aggregator_reply_failure(a, req, st, "the series");
+			return -1;
+		}
+	}
+	/* A default gives way to an explicit bound on the other side. */
+	if (rq->from > rq->to && (!from || !to)) {
+		if (!from)
+			rq->from = rq->to;
+		else
+			rq->to = rq->from;
+	}
+	if (rq->from <= rq->to)
+		return 0;
+	http_reply_error(req, 400, "invalid_parameter", "from '%s' is after to '%s'", from, to);
+	return -1;
+}
+
+/* The request's own URI, for the SDMX message's "self" link. */
+static void self_link(const struct series *s, const struct series_args *args, char *out,
+                      size_t size)
+{
+	char from[PERIOD_STRLEN], to[PERIOD_STRLEN], as_of[2 * QUERY_TIME_MAX] = "";
+	size_t o = 0;
+
+	series_period_format(s->freq, args->rq.from, from);
+	series_period_format(s->freq, args->rq.to, to);
+	/* '+' in an offset would read as a space: encode it. */
+	for (const char *p = args->as_of; *p && o + 4 < sizeof as_of; p++) {
+		if (*p == '+') {
+			memcpy(as_of + o, "%2B", 3);
+			o += 3;
+		} else
+			as_of[o++] = *p;
+	}
+	as_of[o] = '\0';
+	snprintf(out, size, "/v1/series?indicator=%s&area=%s&from=%s&to=%s&freq=%s"
+	         "&format=sdmx-json%s%s", s->indicator->code, s->area->code, from, to,
+	         s->freq == FREQ_QUARTER ? "quarter" : "year", o ? "&as_of=" : "", as_of);
+}
+
+static void reply_sdmx(struct http_request *req, const struct series *s,
+                       const struct series_args *args)
+{
+	unsigned char rnd[8];
+	char id[32], prepared[32], self[512];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (auth_random(rnd, sizeof rnd) != 0) {
+		http_reply_error(req, 500, "internal_error", "no randomness for the message id");
+		return;
+	}
+	snprintf(id, sizeof id, "samlad-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+	         rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	gmtime_r(&now, &tm);
+	strftime(prepared, sizeof prepared, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	self_link(s, args, self, sizeof self);
+	struct sdmx_meta meta = { id, prepared, self };
+	cJSON *msg = sdmx_series(s, &meta);
+	char *text = msg ? cJSON_PrintUnformatted(msg) : NULL;
+	cJSON_Delete(msg);
+	if (!text) {
+		http_reply_error(req, 500, "internal_error", "out of memory building the message");
+		return;
+	}
+	http_reply_owned(req, 200, SDMX_MEDIA_TYPE, text, strlen(text));
+}
+
+static void reply_series(struct http_request *req, const struct catalogue *cat,
+                         const struct series *s, const struct series_args *args)
+{
+	struct buf csv = BUF_INIT;
+
+	if (args->format == FORMAT_CSV)
+		aggregator_reply_csv(req, &csv, render_series_csv(s, &csv));
+	else if (args->format == FORMAT_SDMX)
+		reply_sdmx(req, s, args);
+	else
+		http_reply_json(req, 200, render_series(cat, s));
+}
+
+void series_get(struct http_request *req, void *app)
+{
+	struct aggregator *a = app;
+	struct query_param qp[P_COUNT] = {
+		[P_INDICATOR] = { "indicator", NULL, 0 }, [P_AREA] = { "area", NULL, 0 },
+		[P_FROM] = { "from", NULL, 0 }, [P_TO] = { "to", NULL, 0 },
+		[P_FREQ] = { "freq", NULL, 0 }, [P_AS_OF] = { "as_of", NULL, 0 },
+		[P_FORMAT] = { "format", NULL, 0 },
+	};
+	struct series_args args = { .rq.alpha = a->alpha };
+	struct series s = { 0 };
+	struct load_versions v;
+	struct db *db = db_pool_get(a->pool);
+
+	if (aggregator_authorize(a, req, db) != 0 || query_read(req, qp, P_COUNT) != 0 ||
+	    query_as_of(req, qp[P_AS_OF].value, args.as_of) != 0 ||
+	    aggregator_snapshot(a, req, db, args.as_of[0] ? args.as_of : NULL, &v) != 0)
+		goto done;
+	struct protect_ctx ctx = { a->cache, db, a->cat, v.data, a->suppress_below };
+	if (args_read(req, a->cat, qp, &args) == 0 &&
+	    bounds_read(a, req, &ctx, qp, &args.rq) == 0) {
+		enum agg_status st = series_assemble(&ctx, &args.rq, &s);
+		if (st == AGG_OK)
+			reply_series(req, a->cat, &s, &args);
+		else
+			aggregator_reply_failure(a, req, st, "the series");
+	}
+	aggregator_release(a);
+done:
+	series_clear(&s);
+	db_pool_put(a->pool, db);
+}

@@ -1,0 +1,263 @@
+/* Session cookies signed with HMAC-SHA256; see session.h. */
+#include "session.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include "auth.h"
+#include "log.h"
+
+/* Characters of the MAC's text: 32 bytes in unpadded base64url. */
+#define MAC_CHARS 43
+/* The most digits of the id and of the expiry. */
+#define ID_DIGITS 19
+#define EXPIRY_DIGITS 20
+
+/* A signed-out session, refused until it would have expired. */
+struct ended_session {
+	char mac[MAC_CHARS + 1];  /* the cookie's MAC text */
+	time_t expiry;            /* when the cookie expires anyway */
+};
+
+struct session_keeper {
+	unsigned char key[SESSION_KEY_BYTES]; /* the HMAC key; never leaves the process */
+	unsigned lifetime_s;                  /* how long a new session lasts */
+	pthread_mutex_t lock;                 /* guards ended and nended */
+	struct ended_session *ended;          /* owned; SESSION_ENDED_MAX entries */
+	size_t nended;                        /* entries in use */
+};
+
+/* The parts of a cookie value. */
+struct cookie_parts {
+	long long token_id;        /* the token it names */
+	long long expiry;          /* Unix seconds */
+	size_t signed_len;         /* length of "<id>.<expiry>", the signed text */
+	const char *mac;           /* points at the MAC text in the cookie */
+};
+
+static const char b64url[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Writes 32 bytes as 43 base64url characters and a NUL. */
+static void b64url_encode32(const unsigned char *in, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < 32; i += 3) {
+		size_t take = 32 - i < 3 ? 32 - i : 3;
+		uint32_t v = (uint32_t)in[i] << 16;
+		if (take > 1)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (take > 2)
+			v |= in[i + 2];
+		for (size_t c = 0; c <= take; c++)
+			out[o++] = b64url[(v >> (18 - 6 * c)) & 63];
+	}
+	out[o] = '\0';
+}
+
+/* The MAC text of `text` under the keeper's key. Returns 0 or -1. */
+static int mac_text(const struct session_keeper *k, const char *text, size_t len,
+                    char out[MAC_CHARS + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (!HMAC(EVP_sha256(), k->key, sizeof k->key, (const unsigned char *)text, len,
+	          md, &mdlen) || mdlen != 32)
+		return -1;
+	b64url_encode32(md, out);
+	OPENSSL_cleanse(md, sizeof md);
+	return 0;
+}
+
+struct session_keeper *session_keeper_with_key(const unsigned char key[SESSION_KEY_BYTES],
+                                               unsigned lifetime_s)
+{
+	struct session_keeper *k = calloc(1, sizeof *k);
+
+	if (!k)
+		return NULL;
+	k->ended = calloc(SESSION_ENDED_MAX, sizeof *k->ended);
+	if (!k->ended || pthread_mutex_init(&k->lock, NULL) != 0) {
+		free(k->ended);
+		free(k);
+		return NULL;
+	}
+	memcpy(k->key, key, SESSION_KEY_BYTES);
+	k->lifetime_s = lifetime_s;
+	return k;
+}
+
+struct session_keeper *session_keeper_new(unsigned lifetime_s)
+{
+	unsigned char key[SESSION_KEY_BYTES];
+
+	if (auth_random(key, sizeof key) != 0)
+		return NULL;
+	struct session_keeper *k = session_keeper_with_key(key, lifetime_s);
+	OPENSSL_cleanse(key, sizeof key);
+	return k;
+}
+
+void session_keeper_free(struct session_keeper *k)
+{
+	if (!k)
+		return;
+	OPENSSL_cleanse(k->key, sizeof k->key);
+	pthread_mutex_destroy(&k->lock);
+	free(k->ended);
+	free(k);
+}
+
+unsigned session_lifetime(const struct session_keeper *k)
+{
+	return k->lifetime_s;
+}
+
+int session_make(const struct session_keeper *k, long long token_id, time_t now,
+                 char *out, size_t size)
+{
+	char mac[MAC_CHARS + 1];
+	long long expiry = (long long)now + k->lifetime_s;
+
+	int n = snprintf(out, size, "%lld.%lld", token_id, expiry);
+	if (token_id <= 0 || n <= 0 || (size_t)n >= size ||
+	    mac_text(k, out, (size_t)n, mac) != 0)
+		return -1;
+	int m = snprintf(out + n, size - (size_t)n, ".%s", mac);
+	return m > 0 && (size_t)m < size - (size_t)n ? 0 : -1;
+}
+
+/* Reads 1..max digits without a leading zero up to `stop`; returns the
+ * number of characters read, or 0. */
+static size_t read_number(const char *s, size_t max, char stop, long long *out)
+{
+	long long v = 0;
+	size_t n = 0;
+
+	if (s[0] < '1' || s[0] > '9')
+		return 0;
+	for (; s[n] >= '0' && s[n] <= '9'; n++) {
+		int d = s[n] - '0';
+		if (n == max || v > (LLONG_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return s[n] == stop ? n : 0;
+}
+
+/* Splits a cookie value; returns 0 or -1 when it is not of the form. */
+static int cookie_split(const char *cookie, struct cookie_parts *p)
+{
+	size_t a = read_number(cookie, ID_DIGITS, '.', &p->token_id);
+
+	if (a == 0)
+		return -1;
+	size_t b = read_number(cookie + a + 1, EXPIRY_DIGITS, '.', &p->expiry);
+	if (b == 0)
+		return -1;
+	p->signed_len = a + 1 + b;
+	p->mac = cookie + p->signed_len + 1;
+	if (strlen(p->mac) != MAC_CHARS)
+		return -1;
+	return strspn(p->mac, b64url) == MAC_CHARS ? 0 : -1;
+}
+
+/* True when the MAC is on the ended list. Call with the lock held. */
+static bool is_ended(const struct session_keeper *k, const char *mac)
+{
+	for (size_t i = 0; i < k->nended; i++)
+		if (CRYPTO_memcmp(k->ended[i].mac, mac, MAC_CHARS) == 0)
+			return true;
+	return false;
+}
+
+enum session_result session_verify(struct session_keeper *k, const char *cookie,
+                                   time_t now, long long *token_id)
+{
+	struct cookie_parts p;
+	char want[MAC_CHARS + 1];
+
+	if (!cookie || strlen(cookie) >= SESSION_COOKIE_MAX || cookie_split(cookie, &p) != 0)
+		return SESSION_MALFORMED;
+	if (mac_text(k, cookie, p.signed_len, want) != 0 ||
+	    CRYPTO_memcmp(want, p.mac, MAC_CHARS) != 0)
+		return SESSION_FORGED;
+	if (p.expiry <= (long long)now)
+		return SESSION_EXPIRED;
+	pthread_mutex_lock(&k->lock);
+	bool ended = is_ended(k, p.mac);
+	pthread_mutex_unlock(&k->lock);
+	if (ended)
+		return SESSION_ENDED;
+	*token_id = p.token_id;
+	return SESSION_OK;
+}
+
+/* Drops entries whose cookie has expired. Call with the lock held. */
+static void prune_expired(struct session_keeper *k, time_t now)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < k->nended; i++)
+		if (k->ended[i].expiry > now)
+			k->ended[kept++] = k->ended[i];
+	k->nended = kept;
+}
+
+/* The slot for a new entry when the list is full: the one expiring first. */
+static size_t soonest_slot(const struct session_keeper *k)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < k->nended; i++)
+		if (k->ended[i].expiry < k->ended[best].expiry)
+			best = i;
+	return best;
+}
+
+void session_end(struct session_keeper *k, const char *cookie, time_t now)
+{
+	struct cookie_parts p;
+	long long id;
+
+	if (session_verify(k, cookie, now, &id) != SESSION_OK || cookie_split(cookie, &p) != 0)
+		return;
+	pthread_mutex_lock(&k->lock);
+	prune_expired(k, now);
+	size_t slot = k->nended;
+	if (slot == SESSION_ENDED_MAX) {
+		slot = soonest_slot(k);
+		log_warn("the list of ended sessions is full; forgetting the one expiring first");
+	} else
+		k->nended++;
+	memcpy(k->ended[slot].mac, p.mac, MAC_CHARS + 1);
+	k->ended[slot].expiry = (time_t)p.expiry;
+	pthread_mutex_unlock(&k->lock);
+}
+
+const char *session_result_message(enum session_result r)
+{
+	switch (r) {
+	case SESSION_OK:
+		return "valid session";
+	case SESSION_MALFORMED:
+		return "malformed session cookie: sign in again";
+	case SESSION_FORGED:
+		return "unknown session (the server may have restarted): sign in again";
+	case SESSION_EXPIRED:
+		return "the session has expired: sign in again";
+	case SESSION_ENDED:
+		break;
+	}
+	return "the session was signed out: sign in again";
+}

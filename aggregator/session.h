@@ -1,0 +1,59 @@
+/* Browser sessions: the value of the samlad_session cookie is
+ *     <token id>.<expiry, Unix seconds>.<base64url HMAC-SHA256(key, "<id>.<expiry>")>
+ * The key is 32 random bytes made when the program starts and never stored,
+ * so every session ends when the program restarts. The MAC is compared in
+ * constant time. A cookie names only the token's id: whether the token is
+ * still valid (not revoked, a reader's role) is asked of the database on
+ * every request, as for a bearer token.
+ *
+ * Signing out puts the cookie's MAC on a list of ended sessions, kept until
+ * the cookie would have expired anyway, so a copied cookie stops working
+ * at once rather than at its expiry. */
+#ifndef SAMLAD_SESSION_H
+#define SAMLAD_SESSION_H
+
+#include <stddef.h>
+#include <time.h>
+#include "compiler.h"
+
+#define SESSION_COOKIE_NAME "samlad_session"
+#define SESSION_KEY_BYTES 32
+/* Room for "<19 digits>.<20 digits>.<43 characters>" and a NUL. */
+#define SESSION_COOKIE_MAX 96
+/* Ended sessions remembered at most; beyond it the one expiring first is
+ * forgotten (and logged). Each entry is about 50 bytes. */
+#define SESSION_ENDED_MAX 65536
+
+enum session_result {
+	SESSION_OK = 0,
+	SESSION_MALFORMED,  /* not of the cookie's form */
+	SESSION_FORGED,     /* the MAC does not match: not made by this process */
+	SESSION_EXPIRED,    /* past its expiry */
+	SESSION_ENDED,      /* signed out */
+};
+
+struct session_keeper;
+
+/* A keeper with a fresh random key; sessions last lifetime_s seconds.
+ * NULL when randomness or memory failed. Free with session_keeper_free. */
+struct session_keeper *session_keeper_new(unsigned lifetime_s) WUR;
+/* The same with a given key, for tests. */
+struct session_keeper *session_keeper_with_key(const unsigned char key[SESSION_KEY_BYTES],
+                                               unsigned lifetime_s) WUR;
+void session_keeper_free(struct session_keeper *k);
+/* Seconds a new session lasts (the cookie's Max-Age). */
+unsigned session_lifetime(const struct session_keeper *k);
+
+/* Writes the cookie value of a new session for token_id into out
+ * (SESSION_COOKIE_MAX bytes). Returns 0 or -1. */
+int session_make(const struct session_keeper *k, long long token_id, time_t now,
+                 char *out, size_t size) WUR;
+/* Checks a cookie value; on SESSION_OK *token_id is the token it names. */
+enum session_result session_verify(struct session_keeper *k, const char *cookie,
+                                   time_t now, long long *token_id) WUR;
+/* Ends the session of a valid cookie (an invalid one is ignored). */
+void session_end(struct session_keeper *k, const char *cookie, time_t now);
+/* A short English reason for a result, for a 401 message. */
+const char *session_result_message(enum session_result r);
+
+#endif
