@@ -99,7 +99,6 @@ start_collector() {
 }
 
 start_aggregator() {
-	[ -x "$BUILD/aggregator/samlad-aggregator" ] || return 0
 	DATABASE_URL=$AGGREGATOR_URL "$BUILD/aggregator/samlad-aggregator" \
 		--listen "$AGGREGATOR_LISTEN" 2>"$STATE/samlad-aggregator.log" &
 	PIDS+=($!)
@@ -136,6 +135,9 @@ $(awk '{ printf "  %-9s %-18s %s\n", $1, $2, $3 }' "$TOKENS")
 
 Try it (posts one count for BUP):
   curl -H "Authorization: Bearer $bup" -H "Content-Type: application/json" --data '{"counts":[{"indicator":"bup.nya_barn","area":"0581-hageby","period":"$DEMO_PERIOD","value":12}]}' http://$COLLECTOR_LISTEN/v1/counts
+
+Read a trend (the municipality of Norrköping, as the analyst):
+  curl -H "Authorization: Bearer $analyst" "http://$AGGREGATOR_LISTEN/v1/series?indicator=bup.nya_barn&area=0581&freq=year"
 
 Analyst token for the aggregator: $analyst
 Logs: $STATE/*.log. Press Ctrl-C to stop.

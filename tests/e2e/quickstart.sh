@@ -68,6 +68,24 @@ tokens1=$(grep -E '^  (submitter|analyst|admin) ' "$OUT")
 ok $([ "$(grep -c '^  submitter ' <<<"$tokens1")" -ge 10 ]; echo $?) "it prints a submitter token per demo agency"
 demo_rows=$(bash "$SRC/scripts/pg.sh" psql "$STATE/state/pg" -d samlad -tAc "SELECT count(*) FROM count_current")
 ok $([ "$demo_rows" -gt 5000 ]; echo $?) "demo data was loaded ($demo_rows current values)"
+grep -q "aggregator  http://127.0.0.1:$APORT/" "$OUT"
+ok $? "it prints the aggregator's URL"
+read_line=$(grep -m1 '^  curl .*/v1/series' "$OUT")
+reply=$(bash -c "$read_line -sS -w '\n%{http_code}'" 2>&1)
+is "$(tail -n 1 <<<"$reply")" "200" "the printed aggregator command works as printed (200)"
+# A flow's year is the sum of its quarters over every district, or missing
+# when any district lacks a quarter; the demo's counts here are far above k.
+want_2020=$(bash "$SRC/scripts/pg.sh" psql "$STATE/state/pg" -d samlad -tAc \
+	"SELECT CASE WHEN count(*) = 20 THEN sum(c.value)::text ELSE 'missing' END
+	   FROM count_current c JOIN indicator i ON i.id = c.indicator_id
+	   JOIN area a ON a.id = c.area_id JOIN area m ON m.id = a.parent_id
+	  WHERE i.code = 'bup.nya_barn' AND m.code = '0581' AND c.period BETWEEN 20201 AND 20204")
+got_2020=$(python3 -c 'import json,sys
+r = json.loads(sys.argv[1])
+p = [p for p in r["points"] if p["period"] == "2020"][0]
+print(p["value"] if p["status"] == "published" else p["status"])' "$(head -n 1 <<<"$reply")")
+echo "# Norrköping bup.nya_barn 2020: $got_2020"
+is "$got_2020" "$want_2020" "the aggregator's 2020 value for Norrköping is the sum of its districts' quarters"
 first_q=$(bash "$SRC/scripts/pg.sh" psql "$STATE/state/pg" -d samlad -tAc "SELECT min(period) FROM count_history")
 is "$first_q" "20191" "demo data starts in 2019Q1"
 
