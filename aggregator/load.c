@@ -39,9 +39,12 @@ static const char SQL_VERSIONS[] =
 	"SELECT (SELECT coalesce(max(id), 0) FROM submission),"
 	"       (SELECT version FROM catalogue_version)";
 
+/* Receipts give received_at to the millisecond (truncated), so the arrival
+ * time is compared at that precision: as_of set to a receipt's time then
+ * includes that submission, as it must to reproduce what was stored. */
 static const char SQL_VERSIONS_AS_OF[] =
 	"SELECT (SELECT coalesce(max(id), 0) FROM submission"
-	"         WHERE received_at <= $1::timestamptz),"
+	"         WHERE date_trunc('milliseconds', received_at) <= $1::timestamptz),"
 	"       (SELECT version FROM catalogue_version)";
 
 enum db_status load_versions(struct db *db, const char *as_of, struct load_versions *out)
@@ -113,6 +116,95 @@ enum db_status load_counts(struct db *db, int indicator_id, const int *area_ids,
 		log_failure(db, "the counts query", st);
 	else if (counts_from(res, out, n) != 0) {
 		log_error("out of memory reading counts");
+		st = DB_ERROR;
+	}
+done:
+	PQclear(res);
+	buf_free(&ids);
+	return st;
+}
+
+/* ---- table states ------------------------------------------------------ */
+
+/* Every submission that wrote a count of the table, per year. */
+static const char SQL_STATES[] =
+	"SELECT period / 10, array_agg(DISTINCT submission_id ORDER BY submission_id)"
+	"  FROM count_history"
+	" WHERE indicator_id = $1 AND area_id = ANY($2::int[])"
+	"   AND period BETWEEN $3 AND $4 AND submission_id <= $5"
+	" GROUP BY 1 ORDER BY 1";
+
+void load_states_free(struct load_states *s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		free(s[i].ids);
+	free(s);
+}
+
+/* Reads "{1,5,9}" into a new array; 0 or -1. */
+static int ids_parse(const char *text, long long **out, size_t *n)
+{
+	size_t cap = 1;
+	const char *p = text;
+
+	for (; *p; p++)
+		cap += *p == ',';
+	*out = malloc(cap * sizeof **out);
+	*n = 0;
+	if (!*out)
+		return -1;
+	p = text + (*text == '{');
+	while (*n < cap && *p >= '0' && *p <= '9') {
+		char *end;
+		(*out)[(*n)++] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+	}
+	return *n > 0 && *p == '}' ? 0 : -1;
+}
+
+static int states_from(PGresult *res, struct load_states **out, size_t *n)
+{
+	int rows = PQntuples(res);
+
+	*out = calloc(rows > 0 ? (size_t)rows : 1, sizeof **out);
+	*n = 0;
+	if (!*out)
+		return -1;
+	for (int r = 0; r < rows; r++) {
+		struct load_states *s = &(*out)[(*n)++];
+		s->year = (int)db_int(res, r, 0);
+		if (ids_parse(db_value(res, r, 1), &s->ids, &s->n) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+enum db_status load_table_states(struct db *db, int indicator_id, const int *area_ids,
+                                 size_t nareas, int y0, int y1, long long version,
+                                 struct load_states **out, size_t *n)
+{
+	char ind[16], lo[16], hi[16], ver[24];
+	struct buf ids = BUF_INIT;
+	PGresult *res = NULL;
+	enum db_status st = DB_ERROR;
+
+	*out = NULL;
+	*n = 0;
+	if (id_array(&ids, area_ids, nareas) != 0)
+		goto done;
+	snprintf(ind, sizeof ind, "%d", indicator_id);
+	snprintf(lo, sizeof lo, "%d", y0 * 10 + 1);
+	snprintf(hi, sizeof hi, "%d", y1 * 10 + 4);
+	snprintf(ver, sizeof ver, "%lld", version);
+	const char *params[] = { ind, ids.data, lo, hi, ver };
+	st = db_exec(db, &res, SQL_STATES, 5, params);
+	if (st != DB_OK)
+		log_failure(db, "the table states query", st);
+	else if (states_from(res, out, n) != 0) {
+		log_error("out of memory reading table states");
+		load_states_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 		st = DB_ERROR;
 	}
 done:

@@ -29,6 +29,14 @@ struct load_count {
 	long long value;  /* the count */
 };
 
+/* The versions at which one year's table of an indicator changed: the
+ * submissions that wrote any of its counts, oldest first. */
+struct load_states {
+	int year;          /* the calendar year */
+	long long *ids;    /* owned; submission ids in ascending order */
+	size_t n;          /* how many (at least one) */
+};
+
 /* The periods with data of one leaf area, over every indicator. */
 struct load_span {
 	int area_id;  /* area.id */
@@ -50,6 +58,14 @@ enum db_status load_versions(struct db *db, const char *as_of,
 enum db_status load_counts(struct db *db, int indicator_id, const int *area_ids,
                            size_t nareas, int from, int to, long long version,
                            struct load_count **out, size_t *n) WUR;
+
+/* The states of the year tables y0..y1 of one indicator in the given leaf
+ * areas as of `version`: one entry per year that has any count, in year
+ * order. Free with load_states_free. */
+enum db_status load_table_states(struct db *db, int indicator_id, const int *area_ids,
+                                 size_t nareas, int y0, int y1, long long version,
+                                 struct load_states **out, size_t *n) WUR;
+void load_states_free(struct load_states *s, size_t n);
 
 /* The earliest period with a count of the indicator in any of the areas as
  * of `version`; *first is 0 when there is none. */

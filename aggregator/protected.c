@@ -269,6 +269,13 @@ static struct ptable *protect_and_publish(struct protect_table *t, const struct 
 		          "failed: %s; the table publishes nothing", key->indicator_id,
 		          key->municipality_id, key->year, key->version,
 		          st != AUDIT_OK ? audit_status_message(st) : "the audit did not pass");
+	else
+		/* Once per table made (the cache keeps it), so the log shows every
+		 * verdict behind what was published. */
+		log_info("protected indicator %d, municipality %d, year %d (version %lld): k %lld, "
+		         "%zu primary, %zu secondary of its own, audit passed", key->indicator_id,
+		         key->municipality_id, key->year, key->version, key->k, t->nprimary,
+		         t->nsecondary);
 	return ptable_from(t, failed);
 }
 
@@ -323,34 +330,153 @@ static void from_cache(const struct protect_ctx *ctx, const struct cat_indicator
 	}
 }
 
-/* Builds (and caches) the tables missing from out, from one query. */
+/* ---- versions of one table --------------------------------------------- */
+
+/* Keeps suppressed, in the table's newer state t, every cell that its
+ * previous state prev suppressed. Without this a reader could combine two
+ * versions: the current table and one read with as_of (or simply read
+ * before and after a revision) may pick different secondary cells, and a
+ * cell published in one and suppressed in the other, unchanged in value,
+ * makes a primary cell exact through the totals. Suppressing more cells
+ * only removes knowledge, so t still passes its own audit; and since every
+ * state keeps what its predecessor hid, no state publishes a cell that an
+ * earlier one suppressed. Earlier states never depend on later ones, so a
+ * table read as of a past time stays what it was then. */
+static void keep_suppressed(struct ptable *t, const struct ptable *prev)
+{
+	if (prev->nrows != t->nrows)
+		return;
+	for (size_t i = 0; i < t->nrows * PROTECT_NCOLS; i++) {
+		enum cell_status was = prev->cells[i].status;
+		if (t->cells[i].status != CELL_PUBLISHED ||
+		    (was != CELL_PRIMARY && was != CELL_SECONDARY))
+			continue;
+		t->cells[i].status = CELL_SECONDARY;
+		t->cells[i].value = 0;
+		t->nsecondary++;
+	}
+}
+
+/* The key of the table of `year` as of data version `version`. */
+static struct cache_key key_at(const struct protect_ctx *ctx, const struct cat_indicator *ind,
+                               const struct layout *lay, int year, long long version)
+{
+	struct cache_key key = key_of(ctx, ind, lay, year);
+	key.version = version;
+	return key;
+}
+
+/* Makes the table of one state of a year: its counts as of that state's
+ * version (`counts` when given, else read), protected, with the previous
+ * state's suppressions kept. *out is NULL only on failure. */
+static enum agg_status build_state(const struct protect_ctx *ctx, const struct cat_indicator *ind,
+                                   const struct layout *lay, int year, long long version,
+                                   const struct load_count *counts, size_t n,
+                                   const struct ptable *prev, struct ptable **out)
+{
+	struct load_count *own = NULL;
+	struct cache_key key = key_at(ctx, ind, lay, year, version);
+
+	*out = NULL;
+	if (!counts) {
+		enum db_status st = load_counts(ctx->db, ind->id, lay->area_ids, lay->nleaves,
+		                                period_make(year, 1), period_make(year, 4), version,
+		                                &own, &n);
+		if (st != DB_OK)
+			return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+		counts = own;
+	}
+	*out = build_year(ind, lay, &key, counts, n);
+	free(own);
+	if (!*out) {
+		log_error("out of memory protecting a table");
+		return AGG_FAILED;
+	}
+	if (prev)
+		keep_suppressed(*out, prev);
+	cache_put(ctx->cache, &key, *out);
+	return AGG_OK;
+}
+
+/* The table of one year as of ctx->version, made state by state from the
+ * newest state already in the cache (or the first). `counts` are the
+ * counts of the year as of ctx->version, which are those of its newest
+ * state; `states` is NULL when the year has no count at all. */
+static enum agg_status build_one_year(const struct protect_ctx *ctx,
+                                      const struct cat_indicator *ind,
+                                      const struct layout *lay, int year,
+                                      const struct load_states *states,
+                                      const struct load_count *counts, size_t n,
+                                      struct ptable **out)
+{
+	struct ptable *prev = NULL;
+	size_t i = states ? states->n : 0;
+	enum agg_status st = AGG_OK;
+
+	if (!states)
+		return build_state(ctx, ind, lay, year, ctx->version, counts, n, NULL, out);
+	for (; i > 0 && !prev; i--) {
+		struct cache_key key = key_at(ctx, ind, lay, year, states->ids[i - 1]);
+		prev = cache_get(ctx->cache, &key);
+	}
+	/* prev (when found) is state i; build states i+1 .. n-1. */
+	for (size_t j = prev ? i + 1 : 0; j < states->n && st == AGG_OK; j++) {
+		struct ptable *t = NULL;
+		bool newest = j + 1 == states->n;
+		st = build_state(ctx, ind, lay, year, states->ids[j], newest ? counts : NULL,
+		                 newest ? n : 0, prev, &t);
+		free(prev);
+		prev = t;
+	}
+	*out = st == AGG_OK ? prev : NULL;
+	if (st != AGG_OK)
+		free(prev);
+	return st;
+}
+
+/* The states of year y in the list, or NULL. */
+static const struct load_states *states_of(const struct load_states *s, size_t n, int y)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i].year == y)
+			return &s[i];
+	return NULL;
+}
+
+/* Builds (and caches) the tables missing from out: one query for the
+ * counts as of the version, one for the states of each year, and a counts
+ * query per earlier state not yet in the cache. */
 static enum agg_status build_missing(const struct protect_ctx *ctx,
                                      const struct cat_indicator *ind,
                                      const struct layout *lay, int y0, int lo, int hi,
                                      struct ptable **out)
 {
 	struct load_count *counts = NULL;
-	size_t n = 0;
-	enum db_status st = load_counts(ctx->db, ind->id, lay->area_ids, lay->nleaves,
-	                                period_make(lo, 1), period_make(hi, 4), ctx->version,
-	                                &counts, &n);
+	struct load_states *states = NULL;
+	size_t n = 0, nstates = 0;
+	enum agg_status st = AGG_OK;
+	enum db_status dst = load_counts(ctx->db, ind->id, lay->area_ids, lay->nleaves,
+	                                 period_make(lo, 1), period_make(hi, 4), ctx->version,
+	                                 &counts, &n);
 
-	if (st != DB_OK)
-		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
-	for (int y = lo; y <= hi; y++) {
+	if (dst == DB_OK)
+		dst = load_table_states(ctx->db, ind->id, lay->area_ids, lay->nleaves, lo, hi,
+		                        ctx->version, &states, &nstates);
+	if (dst != DB_OK)
+		st = dst == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+	for (int y = lo; y <= hi && st == AGG_OK; y++) {
 		if (out[y - y0])
 			continue;
-		struct cache_key key = key_of(ctx, ind, lay, y);
-		out[y - y0] = build_year(ind, lay, &key, counts, n);
-		if (!out[y - y0]) {
-			free(counts);
-			log_error("out of memory protecting a table");
-			return AGG_FAILED;
+		st = build_one_year(ctx, ind, lay, y, states_of(states, nstates, y), counts, n,
+		                    &out[y - y0]);
+		if (st == AGG_OK) {
+			struct cache_key key = key_of(ctx, ind, lay, y);
+			cache_put(ctx->cache, &key, out[y - y0]);
 		}
-		cache_put(ctx->cache, &key, out[y - y0]);
 	}
+	load_states_free(states, nstates);
 	free(counts);
-	return AGG_OK;
+	return st;
 }
 
 enum agg_status protected_years(const struct protect_ctx *ctx,

@@ -153,11 +153,12 @@ cJSON *render_series(const struct catalogue *cat, const struct series *s)
 	return json_checked(o, ok);
 }
 
-/* One CSV record of fields; 0 or -1. */
+/* One CSV record of fields; 0 or -1. csv_write_field puts the commas
+ * between fields itself. */
 static int csv_record(struct buf *out, const char *const *fields, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if ((i && buf_puts(out, ",") != 0) || csv_write_field(out, fields[i]) != 0)
+		if (csv_write_field(out, fields[i]) != 0)
 			return -1;
 	return csv_write_eol(out);
 }

@@ -19,6 +19,9 @@
 /* The most digits of the id and of the expiry. */
 #define ID_DIGITS 19
 #define EXPIRY_DIGITS 20
+/* Random bytes of a session's nonce, and their base64url characters. */
+#define NONCE_BYTES 12
+#define NONCE_CHARS 16
 
 /* A signed-out session, refused until it would have expired. */
 struct ended_session {
@@ -38,20 +41,21 @@ struct session_keeper {
 struct cookie_parts {
 	long long token_id;        /* the token it names */
 	long long expiry;          /* Unix seconds */
-	size_t signed_len;         /* length of "<id>.<expiry>", the signed text */
+	size_t signed_len;         /* length of "<id>.<expiry>.<nonce>", the signed text */
 	const char *mac;           /* points at the MAC text in the cookie */
 };
 
 static const char b64url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/* Writes 32 bytes as 43 base64url characters and a NUL. */
-static void b64url_encode32(const unsigned char *in, char *out)
+/* Writes n bytes as unpadded base64url and a NUL: 32 bytes are 43
+ * characters, 12 bytes 16. */
+static void b64url_encode(const unsigned char *in, size_t n, char *out)
 {
 	size_t o = 0;
 
-	for (size_t i = 0; i < 32; i += 3) {
-		size_t take = 32 - i < 3 ? 32 - i : 3;
+	for (size_t i = 0; i < n; i += 3) {
+		size_t take = n - i < 3 ? n - i : 3;
 		uint32_t v = (uint32_t)in[i] << 16;
 		if (take > 1)
 			v |= (uint32_t)in[i + 1] << 8;
@@ -73,7 +77,7 @@ static int mac_text(const struct session_keeper *k, const char *text, size_t len
 	if (!HMAC(EVP_sha256(), k->key, sizeof k->key, (const unsigned char *)text, len,
 	          md, &mdlen) || mdlen != 32)
 		return -1;
-	b64url_encode32(md, out);
+	b64url_encode(md, 32, out);
 	OPENSSL_cleanse(md, sizeof md);
 	return 0;
 }
@@ -125,12 +129,15 @@ unsigned session_lifetime(const struct session_keeper *k)
 int session_make(const struct session_keeper *k, long long token_id, time_t now,
                  char *out, size_t size)
 {
-	char mac[MAC_CHARS + 1];
+	unsigned char rnd[NONCE_BYTES];
+	char nonce[NONCE_CHARS + 1], mac[MAC_CHARS + 1];
 	long long expiry = (long long)now + k->lifetime_s;
 
-	int n = snprintf(out, size, "%lld.%lld", token_id, expiry);
-	if (token_id <= 0 || n <= 0 || (size_t)n >= size ||
-	    mac_text(k, out, (size_t)n, mac) != 0)
+	if (token_id <= 0 || auth_random(rnd, sizeof rnd) != 0)
+		return -1;
+	b64url_encode(rnd, sizeof rnd, nonce);
+	int n = snprintf(out, size, "%lld.%lld.%s", token_id, expiry, nonce);
+	if (n <= 0 || (size_t)n >= size || mac_text(k, out, (size_t)n, mac) != 0)
 		return -1;
 	int m = snprintf(out + n, size - (size_t)n, ".%s", mac);
 	return m > 0 && (size_t)m < size - (size_t)n ? 0 : -1;
@@ -165,7 +172,10 @@ static int cookie_split(const char *cookie, struct cookie_parts *p)
 	size_t b = read_number(cookie + a + 1, EXPIRY_DIGITS, '.', &p->expiry);
 	if (b == 0)
 		return -1;
-	p->signed_len = a + 1 + b;
+	const char *nonce = cookie + a + 1 + b + 1;
+	if (strspn(nonce, b64url) != NONCE_CHARS || nonce[NONCE_CHARS] != '.')
+		return -1;
+	p->signed_len = a + 1 + b + 1 + NONCE_CHARS;
 	p->mac = cookie + p->signed_len + 1;
 	if (strlen(p->mac) != MAC_CHARS)
 		return -1;

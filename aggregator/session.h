@@ -1,5 +1,8 @@
 /* Browser sessions: the value of the samlad_session cookie is
- *     <token id>.<expiry, Unix seconds>.<base64url HMAC-SHA256(key, "<id>.<expiry>")>
+ *     <token id>.<expiry, Unix seconds>.<nonce>.<base64url HMAC-SHA256(key, "<id>.<expiry>.<nonce>")>
+ * The nonce is 12 random bytes (16 base64url characters), so that two
+ * sign-ins of one token in the same second are two sessions: signing one
+ * out must not end the other.
  * The key is 32 random bytes made when the program starts and never stored,
  * so every session ends when the program restarts. The MAC is compared in
  * constant time. A cookie names only the token's id: whether the token is
@@ -18,8 +21,8 @@
 
 #define SESSION_COOKIE_NAME "samlad_session"
 #define SESSION_KEY_BYTES 32
-/* Room for "<19 digits>.<20 digits>.<43 characters>" and a NUL. */
-#define SESSION_COOKIE_MAX 96
+/* Room for "<19 digits>.<20 digits>.<16 characters>.<43 characters>" and a NUL. */
+#define SESSION_COOKIE_MAX 112
 /* Ended sessions remembered at most; beyond it the one expiring first is
  * forgotten (and logged). Each entry is about 50 bytes. */
 #define SESSION_ENDED_MAX 65536
@@ -45,7 +48,7 @@ void session_keeper_free(struct session_keeper *k);
 unsigned session_lifetime(const struct session_keeper *k);
 
 /* Writes the cookie value of a new session for token_id into out
- * (SESSION_COOKIE_MAX bytes). Returns 0 or -1. */
+ * (SESSION_COOKIE_MAX bytes) with a fresh random nonce. Returns 0 or -1. */
 int session_make(const struct session_keeper *k, long long token_id, time_t now,
                  char *out, size_t size) WUR;
 /* Checks a cookie value; on SESSION_OK *token_id is the token it names. */

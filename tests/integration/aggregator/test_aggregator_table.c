@@ -1,0 +1,569 @@
+/* GET /v1/table and disclosure control through real HTTP: exact cells and
+ * audit counts of planted tables (planted.h), an independent brute-force
+ * check that no suppressed cell can be narrowed below k from what the
+ * table publishes, the hidden values searched for in the raw bodies of
+ * every endpoint and format, an indicator's own k, the deployment's k, the
+ * CSV body, and /v1/catalogue. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_support.h"
+#include "planted.h"
+#include "tap.h"
+
+static struct agg_env env;
+
+#define ROWS 6
+#define COLS 5
+
+/* A table as the response shows it. */
+struct seen {
+	long long v[ROWS][COLS];  /* the value when published */
+	char st[ROWS][COLS];      /* 'P' published, 'S' suppressed, 'M' missing */
+};
+
+static const char *const rows_0581[ROWS] = {
+	"0581-hageby", "0581-klockaretorpet", "0581-marielund", "0581-navestad",
+	"0581-skarblacka", "0581",
+};
+
+static cJSON *get_table(const char *what, const char *indicator, int year, const char *extra)
+{
+	struct http_result r;
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=%s&area=0581&year=%d%s",
+	        indicator, year, extra ? extra : "");
+	is_int(r.status, 200, "%s: 200", what);
+	cJSON *o = agg_json(&r);
+	http_result_free(&r);
+	return o;
+}
+
+/* Reads the rows into s; checks their areas and periods on the way. */
+static void read_table(const char *what, const cJSON *o, int year, struct seen *s)
+{
+	char period[16];
+	const cJSON *rows = agg_at(o, "rows");
+
+	is_int(cJSON_GetArraySize(rows), ROWS, "%s: five districts and the municipality", what);
+	for (int r = 0; r < ROWS; r++) {
+		const cJSON *row = cJSON_GetArrayItem(rows, r);
+		const cJSON *cells = agg_at(row, "cells");
+		is_str(agg_str(row, "area"), rows_0581[r], "%s: row %d is %s", what, r, rows_0581[r]);
+		is_int(cJSON_GetArraySize(cells), COLS, "%s: %s has five cells", what, rows_0581[r]);
+		for (int c = 0; c < COLS; c++) {
+			const cJSON *cell = cJSON_GetArrayItem(cells, c);
+			const char *st = agg_str(cell, "status");
+			if (c < 4)
+				snprintf(period, sizeof period, "%dQ%d", year, c + 1);
+			else
+				snprintf(period, sizeof period, "%d", year);
+			ok(strcmp(agg_str(cell, "period"), period) == 0, "%s: %s cell %d is %s", what,
+			   rows_0581[r], c, period);
+			s->st[r][c] = strcmp(st, "published") == 0 ? 'P' : strcmp(st, "suppressed") == 0
+			                                                  ? 'S' : strcmp(st, "missing") == 0 ? 'M' : '?';
+			s->v[r][c] = s->st[r][c] == 'P' ? (long long)agg_num(cell, "value") : -1;
+			if (s->st[r][c] != 'P')
+				ok(agg_is_null(cell, "value"), "%s: %s %s is %s with value null", what,
+				   rows_0581[r], period, st);
+		}
+	}
+}
+
+/* Compares the statuses to a picture: one string per row, 'P', 'S', 'M'. */
+static void statuses_are(const char *what, const struct seen *s, const char *const *want)
+{
+	for (int r = 0; r < ROWS; r++) {
+		char got[COLS + 1];
+		memcpy(got, s->st[r], COLS);
+		got[COLS] = '\0';
+		is_str(got, want[r], "%s: statuses of %s (Q1..Q4, year)", what, rows_0581[r]);
+	}
+}
+
+/* ---- an independent check of the suppression ----------------------------- */
+
+/* The relations of the table: at most ROWS parts and a total, as cell
+ * numbers r * COLS + c. */
+struct relation {
+	int parts[ROWS];
+	int nparts;
+	int total;
+};
+
+struct solver {
+	const struct seen *s;
+	struct relation rels[COLS + ROWS];
+	int nrels;
+	int unknown[ROWS * COLS];  /* suppressed cells in order */
+	int nunknown;
+	long long value[ROWS * COLS];  /* current assignment (published: the value) */
+	bool assigned[ROWS * COLS];
+	long long lo[ROWS * COLS], hi[ROWS * COLS];  /* feasible range per unknown */
+	long long bound;  /* no count exceeds the largest published value */
+	long long solutions;
+};
+
+/* The relations whose cells are all present, as the reader knows them:
+ * districts sum to the municipality per column; per row the quarters sum to
+ * the year (flow) or the year equals Q4 (stock). */
+static void relations_of(struct solver *v, bool stock)
+{
+	const struct seen *s = v->s;
+
+	for (int c = 0; c < COLS; c++) {
+		struct relation rel = { .nparts = 0, .total = (ROWS - 1) * COLS + c };
+		bool present = s->st[ROWS - 1][c] != 'M';
+		for (int r = 0; r < ROWS - 1; r++) {
+			present = present && s->st[r][c] != 'M';
+			rel.parts[rel.nparts++] = r * COLS + c;
+		}
+		if (present)
+			v->rels[v->nrels++] = rel;
+	}
+	for (int r = 0; r < ROWS; r++) {
+		struct relation rel = { .nparts = 0, .total = r * COLS + 4 };
+		bool present = s->st[r][4] != 'M';
+		for (int c = stock ? 3 : 0; c < 4; c++) {
+			present = present && s->st[r][c] != 'M';
+			rel.parts[rel.nparts++] = r * COLS + c;
+		}
+		if (present)
+			v->rels[v->nrels++] = rel;
+	}
+}
+
+/* False when a relation whose cells are all assigned does not hold. */
+static bool consistent(const struct solver *v)
+{
+	for (int i = 0; i < v->nrels; i++) {
+		const struct relation *rel = &v->rels[i];
+		long long sum = 0;
+		bool all = v->assigned[rel->total];
+		for (int p = 0; p < rel->nparts; p++) {
+			all = all && v->assigned[rel->parts[p]];
+			if (v->assigned[rel->parts[p]])
+				sum += v->value[rel->parts[p]];
+		}
+		if ((all && sum != v->value[rel->total]) ||
+		    (v->assigned[rel->total] && sum > v->value[rel->total]))
+			return false;
+	}
+	return true;
+}
+
+static void search(struct solver *v, int i)
+{
+	if (i == v->nunknown) {
+		v->solutions++;
+		for (int u = 0; u < v->nunknown; u++) {
+			long long x = v->value[v->unknown[u]];
+			if (x < v->lo[u])
+				v->lo[u] = x;
+			if (x > v->hi[u])
+				v->hi[u] = x;
+		}
+		return;
+	}
+	int cell = v->unknown[i];
+	v->assigned[cell] = true;
+	for (long long x = 0; x <= v->bound; x++) {
+		v->value[cell] = x;
+		if (consistent(v))
+			search(v, i + 1);
+	}
+	v->assigned[cell] = false;
+}
+
+/* Every integer assignment of the suppressed cells that agrees with the
+ * published cells and the relations: the range each cell can take must be
+ * at least k wide, or the reader could narrow it down. */
+static void check_unrecoverable(const char *what, const struct seen *s, bool stock,
+                                long long k)
+{
+	struct solver v = { .s = s, .bound = 0 };
+
+	relations_of(&v, stock);
+	for (int cell = 0; cell < ROWS * COLS; cell++) {
+		char st = s->st[cell / COLS][cell % COLS];
+		if (st == 'P') {
+			v.value[cell] = s->v[cell / COLS][cell % COLS];
+			v.assigned[cell] = true;
+			if (v.value[cell] > v.bound)
+				v.bound = v.value[cell];
+		} else if (st == 'S') {
+			v.lo[v.nunknown] = -1 + (long long)1e18;
+			v.hi[v.nunknown] = -1;
+			v.unknown[v.nunknown++] = cell;
+		}
+	}
+	search(&v, 0);
+	ok(v.solutions > 0, "%s: the published table is consistent (%lld completions)", what,
+	   v.solutions);
+	for (int u = 0; u < v.nunknown; u++) {
+		int cell = v.unknown[u];
+		ok(v.hi[u] - v.lo[u] >= k, "%s: suppressed %s col %d can be anything in [%lld, %lld], "
+		   "at least k = %lld wide", what, rows_0581[cell / COLS], cell % COLS, v.lo[u],
+		   v.hi[u], k);
+	}
+}
+
+/* ---- bup.nya_barn 2024 --------------------------------------------------- */
+
+static const long long nb2024[ROWS][COLS] = {
+	{ 22, -1, -1, 32, 106 },   { 61, 63, 65, 67, 256 },   { 91, 93, 95, 97, 376 },
+	{ 45, -1, -1, 43, 133 },   { 121, 123, 125, 127, 496 }, { 340, 308, 353, 366, 1367 },
+};
+
+static void test_table(void)
+{
+	static const char *const want[ROWS] = { "PSSPP", "PPPPP", "PPPPP", "PSSPP", "PPPPP",
+	                                        "PPPPP" };
+	struct seen s;
+	cJSON *o = get_table("table 2024", NB, 2024, NULL);
+
+	is_str(agg_str(o, "indicator.code"), NB, "table: indicator.code");
+	is_str(agg_str(o, "area.code"), "0581", "table: area.code");
+	is_int(agg_num(o, "year"), 2024, "table: year");
+	is_int(agg_num(o, "suppress_below"), 5, "table: suppress_below is the deployment's 5");
+	ok(cJSON_IsTrue(agg_at(o, "audit.passed")), "table: audit passed");
+	is_int(agg_num(o, "audit.suppressed"), 1, "table: one primary suppression (navestad Q2 = 4)");
+	is_int(agg_num(o, "audit.secondary"), 3, "table: three secondary suppressions");
+	read_table("table 2024", o, 2024, &s);
+	statuses_are("table 2024", &s, want);
+	for (int r = 0; r < ROWS; r++)
+		for (int c = 0; c < COLS; c++)
+			if (nb2024[r][c] >= 0)
+				is_int(s.v[r][c], nb2024[r][c], "table 2024: %s col %d is %lld", rows_0581[r],
+				       c, nb2024[r][c]);
+	check_unrecoverable("table 2024", &s, false, 5);
+	cJSON_Delete(o);
+
+	/* 2025: only hageby reported, without Q3: its year and every
+	 * municipality cell are missing, never a smaller sum. */
+	static const char *const want25[ROWS] = { "PPMPM", "MMMMM", "MMMMM", "MMMMM", "MMMMM",
+	                                          "MMMMM" };
+	o = get_table("table 2025", NB, 2025, NULL);
+	read_table("table 2025", o, 2025, &s);
+	statuses_are("table 2025", &s, want25);
+	is_int(s.v[0][0], 30, "table 2025: hageby Q1");
+	is_int(s.v[0][3], 37, "table 2025: hageby Q4");
+	ok(cJSON_IsTrue(agg_at(o, "audit.passed")) && agg_num(o, "audit.suppressed") == 0 &&
+	   agg_num(o, "audit.secondary") == 0, "table 2025: audit passed, nothing suppressed");
+	cJSON_Delete(o);
+}
+
+static void test_table_csv(void)
+{
+	static const char want[] =
+		"area,period,value,status\r\n"
+		"0581-hageby,2024Q1,22,published\r\n"
+		"0581-hageby,2024Q2,,suppressed\r\n"
+		"0581-hageby,2024Q3,,suppressed\r\n"
+		"0581-hageby,2024Q4,32,published\r\n"
+		"0581-hageby,2024,106,published\r\n"
+		"0581-klockaretorpet,2024Q1,61,published\r\n"
+		"0581-klockaretorpet,2024Q2,63,published\r\n"
+		"0581-klockaretorpet,2024Q3,65,published\r\n"
+		"0581-klockaretorpet,2024Q4,67,published\r\n"
+		"0581-klockaretorpet,2024,256,published\r\n"
+		"0581-marielund,2024Q1,91,published\r\n"
+		"0581-marielund,2024Q2,93,published\r\n"
+		"0581-marielund,2024Q3,95,published\r\n"
+		"0581-marielund,2024Q4,97,published\r\n"
+		"0581-marielund,2024,376,published\r\n"
+		"0581-navestad,2024Q1,45,published\r\n"
+		"0581-navestad,2024Q2,,suppressed\r\n"
+		"0581-navestad,2024Q3,,suppressed\r\n"
+		"0581-navestad,2024Q4,43,published\r\n"
+		"0581-navestad,2024,133,published\r\n"
+		"0581-skarblacka,2024Q1,121,published\r\n"
+		"0581-skarblacka,2024Q2,123,published\r\n"
+		"0581-skarblacka,2024Q3,125,published\r\n"
+		"0581-skarblacka,2024Q4,127,published\r\n"
+		"0581-skarblacka,2024,496,published\r\n"
+		"0581,2024Q1,340,published\r\n"
+		"0581,2024Q2,308,published\r\n"
+		"0581,2024Q3,353,published\r\n"
+		"0581,2024Q4,366,published\r\n"
+		"0581,2024,1367,published\r\n";
+	const char *accept[] = { "Accept: text/csv", NULL };
+	struct http_result r;
+	char type[128] = "";
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=csv");
+	is_int(r.status, 200, "table CSV: 200");
+	is_str(r.body.data, want, "table CSV: the exact body");
+	ok(http_result_header(&r, "Content-Type", type, sizeof type) &&
+	   strcmp(type, "text/csv; charset=utf-8") == 0, "table CSV: text/csv (%s)", type);
+	http_result_free(&r);
+	agg_get(&env.agg, env.analyst, accept, &r, "/v1/table?indicator=" NB "&area=0581&year=2024");
+	is_str(r.body.data, want, "table, Accept: text/csv: the same body");
+	http_result_free(&r);
+}
+
+/* ---- nothing hidden anywhere ----------------------------------------------- */
+
+/* Fetches path and checks that no hidden value is a number in its body. */
+static void no_hidden(const char *path, const long long *hidden, size_t n)
+{
+	struct http_result r;
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "%s", path);
+	bool clean = r.status == 200;
+	for (size_t i = 0; clean && i < n; i++)
+		if (agg_has_number(r.body.data, hidden[i])) {
+			diag("%lld is in %s", hidden[i], r.body.data);
+			clean = false;
+		}
+	ok(clean, "200 and no hidden value in the body of %s", path);
+	http_result_free(&r);
+}
+
+static void test_nothing_hidden_shows(void)
+{
+	/* The primary 4 and the secondaries 25, 27, 41 of bup.nya_barn 2024. */
+	static const long long hidden[] = { 4, 25, 27, 41 };
+	static const char *const areas[] = { "0581-hageby", "0581-klockaretorpet", "0581-marielund",
+	                                     "0581-navestad", "0581-skarblacka", "0581" };
+	static const char *const formats[] = { "json", "csv", "sdmx-json" };
+	char path[512];
+
+	ok(agg_has_number("{\"value\":4,\"x\":[4]}", 4) && agg_has_number("a,4\r\n", 4) &&
+	   !agg_has_number("2024Q4,14,\"4\",-4,4.5", 4), "the body search finds a number "
+	   "token and nothing else");
+	for (size_t f = 0; f < ARRAY_LEN(formats); f++)
+		for (size_t a = 0; a < ARRAY_LEN(areas); a++)
+			for (int y = 0; y < 2; y++) {
+				snprintf(path, sizeof path, "/v1/series?indicator=" NB "&area=%s&from=2022Q1"
+				         "&to=2025Q4&freq=%s&format=%s", areas[a], y ? "year" : "quarter",
+				         formats[f]);
+				no_hidden(path, hidden, ARRAY_LEN(hidden));
+			}
+	no_hidden("/v1/series?indicator=" NB "&area=0581-navestad&from=2024Q2&to=2024Q3",
+	          hidden, ARRAY_LEN(hidden));
+	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024", hidden, ARRAY_LEN(hidden));
+	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024&format=csv", hidden,
+	          ARRAY_LEN(hidden));
+
+	static const long long hidden_sp[] = { 7, 13 };
+	for (size_t f = 0; f < ARRAY_LEN(formats); f++) {
+		snprintf(path, sizeof path, "/v1/series?indicator=" SP "&area=0581-klockaretorpet"
+		         "&from=2024Q1&to=2024Q4&format=%s", formats[f]);
+		no_hidden(path, hidden_sp, ARRAY_LEN(hidden_sp));
+		snprintf(path, sizeof path, "/v1/series?indicator=" SP "&area=0581-hageby"
+		         "&from=2024Q1&to=2024Q4&format=%s", formats[f]);
+		no_hidden(path, hidden_sp, ARRAY_LEN(hidden_sp));
+	}
+	no_hidden("/v1/table?indicator=" SP "&area=0581&year=2024", hidden_sp,
+	          ARRAY_LEN(hidden_sp));
+	no_hidden("/v1/table?indicator=" SP "&area=0581&year=2024&format=csv", hidden_sp,
+	          ARRAY_LEN(hidden_sp));
+}
+
+/* ---- k per indicator and per deployment ----------------------------------- */
+
+static void test_indicator_k(void)
+{
+	static const char *const want[ROWS] = { "PSPPP", "PSPPP", "PPPPP", "PPPPP", "PPPPP",
+	                                        "PPPPP" };
+	struct seen s;
+	cJSON *o = get_table("soc.placerade 2024", SP, 2024, NULL);
+
+	is_int(agg_num(o, "suppress_below"), 10, "soc.placerade: its own k of 10 overrides 5");
+	is_int(agg_num(o, "audit.suppressed"), 1, "soc.placerade: 7 is below 10: one primary");
+	is_int(agg_num(o, "audit.secondary"), 1, "soc.placerade: one secondary (hageby Q2)");
+	ok(cJSON_IsTrue(agg_at(o, "audit.passed")), "soc.placerade: audit passed");
+	read_table("soc.placerade 2024", o, 2024, &s);
+	statuses_are("soc.placerade 2024", &s, want);
+	/* A stock: the year is Q4, the municipality the sum of its districts. */
+	is_int(s.v[0][4], 15, "soc.placerade: hageby's year is its Q4");
+	is_int(s.v[5][3], 15 + 19 + 23 + 27 + 31, "soc.placerade: 0581 Q4 is the districts' sum");
+	is_int(s.v[5][4], 115, "soc.placerade: 0581's year is its Q4");
+	is_int(s.v[5][1], 95, "soc.placerade: 0581 Q2 13+7+21+25+29 is published");
+	check_unrecoverable("soc.placerade 2024", &s, true, 10);
+	cJSON_Delete(o);
+}
+
+/* A deployment with k 3 publishes navestad's 4; soc.placerade keeps its 10. */
+static void test_deployment_k(void)
+{
+	struct harness_proc agg3;
+	const char *extra[] = { "--suppress-below", "3", NULL };
+	struct http_result r;
+
+	if (harness_start(&agg3, harness_program("aggregator/samlad-aggregator"),
+	                  env.db.aggregator_url, extra) != 0) {
+		ok(false, "--suppress-below 3: the aggregator starts");
+		return;
+	}
+	agg_get(&agg3, env.analyst, NULL, &r, "/v1/table?indicator=" NB "&area=0581&year=2024");
+	cJSON *o = agg_json(&r);
+	is_int(agg_num(o, "suppress_below"), 3, "--suppress-below 3: the table says k 3");
+	is_int(agg_num(o, "audit.suppressed") + agg_num(o, "audit.secondary"), 0,
+	       "--suppress-below 3: nothing suppressed");
+	is_int(agg_num(agg_point(agg_at(o, "rows.3.cells"), "2024Q2"), "value"), 4,
+	       "--suppress-below 3: navestad 2024Q2 = 4 is published");
+	cJSON_Delete(o);
+	http_result_free(&r);
+	agg_get(&agg3, env.analyst, NULL, &r, "/v1/table?indicator=" SP "&area=0581&year=2024");
+	o = agg_json(&r);
+	is_int(agg_num(o, "suppress_below"), 10, "--suppress-below 3: soc.placerade keeps 10");
+	is_str(agg_str(agg_point(agg_at(o, "rows.1.cells"), "2024Q2"), "status"), "suppressed",
+	       "--suppress-below 3: soc.placerade's 7 stays suppressed");
+	cJSON_Delete(o);
+	http_result_free(&r);
+	agg_get(&agg3, env.analyst, NULL, &r, "/v1/catalogue");
+	o = agg_json(&r);
+	const cJSON *ind;
+	int k3 = 0, k10 = 0;
+	cJSON_ArrayForEach(ind, agg_at(o, "indicators")) {
+		k3 += agg_num(ind, "suppress_below") == 3;
+		k10 += agg_num(ind, "suppress_below") == 10;
+	}
+	is_int(k3, 26, "--suppress-below 3: the catalogue gives k 3 to the other 26 indicators");
+	is_int(k10, 1, "--suppress-below 3: and 10 to soc.placerade");
+	cJSON_Delete(o);
+	http_result_free(&r);
+	is_int(harness_stop(&agg3), 0, "--suppress-below 3: the aggregator stops cleanly");
+}
+
+/* ---- the catalogue ---------------------------------------------------------- */
+
+static void test_catalogue(void)
+{
+	struct http_result r;
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/catalogue");
+	is_int(r.status, 200, "catalogue: 200");
+	cJSON *o = agg_json(&r);
+	http_result_free(&r);
+	is_int(cJSON_GetArraySize(agg_at(o, "indicators")), 27, "catalogue: 27 indicators");
+	is_int(cJSON_GetArraySize(agg_at(o, "agencies")), 13, "catalogue: 13 agencies");
+	is_int(cJSON_GetArraySize(agg_at(o, "areas")), 2, "catalogue: two municipalities at the top");
+	is_str(agg_str(o, "first_period"), "2022Q1", "catalogue: first period with data");
+	is_str(agg_str(o, "last_period"), "2025Q4", "catalogue: last period with data");
+
+	const cJSON *ind = NULL, *it;
+	cJSON_ArrayForEach(it, agg_at(o, "indicators"))
+		if (strcmp(agg_str(it, "code"), SP) == 0)
+			ind = it;
+	is_str(agg_str(ind, "name_sv"), "Antalet barn placerade utanför hemmet",
+	       "catalogue: soc.placerade name_sv");
+	is_str(agg_str(ind, "name_en"), "Children placed outside the home",
+	       "catalogue: soc.placerade name_en");
+	is_str(agg_str(ind, "agency"), "soc", "catalogue: soc.placerade agency");
+	is_str(agg_str(ind, "level"), "specialised", "catalogue: soc.placerade level");
+	is_str(agg_str(ind, "kind"), "stock", "catalogue: soc.placerade kind");
+	is_int(agg_num(ind, "suppress_below"), 10, "catalogue: soc.placerade suppress_below 10");
+	is_int(cJSON_GetArraySize(ind), 7, "catalogue: an indicator has seven members");
+	is_str(agg_str(o, "indicators.0.code"), "bup.aktuella_barn", "catalogue: indicators by code");
+	is_int(agg_num(o, "indicators.0.suppress_below"), 5, "catalogue: the deployment's k");
+	is_str(agg_str(o, "indicators.0.level"), "specialised", "catalogue: level name");
+
+	const cJSON *nk = agg_at(o, "areas.1");
+	is_str(agg_str(nk, "code"), "0581", "catalogue: 0581 second");
+	is_str(agg_str(nk, "name"), "Norrköping", "catalogue: its name in UTF-8");
+	ok(agg_is_null(nk, "parent"), "catalogue: a municipality's parent is null");
+	is_int(cJSON_GetArraySize(agg_at(nk, "children")), 5, "catalogue: 0581 has 5 districts");
+	is_str(agg_str(nk, "children.0.code"), "0581-hageby", "catalogue: districts by code");
+	is_str(agg_str(nk, "children.0.parent"), "0581", "catalogue: a district names its parent");
+	is_int(cJSON_GetArraySize(agg_at(nk, "children.0.children")), 0,
+	       "catalogue: a district has no children");
+	is_str(agg_str(o, "agencies.0.code"), "bup", "catalogue: agencies by code");
+	is_str(agg_str(o, "agencies.0.name"), "BUP (barn- och ungdomspsykiatrin)",
+	       "catalogue: agency name");
+	cJSON_Delete(o);
+
+	/* as_of before the first submission: no period has data. */
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/catalogue?as_of=2020-01-01T00:00:00Z");
+	o = agg_json(&r);
+	is_int(r.status, 200, "catalogue as_of: 200");
+	ok(agg_is_null(o, "first_period") && agg_is_null(o, "last_period"),
+	   "catalogue as_of before any data: first and last period null");
+	cJSON_Delete(o);
+	http_result_free(&r);
+}
+
+/* ---- a revision ------------------------------------------------------------ */
+
+/* skarblacka 2024Q2 and Q3 are revised to 9 and 10 on 2025-06-01. The new
+ * state's own protection would pick them as the secondary cells and publish
+ * hageby 2024Q2 (25) again; with the table as of 2025-03-01 (hageby Q2
+ * suppressed, the Q2 total 308 published) that would give navestad Q2 =
+ * 308 - 25 - 63 - 93 - 123 = 4. A cell an earlier state suppressed stays
+ * suppressed. */
+static void test_revision(void)
+{
+	static const char *const want_now[ROWS] = { "PSSPP", "PPPPP", "PPPPP", "PSSPP", "PSSPP",
+	                                            "PPPPP" };
+	static const char *const want_before[ROWS] = { "PSSPP", "PPPPP", "PPPPP", "PSSPP",
+	                                               "PPPPP", "PPPPP" };
+	static const struct agg_count revised[] = {
+		{ NB, "0581-skarblacka", 20242, 9 }, { NB, "0581-skarblacka", 20243, 10 },
+	};
+	struct harness_proc cold;
+	struct http_result a, b;
+	struct seen now, before;
+
+	agg_plant(&env, agg_submission(&env, "bup", "2025-06-01T00:00:00Z"), revised, 2);
+	cJSON *o = get_table("revised table", NB, 2024, NULL);
+	read_table("revised table", o, 2024, &now);
+	statuses_are("revised table", &now, want_now);
+	is_int(agg_num(o, "audit.suppressed"), 1, "revised table: one primary");
+	is_int(agg_num(o, "audit.secondary"), 5, "revised table: five secondary, two of them "
+	       "kept from the earlier state");
+	is_int(now.v[4][4], 267, "revised table: skarblacka's year 121+9+10+127");
+	is_int(now.v[5][1], 194, "revised table: 0581 Q2 with the revision");
+	check_unrecoverable("revised table", &now, false, 5);
+	cJSON_Delete(o);
+
+	o = get_table("table as of before the revision", NB, 2024, "&as_of=2025-03-01T00:00:00Z");
+	read_table("before the revision", o, 2024, &before);
+	statuses_are("before the revision", &before, want_before);
+	cJSON_Delete(o);
+	int exposed = 0;
+	for (int r = 0; r < ROWS; r++)
+		for (int c = 0; c < COLS; c++)
+			exposed += before.st[r][c] == 'S' && now.st[r][c] == 'P';
+	is_int(exposed, 0, "no cell suppressed before the revision is published after it");
+
+	/* A fresh aggregator makes both states from nothing: the same bodies. */
+	if (harness_start(&cold, harness_program("aggregator/samlad-aggregator"),
+	                  env.db.aggregator_url, NULL) != 0) {
+		ok(false, "a second aggregator starts");
+		return;
+	}
+	agg_get(&cold, env.analyst, NULL, &a, "/v1/table?indicator=" NB "&area=0581&year=2024");
+	agg_get(&env.agg, env.analyst, NULL, &b, "/v1/table?indicator=" NB "&area=0581&year=2024");
+	is_str(a.body.data, b.body.data, "a cold cache makes the same revised table");
+	http_result_free(&a);
+	http_result_free(&b);
+	agg_get(&cold, env.analyst, NULL, &a, "/v1/series?indicator=" NB "&area=0581-hageby"
+	        "&from=2024Q1&to=2024Q4&format=csv");
+	is_str(a.body.data, "indicator,area,period,value,status\r\n"
+	       "bup.nya_barn,0581-hageby,2024Q1,22,published\r\n"
+	       "bup.nya_barn,0581-hageby,2024Q2,,suppressed\r\n"
+	       "bup.nya_barn,0581-hageby,2024Q3,,suppressed\r\n"
+	       "bup.nya_barn,0581-hageby,2024Q4,32,published\r\n",
+	       "the series keeps hageby 2024Q2 suppressed after the revision");
+	http_result_free(&a);
+	harness_stop(&cold);
+}
+
+int main(void)
+{
+	agg_env_start(&env, "aggtable", NULL);
+	plant_all(&env);
+	test_table();
+	test_table_csv();
+	test_nothing_hidden_shows();
+	test_indicator_k();
+	test_deployment_k();
+	test_catalogue();
+	test_revision();
+	agg_env_stop(&env);
+	return tap_done();
+}
