@@ -1,6 +1,6 @@
 /* GET /: the start page for people in a browser. Per municipality it
  * lists the years from the first to the last with data and, per year, the
- * links of review_links. Without a valid session (and without --public) the
+ * links to its review page (review_get.c). Without a valid session (and without --public) the
  * browser is sent to /login. */
 #include <stdlib.h>
 
@@ -15,28 +15,21 @@ struct year_range {
 	int last;   /* the last year */
 };
 
-/* The links shown under one municipality's year.
- *
- * Issue 4 (the review report) fills this with the link to the review page
- * of (municipality, year); until then it links each indicator's protected
- * table, which is what a review meeting looks at. */
+/* The links shown under one municipality's year: its review page (issue
+ * 4) in Swedish and in English. */
 static int review_links(struct buf *b, const struct catalogue *cat,
                         const struct cat_area *municipality, int year)
 {
-	if (buf_puts(b, "<ul>\n") != 0)
+	(void)cat;
+	/* Codes are [a-z0-9._-]: safe in a URL as they are, escaped for HTML. */
+	if (buf_printf(b, "<ul>\n<li><a class=\"review\" href=\"/review/%d?area=", year) != 0 ||
+	    html_escape(b, municipality->code) != 0 ||
+	    buf_printf(b, "\">Trendöversikt %d</a> (svenska)</li>\n", year) != 0 ||
+	    buf_printf(b, "<li><a class=\"review\" href=\"/review/%d?area=", year) != 0 ||
+	    html_escape(b, municipality->code) != 0 ||
+	    buf_printf(b, "&amp;lang=en\">Trend review %d</a> (English)</li>\n</ul>\n", year) != 0)
 		return -1;
-	for (size_t i = 0; i < cat->nindicators; i++) {
-		const struct cat_indicator *ind = &cat->indicators[i];
-		/* Codes are [a-z0-9._-]: safe in a URL as they are, escaped for HTML. */
-		if (buf_puts(b, "<li><a href=\"/v1/table?indicator=") != 0 ||
-		    html_escape(b, ind->code) != 0 || buf_puts(b, "&amp;area=") != 0 ||
-		    html_escape(b, municipality->code) != 0 ||
-		    buf_printf(b, "&amp;year=%d\">", year) != 0 || html_escape(b, ind->name_en) != 0 ||
-		    buf_puts(b, "</a> <small>") != 0 || html_escape(b, ind->code) != 0 ||
-		    buf_puts(b, "</small></li>\n") != 0)
-			return -1;
-	}
-	return buf_puts(b, "</ul>\n");
+	return 0;
 }
 
 /* The years with data under a municipality. */

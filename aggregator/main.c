@@ -10,6 +10,7 @@
 #include "aggregator.h"
 #include "config.h"
 #include "log.h"
+#include "review_get.h"
 
 #define USAGE "samlad-aggregator [OPTION]..."
 /* Requests carry no body but the sign-in form's few bytes. */
@@ -37,6 +38,9 @@ static const struct config_option options[] = {
 	  "Hours a browser session lasts; every session ends when the program restarts." },
 	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
 	  "Seconds sent in Retry-After when the database is unavailable." },
+	{ "grace-days", CONFIG_INT, "30", NULL, 0, 366,
+	  "Days after a quarter's end within which its report is on time; the review "
+	  "(/review/YEAR) lists later first reports as late." },
 	CONFIG_LOG_LEVEL,
 };
 
@@ -53,6 +57,7 @@ static const struct http_route routes[] = {
 	{ "POST", "/login", login_post },
 	{ "POST", "/logout", logout_post },
 	{ "GET", "/", index_get },
+	{ "GET", "/review/*", review_get },
 };
 
 /* Reads --alpha: a number strictly between 0 and 1. */
@@ -131,6 +136,7 @@ static int state_init(struct aggregator *a, const struct config *cfg)
 	a->retry_after_s = (unsigned)config_int(cfg, "retry-after");
 	a->suppress_below = config_int(cfg, "suppress-below");
 	a->public_read = config_bool(cfg, "public");
+	review_configure((int)config_int(cfg, "grace-days"));
 	a->cache = protected_cache_new(PROTECTED_CACHE_SLOTS);
 	a->sessions = session_keeper_new((unsigned)config_int(cfg, "session-hours") * 3600u);
 	a->pool = db_pool_new(config_str(cfg, "database-url"),

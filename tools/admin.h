@@ -39,6 +39,7 @@ extern const struct admin_command admin_token_create;
 extern const struct admin_command admin_token_revoke;
 extern const struct admin_command admin_token_list;
 extern const struct admin_command admin_demo_data;
+extern const struct admin_command admin_report;
 
 /* Prints "samlad-admin: <message>" on stderr. */
 void admin_error(const char *fmt, ...) PRINTF(1, 2);

@@ -1,5 +1,5 @@
 /* samlad-admin: runs migrations, imports the catalogue, manages tokens and
- * writes demo data. `samlad-admin COMMAND [options] [arguments]`: the
+ * writes demo data and the annual review report. `samlad-admin COMMAND [options] [arguments]`: the
  * command (one or two words) comes first, then its options in any order. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@ static const struct admin_command *const commands[] = {
 	&admin_token_revoke,
 	&admin_token_list,
 	&admin_demo_data,
+	&admin_report,
 };
 
 static const struct config_option common_options[] = { ADMIN_COMMON_OPTIONS };

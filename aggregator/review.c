@@ -1,0 +1,290 @@
+/* Gathering a review from the protected tables; see review.h. */
+#include "review.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "period.h"
+
+#define DAY_S 86400
+
+/* ---- which indicators and agencies ----------------------------------- */
+
+/* True when the area id is one of the layout's leaves. */
+static bool in_layout(const struct layout *lay, int area_id)
+{
+	for (size_t i = 0; i < lay->nleaves; i++)
+		if (lay->area_ids[i] == area_id)
+			return true;
+	return false;
+}
+
+/* True when some agency may report the indicator in the municipality. */
+static bool reported_here(const struct catalogue *cat, const struct cat_indicator *ind,
+                          const struct layout *lay)
+{
+	for (size_t i = 0; i < cat->npermissions; i++)
+		if (cat->permissions[i].indicator_id == ind->id &&
+		    in_layout(lay, cat->permissions[i].area_id))
+			return true;
+	return false;
+}
+
+/* The (indicator, area) pairs the agency may report in the municipality. */
+static long long permitted_keys(const struct catalogue *cat, int agency_id,
+                                const struct layout *lay)
+{
+	long long n = 0;
+
+	for (size_t i = 0; i < cat->npermissions; i++)
+		if (cat->permissions[i].agency_id == agency_id &&
+		    in_layout(lay, cat->permissions[i].area_id))
+			n++;
+	return n;
+}
+
+/* First-line before specialised, then by code. */
+static int item_order(const void *pa, const void *pb)
+{
+	const struct review_indicator *a = pa, *b = pb;
+
+	if (a->indicator->level != b->indicator->level)
+		return a->indicator->level == LEVEL_FIRST_LINE ? -1 : 1;
+	return strcmp(a->indicator->code, b->indicator->code);
+}
+
+/* Fills r->items with the indicators reported in the municipality. */
+static int choose_items(const struct catalogue *cat, struct review *r)
+{
+	r->items = calloc(cat->nindicators ? cat->nindicators : 1, sizeof *r->items);
+	if (!r->items)
+		return -1;
+	for (size_t i = 0; i < cat->nindicators; i++) {
+		const struct cat_indicator *ind = &cat->indicators[i];
+		if (!reported_here(cat, ind, &r->layout))
+			continue;
+		r->items[r->nitems].indicator = ind;
+		r->items[r->nitems++].agency = &cat->agencies[ind->agency];
+	}
+	qsort(r->items, r->nitems, sizeof *r->items, item_order);
+	return 0;
+}
+
+/* ---- one indicator ----------------------------------------------------- */
+
+/* A quarterly or yearly series of one area of the review. */
+static enum agg_status one_series(const struct protect_ctx *ctx, const struct review *r,
+                                  const struct cat_indicator *ind,
+                                  const struct cat_area *area, enum series_freq freq,
+                                  struct series *out)
+{
+	struct series_request rq = {
+		.indicator = ind, .area = area, .freq = freq, .alpha = r->alpha,
+		.from = freq == FREQ_QUARTER ? period_make(r->first_year, 1) : r->first_year,
+		.to = freq == FREQ_QUARTER ? r->last_period : r->year,
+	};
+	return series_assemble(ctx, &rq, out);
+}
+
+/* Makes every table the series will read in one query (a series reaches a
+ * year further back for its first moving total), and keeps the review
+ * year's table. */
+static enum agg_status warm_tables(const struct protect_ctx *ctx, const struct review *r,
+                                   struct review_indicator *it)
+{
+	size_t n = REVIEW_YEARS + 1;
+	struct ptable *tables[REVIEW_YEARS + 1] = { 0 };
+	enum agg_status st = protected_years(ctx, it->indicator, &r->layout, r->first_year - 1,
+	                                     r->year, tables);
+
+	if (st != AGG_OK)
+		return st;
+	it->table = tables[n - 1];
+	for (size_t i = 0; i + 1 < n; i++)
+		free(tables[i]);
+	return AGG_OK;
+}
+
+static enum agg_status gather_item(const struct protect_ctx *ctx, const struct review *r,
+                                   struct review_indicator *it)
+{
+	enum agg_status st = warm_tables(ctx, r, it);
+
+	if (st == AGG_OK)
+		st = one_series(ctx, r, it->indicator, r->municipality, FREQ_QUARTER, &it->quarters);
+	if (st == AGG_OK)
+		st = one_series(ctx, r, it->indicator, r->municipality, FREQ_YEAR, &it->years);
+	if (st != AGG_OK || r->layout.ndistricts == 0)
+		return st;
+	it->districts = calloc(r->layout.ndistricts, sizeof *it->districts);
+	if (!it->districts)
+		return AGG_FAILED;
+	it->ndistricts = r->layout.ndistricts;
+	for (size_t d = 0; d < it->ndistricts && st == AGG_OK; d++)
+		st = one_series(ctx, r, it->indicator, r->layout.leaves[d], FREQ_QUARTER,
+		                &it->districts[d]);
+	return st;
+}
+
+/* ---- completeness ------------------------------------------------------ */
+
+void review_report_judge(struct review_report *r, long long reported, time_t first,
+                         int grace_days, time_t now)
+{
+	time_t end = period_end(r->period);
+
+	r->deadline = end + (time_t)grace_days * DAY_S;
+	r->reported = reported;
+	r->first = reported > 0 ? first : 0;
+	r->late = reported > 0 && first > r->deadline;
+	if (reported > 0)
+		r->state = reported >= r->expected ? REVIEW_REPORTED : REVIEW_PARTIAL;
+	else
+		r->state = end > now ? REVIEW_NOT_DUE : REVIEW_NOT_REPORTED;
+}
+
+/* The arrival of one agency's quarter, or NULL. */
+static const struct review_arrival *arrival_of(const struct review_arrival *a, size_t n,
+                                               int agency_id, int period)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].agency_id == agency_id && a[i].period == period)
+			return &a[i];
+	return NULL;
+}
+
+/* The indicator ids of the review, for the arrivals query. */
+static int *item_ids(const struct review *r)
+{
+	int *ids = malloc((r->nitems ? r->nitems : 1) * sizeof *ids);
+
+	for (size_t i = 0; ids && i < r->nitems; i++)
+		ids[i] = r->items[i].indicator->id;
+	return ids;
+}
+
+/* One row per agency that may report here, judged from the arrivals. */
+static int judge_agencies(const struct catalogue *cat, struct review *r,
+                          const struct review_arrival *arr, size_t narr, time_t now)
+{
+	r->agencies = calloc(cat->nagencies ? cat->nagencies : 1, sizeof *r->agencies);
+	if (!r->agencies)
+		return -1;
+	for (size_t i = 0; i < cat->nagencies; i++) {
+		long long expected = permitted_keys(cat, cat->agencies[i].id, &r->layout);
+		if (expected == 0)
+			continue;
+		struct review_agency *ra = &r->agencies[r->nagencies++];
+		ra->agency = &cat->agencies[i];
+		for (int q = 0; q < 4; q++) {
+			struct review_report *rep = &ra->quarters[q];
+			rep->period = period_make(r->year, q + 1);
+			rep->expected = expected;
+			const struct review_arrival *a = arrival_of(arr, narr, ra->agency->id,
+			                                            rep->period);
+			review_report_judge(rep, a ? a->keys : 0, a ? a->first : 0, r->grace_days, now);
+		}
+	}
+	return 0;
+}
+
+static enum agg_status gather_completeness(const struct protect_ctx *ctx, struct review *r,
+                                           time_t now)
+{
+	struct review_arrival *arr = NULL;
+	size_t narr = 0;
+	int *ids = item_ids(r);
+
+	if (!ids)
+		return AGG_FAILED;
+	enum db_status st = review_load_arrivals(ctx->db, ids, r->nitems, r->layout.area_ids,
+	                                         r->layout.nleaves, period_make(r->year, 1),
+	                                         period_make(r->year, 4), ctx->version, &arr,
+	                                         &narr);
+	free(ids);
+	if (st != DB_OK)
+		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+	int rc = judge_agencies(ctx->cat, r, arr, narr, now);
+	free(arr);
+	return rc == 0 ? AGG_OK : AGG_FAILED;
+}
+
+/* ---- the whole review --------------------------------------------------- */
+
+/* The last quarter shown: the year's Q4, or the last one that has ended. */
+static int last_period_of(int year, time_t now)
+{
+	int last = period_last_finished(now);
+
+	if (last >= period_make(year, 4))
+		return period_make(year, 4);
+	return last >= period_make(year, 1) ? last : period_make(year, 1);
+}
+
+/* The times the method appendix states. */
+static enum agg_status stamp_times(const struct protect_ctx *ctx, const struct review_params *p,
+                                   struct review *r)
+{
+	struct tm tm;
+
+	gmtime_r(&p->now, &tm);
+	strftime(r->generated, sizeof r->generated, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (p->as_of) {
+		r->as_of_asked = true;
+		snprintf(r->as_of, sizeof r->as_of, "%s", p->as_of);
+		return AGG_OK;
+	}
+	char t[REVIEW_TIME_MAX];
+	enum db_status st = review_load_version_time(ctx->db, ctx->version, t);
+	if (st != DB_OK)
+		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+	snprintf(r->as_of, sizeof r->as_of, "%s", t);
+	return AGG_OK;
+}
+
+enum agg_status review_gather(const struct protect_ctx *ctx, const struct review_params *p,
+                              struct review *out)
+{
+	enum agg_status st = AGG_FAILED;
+
+	memset(out, 0, sizeof *out);
+	out->municipality = p->municipality;
+	out->year = p->year;
+	out->first_year = p->year - REVIEW_YEARS + 1;
+	out->last_period = last_period_of(p->year, p->now);
+	out->k = ctx->k_default;
+	out->alpha = p->alpha;
+	out->grace_days = p->grace_days;
+	if (layout_make(ctx->cat, p->municipality, &out->layout) != 0 ||
+	    choose_items(ctx->cat, out) != 0)
+		goto fail;
+	st = stamp_times(ctx, p, out);
+	for (size_t i = 0; i < out->nitems && st == AGG_OK; i++)
+		st = gather_item(ctx, out, &out->items[i]);
+	if (st == AGG_OK)
+		st = gather_completeness(ctx, out, p->now);
+	if (st == AGG_OK)
+		return AGG_OK;
+fail:
+	review_free(out);
+	return st;
+}
+
+void review_free(struct review *r)
+{
+	for (size_t i = 0; r->items && i < r->nitems; i++) {
+		struct review_indicator *it = &r->items[i];
+		series_clear(&it->quarters);
+		series_clear(&it->years);
+		for (size_t d = 0; d < it->ndistricts; d++)
+			series_clear(&it->districts[d]);
+		free(it->districts);
+		free(it->table);
+	}
+	free(r->items);
+	free(r->agencies);
+	if (r->layout.area_ids || r->layout.leaves)
+		layout_free(&r->layout);
+	memset(r, 0, sizeof *r);
+}

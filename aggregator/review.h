@@ -1,0 +1,108 @@
+/* The data of one municipality-year review (issue 4), gathered from the
+ * protected tables and nothing else: every number in a struct review has
+ * passed the same disclosure control as /v1/series and /v1/table, because
+ * it comes from series_assemble and protected_years. The renderer
+ * (review_html.h) is pure and only formats what is here.
+ *
+ * Per indicator the review holds the municipality's quarterly series over
+ * REVIEW_YEARS years (with the moving annual total and the trend), the
+ * yearly series (with the year-on-year change), a quarterly series per
+ * district for the small multiples, and the review year's protected table
+ * (what /v1/table answers). Beside them: per agency and quarter of the
+ * year, whether it reported and whether the first report came late. */
+#ifndef SAMLAD_REVIEW_H
+#define SAMLAD_REVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include "catalogue.h"
+#include "compiler.h"
+#include "protected.h"
+#include "review_load.h"
+#include "series.h"
+
+/* Years a review shows: the review year and the five before it. */
+#define REVIEW_YEARS 6
+/* The grace period when the deployment sets none, in days. */
+#define REVIEW_GRACE_DAYS_DEFAULT 30
+
+/* Whether an agency reported a quarter. */
+enum review_state {
+	REVIEW_NOT_REPORTED,  /* no count at all */
+	REVIEW_PARTIAL,       /* some of the counts it may report */
+	REVIEW_REPORTED,      /* every count it may report */
+	REVIEW_NOT_DUE,       /* the quarter has not ended yet */
+};
+
+/* One agency's report of one quarter. */
+struct review_report {
+	int period;               /* yyyyq */
+	enum review_state state;  /* reported or not */
+	long long expected;       /* (indicator, area) pairs the catalogue permits */
+	long long reported;       /* pairs that have a count */
+	bool late;                /* the first count came after the deadline */
+	time_t first;             /* when the first count came (0 when none) */
+	time_t deadline;          /* the quarter's end plus the grace period */
+};
+
+/* The agencies that report in the municipality, one row each. */
+struct review_agency {
+	const struct cat_agency *agency;  /* borrowed from the catalogue */
+	struct review_report quarters[4]; /* Q1..Q4 of the review year */
+};
+
+/* Everything shown of one indicator. */
+struct review_indicator {
+	const struct cat_indicator *indicator; /* borrowed from the catalogue */
+	const struct cat_agency *agency;       /* the indicator's agency; borrowed */
+	struct series quarters;                /* the municipality by quarter; owned */
+	struct series years;                   /* the municipality by year; owned */
+	struct series *districts;              /* owned; ndistricts quarterly series */
+	size_t ndistricts;                     /* the layout's districts (0 without) */
+	struct ptable *table;                  /* owned; the review year's protected table */
+};
+
+/* One review. Catalogue pointers stay valid while the caller holds the
+ * catalogue (the read lock in the aggregator). */
+struct review {
+	const struct cat_area *municipality;  /* borrowed */
+	struct layout layout;                 /* owned; the districts in row order */
+	int year;                             /* the review year */
+	int first_year;                       /* year - REVIEW_YEARS + 1 */
+	int last_period;                      /* the last quarter shown (yyyyq) */
+	long long k;                          /* the deployment's k, for the method text */
+	double alpha;                         /* the trend test's significance level */
+	int grace_days;                       /* days after a quarter's end a report is on time */
+	char as_of[REVIEW_TIME_MAX + 24];     /* the data's as-of time, RFC 3339, or "" */
+	bool as_of_asked;                     /* as_of came from the request */
+	char generated[REVIEW_TIME_MAX];      /* when the page was made, RFC 3339 */
+	struct review_indicator *items;       /* owned; first-line first, then by code */
+	size_t nitems;                        /* indicators reported in the municipality */
+	struct review_agency *agencies;       /* owned; by agency code */
+	size_t nagencies;                     /* agencies that may report here */
+};
+
+/* What to gather. */
+struct review_params {
+	const struct cat_area *municipality;  /* a top-level area */
+	int year;                             /* the review year */
+	int grace_days;                       /* --grace-days */
+	double alpha;                         /* --alpha */
+	const char *as_of;                    /* the canonical as_of asked for, or NULL */
+	time_t now;                           /* the clock, for quarters not yet due */
+};
+
+/* Gathers the review. On failure *out is empty (review_free is still
+ * safe). */
+enum agg_status review_gather(const struct protect_ctx *ctx, const struct review_params *p,
+                              struct review *out) WUR;
+/* Frees what the review owns and empties it. */
+void review_free(struct review *r);
+
+/* The state of one report from what arrived; pure, exposed for tests.
+ * `now` decides whether a quarter is due yet. */
+void review_report_judge(struct review_report *r, long long reported, time_t first,
+                         int grace_days, time_t now);
+
+#endif

@@ -1,0 +1,126 @@
+/* GET /review/YEAR?area=CODE[&lang=en][&as_of=...]; see review_get.h.
+ * A browser without a session is sent to /login, like the index; a reader
+ * with a token may also send it as a bearer token. */
+#include "review_get.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "aggregator.h"
+#include "html.h"
+#include "query.h"
+#include "review.h"
+#include "review_html.h"
+
+/* Positions in the parameter list. */
+enum { P_AREA, P_LANG, P_AS_OF, P_COUNT };
+
+/* Set once by main before any request (review_configure). */
+static int grace_days = REVIEW_GRACE_DAYS_DEFAULT;
+
+void review_configure(int days)
+{
+	grace_days = days;
+}
+
+/* Lets the request through, or answers: 303 to /login without a valid
+ * token or session, 403 for a submitter, 503 without a database. */
+static int review_gate(struct aggregator *a, struct http_request *req, struct db *db)
+{
+	struct principal who;
+
+	if (a->public_read)
+		return 0;
+	enum auth_result r = aggregator_identify(a, req, db, &who, NULL);
+	if (r == AUTH_UNAVAILABLE) {
+		aggregator_reply_unavailable(a, req);
+		return -1;
+	}
+	if (r != AUTH_OK) {
+		http_add_header(req, "Location", "/login");
+		http_reply(req, 303, "text/plain; charset=utf-8", "sign in at /login\n", 18);
+		return -1;
+	}
+	if (aggregator_role_reads(who.role))
+		return 0;
+	http_reply_error(req, 403, "forbidden", "a %s token may not read the aggregator",
+	                 auth_role_name(who.role));
+	return -1;
+}
+
+/* lang=sv|en, Swedish when absent. */
+static int lang_read(struct http_request *req, const char *value, enum review_lang *out)
+{
+	if (!value || strcmp(value, "sv") == 0)
+		*out = REVIEW_SV;
+	else if (strcmp(value, "en") == 0)
+		*out = REVIEW_EN;
+	else {
+		char echo[64];
+		query_echo(echo, sizeof echo, value);
+		http_reply_error(req, 400, "invalid_parameter", "lang '%s': expected sv or en", echo);
+		return -1;
+	}
+	return 0;
+}
+
+/* The municipality of area=: a top-level area of the catalogue. */
+static int area_read(struct http_request *req, const struct catalogue *cat, const char *value,
+                     const struct cat_area **out)
+{
+	if (query_area(req, cat, value, out) != 0)
+		return -1;
+	if ((*out)->parent < 0)
+		return 0;
+	http_reply_error(req, 400, "invalid_parameter", "area '%s': a review is of a "
+	                 "municipality; this area's municipality is '%s'", (*out)->code,
+	                 area_municipality(cat, *out)->code);
+	return -1;
+}
+
+/* Gathers the review and answers with its page. */
+static void review_answer(struct aggregator *a, struct http_request *req,
+                          const struct protect_ctx *ctx, const struct review_params *p,
+                          enum review_lang lang)
+{
+	struct review r;
+	struct buf page = BUF_INIT;
+
+	enum agg_status st = review_gather(ctx, p, &r);
+	if (st != AGG_OK) {
+		aggregator_reply_failure(a, req, st, "the review");
+		return;
+	}
+	http_add_header(req, "Content-Language", lang == REVIEW_EN ? "en" : "sv");
+	html_reply(req, 200, &page, review_html(&page, &r, lang));
+	review_free(&r);
+}
+
+void review_get(struct http_request *req, void *app)
+{
+	struct aggregator *a = app;
+	struct query_param qp[P_COUNT] = {
+		[P_AREA] = { "area", NULL, 0 }, [P_LANG] = { "lang", NULL, 0 },
+		[P_AS_OF] = { "as_of", NULL, 0 },
+	};
+	char as_of[QUERY_TIME_MAX];
+	struct review_params p = { .grace_days = grace_days, .alpha = a->alpha,
+	                           .now = time(NULL) };
+	enum review_lang lang;
+	struct load_versions v;
+	struct db *db = db_pool_get(a->pool);
+
+	if (review_gate(a, req, db) != 0 || query_read(req, qp, P_COUNT) != 0 ||
+	    query_year(req, http_path_param(req), p.now, &p.year) != 0 ||
+	    lang_read(req, qp[P_LANG].value, &lang) != 0 ||
+	    query_as_of(req, qp[P_AS_OF].value, as_of) != 0 ||
+	    aggregator_snapshot(a, req, db, as_of[0] ? as_of : NULL, &v) != 0)
+		goto done;
+	p.as_of = as_of[0] ? as_of : NULL;
+	struct protect_ctx ctx = { a->cache, db, a->cat, v.data, a->suppress_below };
+	if (area_read(req, a->cat, qp[P_AREA].value, &p.municipality) == 0)
+		review_answer(a, req, &ctx, &p, lang);
+	aggregator_release(a);
+done:
+	db_pool_put(a->pool, db);
+}

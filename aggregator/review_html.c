@@ -1,0 +1,801 @@
+/* The review page; see review_html.h. Each part of the page is one
+ * function that appends to the buffer and returns 0 or -1. */
+#include "review_html.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "html.h"
+#include "period.h"
+#include "svg.h"
+
+#define EN_DASH "\xe2\x80\x93"
+#define NBSP "\xc2\xa0"
+/* How many year-on-year changes the summary lists. */
+#define TOP_CHANGES 5
+
+/* The words of one language. */
+struct words {
+	const char *lang;          /* the html lang attribute */
+	enum numfmt_lang num;      /* the number format */
+	const char *title;         /* the page's title */
+	const char *as_of;         /* "data as of" */
+	const char *generated;     /* "made" */
+	const char *legend;        /* the legend's heading */
+	const char *hidden;        /* what ".." means */
+	const char *missing;       /* what "–" means */
+	const char *summary;       /* the summary's heading */
+	const char *trends;        /* "significant trends", before the years */
+	const char *no_trends;     /* when there are none */
+	const char *changes;       /* "largest changes", before the years */
+	const char *compared;      /* "on", between the years */
+	const char *no_changes;    /* when there are none */
+	const char *indicator;     /* column heading */
+	const char *change;        /* column heading */
+	const char *percent;       /* column heading */
+	const char *completeness;  /* "reporting", before the year */
+	const char *note_a;        /* how lateness is judged, before the days */
+	const char *note_b;        /* after the days */
+	const char *agency;        /* column heading */
+	const char *reported;      /* a complete report on time */
+	const char *late;          /* a report after the deadline */
+	const char *partial;       /* "partly", before "3 of 5" */
+	const char *of;            /* "of" */
+	const char *not_due;       /* the quarter has not ended */
+	const char *not_reported_list; /* heading of the list of missing reports */
+	const char *late_list;     /* heading of the list of late reports */
+	const char *none;          /* an empty list */
+	const char *quarter;       /* the x axis */
+	const char *count;         /* the y axis */
+	const char *year;          /* column heading */
+	const char *value;         /* column heading */
+	const char *mat_flow;      /* the moving annual total of a flow */
+	const char *mat_stock;     /* the moving annual mean of a stock */
+	const char *mat_short;     /* the row heading of the moving values */
+	const char *lines_legend;  /* the chart's lines: solid, then dashed */
+	const char *right_axis;    /* "right axis" */
+	const char *levels[2];     /* first-line, specialised */
+	const char *kinds[2];      /* flow, stock */
+	const char *up;            /* a significant increase */
+	const char *down;          /* a significant decrease */
+	const char *flat;          /* no significant trend */
+	const char *too_few;       /* too few values for the test */
+	const char *per_year;      /* "per year" */
+	const char *trend;         /* "trend", before the years */
+	const char *districts;     /* the small multiples' heading */
+	const char *cross;         /* "by area and quarter", after the year */
+	const char *year_values;   /* the caption of the year values */
+	const char *area;          /* column heading */
+	const char *by_quarter;    /* the end of a chart's title */
+	const char *desc_a;        /* a chart's description, before the number of quarters */
+	const char *desc_b;        /* after it */
+	const char *hidden_n;      /* "hidden values" */
+	const char *missing_n;     /* "not reported" */
+	const char *method;        /* the appendix heading */
+	const char *method_text;   /* the appendix: @K1@, @K@, @ALPHA@, @GRACE@ are filled in */
+	const char *page;          /* CSS content of the page number */
+};
+
+static const struct words SV = {
+	"sv", NUMFMT_SV, "Trendöversikt", "Uppgifterna avser läget", "Skapad",
+	"Teckenförklaring", "dolt för att skydda enskildas integritet", "ej rapporterat",
+	"Sammanfattning", "Signifikanta trender",
+	"Ingen indikator har en signifikant trend.",
+	"Största förändringar", "jämfört med", "Ingen förändring kan visas.",
+	"Indikator", "Förändring", "Förändring, %", "Rapportering",
+	"En rapport är sen när den första siffran för kvartalet kom mer än", "dagar efter "
+	"kvartalets slut.",
+	"Verksamhet", "rapporterat", "sent", "delvis", "av", "ej förfallet",
+	"Ej rapporterat", "Sena rapporter", "inga",
+	"Kvartal", "Antal", "År", "Värde", "Rullande årssumma", "Rullande årsmedel",
+	"rullande", "Heldragen linje: kvartalets värde (vänster axel); streckad: ",
+	"höger axel",
+	{ "Första linjen", "Specialiserad nivå" }, { "flöde", "bestånd" },
+	"ökande", "minskande", "ingen signifikant trend", "för få värden för ett trendtest",
+	"per år", "Trend", "Per område", "per område och kvartal",
+	"Årsvärden och förändring", "Område",
+	"per kvartal", "Linjediagram över", "kvartal", "Dolda värden", "Ej rapporterade",
+	"Metod",
+	"<p><b>Röjandekontroll.</b> Ett värde från 1 till @K1@ (k = @K@, om inte indikatorn "
+	"har ett eget k) visas inte. Därtill döljs så få andra värden som möjligt, helst "
+	"små, så att inget dolt värde kan räknas fram ur summor: områdena summerar till "
+	"kommunen och kvartalen till året (flöde) eller året är fjärde kvartalet (bestånd). "
+	"Varje tabell granskas med linjärprogrammering: för varje dolt värde beräknas det "
+	"minsta och största värde som de visade siffrorna tillåter, och intervallet måste "
+	"vara minst k brett. Samma tabeller ligger bakom API:et, så sidan visar aldrig ett "
+	"värde som API:et döljer. 0 visas: det pekar inte ut någon.</p>\n"
+	"<p><b>Trendtest.</b> Mann" EN_DASH "Kendalls test över kvartalsvärdena (dolda och "
+	"saknade kvartal utelämnas), med korrektion för lika värden och kontinuitet, "
+	"tvåsidigt p. En trend är signifikant när p &lt; @ALPHA@. Lutningen är Sens lutning "
+	"(medianen av alla parvisa lutningar) omräknad till per år.</p>\n"
+	"<p><b>Rullande årssumma</b> är summan av de fyra senaste kvartalen (flöde) och "
+	"<b>rullande årsmedel</b> deras medelvärde (bestånd); ett fönster med ett dolt eller "
+	"saknat kvartal ger inget värde. Ett år är summan av kvartalen (flöde) eller fjärde "
+	"kvartalet (bestånd); ett år med ett saknat kvartal saknas.</p>\n"
+	"<p><b>Rapportering.</b> En rapport räknas som sen när den första siffran kom mer "
+	"än @GRACE@ dagar efter kvartalets slut.</p>\n",
+	"\"Sida \" counter(page) \" av \" counter(pages)",
+};
+
+static const struct words EN = {
+	"en", NUMFMT_EN, "Trend review", "Data as of", "Made",
+	"Legend", "hidden to protect privacy", "not reported",
+	"Summary", "Significant trends",
+	"No indicator has a significant trend.",
+	"Largest changes", "on", "No change can be shown.",
+	"Indicator", "Change", "Change, %", "Reporting",
+	"A report is late when the quarter's first count came more than", "days after the "
+	"quarter ended.",
+	"Agency", "reported", "late", "partly", "of", "not yet due",
+	"Not reported", "Late reports", "none",
+	"Quarter", "Count", "Year", "Value", "Moving annual total", "Moving annual mean",
+	"moving", "Solid line: the quarter's value (left axis); dashed: ",
+	"right axis",
+	{ "First-line", "Specialised" }, { "flow", "stock" },
+	"increasing", "decreasing", "no significant trend", "too few values for a trend test",
+	"per year", "Trend", "By area", "by area and quarter",
+	"Year values and change", "Area",
+	"by quarter", "Line chart of", "quarters", "Hidden values", "Not reported",
+	"Method",
+	"<p><b>Disclosure control.</b> A value from 1 to @K1@ (k = @K@, unless the "
+	"indicator has its own k) is not shown. Further values are hidden, as few and as "
+	"small as possible, so that no hidden value can be worked out from totals: the "
+	"areas sum to the municipality and the quarters to the year (flow), or the year is "
+	"the fourth quarter (stock). Every table is audited by linear programming: for each "
+	"hidden value the smallest and largest value the shown figures allow are computed, "
+	"and the interval must be at least k wide. The API answers from the same tables, so "
+	"this page never shows a value the API hides. 0 is shown: it points at no one.</p>\n"
+	"<p><b>Trend test.</b> Mann" EN_DASH "Kendall over the quarterly values (hidden and "
+	"missing quarters are left out), with the tie and continuity corrections, two-sided "
+	"p. A trend is significant when p &lt; @ALPHA@. The slope is Sen's slope (the median "
+	"of all pairwise slopes) converted to per year.</p>\n"
+	"<p>The <b>moving annual total</b> is the sum of the last four quarters (flow) and "
+	"the <b>moving annual mean</b> their mean (stock); a window with a hidden or missing "
+	"quarter has no value. A year is the sum of its quarters (flow) or its fourth "
+	"quarter (stock); a year with a missing quarter is missing.</p>\n"
+	"<p><b>Reporting.</b> A report is late when its first count came more than @GRACE@ days "
+	"after the quarter ended.</p>\n",
+	"\"Page \" counter(page) \" of \" counter(pages)",
+};
+
+/* The style sheet; the page-number rule is added per language. */
+static const char STYLE[] =
+	"body{font:10pt/1.35 'DejaVu Sans',Arial,sans-serif;color:#111;max-width:190mm;"
+	"margin:1em auto;padding:0 1em}"
+	"h1{font-size:17pt;margin:.2em 0}h2{font-size:13pt;margin:.3em 0}"
+	"h3{font-size:10.5pt;margin:.6em 0 .2em}p{margin:.3em 0}"
+	"table{border-collapse:collapse;font-size:8.5pt;margin:.3em 0}"
+	"th,td{border:1px solid #bbb;padding:1px 4px}th{background:#f2f2f2;text-align:left}"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+	"td.hidden{text-align:center;background:#e6e6e6}td.missing{text-align:center;color:#777}"
+	"td.late{background:#fde9d9}td.none{background:#f8d7d7;text-align:center}"
+	".meta,.code{color:#444;font-size:9pt}.legend{border:1px solid #999;padding:2px 6px;"
+	"display:inline-block}"
+	".fig{display:flex;gap:6px;align-items:flex-start}"
+	".fig svg{width:108mm;height:auto;flex:none}"
+	".multiples{display:grid;grid-template-columns:repeat(5,1fr);gap:4px 6px}"
+	".pair{display:flex;gap:14px;align-items:flex-start}"
+	"caption{text-align:left;font-weight:bold;font-size:9.5pt;padding:2px 0}"
+	"figure{margin:0}figcaption{font-size:8pt;font-weight:bold}"
+	"figure table{font-size:6.5pt}figure td,figure th{padding:0 2px}"
+	"svg.small{width:100%;height:auto}tr.mat th,tr.mat td{font-style:italic;color:#8a3d0b}"
+	"svg text{font-family:'DejaVu Sans',Arial,sans-serif}"
+	"section.page{border-top:2px solid #1f4e79;margin-top:1.5em;padding-top:.3em}"
+	"table,figure,svg,.fig{break-inside:avoid}h2,h3{break-after:avoid}"
+	"@media print{body{max-width:none;margin:0;padding:0}"
+	"section.page{break-before:page;border:0;margin:0;padding:0}}";
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static const char *indicator_name(const struct cat_indicator *ind, const struct words *w)
+{
+	return w->num == NUMFMT_SV ? ind->name_sv : ind->name_en;
+}
+
+/* A table cell of one published, hidden or missing value. `id` names the
+ * cell for readers and tests (e.g. "0581/2024Q3"); it never holds a value. */
+static int value_cell(struct buf *b, enum point_status st, long long v, const char *id,
+                      const struct words *w)
+{
+	char num[NUMFMT_MAX];
+
+	if (buf_puts(b, "<td") != 0 ||
+	    (id && (buf_puts(b, " data-cell=\"") != 0 || html_escape(b, id) != 0 ||
+	            buf_puts(b, "\"") != 0)))
+		return -1;
+	if (st == POINT_SUPPRESSED)
+		return buf_puts(b, " class=\"hidden\">..</td>");
+	if (st == POINT_MISSING)
+		return buf_puts(b, " class=\"missing\">" EN_DASH "</td>");
+	numfmt_int(num, v, false, w->num);
+	return buf_printf(b, " class=\"n\">%s</td>", num);
+}
+
+/* A cell of a derived number, empty when there is none. */
+static int real_cell(struct buf *b, bool has, double v, int decimals, bool plus,
+                     const struct words *w)
+{
+	char num[NUMFMT_MAX];
+
+	if (!has)
+		return buf_puts(b, "<td></td>");
+	numfmt_real(num, v, decimals, plus, w->num);
+	return buf_printf(b, "<td class=\"n\">%s</td>", num);
+}
+
+/* "2025-01-15T10:00:00Z" as "2025-01-15 10:00:00 UTC"; other offsets as given. */
+static int time_text(struct buf *b, const char *t)
+{
+	char s[64];
+	size_t n = strlen(t);
+
+	snprintf(s, sizeof s, "%s", t);
+	char *tee = strchr(s, 'T');
+	if (tee)
+		*tee = ' ';
+	if (n > 0 && n < sizeof s && s[n - 1] == 'Z') {
+		s[n - 1] = '\0';
+		return html_escape(b, s) != 0 || buf_puts(b, " UTC") != 0 ? -1 : 0;
+	}
+	return html_escape(b, s);
+}
+
+/* A date as YYYY-MM-DD in UTC. */
+static void date_text(time_t t, char out[16])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+/* ---- the trend sentence ------------------------------------------------ */
+
+/* "ökande, +3,2 per år, p = 0,01" for the municipality's quarterly series. */
+static int trend_words(struct buf *b, const struct trend_result *t, const struct words *w)
+{
+	char slope[NUMFMT_MAX], p[NUMFMT_MAX];
+
+	if (!t->mk.valid)
+		return buf_puts(b, w->too_few);
+	const char *dir = t->direction == TREND_INCREASING ? w->up
+	                  : t->direction == TREND_DECREASING ? w->down : w->flat;
+	if (buf_puts(b, dir) != 0)
+		return -1;
+	/* t counts quarters: four of them make a year. */
+	if (t->sen.valid) {
+		numfmt_real(slope, t->sen.slope * 4, 1, true, w->num);
+		if (buf_printf(b, ", %s %s", slope, w->per_year) != 0)
+			return -1;
+	}
+	if (t->mk.p < 0.001) {
+		numfmt_real(p, 0.001, 3, false, w->num);
+		return buf_printf(b, ", p &lt; %s", p);
+	}
+	numfmt_real(p, t->mk.p, t->mk.p < 0.01 ? 3 : 2, false, w->num);
+	return buf_printf(b, ", p = %s", p);
+}
+
+/* ---- the head and the summary ------------------------------------------ */
+
+static int page_head(struct buf *b, const struct review *r, const struct words *w)
+{
+	if (buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	               "<meta name=\"viewport\" content=\"width=device-width\"><title>%s %d "
+	               EN_DASH " ", w->lang, w->title, r->year) != 0 ||
+	    html_escape(b, r->municipality->name) != 0 ||
+	    buf_printf(b, "</title><style>%s@page{size:A4;margin:12mm 12mm 14mm;"
+	               "@bottom-center{content:%s;font-size:8pt}}</style></head><body>\n",
+	               STYLE, w->page) != 0)
+		return -1;
+	if (buf_printf(b, "<header><h1>%s %d: ", w->title, r->year) != 0 ||
+	    html_escape(b, r->municipality->name) != 0 || buf_puts(b, " <small>") != 0 ||
+	    html_escape(b, r->municipality->code) != 0 ||
+	    buf_printf(b, "</small></h1>\n<p class=\"meta\">%s ", w->as_of) != 0 ||
+	    time_text(b, r->as_of[0] ? r->as_of : r->generated) != 0 ||
+	    buf_printf(b, " · %s ", w->generated) != 0 || time_text(b, r->generated) != 0)
+		return -1;
+	return buf_printf(b, "</p>\n<p class=\"legend\">%s: <b>..</b> %s · <b>" EN_DASH "</b> "
+	                  "%s</p></header>\n", w->legend, w->hidden, w->missing);
+}
+
+/* The indicators with a significant trend, most significant first. */
+static int by_p(const void *pa, const void *pb)
+{
+	const struct review_indicator *a = *(const struct review_indicator *const *)pa;
+	const struct review_indicator *b = *(const struct review_indicator *const *)pb;
+	double x = a->quarters.trend.mk.p, y = b->quarters.trend.mk.p;
+
+	return x < y ? -1 : x > y ? 1 : strcmp(a->indicator->code, b->indicator->code);
+}
+
+/* A link to an indicator's section. */
+static int item_link(struct buf *b, const struct review_indicator *it, const struct words *w)
+{
+	return buf_puts(b, "<a href=\"#ind-") != 0 || html_escape(b, it->indicator->code) != 0 ||
+	       buf_puts(b, "\">") != 0 || html_escape(b, indicator_name(it->indicator, w)) != 0 ||
+	       buf_puts(b, "</a>") != 0 ? -1 : 0;
+}
+
+static int summary_trends(struct buf *b, const struct review *r, const struct words *w,
+                          const struct review_indicator **list)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nitems; i++)
+		if (r->items[i].quarters.trend.direction != TREND_NONE)
+			list[n++] = &r->items[i];
+	qsort(list, n, sizeof *list, by_p);
+	if (buf_puts(b, "<h3>") != 0 || buf_printf(b, "%s %d" EN_DASH "%d", w->trends, r->first_year, r->year) != 0 ||
+	    buf_puts(b, "</h3>\n") != 0)
+		return -1;
+	if (n == 0)
+		return buf_printf(b, "<p>%s</p>\n", w->no_trends);
+	if (buf_puts(b, "<ul class=\"trends\">\n") != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (buf_puts(b, "<li>") != 0 || item_link(b, list[i], w) != 0 ||
+		    buf_puts(b, ": ") != 0 || trend_words(b, &list[i]->quarters.trend, w) != 0 ||
+		    buf_puts(b, "</li>\n") != 0)
+			return -1;
+	return buf_puts(b, "</ul>\n");
+}
+
+/* The last point of the yearly series (the review year) and the one before. */
+static const struct derived_point *year_change(const struct review_indicator *it)
+{
+	const struct series *s = &it->years;
+
+	if (s->n < 2 || !s->derived[s->n - 1].has_percent)
+		return NULL;
+	return &s->derived[s->n - 1];
+}
+
+/* Largest relative change first. */
+static int by_change(const void *pa, const void *pb)
+{
+	const struct review_indicator *a = *(const struct review_indicator *const *)pa;
+	const struct review_indicator *b = *(const struct review_indicator *const *)pb;
+	double x = fabs(year_change(a)->percent), y = fabs(year_change(b)->percent);
+
+	return x > y ? -1 : x < y ? 1 : strcmp(a->indicator->code, b->indicator->code);
+}
+
+static int change_row(struct buf *b, const struct review_indicator *it, const struct words *w)
+{
+	const struct series *s = &it->years;
+	const struct derived_point *d = &s->derived[s->n - 1];
+
+	return buf_puts(b, "<tr><td>") != 0 || item_link(b, it, w) != 0 ||
+	       buf_puts(b, "</td>") != 0 ||
+	       value_cell(b, s->points[s->n - 2].status, s->points[s->n - 2].value, NULL, w) != 0 ||
+	       value_cell(b, s->points[s->n - 1].status, s->points[s->n - 1].value, NULL, w) != 0 ||
+	       real_cell(b, d->has_change, (double)d->change, 0, true, w) != 0 ||
+	       real_cell(b, d->has_percent, d->percent, 1, true, w) != 0 ||
+	       buf_puts(b, "</tr>\n") != 0 ? -1 : 0;
+}
+
+static int summary_changes(struct buf *b, const struct review *r, const struct words *w,
+                           const struct review_indicator **list)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nitems; i++)
+		if (year_change(&r->items[i]))
+			list[n++] = &r->items[i];
+	qsort(list, n, sizeof *list, by_change);
+	if (buf_puts(b, "<h3>") != 0 || buf_printf(b, "%s %d %s %d", w->changes, r->year, w->compared, r->year - 1) != 0 ||
+	    buf_puts(b, "</h3>\n") != 0)
+		return -1;
+	if (n == 0)
+		return buf_printf(b, "<p>%s</p>\n", w->no_changes);
+	if (buf_printf(b, "<table class=\"changes\"><tr><th>%s</th><th>%d</th><th>%d</th>"
+	               "<th>%s</th><th>%s</th></tr>\n", w->indicator, r->year - 1, r->year,
+	               w->change, w->percent) != 0)
+		return -1;
+	for (size_t i = 0; i < n && i < TOP_CHANGES; i++)
+		if (change_row(b, list[i], w) != 0)
+			return -1;
+	return buf_puts(b, "</table>\n");
+}
+
+static int summary(struct buf *b, const struct review *r, const struct words *w)
+{
+	const struct review_indicator **list = calloc(r->nitems ? r->nitems : 1, sizeof *list);
+	int rc = -1;
+
+	if (!list)
+		return -1;
+	if (buf_printf(b, "<section class=\"summary\"><h2>%s</h2>\n", w->summary) == 0 &&
+	    summary_trends(b, r, w, list) == 0 && summary_changes(b, r, w, list) == 0)
+		rc = buf_puts(b, "</section>\n");
+	free(list);
+	return rc;
+}
+
+/* ---- completeness ------------------------------------------------------- */
+
+static int report_cell(struct buf *b, const struct review_report *rep, const struct words *w)
+{
+	char date[16], a[NUMFMT_MAX], e[NUMFMT_MAX];
+
+	switch (rep->state) {
+	case REVIEW_NOT_DUE:
+		return buf_printf(b, "<td>%s</td>", w->not_due);
+	case REVIEW_NOT_REPORTED:
+		return buf_puts(b, "<td class=\"none\">" EN_DASH "</td>");
+	case REVIEW_PARTIAL:
+		numfmt_int(a, rep->reported, false, w->num);
+		numfmt_int(e, rep->expected, false, w->num);
+		if (buf_printf(b, "<td%s>", rep->late ? " class=\"late\"" : "") != 0 ||
+		    buf_printf(b, "%s %s %s %s", w->partial, a, w->of, e) != 0)
+			return -1;
+		break;
+	case REVIEW_REPORTED:
+		if (buf_printf(b, "<td%s>%s", rep->late ? " class=\"late\"" : "",
+		               rep->late ? "" : w->reported) != 0)
+			return -1;
+		break;
+	}
+	date_text(rep->first, date);
+	if (rep->late && buf_printf(b, "%s%s %s", rep->state == REVIEW_PARTIAL ? ", " : "",
+	                            w->late, date) != 0)
+		return -1;
+	return buf_puts(b, "</td>");
+}
+
+/* "BUP Q2, Soc Q3" for the reports that match `late` (or are missing). */
+static int report_list(struct buf *b, const struct review *r, bool late, const struct words *w)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->nagencies; i++)
+		for (int q = 0; q < 4; q++) {
+			const struct review_report *rep = &r->agencies[i].quarters[q];
+			bool hit = late ? rep->late : rep->state == REVIEW_NOT_REPORTED;
+			if (!hit)
+				continue;
+			if ((any && buf_puts(b, ", ") != 0) ||
+			    html_escape(b, r->agencies[i].agency->name) != 0 ||
+			    buf_printf(b, NBSP "Q%d", q + 1) != 0)
+				return -1;
+			any = true;
+		}
+	return any ? 0 : buf_puts(b, w->none);
+}
+
+static int completeness(struct buf *b, const struct review *r, const struct words *w)
+{
+	if (buf_puts(b, "<section class=\"page completeness\"><h2>") != 0 ||
+	    buf_printf(b, "%s %d", w->completeness, r->year) != 0 ||
+	    buf_printf(b, "</h2>\n<p>%s %d %s", w->note_a, r->grace_days, w->note_b) != 0 ||
+	    buf_printf(b, "</p>\n<table class=\"reports\"><tr><th>%s</th>", w->agency) != 0)
+		return -1;
+	for (int q = 1; q <= 4; q++)
+		if (buf_printf(b, "<th>%dQ%d</th>", r->year, q) != 0)
+			return -1;
+	if (buf_puts(b, "</tr>\n") != 0)
+		return -1;
+	for (size_t i = 0; i < r->nagencies; i++) {
+		if (buf_puts(b, "<tr><td>") != 0 || html_escape(b, r->agencies[i].agency->name) != 0 ||
+		    buf_puts(b, "</td>") != 0)
+			return -1;
+		for (int q = 0; q < 4; q++)
+			if (report_cell(b, &r->agencies[i].quarters[q], w) != 0)
+				return -1;
+		if (buf_puts(b, "</tr>\n") != 0)
+			return -1;
+	}
+	return buf_printf(b, "</table>\n<p class=\"not-reported\"><b>%s:</b> ",
+	                  w->not_reported_list) != 0 || report_list(b, r, false, w) != 0 ||
+	       buf_printf(b, "</p>\n<p class=\"late-reports\"><b>%s:</b> ", w->late_list) != 0 ||
+	       report_list(b, r, true, w) != 0 || buf_puts(b, "</p>\n</section>\n") != 0 ? -1 : 0;
+}
+
+/* ---- charts -------------------------------------------------------------- */
+
+/* The arrays one chart needs, owned together. */
+struct chart_data {
+	char (*ticks)[PERIOD_STRLEN];  /* owned; n period names */
+	char (*groups)[PERIOD_STRLEN]; /* owned; n year names where a year starts */
+	const char **tick_ptrs;        /* owned; n pointers into ticks */
+	const char **group_ptrs;       /* owned; n pointers into groups, or NULL */
+	enum svg_mark *marks;          /* owned; 2n: the values', then the totals' */
+	double *values;                /* owned; 2n */
+	size_t hidden;                 /* hidden points of the values */
+	size_t missing;                /* missing points of the values */
+};
+
+static void chart_data_free(struct chart_data *d)
+{
+	free(d->ticks);
+	free(d->groups);
+	free(d->tick_ptrs);
+	free(d->group_ptrs);
+	free(d->marks);
+	free(d->values);
+}
+
+/* Fills the chart's arrays from a quarterly series; the value of a point
+ * that is not published is never read. */
+static int chart_data_make(const struct series *s, struct chart_data *d)
+{
+	size_t n = s->n ? s->n : 1;
+
+	memset(d, 0, sizeof *d);
+	d->ticks = calloc(n, sizeof *d->ticks);
+	d->groups = calloc(n, sizeof *d->groups);
+	d->tick_ptrs = calloc(n, sizeof *d->tick_ptrs);
+	d->group_ptrs = calloc(n, sizeof *d->group_ptrs);
+	d->marks = calloc(2 * n, sizeof *d->marks);
+	d->values = calloc(2 * n, sizeof *d->values);
+	if (!d->ticks || !d->groups || !d->tick_ptrs || !d->group_ptrs || !d->marks || !d->values)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct series_point *p = &s->points[i];
+		series_period_format(s->freq, p->period, d->ticks[i]);
+		d->tick_ptrs[i] = d->ticks[i];
+		if (period_quarter(p->period) == 1) {
+			snprintf(d->groups[i], PERIOD_STRLEN, "%d", period_year(p->period));
+			d->group_ptrs[i] = d->groups[i];
+		}
+		d->marks[i] = p->status == POINT_PUBLISHED ? SVG_VALUE
+		              : p->status == POINT_SUPPRESSED ? SVG_HIDDEN : SVG_MISSING;
+		d->values[i] = p->status == POINT_PUBLISHED ? (double)p->value : 0;
+		d->hidden += p->status == POINT_SUPPRESSED;
+		d->missing += p->status == POINT_MISSING;
+		d->marks[n + i] = s->derived[i].has_total ? SVG_VALUE : SVG_BLANK;
+		d->values[n + i] = s->derived[i].has_total ? s->derived[i].total : 0;
+	}
+	return 0;
+}
+
+/* One chart of a quarterly series, with the moving total when `with_total`. */
+static int series_chart(struct buf *b, const struct series *s, const struct cat_area *area,
+                        bool with_total, bool small, const struct words *w)
+{
+	struct chart_data d;
+	char title[512], desc[256];
+	int rc = -1;
+
+	if (chart_data_make(s, &d) != 0)
+		goto done;
+	size_t n = s->n ? s->n : 1;
+	const char *mat = s->indicator->kind == KIND_STOCK ? w->mat_stock : w->mat_flow;
+	struct svg_line lines[2] = {
+		{ area->name, d.marks, d.values, false, true },
+		{ mat, d.marks + n, d.values + n, true, false },
+	};
+	snprintf(title, sizeof title, "%s, %s, %s", indicator_name(s->indicator, w), area->name,
+	         w->by_quarter);
+	snprintf(desc, sizeof desc, "%s %zu %s. %s: %zu. %s: %zu.", w->desc_a, s->n, w->desc_b,
+	         w->hidden_n, d.hidden, w->missing_n, d.missing);
+	struct svg_chart c = {
+		.title = title, .desc = desc, .x_label = w->quarter, .y_label = w->count,
+		.y2_label = with_total ? mat : NULL,
+		.x_ticks = d.tick_ptrs, .x_groups = d.group_ptrs, .n = s->n, .lines = lines,
+		.nlines = with_total ? 2 : 1, .width = small ? 180 : 440, .height = small ? 100 : 230,
+		.small = small, .lang = w->num,
+	};
+	rc = svg_line_chart(b, &c);
+done:
+	chart_data_free(&d);
+	return rc;
+}
+
+/* ---- one indicator ------------------------------------------------------- */
+
+/* The quarter grid of a series: a row per year, Q1..Q4; with `totals` a
+ * second row per year holds the moving total. */
+static int quarter_grid(struct buf *b, const struct review *r, const struct series *s,
+                        const struct cat_area *area, bool totals, const struct words *w)
+{
+	char id[64], period[PERIOD_STRLEN];
+
+	if (buf_printf(b, "<table class=\"grid\"><tr><th>%s</th>", w->year) != 0)
+		return -1;
+	for (int q = 1; q <= 4; q++)
+		if (buf_printf(b, "<th>Q%d</th>", q) != 0)
+			return -1;
+	if (buf_puts(b, "</tr>\n") != 0)
+		return -1;
+	for (int y = r->first_year; y <= r->year; y++) {
+		for (int part = 0; part < (totals ? 2 : 1); part++) {
+			if ((part == 0 && buf_printf(b, "<tr><th>%d</th>", y) != 0) ||
+			    (part == 1 && buf_printf(b, "<tr class=\"mat\"><th>%s</th>",
+			                             w->mat_short) != 0))
+				return -1;
+			for (int q = 1; q <= 4; q++) {
+				int p = period_make(y, q);
+				long i = (long)period_index(p) - (long)period_index(s->points[0].period);
+				int rc;
+				if (i < 0 || (size_t)i >= s->n)
+					rc = buf_puts(b, "<td></td>");
+				else if (part == 0) {
+					period_format(p, period);
+					snprintf(id, sizeof id, "%s/%s", area->code, period);
+					rc = value_cell(b, s->points[i].status, s->points[i].value, id, w);
+				} else
+					rc = real_cell(b, s->derived[i].has_total, s->derived[i].total,
+					               s->derived[i].total == floor(s->derived[i].total) ? 0 : 1,
+					               false, w);
+				if (rc != 0)
+					return -1;
+			}
+			if (buf_puts(b, "</tr>\n") != 0)
+				return -1;
+		}
+	}
+	return buf_puts(b, "</table>\n");
+}
+
+/* Year values with the change on the year before. */
+static int year_table(struct buf *b, const struct review_indicator *it, const struct words *w)
+{
+	const struct series *s = &it->years;
+	char id[64];
+
+	if (buf_puts(b, "<table class=\"years\" id=\"years-") != 0 ||
+	    html_escape(b, it->indicator->code) != 0 ||
+	    buf_printf(b, "\"><caption>%s</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th>"
+	               "<th>%s</th></tr>\n", w->year_values, w->year, w->value, w->change,
+	               w->percent) != 0)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct derived_point *d = &s->derived[i];
+		snprintf(id, sizeof id, "%s/%d", s->area->code, s->points[i].period);
+		if (buf_printf(b, "<tr><th>%d</th>", s->points[i].period) != 0 ||
+		    value_cell(b, s->points[i].status, s->points[i].value, id, w) != 0 ||
+		    real_cell(b, d->has_change, (double)d->change, 0, true, w) != 0 ||
+		    real_cell(b, d->has_percent, d->percent, 1, true, w) != 0 ||
+		    buf_puts(b, "</tr>\n") != 0)
+			return -1;
+	}
+	return buf_puts(b, "</table>\n");
+}
+
+/* The review year's protected table, as /v1/table answers it. */
+static int cross_table(struct buf *b, const struct review *r, const struct review_indicator *it,
+                       const struct words *w)
+{
+	const struct ptable *t = it->table;
+	char id[64];
+
+	if (buf_puts(b, "<table class=\"cross\" id=\"cross-") != 0 ||
+	    html_escape(b, it->indicator->code) != 0 ||
+	    buf_printf(b, "\"><caption>%d %s</caption>\n", r->year, w->cross) != 0 ||
+	    buf_printf(b, "<tr><th>%s</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th>"
+	               "<th>%d</th></tr>\n", w->area, r->year) != 0)
+		return -1;
+	for (size_t row = 0; row < t->nrows; row++) {
+		const struct cat_area *area = row < t->ndistricts ? r->layout.leaves[row]
+		                                                  : r->municipality;
+		if (buf_puts(b, row == t->ndistricts ? "<tr class=\"total\"><th>" : "<tr><th>") != 0 ||
+		    html_escape(b, area->name) != 0 || buf_puts(b, "</th>") != 0)
+			return -1;
+		for (size_t col = 0; col < PROTECT_NCOLS; col++) {
+			const struct linked_cell *c = &t->cells[row * PROTECT_NCOLS + col];
+			enum point_status st = point_status_of(c->status);
+			if (col == PROTECT_YEAR)
+				snprintf(id, sizeof id, "%s/%d", area->code, r->year);
+			else
+				snprintf(id, sizeof id, "%s/%dQ%zu", area->code, r->year, col + 1);
+			if (value_cell(b, st, st == POINT_PUBLISHED ? c->value : 0, id, w) != 0)
+				return -1;
+		}
+		if (buf_puts(b, "</tr>\n") != 0)
+			return -1;
+	}
+	return buf_puts(b, "</table>\n");
+}
+
+/* A small chart per district, each with its quarter grid. */
+static int multiples(struct buf *b, const struct review *r, const struct review_indicator *it,
+                     const struct words *w)
+{
+	if (it->ndistricts == 0)
+		return 0;
+	if (buf_printf(b, "<h3>%s</h3>\n<div class=\"multiples\">\n", w->districts) != 0)
+		return -1;
+	for (size_t d = 0; d < it->ndistricts; d++) {
+		const struct cat_area *area = r->layout.leaves[d];
+		if (buf_puts(b, "<figure><figcaption>") != 0 || html_escape(b, area->name) != 0 ||
+		    buf_puts(b, "</figcaption>") != 0 ||
+		    series_chart(b, &it->districts[d], area, false, true, w) != 0 ||
+		    quarter_grid(b, r, &it->districts[d], area, false, w) != 0 ||
+		    buf_puts(b, "</figure>\n") != 0)
+			return -1;
+	}
+	return buf_puts(b, "</div>\n");
+}
+
+static int indicator_section(struct buf *b, const struct review *r,
+                             const struct review_indicator *it, const struct words *w)
+{
+	const struct cat_indicator *ind = it->indicator;
+
+	if (buf_puts(b, "<section class=\"page indicator\" id=\"ind-") != 0 ||
+	    html_escape(b, ind->code) != 0 ||
+	    buf_printf(b, "\"><p class=\"code\">%s · ", w->levels[ind->level]) != 0 ||
+	    html_escape(b, it->agency->name) != 0 || buf_puts(b, "</p><h2>") != 0 ||
+	    html_escape(b, indicator_name(ind, w)) != 0 || buf_puts(b, "</h2>\n<p class=\"code\">") != 0 ||
+	    html_escape(b, ind->code) != 0 || buf_printf(b, " · %s · ", w->kinds[ind->kind]) != 0 ||
+	    buf_printf(b, "%s %d" EN_DASH "%d", w->trend, r->first_year, r->year) != 0 || buf_puts(b, ": <b>") != 0 ||
+	    trend_words(b, &it->quarters.trend, w) != 0 || buf_puts(b, "</b></p>\n<div class=\"fig\">") != 0)
+		return -1;
+	if (series_chart(b, &it->quarters, r->municipality, true, false, w) != 0 ||
+	    quarter_grid(b, r, &it->quarters, r->municipality, true, w) != 0 ||
+	    buf_printf(b, "</div>\n<p class=\"code\">%s%s (%s)</p>\n", w->lines_legend,
+	               ind->kind == KIND_STOCK ? w->mat_stock : w->mat_flow, w->right_axis) != 0 ||
+	    buf_puts(b, "<div class=\"pair\"><div>") != 0 || year_table(b, it, w) != 0 ||
+	    buf_puts(b, "</div><div>") != 0 || cross_table(b, r, it, w) != 0 ||
+	    buf_puts(b, "</div></div>\n") != 0 || multiples(b, r, it, w) != 0)
+		return -1;
+	return buf_puts(b, "</section>\n");
+}
+
+/* Appends text with @K1@, @K@, @ALPHA@ and @GRACE@ filled in. */
+static int method_text(struct buf *b, const char *text, const struct review *r,
+                       const char *alpha)
+{
+	char k1[24], k[24], grace[24];
+	const char *keys[] = { "@K1@", "@K@", "@ALPHA@", "@GRACE@" };
+	const char *vals[] = { k1, k, alpha, grace };
+
+	snprintf(k1, sizeof k1, "%lld", r->k - 1);
+	snprintf(k, sizeof k, "%lld", r->k);
+	snprintf(grace, sizeof grace, "%d", r->grace_days);
+	while (*text) {
+		const char *at = strchr(text, '@');
+		size_t i = 0;
+		if (!at)
+			return buf_puts(b, text);
+		if (buf_append(b, text, (size_t)(at - text)) != 0)
+			return -1;
+		while (i < ARRAY_LEN(keys) && strncmp(at, keys[i], strlen(keys[i])) != 0)
+			i++;
+		if (i == ARRAY_LEN(keys)) {
+			if (buf_puts(b, "@") != 0)
+				return -1;
+			text = at + 1;
+			continue;
+		}
+		if (buf_puts(b, vals[i]) != 0)
+			return -1;
+		text = at + strlen(keys[i]);
+	}
+	return 0;
+}
+
+static int method(struct buf *b, const struct review *r, const struct words *w)
+{
+	char alpha[NUMFMT_MAX];
+
+	numfmt_real(alpha, r->alpha, 3, false, w->num);
+	/* Trim the zeros of 0,050: the level reads as it was set. */
+	for (size_t n = strlen(alpha); n > 3 && alpha[n - 1] == '0'; n--)
+		alpha[n - 1] = '\0';
+	if (buf_printf(b, "<section class=\"page method\"><h2>%s</h2>\n", w->method) != 0 ||
+	    method_text(b, w->method_text, r, alpha) != 0 ||
+	    buf_printf(b, "<p><b>%s</b> ", w->as_of) != 0 ||
+	    time_text(b, r->as_of[0] ? r->as_of : r->generated) != 0 ||
+	    buf_printf(b, ". %s ", w->generated) != 0 || time_text(b, r->generated) != 0 ||
+	    buf_printf(b, ".</p>\n<p class=\"legend\">%s: <b>..</b> %s · <b>" EN_DASH "</b> %s</p>\n"
+	               "</section>\n", w->legend, w->hidden, w->missing) != 0)
+		return -1;
+	return 0;
+}
+
+int review_html(struct buf *b, const struct review *r, enum review_lang lang)
+{
+	const struct words *w = lang == REVIEW_EN ? &EN : &SV;
+
+	if (page_head(b, r, w) != 0 || summary(b, r, w) != 0 || completeness(b, r, w) != 0)
+		return -1;
+	for (size_t i = 0; i < r->nitems; i++)
+		if (indicator_section(b, r, &r->items[i], w) != 0)
+			return -1;
+	return method(b, r, w) != 0 ? -1 : buf_puts(b, "</body></html>\n");
+}

@@ -1,0 +1,39 @@
+/* The review's own SQL: when the reports of one municipality's year
+ * arrived, and when the data version it shows was made. The aggregator's
+ * role may read the id, agency and arrival time of a submission and the
+ * count history (schema/004_counts.sql); both queries read nothing else. */
+#ifndef SAMLAD_REVIEW_LOAD_H
+#define SAMLAD_REVIEW_LOAD_H
+
+#include <stddef.h>
+#include <time.h>
+#include "compiler.h"
+#include "db.h"
+
+/* Room for "2024-05-01T12:00:00Z" and its NUL. */
+#define REVIEW_TIME_MAX 24
+
+/* What one agency reported for one quarter in the areas asked about. */
+struct review_arrival {
+	int agency_id;   /* agency.id of the submissions */
+	int period;      /* yyyyq */
+	long long keys;  /* distinct (indicator, area) pairs with a count */
+	time_t first;    /* when the first of those counts arrived */
+};
+
+/* Per agency and quarter from..to (yyyyq), the counts of the given
+ * indicators in the given leaf areas as of `version`: how many keys have
+ * one and when the first arrived. Ordered by agency id and period. *out is
+ * the caller's to free (NULL when there are none). */
+enum db_status review_load_arrivals(struct db *db, const int *indicator_ids, size_t nind,
+                                    const int *area_ids, size_t nareas, int from, int to,
+                                    long long version, struct review_arrival **out,
+                                    size_t *n) WUR;
+
+/* The arrival time of submission `version` in UTC, RFC 3339 with a Z, into
+ * out (REVIEW_TIME_MAX bytes); "" when there is no such submission (version
+ * 0: no data yet). */
+enum db_status review_load_version_time(struct db *db, long long version,
+                                        char out[REVIEW_TIME_MAX]) WUR;
+
+#endif

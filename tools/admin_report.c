@@ -1,0 +1,185 @@
+/* samlad-admin report --area CODE --year YYYY --out FILE [--lang en]:
+ * writes the annual trend review of a municipality to a file, to send
+ * ahead of the meeting. It is the same page as the aggregator's
+ * GET /review/YEAR?area=CODE: the same gathering (review.h) from the same
+ * protected tables and the same renderer (review_html.h), linked from the
+ * aggregator's library. The disclosure settings must match the
+ * aggregator's (--suppress-below, --alpha, --grace-days) for the file to
+ * equal the page. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "admin.h"
+#include "load.h"
+#include "period.h"
+#include "protected.h"
+#include "query.h"
+#include "review.h"
+#include "review_html.h"
+
+/* A review needs only one indicator's years at a time in the cache. */
+#define REPORT_CACHE_SLOTS 64
+
+static const struct config_option report_options[] = {
+	ADMIN_COMMON_OPTIONS,
+	{ "area", CONFIG_STRING, NULL, NULL, 0, 0,
+	  "The municipality's code, e.g. 0581 (required)." },
+	{ "year", CONFIG_INT, NULL, NULL, PERIOD_MIN_YEAR, PERIOD_MAX_YEAR,
+	  "The review year (required)." },
+	{ "out", CONFIG_STRING, NULL, NULL, 0, 0,
+	  "The HTML file to write (required); - writes to standard output." },
+	{ "lang", CONFIG_STRING, "sv", NULL, 0, 0, "The page's language: sv or en." },
+	{ "as-of", CONFIG_STRING, NULL, NULL, 0, 0,
+	  "Show the data as it stood at this RFC 3339 time, e.g. 2025-01-31T00:00:00Z." },
+	{ "suppress-below", CONFIG_INT, "5", NULL, 1, 1000,
+	  "The deployment's k, as the aggregator's --suppress-below." },
+	{ "alpha", CONFIG_STRING, "0.05", NULL, 0, 0,
+	  "Significance level of a trend, as the aggregator's --alpha." },
+	{ "grace-days", CONFIG_INT, "30", NULL, 0, 366,
+	  "Days after a quarter's end a report is on time, as the aggregator's --grace-days." },
+};
+
+/* The checked command line. */
+struct report_args {
+	const char *area;          /* --area */
+	int year;                  /* --year */
+	const char *out;           /* --out */
+	enum review_lang lang;     /* --lang */
+	char as_of[QUERY_TIME_MAX]; /* --as-of, canonical, or "" */
+	double alpha;              /* --alpha */
+};
+
+/* Checks what the option table cannot; ADMIN_OK or ADMIN_USAGE. */
+static int args_read(const struct config *cfg, struct report_args *a)
+{
+	const char *lang = config_str(cfg, "lang"), *as_of = config_str(cfg, "as-of");
+	char *end;
+
+	a->area = config_str(cfg, "area");
+	a->out = config_str(cfg, "out");
+	a->year = (int)config_int(cfg, "year");
+	if (!a->area || !a->out || a->year == 0) {
+		admin_error("--area, --year and --out are required");
+		return ADMIN_USAGE;
+	}
+	if (strcmp(lang, "sv") != 0 && strcmp(lang, "en") != 0) {
+		admin_error("--lang '%s': expected sv or en", lang);
+		return ADMIN_USAGE;
+	}
+	a->lang = strcmp(lang, "en") == 0 ? REVIEW_EN : REVIEW_SV;
+	a->as_of[0] = '\0';
+	if (as_of && query_rfc3339(as_of, a->as_of, sizeof a->as_of) != 0) {
+		admin_error("--as-of '%s' is not an RFC 3339 time", as_of);
+		return ADMIN_USAGE;
+	}
+	a->alpha = strtod(config_str(cfg, "alpha"), &end);
+	if (*end != '\0' || !isfinite(a->alpha) || a->alpha <= 0 || a->alpha >= 1) {
+		admin_error("--alpha '%s' is not a number between 0 and 1", config_str(cfg, "alpha"));
+		return ADMIN_USAGE;
+	}
+	if (a->year > period_year(period_current(time(NULL)))) {
+		admin_error("--year %d has not begun", a->year);
+		return ADMIN_USAGE;
+	}
+	return ADMIN_OK;
+}
+
+/* Writes the page to the file (or standard output); 0 or -1 after saying why. */
+static int write_page(const char *path, const struct buf *page)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+
+	if (!f) {
+		admin_error("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	bool ok = fwrite(page->data, 1, page->len, f) == page->len;
+	if (f != stdout)
+		ok = fclose(f) == 0 && ok;
+	else
+		ok = fflush(f) == 0 && ok;
+	if (!ok) {
+		admin_error("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Gathers and renders the review into page; an admin_exit. */
+static int report_make(const struct config *cfg, const struct report_args *a, struct db *db,
+                       const struct catalogue *cat, struct buf *page)
+{
+	struct load_versions v;
+	struct review r;
+	const struct cat_area *m = catalogue_area(cat, a->area);
+
+	if (!m || m->parent >= 0) {
+		admin_error("--area '%s' is not a municipality of the catalogue", a->area);
+		return ADMIN_USAGE;
+	}
+	if (load_versions(db, a->as_of[0] ? a->as_of : NULL, &v) != DB_OK) {
+		admin_db_error(db, "cannot read the data version");
+		return ADMIN_FAIL;
+	}
+	struct protected_cache *cache = protected_cache_new(REPORT_CACHE_SLOTS);
+	if (!cache) {
+		admin_error("out of memory");
+		return ADMIN_FAIL;
+	}
+	struct protect_ctx ctx = { cache, db, cat, v.data, config_int(cfg, "suppress-below") };
+	struct review_params p = { .municipality = m, .year = a->year, .alpha = a->alpha,
+	                           .grace_days = (int)config_int(cfg, "grace-days"),
+	                           .as_of = a->as_of[0] ? a->as_of : NULL, .now = time(NULL) };
+	int code = ADMIN_FAIL;
+	if (review_gather(&ctx, &p, &r) != AGG_OK)
+		admin_db_error(db, "cannot gather the review");
+	else if (review_html(page, &r, a->lang) != 0)
+		admin_error("out of memory rendering the review");
+	else
+		code = ADMIN_OK;
+	review_free(&r);
+	protected_cache_free(cache);
+	return code;
+}
+
+static int report_run(const struct config *cfg)
+{
+	struct report_args a;
+	struct catalogue *cat = NULL;
+	struct buf page = BUF_INIT;
+	int code = args_read(cfg, &a);
+
+	if (code != ADMIN_OK)
+		return code;
+	struct db *db = admin_connect(cfg);
+	if (!db)
+		return ADMIN_FAIL;
+	code = ADMIN_FAIL;
+	if (catalogue_load(db, &cat) != DB_OK)
+		admin_db_error(db, "cannot load the catalogue");
+	else
+		code = report_make(cfg, &a, db, cat, &page);
+	if (code == ADMIN_OK && write_page(a.out, &page) != 0)
+		code = ADMIN_FAIL;
+	if (code == ADMIN_OK && strcmp(a.out, "-") != 0)
+		printf("wrote %s: %zu bytes\n", a.out, page.len);
+	buf_free(&page);
+	catalogue_free(cat);
+	db_free(db);
+	return code;
+}
+
+const struct admin_command admin_report = {
+	.name = "report",
+	.verb = NULL,
+	.args = "",
+	.nargs = 0,
+	.summary = "write a municipality's annual trend review (the aggregator's /review page) to a file",
+	.options = report_options,
+	.noptions = ARRAY_LEN(report_options),
+	.run = report_run,
+};
