@@ -32,6 +32,7 @@ struct aggregator {
 	double alpha;                    /* significance level of a trend's direction (--alpha) */
 	bool public_read;                /* --public: reads need no token */
 	unsigned retry_after_s;          /* Retry-After sent with 503 */
+	int grace_days;                  /* days after a quarter's end a report is on time (--grace-days) */
 };
 
 /* Answers 503 database_unavailable with Retry-After. */
@@ -77,5 +78,8 @@ void login_get(struct http_request *req, void *app);
 void login_post(struct http_request *req, void *app);
 void logout_post(struct http_request *req, void *app);
 void index_get(struct http_request *req, void *app);
+/* GET /review/YEAR?area=CODE[&lang=en][&as_of=...]: the annual trend review
+ * of one municipality as a self-contained HTML page. */
+void review_get(struct http_request *req, void *app);
 
 #endif

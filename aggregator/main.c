@@ -10,7 +10,6 @@
 #include "aggregator.h"
 #include "config.h"
 #include "log.h"
-#include "review_get.h"
 
 #define USAGE "samlad-aggregator [OPTION]..."
 /* Requests carry no body but the sign-in form's few bytes. */
@@ -136,7 +135,7 @@ static int state_init(struct aggregator *a, const struct config *cfg)
 	a->retry_after_s = (unsigned)config_int(cfg, "retry-after");
 	a->suppress_below = config_int(cfg, "suppress-below");
 	a->public_read = config_bool(cfg, "public");
-	review_configure((int)config_int(cfg, "grace-days"));
+	a->grace_days = (int)config_int(cfg, "grace-days");
 	a->cache = protected_cache_new(PROTECTED_CACHE_SLOTS);
 	a->sessions = session_keeper_new((unsigned)config_int(cfg, "session-hours") * 3600u);
 	a->pool = db_pool_new(config_str(cfg, "database-url"),

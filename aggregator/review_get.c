@@ -1,7 +1,6 @@
-/* GET /review/YEAR?area=CODE[&lang=en][&as_of=...]; see review_get.h.
+/* GET /review/YEAR?area=CODE[&lang=en][&as_of=...]: the annual trend review as one page; see aggregator.h.
  * A browser without a session is sent to /login, like the index; a reader
  * with a token may also send it as a bearer token. */
-#include "review_get.h"
 
 #include <string.h>
 #include <time.h>
@@ -14,14 +13,6 @@
 
 /* Positions in the parameter list. */
 enum { P_AREA, P_LANG, P_AS_OF, P_COUNT };
-
-/* Set once by main before any request (review_configure). */
-static int grace_days = REVIEW_GRACE_DAYS_DEFAULT;
-
-void review_configure(int days)
-{
-	grace_days = days;
-}
 
 /* Lets the request through, or answers: 303 to /login without a valid
  * token or session, 403 for a submitter, 503 without a database. */
@@ -104,7 +95,7 @@ void review_get(struct http_request *req, void *app)
 		[P_AS_OF] = { "as_of", NULL, 0 },
 	};
 	char as_of[QUERY_TIME_MAX];
-	struct review_params p = { .grace_days = grace_days, .alpha = a->alpha,
+	struct review_params p = { .grace_days = a->grace_days, .alpha = a->alpha,
 	                           .now = time(NULL) };
 	enum review_lang lang;
 	struct load_versions v;

@@ -26,6 +26,7 @@ COMMANDS = [
     ("samlad-admin token revoke", ["tools/samlad-admin", "token", "revoke"]),
     ("samlad-admin token list", ["tools/samlad-admin", "token", "list"]),
     ("samlad-admin demo-data", ["tools/samlad-admin", "demo-data"]),
+    ("samlad-admin report", ["tools/samlad-admin", "report"]),
 ]
 
 OPTION = re.compile(r"^  --([a-z0-9-]+)(?: VALUE)?(?:\s+\((\w+))?")
