@@ -1,0 +1,536 @@
+#!/usr/bin/env bash
+# The series benchmark (issue 3, "Speed"): GET /v1/series at concurrency 32
+# against a store of over 1,000,000 counts, and in the same run the raw SQL
+# that fetches the same rows (pgbench, the query of aggregator/load.c
+# load_counts) on the same cluster. Prints requests/s, p50 and p99 latency,
+# errors, the ratio aggregator / raw SQL and the aggregator's peak RSS, and
+# writes them as JSON to bench/out/series-<UTC time>.json. See
+# bench/README.md.
+#
+# Environment (all optional):
+#   SAMLAD_BUILD     the build folder (default build/)
+#   BENCH_AGGREGATOR the samlad-aggregator to measure (default the build's;
+#                    another build, to compare a change)
+#   BENCH_SECONDS    length of each measured pass (default 20)
+#   BENCH_WARMUP     seconds of a timed warm-up of the same mix instead of the
+#                    default sweep (every indicator in every municipality
+#                    once); pgbench's warm-up is 5 s unless this is set
+#   BENCH_CONCURRENCY requests in flight / pgbench clients (default 32)
+#   BENCH_MUNICIPALITIES municipalities of 10 districts each (default 125;
+#                    smaller only for a quick check of the script itself)
+#   BENCH_HOT_SECONDS length of the cache-hit diagnostic pass (default 10;
+#                    0 leaves it out)
+#   BENCH_PERF       1: record the whole machine with perf during the
+#                    aggregator's measured pass; dwarf: record only the
+#                    aggregator, with DWARF call graphs, for PERF_SECONDS
+#                    (default 5); either into bench/out/perf-series-<time>.data
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${SAMLAD_BUILD:-$ROOT/build}
+PG=$ROOT/scripts/pg.sh
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+ADMIN=$BUILD/tools/samlad-admin
+AGGREGATOR=${BENCH_AGGREGATOR:-$BUILD/aggregator/samlad-aggregator}
+CLIENT=$BUILD/bench/series-client
+OUT=$ROOT/bench/out
+STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
+
+SECONDS_MEASURED=${BENCH_SECONDS:-20}
+# Empty: the warm-up requests every indicator in every municipality once.
+SECONDS_WARMUP=${BENCH_WARMUP:-}
+CONCURRENCY=${BENCH_CONCURRENCY:-32}
+MUNICIPALITIES=${BENCH_MUNICIPALITIES:-125}
+HOT_SECONDS=${BENCH_HOT_SECONDS:-10}
+HOT_MUNICIPALITIES=10
+DISTRICTS=10
+# The request of every call, and the first quarter of the stored data.
+FROM=2019Q1
+TO=2024Q4
+FIRST_YEAR=2019
+# Targets of the issue.
+TARGET_RATIO=0.5
+TARGET_RSS_KIB=$((64 * 1024))
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+TMP=
+APID=
+PERF_PID=
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	[ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
+	[ -n "$APID" ] && kill "$APID" 2>/dev/null && wait "$APID" 2>/dev/null
+	if [ -n "$TMP" ]; then
+		"$PG" stop "$TMP/pg"
+		rm -rf "$TMP"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+build() {
+	[ -e "$BUILD/build.ninja" ] || meson setup "$BUILD" "$ROOT" >/dev/null
+	meson compile -C "$BUILD" >/dev/null ||
+		die "the build failed: run 'meson compile -C $BUILD'"
+	local p
+	for p in "$ADMIN" "$AGGREGATOR" "$CLIENT"; do
+		[ -x "$p" ] || die "$p was not built"
+	done
+	command -v "$PG_BIN/pgbench" >/dev/null || die "no pgbench in $PG_BIN"
+}
+
+# psql as the owning role; the URL comes from pg.sh.
+sql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@"; }
+# One value from a query, unaligned.
+sql_value() { sql -At -c "$1"; }
+
+cluster() {
+	TMP=$(mktemp -d /tmp/samlad-bench.XXXXXX)
+	# The cluster's owner (samlad-pg) must reach the folder.
+	chmod 755 "$TMP"
+	mkdir -p "$TMP/catalogue"
+	# A read benchmark: durability settings change nothing it measures,
+	# and "fast" makes loading the counts quicker.
+	# Private copies of the programs: a rebuild in the shared build folder
+	# during the run must not swap them underneath it.
+	mkdir -p "$TMP/bin"
+	cp "$AGGREGATOR" "$CLIENT" "$TMP/bin/"
+	AGGREGATOR=$TMP/bin/$(basename "$AGGREGATOR")
+	CLIENT=$TMP/bin/$(basename "$CLIENT")
+	"$PG" init "$TMP/pg" fast
+	"$PG" start "$TMP/pg"
+	"$PG" bootstrap "$TMP/pg" samlad
+	ADMIN_URL=$("$PG" url "$TMP/pg" samlad_admin samlad)
+	AGGREGATOR_URL=$("$PG" url "$TMP/pg" samlad_aggregator samlad)
+	DATABASE_URL=$ADMIN_URL "$ADMIN" migrate >/dev/null
+	say "cluster in $TMP/pg, migrated"
+}
+
+# Quarters from FIRST_YEAR Q1 up to the last finished one (UTC).
+quarters() {
+	local y m
+	y=$(date -u +%Y)
+	m=$(date -u +%-m)
+	echo $(((y - FIRST_YEAR) * 4 + (m - 1) / 3))
+}
+
+# The demo's agencies and 27 indicators, MUNICIPALITIES synthetic
+# municipalities 9001, 9002, ... of DISTRICTS districts each (9001-d01 ...),
+# and every indicator permitted to its agency in every municipality.
+catalogue() {
+	local dir=$TMP/catalogue m d
+	cp "$ROOT/catalogue/demo/agencies.csv" "$ROOT/catalogue/demo/indicators.csv" "$dir/"
+	{
+		echo "code,name,parent"
+		for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do
+			echo "$m,Bänkby $m,"
+		done
+		for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do
+			for d in $(seq 1 "$DISTRICTS"); do
+				printf '%s-d%02d,Bänkby %s distrikt %d,%s\n' "$m" "$d" "$m" "$d" "$m"
+			done
+		done
+	} >"$dir/areas.csv"
+	{
+		echo "agency,indicator,area"
+		tail -n +2 "$dir/indicators.csv" | cut -d, -f1,2 | while IFS=, read -r code agency; do
+			for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do
+				echo "$agency,$code,$m"
+			done
+		done
+	} >"$dir/permissions.csv"
+	DATABASE_URL=$ADMIN_URL "$ADMIN" catalogue import "$dir" >/dev/null
+	TOKEN=$(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role analyst | tail -n 1)
+	[ -n "$TOKEN" ] || die "token create printed no token"
+	sql -At -c "SELECT code FROM indicator ORDER BY id" >"$TMP/indicators.txt"
+	sql -At -c "SELECT code FROM area ORDER BY id" >"$TMP/areas.txt"
+	sql -At -c "SELECT code FROM area WHERE parent_id IS NULL ORDER BY id" >"$TMP/municipalities.txt"
+	INDICATORS=$(wc -l <"$TMP/indicators.txt")
+	ids_check
+}
+
+# pgbench draws a municipality and an indicator as numbers, so the ids must
+# follow from them: indicators IND0 .. IND0 + INDICATORS - 1, and the
+# districts of the m-th municipality (by id, from 0) LEAF0 + 10m .. + 9.
+ids_check() {
+	local bad
+	IND0=$(sql_value "SELECT min(id) FROM indicator")
+	LEAF0=$(sql_value "SELECT min(id) FROM area WHERE parent_id IS NOT NULL")
+	bad=$(sql_value "SELECT (SELECT max(id) - min(id) + 1 <> count(*) FROM indicator)::int
+		+ (SELECT count(*) FROM area d
+		     JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx
+		             FROM area WHERE parent_id IS NULL) mu ON mu.id = d.parent_id
+		    WHERE (d.id - $LEAF0) / $DISTRICTS <> mu.idx)
+		+ (SELECT count(*) <> $((MUNICIPALITIES * DISTRICTS))
+		     FROM area WHERE parent_id IS NOT NULL)::int")
+	[ "$bad" -eq 0 ] || die "the import numbered the ids otherwise than expected; pgbench's mix would differ"
+}
+
+# The counts, generated in SQL and loaded with COPY as setup (not measured).
+# One submission per agency, municipality and quarter; for a tenth of them
+# a revision submission that changes a third of their keys; 2% of the keys
+# never reported; about 5% of the values 1 to 4. count_history holds only
+# created and updated rows, as the collector stores them, and every
+# submission's rows/created/updated agree with them (unchanged is 0: a
+# revision here resends only what changed).
+counts() {
+	local nq t0 t1
+	nq=$(quarters)
+	t0=$(date +%s)
+	sql <<SQL
+INSERT INTO token (secret_sha256, role, agency_id)
+	SELECT sha256(convert_to('bench-token-' || id, 'UTF8')), 'submitter', id FROM agency;
+CREATE TABLE bench_key AS
+	SELECT i.id AS ind, d.id AS area, q,
+	       (($FIRST_YEAR + q / 4) * 10 + q % 4 + 1) AS period,
+	       ag.idx AS a, mu.idx AS m,
+	       abs(((i.id::bigint * 73856093) # (d.id::bigint * 19349663) # (q::bigint * 83492791)) % 1000003) AS h,
+	       5 + (i.id::bigint * 7919 + d.id::bigint * 104729) % 120 AS base
+	  FROM indicator i
+	  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM agency) ag ON ag.id = i.agency_id
+	 CROSS JOIN area d
+	  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM area
+	         WHERE parent_id IS NULL) mu ON mu.id = d.parent_id
+	 CROSS JOIN generate_series(0, $nq - 1) q;
+CREATE TABLE bench_row AS
+	SELECT ind, area, period, q, a, m, h,
+	       (q * 2 * na.n * nm.n + a * nm.n + m + 1) AS sid,
+	       CASE WHEN h % 20 = 0 THEN 1 + (h / 20) % 4
+	            WHEN h % 97 = 1 THEN 0
+	            ELSE greatest(0, round(base * (1 + 0.25 * sin(q * pi() / 2 + ind))
+	                                   + q * ((ind % 3) - 1) * 0.3))::int END AS v,
+	       (a + m + q) % 5 = 0 AND h % 3 = 0 AS revised,
+	       na.n * nm.n AS per_round
+	  FROM bench_key,
+	       (SELECT count(*) AS n FROM agency) na,
+	       (SELECT count(*) AS n FROM area WHERE parent_id IS NULL) nm
+	 WHERE h % 50 <> 7;
+DROP TABLE bench_key;
+SQL
+	# COPY out of one session into COPY in of another, in key order.
+	sql -c "COPY (SELECT ind, area, period, sid, v FROM bench_row
+	              UNION ALL
+	              SELECT ind, area, period, sid + per_round, v + 1 + h % 5 FROM bench_row WHERE revised
+	              ORDER BY 1, 2, 3, 4) TO STDOUT" |
+		sql -c "COPY count_history (indicator_id, area_id, period, submission_id, value) FROM STDIN"
+	sql <<SQL
+INSERT INTO submission (id, uuid, agency_id, token_id, received_at, body_sha256,
+                        idempotency_sha256, rows, created, updated, unchanged)
+	SELECT s.sid, gen_random_uuid(), s.agency_id, t.id,
+	       '$FIRST_YEAR-04-10'::timestamptz
+	         + (now() - interval '1 day' - '$FIRST_YEAR-04-10'::timestamptz) * (s.sid::float8 / mx.sid),
+	       sha256(convert_to('bench-submission-' || s.sid, 'UTF8')), NULL,
+	       s.n, CASE WHEN s.revision THEN 0 ELSE s.n END, CASE WHEN s.revision THEN s.n ELSE 0 END, 0
+	  FROM (SELECT h.submission_id AS sid, i.agency_id, count(*) AS n,
+	               (h.submission_id - 1) % (2 * min(r.per_round)) >= min(r.per_round) AS revision
+	          FROM count_history h JOIN indicator i ON i.id = h.indicator_id,
+	               (SELECT per_round FROM bench_row LIMIT 1) r
+	         GROUP BY h.submission_id, i.agency_id) s
+	  JOIN token t ON t.agency_id = s.agency_id AND t.role = 'submitter',
+	       (SELECT max(submission_id) AS sid FROM count_history) mx;
+SELECT setval('submission_id_seq', (SELECT max(id) FROM submission)) \g /dev/null
+DROP TABLE bench_row;
+VACUUM (ANALYZE) count_history;
+VACUUM (ANALYZE) submission;
+SQL
+	t1=$(date +%s)
+	COUNTS=$(sql_value "SELECT count(*) FROM count_history")
+	KEYS=$(sql_value "SELECT count(*) FROM (SELECT DISTINCT indicator_id, area_id, period FROM count_history) k")
+	VERSION=$(sql_value "SELECT max(id) FROM submission")
+	[ "$COUNTS" -ge 1000000 ] || say "warning: only $COUNTS counts stored (fewer than 1,000,000)"
+	# Each submission's agency must be the agency of every row it carries.
+	[ "$(sql_value "SELECT count(*) FROM (SELECT submission_id FROM count_history h
+		JOIN indicator i ON i.id = h.indicator_id GROUP BY submission_id
+		HAVING count(DISTINCT i.agency_id) <> 1) x")" -eq 0 ] ||
+		die "a generated submission mixes agencies"
+	say "stored $COUNTS counts ($KEYS keys, $(sql_value 'SELECT count(*) FROM submission') submissions; $((t1 - t0)) s)"
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_aggregator() {
+	local port i
+	port=$(free_port)
+	LISTEN=127.0.0.1:$port
+	DATABASE_URL=$AGGREGATOR_URL "$AGGREGATOR" --listen "$LISTEN" 2>"$TMP/aggregator.log" &
+	APID=$!
+	for i in $(seq 1 100); do
+		curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && return 0
+		kill -0 "$APID" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 20 "$TMP/aggregator.log" >&2
+	die "the aggregator did not become healthy"
+}
+
+stop_aggregator() {
+	kill "$APID" 2>/dev/null || true
+	wait "$APID" 2>/dev/null || true
+	APID=
+}
+
+# Statements the database has finished, for statements per request. A
+# backend reports its counts at the latest when it exits.
+statements() { sql_value "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'samlad'"; }
+
+# BENCH_PERF=1 records the whole machine (the aggregator, its PostgreSQL
+# backends and the client) with frame-pointer call graphs for the length of
+# the measured pass; BENCH_PERF=dwarf records only the aggregator, with
+# DWARF call graphs (complete stacks through libc and GLPK, which have no
+# frame pointers), for PERF_SECONDS (default 5) of it.
+perf_start() {
+	local data=$OUT/perf-series-$STAMP.data
+	case "${BENCH_PERF:-}" in
+	1) perf record -a -g -o "$data" -- sleep "$SECONDS_MEASURED" >"$TMP/perf.log" 2>&1 ;;
+	dwarf) perf record -F 199 --call-graph dwarf,65528 -p "$APID" -o "$data" -- \
+		sleep "${PERF_SECONDS:-5}" >"$TMP/perf.log" 2>&1 ;;
+	*) return 0 ;;
+	esac
+}
+
+perf_report() {
+	[ -n "${BENCH_PERF:-}" ] && [ -e "$OUT/perf-series-$STAMP.data" ] || return 0
+	say "perf data in $OUT/perf-series-$STAMP.data; by program:"
+	perf report -i "$OUT/perf-series-$STAMP.data" --stdio --no-children --sort comm 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -n 8 >&2 || true
+}
+
+# A figure of the client's output: client_value NAME [FILE].
+client_value() { awk -v k="$1" '$1 == k { print $2 }' "${2:-$TMP/client.out}"; }
+
+# One aggregator process from start to stop: a warm-up pass and a measured
+# pass of the mix in INDFILE x AREAFILE, figures into OUTFILE. WARMUP is
+# seconds of the same mix, or a file of areas to sweep (every indicator in
+# every one of them once). Sets
+# PASS_RSS_HWM, PASS_RSS_NOW (KiB) and PASS_STATEMENTS (per request, both
+# passes).
+aggregator_pass() {
+	local indfile=$1 areafile=$2 warmup=$3 seconds=$4 outfile=$5 perf=${6:-} s0 s1 n
+	local warm_args=(--warmup "$warmup") warm_text="$warmup s warm-up"
+	if [ -f "$warmup" ]; then
+		warm_args=(--warmup-areas "$warmup")
+		warm_text="warm-up sweep of $(wc -l <"$indfile") indicators x $(wc -l <"$warmup") areas"
+	fi
+	s0=$(statements)
+	start_aggregator
+	say "aggregator on $LISTEN (pid $APID): $warm_text, then ${seconds} s measured at concurrency $CONCURRENCY, $(wc -l <"$indfile") indicators x $(wc -l <"$areafile") areas"
+	# perf records the measured pass, which starts when the warm-up has
+	# answered its last request (the client prints a line then).
+	if [ -n "$perf" ]; then
+		mkdir -p "$OUT"
+		( until grep -q '^warmup_done' "$outfile" 2>/dev/null; do sleep 0.2; done; perf_start ) &
+		PERF_PID=$!
+	fi
+	SAMLAD_TOKEN=$TOKEN "$CLIENT" --url "http://$LISTEN" --indicators "$indfile" \
+		--areas "$areafile" --from "$FROM" --to "$TO" --concurrency "$CONCURRENCY" \
+		"${warm_args[@]}" --seconds "$seconds" >"$outfile" ||
+		die "the aggregator run failed (aggregator log: $(tail -n 5 "$TMP/aggregator.log" | tr '\n' ' '))"
+	if [ -n "$PERF_PID" ]; then
+		wait "$PERF_PID" 2>/dev/null || true
+		PERF_PID=
+		perf_report
+	fi
+	# The slowest request as the aggregator itself timed it (its access
+	# log): a wait inside the aggregator, not in the client or the network.
+	PASS_SERVER_MAX_MS=$(grep -o ' ms=[0-9.]*' "$TMP/aggregator.log" | cut -d= -f2 | sort -g | tail -n 1)
+	PASS_RSS_HWM=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$APID/status")
+	PASS_RSS_NOW=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$APID/status")
+	stop_aggregator
+	# The backends have ended and reported their statements.
+	sleep 1
+	s1=$(statements)
+	n=$(($(client_value requests "$outfile") + $(client_value warmup_requests "$outfile")))
+	PASS_STATEMENTS=$(awk -v a="$s0" -v b="$s1" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / n }')
+	if [ "$(client_value failures "$outfile")" != 0 ] || [ "$(client_value non_200 "$outfile")" != 0 ]; then
+		die "the aggregator answered with errors"
+	fi
+}
+
+# The measured mix: every indicator, every area.
+run_aggregator() {
+	aggregator_pass "$TMP/indicators.txt" "$TMP/areas.txt" "${SECONDS_WARMUP:-$TMP/municipalities.txt}" \
+		"$SECONDS_MEASURED" "$TMP/client.out" "${BENCH_PERF:-}"
+	RSS_HWM=$PASS_RSS_HWM
+	SERVER_MAX_MS=${PASS_SERVER_MAX_MS:-unknown}
+	RSS_NOW=$PASS_RSS_NOW
+	A_STATEMENTS=$PASS_STATEMENTS
+	A_RATE=$(client_value requests_per_s)
+}
+
+# A diagnostic, not the target: a fresh aggregator on a mix small enough
+# that every table it needs stays in the cache (the first indicator in the
+# first HOT_MUNICIPALITIES municipalities), so that nearly every request
+# is a cache hit: what a request costs when no table has to be protected.
+run_hot() {
+	[ "$HOT_SECONDS" != 0 ] || return 0
+	head -n 1 "$TMP/indicators.txt" >"$TMP/hot-indicators.txt"
+	sql -At -c "WITH mu AS (SELECT id, code FROM area WHERE parent_id IS NULL ORDER BY id
+	                         LIMIT $HOT_MUNICIPALITIES)
+	            SELECT code FROM mu UNION ALL
+	            SELECT a.code FROM area a JOIN mu ON a.parent_id = mu.id" >"$TMP/hot-areas.txt"
+	aggregator_pass "$TMP/hot-indicators.txt" "$TMP/hot-areas.txt" 2 "$HOT_SECONDS" \
+		"$TMP/hot.out"
+	H_STATEMENTS=$PASS_STATEMENTS
+	H_RATE=$(client_value requests_per_s "$TMP/hot.out")
+}
+
+# The query of aggregator/load.c load_counts with the same rows a series
+# request of the mix needs when its tables are not cached: one indicator,
+# every district of one municipality, the years the series spans with its
+# lead-in (2018Q1 .. 2024Q4), as of the newest submission.
+pgbench_script() {
+	local i list=""
+	echo "\\set m random(0, $((MUNICIPALITIES - 1)))"
+	echo "\\set ind random($IND0, $((IND0 + INDICATORS - 1)))"
+	echo "\\set a0 $LEAF0 + $DISTRICTS * :m"
+	for i in $(seq 1 $((DISTRICTS - 1))); do
+		echo "\\set a$i :a0 + $i"
+	done
+	for i in $(seq 0 $((DISTRICTS - 1))); do
+		list="${list:+$list,}:a$i::int"
+	done
+	cat <<SQL
+SELECT DISTINCT ON (area_id, period) area_id, period, value
+  FROM count_history
+ WHERE indicator_id = :ind::int AND area_id = ANY(ARRAY[$list])
+   AND period BETWEEN $(((${FROM%Q*} - 1) * 10 + 1)) AND $((${TO%Q*} * 10 + ${TO#*Q}))
+   AND submission_id <= $VERSION
+ ORDER BY area_id, period, submission_id DESC;
+SQL
+}
+
+run_pgbench() {
+	local url=$1 seconds=$2
+	# -M extended: parse, bind and execute per statement, as PQexecParams
+	# in the aggregator; -n: no pgbench tables to vacuum.
+	"$PG_BIN/pgbench" -n -M extended -c "$CONCURRENCY" -j 2 -T "$seconds" \
+		-f "$TMP/raw.sql" "$url"
+}
+
+# The rows the query returns for the first indicator and municipality, as
+# a check that it fetches what a series needs.
+raw_rows() {
+	local i vars=(-v "ind=$IND0")
+	for i in $(seq 0 $((DISTRICTS - 1))); do
+		vars+=(-v "a$i=$((LEAF0 + i))")
+	done
+	sed -n '/^SELECT/,$p' "$TMP/raw.sql" >"$TMP/raw-once.sql"
+	"$PG_BIN/psql" -X -At -v ON_ERROR_STOP=1 "${vars[@]}" -f "$TMP/raw-once.sql" "$AGGREGATOR_URL" | wc -l
+}
+
+run_raw() {
+	pgbench_script >"$TMP/raw.sql"
+	say "pgbench: ${SECONDS_WARMUP:-5} s warm-up, then ${SECONDS_MEASURED} s measured, $CONCURRENCY clients"
+	run_pgbench "$AGGREGATOR_URL" "${SECONDS_WARMUP:-5}" >/dev/null 2>"$TMP/pgbench-warm.err" ||
+		die "pgbench failed: $(tail -n 3 "$TMP/pgbench-warm.err")"
+	run_pgbench "$AGGREGATOR_URL" "$SECONDS_MEASURED" >"$TMP/pgbench.out" 2>"$TMP/pgbench.err" ||
+		die "pgbench failed: $(tail -n 3 "$TMP/pgbench.err")"
+	R_RATE=$(awk '/^tps = / { print $3; exit }' "$TMP/pgbench.out")
+	R_LATENCY=$(awk '/^latency average = / { print $4 }' "$TMP/pgbench.out")
+	R_FAILED=$(awk '/^number of failed transactions: / { print $5 }' "$TMP/pgbench.out")
+	R_FAILED=${R_FAILED:-0}
+	R_ROWS=$(raw_rows)
+	[ -n "$R_RATE" ] || die "pgbench printed no tps"
+}
+
+# The diagnostic pass's lines, when it ran.
+hot_lines() {
+	[ "$HOT_SECONDS" != 0 ] || return 0
+	local f=$TMP/hot.out
+	cat <<EOF
+cache hits only   $(printf '%10.1f' "$H_RATE") requests/s   p50 $(client_value p50_ms "$f") ms   p99 $(client_value p99_ms "$f") ms   (diagnostic: $(wc -l <"$TMP/hot-indicators.txt") indicator x $(wc -l <"$TMP/hot-areas.txt") areas,
+                  fresh aggregator; errors $(client_value failures "$f"); $H_STATEMENTS SQL statements per request; / raw $(awk -v a="$H_RATE" -v r="$R_RATE" 'BEGIN { printf "%.3f", a / r }'))
+EOF
+}
+
+results() {
+	RATIO=$(awk -v a="$A_RATE" -v r="$R_RATE" 'BEGIN { printf "%.3f", a / r }')
+	RATIO_MET=$(awk -v x="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (x >= t) ? "true" : "false" }')
+	RSS_MET=$([ "$RSS_HWM" -lt "$TARGET_RSS_KIB" ] && echo true || echo false)
+	local met_r met_m
+	met_r=$([ "$RATIO_MET" = true ] && echo met || echo NOT met)
+	met_m=$([ "$RSS_MET" = true ] && echo met || echo NOT met)
+	cat <<EOF
+
+=== series benchmark ($(nproc) cpus, PostgreSQL $(sql_value 'SHOW server_version')) ===
+data              $COUNTS counts ($KEYS keys): $INDICATORS indicators x $((MUNICIPALITIES * DISTRICTS)) districts in $MUNICIPALITIES municipalities, $(quarters) quarters from ${FIRST_YEAR}Q1
+request           GET /v1/series?indicator=<random>&area=<random district or municipality>&from=$FROM&to=$TO
+concurrency       $CONCURRENCY ($(client_value connections) connections opened)
+
+aggregator        $(printf '%10.1f' "$A_RATE") requests/s   p50 $(client_value p50_ms) ms   p90 $(client_value p90_ms) ms   p99 $(client_value p99_ms) ms   max $(client_value max_ms) ms
+                  $(client_value requests) requests in $(client_value seconds) s; errors $(client_value failures), non-200 $(client_value non_200); $A_STATEMENTS SQL statements per request (warm-up and measured)
+                  warm-up: $(client_value warmup_requests) requests in $(client_value warmup_seconds) s, slowest $(client_value warmup_max_ms) ms
+                  slowest request in the aggregator's own access log (both passes): $SERVER_MAX_MS ms
+raw SQL (pgbench) $(printf '%10.1f' "$R_RATE") queries/s    latency average $R_LATENCY ms; failed $R_FAILED; $R_ROWS rows per query
+                  (load_counts' query: $INDICATORS x $MUNICIPALITIES random, $DISTRICTS districts, 2018Q1-$TO)
+$(hot_lines)
+
+aggregator / raw  $RATIO        target >= $TARGET_RATIO   ($met_r)
+aggregator RSS    peak $((RSS_HWM / 1024)) MiB ($RSS_HWM KiB; $((RSS_NOW / 1024)) MiB at the end)   target < 64 MiB   ($met_m)
+EOF
+}
+
+hot_json() {
+	[ "$HOT_SECONDS" != 0 ] || { echo null; return 0; }
+	local f=$TMP/hot.out
+	printf '{"seconds": %s, "requests": %s, "requests_per_s": %s, "p50_ms": %s, "p99_ms": %s, "failures": %s, "statements_per_request": %s}\n' \
+		"$(client_value seconds "$f")" "$(client_value requests "$f")" "$H_RATE" \
+		"$(client_value p50_ms "$f")" "$(client_value p99_ms "$f")" \
+		"$(client_value failures "$f")" "$H_STATEMENTS"
+}
+
+write_json() {
+	mkdir -p "$OUT"
+	local file=$OUT/series-$STAMP.json
+	cat >"$file" <<JSON
+{
+  "benchmark": "series",
+  "time": "$STAMP",
+  "commit": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)",
+  "cpus": $(nproc),
+  "postgresql": "$(sql_value 'SHOW server_version')",
+  "counts": $COUNTS,
+  "keys": $KEYS,
+  "indicators": $INDICATORS,
+  "municipalities": $MUNICIPALITIES,
+  "districts": $((MUNICIPALITIES * DISTRICTS)),
+  "from": "$FROM",
+  "to": "$TO",
+  "concurrency": $CONCURRENCY,
+  "aggregator": {"seconds": $(client_value seconds), "requests": $(client_value requests),
+    "requests_per_s": $A_RATE, "p50_ms": $(client_value p50_ms), "p90_ms": $(client_value p90_ms),
+    "p99_ms": $(client_value p99_ms), "max_ms": $(client_value max_ms),
+    "failures": $(client_value failures), "non_200": $(client_value non_200),
+    "connections": $(client_value connections), "statements_per_request": $A_STATEMENTS,
+    "warmup_requests": $(client_value warmup_requests), "warmup_seconds": $(client_value warmup_seconds),
+    "warmup_max_ms": $(client_value warmup_max_ms), "server_max_ms": ${SERVER_MAX_MS/unknown/null},
+    "rss_peak_kib": $RSS_HWM, "rss_end_kib": $RSS_NOW},
+  "aggregator_cache_hits": $(hot_json),
+  "raw_sql": {"seconds": $SECONDS_MEASURED, "queries_per_s": $R_RATE, "latency_avg_ms": $R_LATENCY,
+    "failed": $R_FAILED, "rows_per_query": $R_ROWS},
+  "ratio_aggregator_raw": $RATIO,
+  "target_ratio": $TARGET_RATIO,
+  "target_ratio_met": $RATIO_MET,
+  "target_rss_kib": $TARGET_RSS_KIB,
+  "target_rss_met": $RSS_MET
+}
+JSON
+	say "figures in $file"
+}
+
+build
+cluster
+catalogue
+counts
+run_aggregator
+run_hot
+run_raw
+results
+write_json
