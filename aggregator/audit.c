@@ -195,7 +195,8 @@ static double snap(double v)
 /* Reads the outcome of one glp_simplex call. The true values are a feasible
  * point (audit_check ran first), so "no feasible solution" means the
  * relations contradict each other and "no dual feasible solution" (the
- * presolver's way of saying so) means the maximum is unbounded. */
+ * presolver's way of saying so, should it ever be turned on) means the
+ * maximum is unbounded. */
 static enum audit_status lp_outcome(glp_prob *p, int ret, int dir, double *out)
 {
 	double unbounded = dir == GLP_MAX ? INFINITY : -INFINITY;
@@ -228,7 +229,10 @@ static enum audit_status lp_bound(struct lp *lp, int col, int dir, double *out)
 	glp_smcp parm;
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
-	parm.presolve = GLP_ON;
+	/* Without the presolver each solve starts from the basis the last one
+	 * left: the maximum after the minimum, and the next cell after this
+	 * one, take a few pivots instead of a solve from scratch. */
+	parm.presolve = GLP_OFF;
 	glp_set_obj_dir(lp->prob, dir);
 	glp_set_obj_coef(lp->prob, col, 1.0);
 	int ret = glp_simplex(lp->prob, &parm);

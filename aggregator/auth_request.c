@@ -5,12 +5,37 @@
  * The catalogue protocol is the collector's: a handler holds cat_lock for
  * reading for as long as it uses a->cat and keeps no pointer into it after
  * aggregator_release. A reload builds the new catalogue without any lock
- * and swaps the pointer under the write lock. */
+ * and swaps the pointer under the write lock.
+ *
+ * A bearer token is checked in the same round trip that reads the data
+ * and catalogue versions (load_token_versions), so that a read that hits
+ * the table cache costs one statement. The versions wait in a thread-local
+ * note for this request's aggregator_snapshot: a handler runs in one
+ * thread from start to end, every handler that takes a snapshot first
+ * passes aggregator_authorize or aggregator_identify, and both clear the
+ * note before anything else, so a note is never read by another request.
+ * The token is still checked on every request: a revocation takes effect
+ * at once. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "aggregator.h"
 #include "log.h"
+
+/* The versions read with this thread's last bearer token check. */
+struct pending_snapshot {
+	const struct http_request *req;  /* the request that read them, or NULL */
+	const struct db *db;             /* on this connection */
+	struct load_versions versions;   /* what was read */
+};
+
+static _Thread_local struct pending_snapshot pending;
+
+static void pending_clear(void)
+{
+	pending = (struct pending_snapshot){ NULL, NULL, { 0, 0 } };
+}
 
 bool aggregator_role_reads(enum auth_role role)
 {
@@ -69,6 +94,78 @@ static enum auth_result cookie_check(struct aggregator *a, struct http_request *
 	return AUTH_OK;
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Lower-case hex of 32 bytes into raw bytes; 0 or -1. */
+static int hash_from_hex(const char *hex, unsigned char out[AUTH_HASH_BYTES])
+{
+	if (strlen(hex) != 2 * AUTH_HASH_BYTES)
+		return -1;
+	for (size_t i = 0; i < AUTH_HASH_BYTES; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* auth_check's verdict on a token's row (see common/auth.c check_row):
+ * the secret is compared, in constant time, before the revocation is
+ * looked at, so that without the secret a revoked token and an unknown one
+ * look the same. */
+static enum auth_result token_verdict(const struct load_token_row *row, long long id,
+                                      const unsigned char *hash, struct principal *who)
+{
+	unsigned char stored[AUTH_HASH_BYTES];
+
+	if (!row->found)
+		return AUTH_UNKNOWN;
+	if (hash_from_hex(row->hash_hex, stored) != 0) {
+		log_error("token %lld: stored hash is not 32 bytes", id);
+		return AUTH_UNKNOWN;
+	}
+	if (!auth_hash_equal(stored, hash))
+		return AUTH_UNKNOWN;
+	if (row->revoked)
+		return AUTH_REVOKED;
+	if (row->role == ROLE_NONE) {
+		log_error("token %lld: unknown role", id);
+		return AUTH_UNKNOWN;
+	}
+	*who = (struct principal){ .token_id = id, .role = row->role, .agency_id = row->agency_id };
+	return AUTH_OK;
+}
+
+/* A bearer token checked against its row, with the versions read in the
+ * same statement noted for this request's snapshot. */
+static enum auth_result bearer_check(struct http_request *req, struct db *db,
+                                     const char *token, struct principal *who)
+{
+	unsigned char hash[AUTH_HASH_BYTES];
+	long long id;
+	struct load_token_row row;
+	struct load_versions v;
+
+	if (!token || !*token)
+		return AUTH_MISSING;
+	if (auth_token_parse(token, &id, hash) != 0)
+		return AUTH_MALFORMED;
+	if (load_token_versions(db, id, &row, &v) != DB_OK)
+		return AUTH_UNAVAILABLE;
+	enum auth_result r = token_verdict(&row, id, hash, who);
+	if (r == AUTH_OK)
+		pending = (struct pending_snapshot){ req, db, v };
+	return r;
+}
+
 enum auth_result aggregator_identify(struct aggregator *a, struct http_request *req,
                                      struct db *db, struct principal *who,
                                      const char **why)
@@ -78,10 +175,11 @@ enum auth_result aggregator_identify(struct aggregator *a, struct http_request *
 	const char *reason = NULL;
 	enum auth_result r;
 
+	pending_clear();
 	*who = (struct principal){ 0, ROLE_NONE, 0 };
 	if (header) {
 		const char *token = auth_bearer(header);
-		r = token ? auth_check(db, token, who) : AUTH_MALFORMED;
+		r = token ? bearer_check(req, db, token, who) : AUTH_MALFORMED;
 		if (r == AUTH_OK)
 			tag_request(req, "token", who->token_id);
 	} else if (cookie && *cookie)
@@ -98,6 +196,7 @@ int aggregator_authorize(struct aggregator *a, struct http_request *req, struct 
 	struct principal who;
 	const char *why;
 
+	pending_clear();
 	if (a->public_read)
 		return 0;
 	enum auth_result r = aggregator_identify(a, req, db, &who, &why);
@@ -153,8 +252,15 @@ static enum db_status catalogue_refresh(struct aggregator *a, struct db *db,
 int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct db *db,
                         const char *as_of, struct load_versions *out)
 {
-	enum db_status st = load_versions(db, as_of, out);
+	enum db_status st = DB_OK;
 
+	/* as_of needs its own query; without it the versions read with the
+	 * token (a moment ago, on this connection) are the current ones. */
+	if (!as_of && pending.req == req && pending.db == db)
+		*out = pending.versions;
+	else
+		st = load_versions(db, as_of, out);
+	pending_clear();
 	if (st == DB_OK)
 		st = catalogue_refresh(a, db, out->catalogue);
 	if (st == DB_UNAVAILABLE) {
@@ -178,5 +284,6 @@ int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct d
 
 void aggregator_release(struct aggregator *a)
 {
+	pending_clear();
 	pthread_rwlock_unlock(&a->cat_lock);
 }

@@ -29,12 +29,21 @@ struct load_count {
 	long long value;  /* the count */
 };
 
-/* The versions at which one year's table of an indicator changed: the
- * submissions that wrote any of its counts, oldest first. */
-struct load_states {
-	int year;          /* the calendar year */
-	long long *ids;    /* owned; submission ids in ascending order */
-	size_t n;          /* how many (at least one) */
+/* One row of count_history: a count as one submission wrote it. */
+struct load_revision {
+	int area_id;             /* area.id of a leaf area */
+	int period;              /* yyyyq */
+	long long submission;    /* the submission that wrote it: its state's version */
+	long long value;         /* the count */
+};
+
+/* A token's row and the versions, read together (load_token_versions). */
+struct load_token_row {
+	bool found;                           /* the token exists */
+	char hash_hex[2 * AUTH_HASH_BYTES + 1]; /* SHA-256 of its secret, lower-case hex */
+	enum auth_role role;                  /* its role (ROLE_NONE when unknown) */
+	int agency_id;                        /* its agency, 0 for none */
+	bool revoked;                         /* revoked_at is set */
 };
 
 /* The periods with data of one leaf area, over every indicator. */
@@ -54,18 +63,21 @@ enum db_status load_versions(struct db *db, const char *as_of,
 
 /* The counts of one indicator for the given leaf areas over periods
  * from..to (yyyyq, inclusive) as of `version`, ordered by area and period.
- * *out is the caller's to free (NULL when there are none). */
+ * *out is the caller's to free (NULL when there are none). The tables are
+ * made from load_history now; bench/series.sh measures this query as the
+ * raw SQL a series needs. */
 enum db_status load_counts(struct db *db, int indicator_id, const int *area_ids,
                            size_t nareas, int from, int to, long long version,
                            struct load_count **out, size_t *n) WUR;
 
-/* The states of the year tables y0..y1 of one indicator in the given leaf
- * areas as of `version`: one entry per year that has any count, in year
- * order. Free with load_states_free. */
-enum db_status load_table_states(struct db *db, int indicator_id, const int *area_ids,
-                                 size_t nareas, int y0, int y1, long long version,
-                                 struct load_states **out, size_t *n) WUR;
-void load_states_free(struct load_states *s, size_t n);
+/* Every row of count_history of one indicator for the given leaf areas
+ * over periods from..to with a submission id <= `version`, ordered by area,
+ * period and submission: the counts as of every version up to `version`
+ * in one query (the last row of a key at or below a version is its count
+ * then). *out is the caller's to free (NULL when there are none). */
+enum db_status load_history(struct db *db, int indicator_id, const int *area_ids,
+                            size_t nareas, int from, int to, long long version,
+                            struct load_revision **out, size_t *n) WUR;
 
 /* The earliest period with a count of the indicator in any of the areas as
  * of `version`; *first is 0 when there is none. */
@@ -76,6 +88,12 @@ enum db_status load_first_period(struct db *db, int indicator_id, const int *are
  * `version`. *out is the caller's to free. */
 enum db_status load_spans(struct db *db, long long version, struct load_span **out,
                           size_t *n) WUR;
+
+/* A bearer token's row by id and the current versions (as load_versions
+ * with no as_of), in one round trip: what every read needs first. The
+ * versions are set only when the token exists (tok->found). */
+enum db_status load_token_versions(struct db *db, long long id, struct load_token_row *tok,
+                                   struct load_versions *versions) WUR;
 
 /* A token's role and whether it is revoked, by id, for session cookies
  * (a bearer token goes through auth_check instead). *found is false when

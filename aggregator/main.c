@@ -10,6 +10,7 @@
 #include "aggregator.h"
 #include "config.h"
 #include "log.h"
+#include "table_cache.h"
 
 #define USAGE "samlad-aggregator [OPTION]..."
 /* Requests carry no body but the sign-in form's few bytes. */
@@ -37,6 +38,8 @@ static const struct config_option options[] = {
 	  "Hours a browser session lasts; every session ends when the program restarts." },
 	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
 	  "Seconds sent in Retry-After when the database is unavailable." },
+	{ "cache-mb", CONFIG_INT, "32", NULL, 1, 65536,
+	  "Megabytes of protected tables kept in memory; the least recently used go first." },
 	{ "grace-days", CONFIG_INT, "30", NULL, 0, 366,
 	  "Days after a quarter's end within which its report is on time; the review "
 	  "(/review/YEAR) lists later first reports as late." },
@@ -136,7 +139,7 @@ static int state_init(struct aggregator *a, const struct config *cfg)
 	a->suppress_below = config_int(cfg, "suppress-below");
 	a->public_read = config_bool(cfg, "public");
 	a->grace_days = (int)config_int(cfg, "grace-days");
-	a->cache = protected_cache_new(PROTECTED_CACHE_SLOTS);
+	a->cache = table_cache_new((size_t)config_int(cfg, "cache-mb") * 1024 * 1024);
 	a->sessions = session_keeper_new((unsigned)config_int(cfg, "session-hours") * 3600u);
 	a->pool = db_pool_new(config_str(cfg, "database-url"),
 	                      (unsigned)config_int(cfg, "db-connections"));

@@ -28,9 +28,15 @@
  *     Each is tried by suppressing it, letting phase A add the partners it
  *     forces, and asking the LP for the exposed cell's new interval. Of the
  *     candidates that widen it, the best reaches k, then adds the fewest
- *     cells, then the smallest total value; ties go to the first tried. A
+ *     cells, then the smallest total value; ties go to the first in the
+ *     order singles by cell index, then rectangles by (row, column). A
  *     safety net suppresses the smallest published cell when no candidate
  *     widens it at all, so that every round makes progress.
+ *     The search can stop early without changing its choice: singles are
+ *     tried smallest value first (then by index), and the first that
+ *     reaches k adding no partner is the best candidate there is (only a
+ *     single adds one cell, and its total value is its own), so the other
+ *     singles and the rectangles are not tried then.
  *
  *  C. Pruning. Once the audit passes, each secondary cell, largest value
  *     first, is published again if the audit still passes without it: a
@@ -56,6 +62,7 @@ struct candidate {
 	size_t added;    /* cells it suppresses, counting phase A's partners for them */
 	long long sum;   /* their total value: smaller loses less information */
 	double width;    /* the exposed cell's interval width afterwards */
+	size_t rank;     /* the last tie-break: singles by cell index, then rectangles */
 };
 
 /* One phase B search for the best candidate. */
@@ -423,18 +430,27 @@ static enum audit_status candidate_try(struct protect_table *t, struct search *s
 	return st;
 }
 
+/* True when a candidate's width reaches k. */
+static bool reaches(const struct candidate *c, double k)
+{
+	return c->width >= k - 1e-6;
+}
+
 /* True when a beats b (b may be empty): reaching k first, then fewer cells,
- * then a smaller sum. Equal candidates keep the earlier one. */
+ * then a smaller sum, then the lower rank. The order is total, so the
+ * choice does not depend on the order candidates are tried in. */
 static bool candidate_better(const struct candidate *a, const struct candidate *b, double k)
 {
 	if (b->n == 0)
 		return true;
-	bool ra = a->width >= k - 1e-6, rb = b->width >= k - 1e-6;
+	bool ra = reaches(a, k), rb = reaches(b, k);
 	if (ra != rb)
 		return ra;
 	if (a->added != b->added)
 		return a->added < b->added;
-	return a->sum < b->sum;
+	if (a->sum != b->sum)
+		return a->sum < b->sum;
+	return a->rank < b->rank;
 }
 
 /* Tries one candidate and keeps it as the best when it widens the target
@@ -463,19 +479,44 @@ static bool candidate_add(const struct protect_table *t, struct candidate *c, si
 	return true;
 }
 
-/* Every single published cell. */
-static enum audit_status try_singles(struct protect_table *t, struct search *s)
+/* A published cell and its value, for the order singles are tried in. */
+struct single {
+	long long value;  /* the cell's value */
+	size_t cell;      /* its index */
+};
+
+/* Smallest value first, then row-major order. */
+static int cmp_single(const void *a, const void *b)
 {
-	for (size_t i = 0; i < t->lt.ncells; i++) {
-		struct candidate c = { .n = 0 };
-		if (t->lt.cells[i].status != CELL_PUBLISHED)
-			continue;
-		candidate_add(t, &c, i);
-		enum audit_status st = consider(t, s, &c);
-		if (st != AUDIT_OK)
-			return st;
+	const struct single *x = a, *y = b;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+/* Every single published cell, smallest value first. *done is set when
+ * one reached k adding no partner: nothing can beat it (see phase B). */
+static enum audit_status try_singles(struct protect_table *t, struct search *s, bool *done)
+{
+	struct single *order = malloc((t->lt.ncells ? t->lt.ncells : 1) * sizeof *order);
+	size_t n = 0;
+	enum audit_status st = AUDIT_OK;
+
+	*done = false;
+	if (!order)
+		return AUDIT_NOMEM;
+	for (size_t i = 0; i < t->lt.ncells; i++)
+		if (t->lt.cells[i].status == CELL_PUBLISHED)
+			order[n++] = (struct single){ t->lt.cells[i].value, i };
+	qsort(order, n, sizeof *order, cmp_single);
+	for (size_t j = 0; j < n && st == AUDIT_OK && !*done; j++) {
+		struct candidate c = { .n = 0, .rank = order[j].cell };
+		candidate_add(t, &c, order[j].cell);
+		st = consider(t, s, &c);
+		*done = s->best.n == 1 && s->best.added == 1 && reaches(&s->best, (double)t->lt.k);
 	}
-	return AUDIT_OK;
+	free(order);
+	return st;
 }
 
 /* Every rectangle (row, col), (row, c2), (r2, col), (r2, c2) through the
@@ -485,7 +526,8 @@ static enum audit_status try_rectangles(struct protect_table *t, struct search *
 	size_t row = s->target / PROTECT_NCOLS, col = s->target % PROTECT_NCOLS;
 	for (size_t r2 = 0; r2 < t->nrows; r2++) {
 		for (size_t c2 = 0; c2 < PROTECT_NCOLS; c2++) {
-			struct candidate c = { .n = 0 };
+			struct candidate c = { .n = 0,
+			                       .rank = t->lt.ncells + protect_index(t, r2, c2) };
 			if (r2 == row || c2 == col ||
 			    !candidate_add(t, &c, protect_index(t, row, c2)) ||
 			    !candidate_add(t, &c, protect_index(t, r2, col)) ||
@@ -528,8 +570,9 @@ static enum audit_status widen(struct protect_table *t, size_t target,
 	s.saved = malloc(t->lt.ncells * sizeof *s.saved);
 	if (!s.saved)
 		return AUDIT_NOMEM;
-	st = try_singles(t, &s);
-	if (st == AUDIT_OK)
+	bool done = false;
+	st = try_singles(t, &s, &done);
+	if (st == AUDIT_OK && !done)
 		st = try_rectangles(t, &s);
 	if (st == AUDIT_OK && s.best.n == 0) {
 		s.best.cell[0] = fallback_cell(t);

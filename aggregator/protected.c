@@ -2,142 +2,13 @@
  * protected.h. */
 #include "protected.h"
 
-#include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "derived.h"
 #include "load.h"
 #include "log.h"
 #include "period.h"
-
-/* What a cached table is a function of. */
-struct cache_key {
-	int indicator_id;     /* indicator.id */
-	int municipality_id;  /* area.id of the municipality */
-	int year;             /* the calendar year */
-	long long k;          /* the threshold (from the catalogue and the deployment) */
-	long long version;    /* the data version */
-	long long catalogue;  /* the catalogue version: it fixes the rows */
-};
-
-/* One slot of the direct-mapped cache. */
-struct cache_slot {
-	struct cache_key key;   /* what table holds */
-	struct ptable *table;   /* owned, or NULL for an empty slot */
-};
-
-/* A direct-mapped cache: a key has one slot, and a new table replaces
- * whatever was there. Old versions are never looked up again and are
- * overwritten in time; the memory stays bounded by the slot count. */
-struct protected_cache {
-	pthread_mutex_t lock;       /* guards slots */
-	struct cache_slot *slots;   /* owned; nslots entries */
-	size_t nslots;              /* the bound */
-};
-
-/* ---- the cache -------------------------------------------------------- */
-
-struct protected_cache *protected_cache_new(size_t slots)
-{
-	struct protected_cache *c = calloc(1, sizeof *c);
-
-	if (!c)
-		return NULL;
-	c->nslots = slots ? slots : 1;
-	c->slots = calloc(c->nslots, sizeof *c->slots);
-	if (!c->slots || pthread_mutex_init(&c->lock, NULL) != 0) {
-		free(c->slots);
-		free(c);
-		return NULL;
-	}
-	return c;
-}
-
-void protected_cache_free(struct protected_cache *c)
-{
-	if (!c)
-		return;
-	for (size_t i = 0; i < c->nslots; i++)
-		free(c->slots[i].table);
-	pthread_mutex_destroy(&c->lock);
-	free(c->slots);
-	free(c);
-}
-
-/* splitmix64's finaliser: spreads neighbouring keys over the slots. */
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static size_t key_slot(const struct protected_cache *c, const struct cache_key *k)
-{
-	uint64_t h = mix((uint64_t)k->indicator_id);
-	h = mix(h ^ (uint64_t)k->municipality_id);
-	h = mix(h ^ (uint64_t)k->year);
-	h = mix(h ^ (uint64_t)k->version);
-	h = mix(h ^ (uint64_t)k->catalogue ^ ((uint64_t)k->k << 32));
-	return (size_t)(h % c->nslots);
-}
-
-static bool key_equal(const struct cache_key *a, const struct cache_key *b)
-{
-	return a->indicator_id == b->indicator_id && a->municipality_id == b->municipality_id &&
-	       a->year == b->year && a->k == b->k && a->version == b->version &&
-	       a->catalogue == b->catalogue;
-}
-
-static size_t ptable_size(size_t nrows)
-{
-	return sizeof(struct ptable) + nrows * PROTECT_NCOLS * sizeof(struct linked_cell);
-}
-
-/* A malloc'd copy of t, or NULL. */
-static struct ptable *ptable_copy(const struct ptable *t)
-{
-	size_t size = ptable_size(t->nrows);
-	struct ptable *copy = malloc(size);
-
-	if (copy)
-		memcpy(copy, t, size);
-	return copy;
-}
-
-/* A copy of the cached table of `key`, or NULL when there is none (or no
- * memory for the copy, which only costs a rebuild). */
-static struct ptable *cache_get(struct protected_cache *c, const struct cache_key *key)
-{
-	struct ptable *copy = NULL;
-	size_t i = key_slot(c, key);
-
-	pthread_mutex_lock(&c->lock);
-	if (c->slots[i].table && key_equal(&c->slots[i].key, key))
-		copy = ptable_copy(c->slots[i].table);
-	pthread_mutex_unlock(&c->lock);
-	return copy;
-}
-
-/* Stores a copy of t under key; a failed copy only means a later rebuild. */
-static void cache_put(struct protected_cache *c, const struct cache_key *key,
-                      const struct ptable *t)
-{
-	struct ptable *copy = ptable_copy(t);
-	size_t i = key_slot(c, key);
-
-	if (!copy)
-		return;
-	pthread_mutex_lock(&c->lock);
-	struct ptable *old = c->slots[i].table;
-	c->slots[i].key = *key;
-	c->slots[i].table = copy;
-	pthread_mutex_unlock(&c->lock);
-	free(old);
-}
+#include "table_cache.h"
 
 /* ---- areas ------------------------------------------------------------ */
 
@@ -156,22 +27,36 @@ bool area_publishable(const struct cat_area *area)
 	return area->parent < 0 || catalogue_area_is_leaf(area);
 }
 
+/* True when a is a leaf row of the municipality's tables. */
+static bool is_leaf_of(const struct catalogue *cat, const struct cat_area *a,
+                       const struct cat_area *municipality)
+{
+	return a != municipality && catalogue_area_is_leaf(a) &&
+	       area_municipality(cat, a) == municipality;
+}
+
 int layout_make(const struct catalogue *cat, const struct cat_area *municipality,
                 struct layout *out)
 {
+	size_t n = 0;
+
+	/* Counted first: arrays of the catalogue's size would be large
+	 * allocations on every request, and each large malloc makes glibc
+	 * consolidate its free lists. */
+	for (size_t i = 0; i < cat->nareas; i++)
+		n += is_leaf_of(cat, &cat->areas[i], municipality);
 	memset(out, 0, sizeof *out);
 	out->municipality = municipality;
-	out->area_ids = malloc((cat->nareas + 1) * sizeof *out->area_ids);
-	out->leaves = malloc((cat->nareas + 1) * sizeof *out->leaves);
+	out->area_ids = malloc((n + 1) * sizeof *out->area_ids);
+	out->leaves = malloc((n + 1) * sizeof *out->leaves);
 	if (!out->area_ids || !out->leaves) {
 		layout_free(out);
 		return -1;
 	}
 	/* The areas array is sorted by code, so the rows come in code order. */
-	for (size_t i = 0; i < cat->nareas; i++) {
+	for (size_t i = 0; i < cat->nareas && out->nleaves < n; i++) {
 		const struct cat_area *a = &cat->areas[i];
-		if (a != municipality && catalogue_area_is_leaf(a) &&
-		    area_municipality(cat, a) == municipality) {
+		if (is_leaf_of(cat, a, municipality)) {
 			out->leaves[out->nleaves] = a;
 			out->area_ids[out->nleaves++] = a->id;
 		}
@@ -237,6 +122,11 @@ static void publish_nothing(struct ptable *p)
 	p->nsecondary = 0;
 }
 
+static size_t ptable_size(size_t nrows)
+{
+	return sizeof(struct ptable) + nrows * PROTECT_NCOLS * sizeof(struct linked_cell);
+}
+
 /* The publishable form of a protected table: statuses and published values. */
 static struct ptable *ptable_from(const struct protect_table *t, bool failed)
 {
@@ -257,7 +147,7 @@ static struct ptable *ptable_from(const struct protect_table *t, bool failed)
 }
 
 /* Runs protection; NULL only when memory ran out. */
-static struct ptable *protect_and_publish(struct protect_table *t, const struct cache_key *key)
+static struct ptable *protect_and_publish(struct protect_table *t, const struct table_key *key)
 {
 	protect_fill_totals(t);
 	enum audit_status st = protect_run(t);
@@ -279,21 +169,33 @@ static struct ptable *protect_and_publish(struct protect_table *t, const struct 
 	return ptable_from(t, failed);
 }
 
-/* Makes the table of key->year from the counts of that year. */
+/* The history rows read for a request and the year being built: the rows
+ * of other years lie in between (they are ordered by area first), so a
+ * row counts when its period is in the year. */
+struct year_rows {
+	const struct load_revision *rows;  /* the history of the years read */
+	size_t n;                          /* how many */
+	int year;                          /* the year wanted */
+};
+
+/* Makes the table of key->year as of data version key->version: each
+ * key's last row at or below the version (the rows come in submission
+ * order, so a later row overwrites an earlier one). */
 static struct ptable *build_year(const struct cat_indicator *ind, const struct layout *lay,
-                                 const struct cache_key *key, const struct load_count *counts,
-                                 size_t n)
+                                 const struct table_key *key, const struct year_rows *h)
 {
 	enum protect_kind kind = ind->kind == KIND_STOCK ? PROTECT_STOCK : PROTECT_FLOW;
 	struct protect_table *t = protect_table_new(lay->ndistricts, kind, key->k);
 
 	if (!t)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		long row = leaf_row(lay, counts[i].area_id);
-		if (row >= 0 && period_year(counts[i].period) == key->year)
-			protect_set(t, (size_t)row, (size_t)period_quarter(counts[i].period) - 1,
-			            counts[i].value);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct load_revision *r = &h->rows[i];
+		if (period_year(r->period) != key->year || r->submission > key->version)
+			continue;
+		long row = leaf_row(lay, r->area_id);
+		if (row >= 0)
+			protect_set(t, (size_t)row, (size_t)period_quarter(r->period) - 1, r->value);
 	}
 	struct ptable *p = protect_and_publish(t, key);
 	protect_table_free(t);
@@ -302,10 +204,10 @@ static struct ptable *build_year(const struct cat_indicator *ind, const struct l
 
 /* ---- many years --------------------------------------------------------- */
 
-static struct cache_key key_of(const struct protect_ctx *ctx, const struct cat_indicator *ind,
+static struct table_key key_of(const struct protect_ctx *ctx, const struct cat_indicator *ind,
                                const struct layout *lay, int year)
 {
-	return (struct cache_key){ .indicator_id = ind->id,
+	return (struct table_key){ .indicator_id = ind->id,
 	                           .municipality_id = lay->municipality->id, .year = year,
 	                           .k = protect_k(ctx, ind), .version = ctx->version,
 	                           .catalogue = ctx->cat->version };
@@ -320,8 +222,8 @@ static void from_cache(const struct protect_ctx *ctx, const struct cat_indicator
 	*lo = y1 + 1;
 	*hi = y0 - 1;
 	for (int y = y0; y <= y1; y++) {
-		struct cache_key key = key_of(ctx, ind, lay, y);
-		out[y - y0] = cache_get(ctx->cache, &key);
+		struct table_key key = key_of(ctx, ind, lay, y);
+		out[y - y0] = table_cache_get(ctx->cache, &key);
 		if (out[y - y0])
 			continue;
 		if (y < *lo)
@@ -333,23 +235,22 @@ static void from_cache(const struct protect_ctx *ctx, const struct cat_indicator
 /* ---- versions of one table --------------------------------------------- */
 
 /* Keeps suppressed, in the table's newer state t, every cell that its
- * previous state prev suppressed. Without this a reader could combine two
- * versions: the current table and one read with as_of (or simply read
- * before and after a revision) may pick different secondary cells, and a
- * cell published in one and suppressed in the other, unchanged in value,
- * makes a primary cell exact through the totals. Suppressing more cells
- * only removes knowledge, so t still passes its own audit; and since every
- * state keeps what its predecessor hid, no state publishes a cell that an
- * earlier one suppressed. Earlier states never depend on later ones, so a
- * table read as of a past time stays what it was then. */
-static void keep_suppressed(struct ptable *t, const struct ptable *prev)
+ * previous state suppressed (prev, its mask). Without this a reader could
+ * combine two versions: the current table and one read with as_of (or
+ * simply read before and after a revision) may pick different secondary
+ * cells, and a cell published in one and suppressed in the other,
+ * unchanged in value, makes a primary cell exact through the totals.
+ * Suppressing more cells only removes knowledge, so t still passes its own
+ * audit; and since every state keeps what its predecessor hid, no state
+ * publishes a cell that an earlier one suppressed. Earlier states never
+ * depend on later ones, so a table read as of a past time stays what it
+ * was then. */
+static void keep_suppressed(struct ptable *t, const struct cell_mask *prev)
 {
 	if (prev->nrows != t->nrows)
 		return;
 	for (size_t i = 0; i < t->nrows * PROTECT_NCOLS; i++) {
-		enum cell_status was = prev->cells[i].status;
-		if (t->cells[i].status != CELL_PUBLISHED ||
-		    (was != CELL_PRIMARY && was != CELL_SECONDARY))
+		if (t->cells[i].status != CELL_PUBLISHED || !cell_mask_has(prev, i))
 			continue;
 		t->cells[i].status = CELL_SECONDARY;
 		t->cells[i].value = 0;
@@ -358,124 +259,168 @@ static void keep_suppressed(struct ptable *t, const struct ptable *prev)
 }
 
 /* The key of the table of `year` as of data version `version`. */
-static struct cache_key key_at(const struct protect_ctx *ctx, const struct cat_indicator *ind,
+static struct table_key key_at(const struct protect_ctx *ctx, const struct cat_indicator *ind,
                                const struct layout *lay, int year, long long version)
 {
-	struct cache_key key = key_of(ctx, ind, lay, year);
+	struct table_key key = key_of(ctx, ind, lay, year);
 	key.version = version;
 	return key;
 }
 
-/* Makes the table of one state of a year: its counts as of that state's
- * version (`counts` when given, else read), protected, with the previous
- * state's suppressions kept. *out is NULL only on failure. */
-static enum agg_status build_state(const struct protect_ctx *ctx, const struct cat_indicator *ind,
-                                   const struct layout *lay, int year, long long version,
-                                   const struct load_count *counts, size_t n,
-                                   const struct ptable *prev, struct ptable **out)
+/* The versions at which the year's table changed: the distinct submission
+ * ids of its rows, ascending, into a new array (*n 0 and NULL when the year
+ * has no row). 0 or -1 (out of memory). */
+static int year_states(const struct year_rows *h, long long **out, size_t *n)
 {
-	struct load_count *own = NULL;
-	struct cache_key key = key_at(ctx, ind, lay, year, version);
-
 	*out = NULL;
-	if (!counts) {
-		enum db_status st = load_counts(ctx->db, ind->id, lay->area_ids, lay->nleaves,
-		                                period_make(year, 1), period_make(year, 4), version,
-		                                &own, &n);
-		if (st != DB_OK)
-			return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
-		counts = own;
+	*n = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		if (period_year(h->rows[i].period) != h->year)
+			continue;
+		if (!*out) {
+			*out = malloc(h->n * sizeof **out);
+			if (!*out)
+				return -1;
+		}
+		(*out)[(*n)++] = h->rows[i].submission;
 	}
-	*out = build_year(ind, lay, &key, counts, n);
-	free(own);
-	if (!*out) {
+	if (*n == 0)
+		return 0;
+	/* Insertion sort with duplicates dropped: a year has tens of rows. */
+	size_t m = 0;
+	for (size_t i = 0; i < *n; i++) {
+		long long v = (*out)[i];
+		size_t j = m;
+		while (j > 0 && (*out)[j - 1] > v)
+			j--;
+		if (j > 0 && (*out)[j - 1] == v)
+			continue;
+		memmove(*out + j + 1, *out + j, (m - j) * sizeof **out);
+		(*out)[j] = v;
+		m++;
+	}
+	*n = m;
+	return 0;
+}
+
+/* Makes the table of one state of a year, with the previous state's
+ * suppressions kept (prev may be NULL for the first). NULL when memory
+ * ran out (logged). */
+static struct ptable *build_state(const struct protect_ctx *ctx, const struct cat_indicator *ind,
+                                  const struct layout *lay, const struct year_rows *h,
+                                  long long version, const struct cell_mask *prev)
+{
+	struct table_key key = key_at(ctx, ind, lay, h->year, version);
+	struct ptable *t = build_year(ind, lay, &key, h);
+
+	if (!t)
 		log_error("out of memory protecting a table");
-		return AGG_FAILED;
+	else if (prev)
+		keep_suppressed(t, prev);
+	return t;
+}
+
+/* Builds states first..n-1 from the mask of state first - 1 (or none):
+ * each earlier state goes into the cache as its mask, the newest as a
+ * table, which *out receives. */
+static enum agg_status build_states(const struct protect_ctx *ctx,
+                                    const struct cat_indicator *ind,
+                                    const struct layout *lay, const struct year_rows *h,
+                                    const long long *ids, size_t first, size_t n,
+                                    struct cell_mask *prev, struct ptable **out)
+{
+	*out = NULL;
+	for (size_t j = first; j < n; j++) {
+		struct table_key key = key_at(ctx, ind, lay, h->year, ids[j]);
+		struct ptable *t = build_state(ctx, ind, lay, h, ids[j], prev);
+		free(prev);
+		prev = NULL;
+		if (!t)
+			return AGG_FAILED;
+		if (j + 1 == n) {
+			table_cache_put(ctx->cache, &key, t);
+			*out = t;
+			break;
+		}
+		table_cache_put_mask(ctx->cache, &key, t);
+		prev = cell_mask_of(t);
+		free(t);
+		if (!prev) {
+			log_error("out of memory protecting a table");
+			return AGG_FAILED;
+		}
 	}
-	if (prev)
-		keep_suppressed(*out, prev);
-	cache_put(ctx->cache, &key, *out);
 	return AGG_OK;
 }
 
-/* The table of one year as of ctx->version, made state by state from the
- * newest state already in the cache (or the first). `counts` are the
- * counts of the year as of ctx->version, which are those of its newest
- * state; `states` is NULL when the year has no count at all. */
+/* The table of one year as of ctx->version: that of its newest state,
+ * made state by state from the newest earlier state whose suppressions
+ * are in the cache (or from the first). The table is stored under its
+ * state's version and reached from ctx->version through a link. */
 static enum agg_status build_one_year(const struct protect_ctx *ctx,
                                       const struct cat_indicator *ind,
-                                      const struct layout *lay, int year,
-                                      const struct load_states *states,
-                                      const struct load_count *counts, size_t n,
+                                      const struct layout *lay, const struct year_rows *h,
                                       struct ptable **out)
 {
-	struct ptable *prev = NULL;
-	size_t i = states ? states->n : 0;
-	enum agg_status st = AGG_OK;
+	long long *ids = NULL;
+	size_t n = 0, first = 0;
+	struct cell_mask *prev = NULL;
+	struct table_key key = key_of(ctx, ind, lay, h->year);
+	enum agg_status st = AGG_FAILED;
 
-	if (!states)
-		return build_state(ctx, ind, lay, year, ctx->version, counts, n, NULL, out);
-	for (; i > 0 && !prev; i--) {
-		struct cache_key key = key_at(ctx, ind, lay, year, states->ids[i - 1]);
-		prev = cache_get(ctx->cache, &key);
+	*out = NULL;
+	if (year_states(h, &ids, &n) != 0) {
+		log_error("out of memory reading table states");
+		return AGG_FAILED;
 	}
-	/* prev (when found) is state i; build states i+1 .. n-1. */
-	for (size_t j = prev ? i + 1 : 0; j < states->n && st == AGG_OK; j++) {
-		struct ptable *t = NULL;
-		bool newest = j + 1 == states->n;
-		st = build_state(ctx, ind, lay, year, states->ids[j], newest ? counts : NULL,
-		                 newest ? n : 0, prev, &t);
-		free(prev);
-		prev = t;
+	if (n == 0) {
+		/* No count at all: a table of missing cells, under the version. */
+		*out = build_state(ctx, ind, lay, h, ctx->version, NULL);
+		if (*out)
+			table_cache_put(ctx->cache, &key, *out);
+		return *out ? AGG_OK : AGG_FAILED;
 	}
-	*out = st == AGG_OK ? prev : NULL;
-	if (st != AGG_OK)
-		free(prev);
+	struct table_key newest = key_at(ctx, ind, lay, h->year, ids[n - 1]);
+	*out = table_cache_get(ctx->cache, &newest);
+	if (*out) {
+		st = AGG_OK;
+		goto link;
+	}
+	for (first = n - 1; first > 0 && !prev; first--) {
+		struct table_key k = key_at(ctx, ind, lay, h->year, ids[first - 1]);
+		prev = table_cache_get_mask(ctx->cache, &k);
+	}
+	/* prev (when found) is the mask of state `first`; build from the next. */
+	st = build_states(ctx, ind, lay, h, ids, prev ? first + 1 : 0, n, prev, out);
+link:
+	if (st == AGG_OK && ids[n - 1] != ctx->version)
+		table_cache_put_link(ctx->cache, &key, ids[n - 1]);
+	free(ids);
 	return st;
 }
 
-/* The states of year y in the list, or NULL. */
-static const struct load_states *states_of(const struct load_states *s, size_t n, int y)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i].year == y)
-			return &s[i];
-	return NULL;
-}
-
-/* Builds (and caches) the tables missing from out: one query for the
- * counts as of the version, one for the states of each year, and a counts
- * query per earlier state not yet in the cache. */
+/* Builds (and caches) the tables missing from out, from one query of the
+ * history of years lo..hi as of the version. */
 static enum agg_status build_missing(const struct protect_ctx *ctx,
                                      const struct cat_indicator *ind,
                                      const struct layout *lay, int y0, int lo, int hi,
                                      struct ptable **out)
 {
-	struct load_count *counts = NULL;
-	struct load_states *states = NULL;
-	size_t n = 0, nstates = 0;
+	struct load_revision *rows = NULL;
+	size_t n = 0;
 	enum agg_status st = AGG_OK;
-	enum db_status dst = load_counts(ctx->db, ind->id, lay->area_ids, lay->nleaves,
-	                                 period_make(lo, 1), period_make(hi, 4), ctx->version,
-	                                 &counts, &n);
+	enum db_status dst = load_history(ctx->db, ind->id, lay->area_ids, lay->nleaves,
+	                                  period_make(lo, 1), period_make(hi, 4), ctx->version,
+	                                  &rows, &n);
 
-	if (dst == DB_OK)
-		dst = load_table_states(ctx->db, ind->id, lay->area_ids, lay->nleaves, lo, hi,
-		                        ctx->version, &states, &nstates);
 	if (dst != DB_OK)
 		st = dst == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
 	for (int y = lo; y <= hi && st == AGG_OK; y++) {
-		if (out[y - y0])
-			continue;
-		st = build_one_year(ctx, ind, lay, y, states_of(states, nstates, y), counts, n,
-		                    &out[y - y0]);
-		if (st == AGG_OK) {
-			struct cache_key key = key_of(ctx, ind, lay, y);
-			cache_put(ctx->cache, &key, out[y - y0]);
-		}
+		struct year_rows h = { rows, n, y };
+		if (!out[y - y0])
+			st = build_one_year(ctx, ind, lay, &h, &out[y - y0]);
 	}
-	load_states_free(states, nstates);
-	free(counts);
+	free(rows);
 	return st;
 }
 

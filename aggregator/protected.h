@@ -8,11 +8,11 @@
  * no endpoint can show a cell that /v1/table suppresses.
  *
  * Protection is a pure function of (indicator, municipality, year, data
- * version, catalogue version), so the tables are cached under that key:
- * caching is exact, and a series over many years costs no protect_run once
- * its tables are made. A table whose protection failed (inconsistent values,
- * or an audit that did not pass) publishes nothing: every present cell is
- * suppressed, and the failure is logged. */
+ * version, catalogue version), so the tables are cached under that key
+ * (table_cache.h): caching is exact, and a series over many years costs no
+ * protect_run once its tables are made. A table whose protection failed
+ * (inconsistent values, or an audit that did not pass) publishes nothing:
+ * every present cell is suppressed, and the failure is logged. */
 #ifndef SAMLAD_PROTECTED_H
 #define SAMLAD_PROTECTED_H
 
@@ -24,9 +24,6 @@
 #include "db.h"
 #include "protect.h"
 #include "series.h"
-
-/* Slots of the table cache; each holds one table (a few hundred bytes). */
-#define PROTECTED_CACHE_SLOTS 4096
 
 /* How an aggregator operation ended. */
 enum agg_status {
@@ -78,7 +75,9 @@ struct series_request {
 
 struct protected_cache;
 
-/* NULL when memory ran out. */
+/* A cache with room for about `slots` tables of ten districts (with
+ * their earlier states); table_cache_new takes a budget in bytes. NULL
+ * when memory ran out. Both are in table_cache.c. */
 struct protected_cache *protected_cache_new(size_t slots) WUR;
 void protected_cache_free(struct protected_cache *c);
 
@@ -99,7 +98,8 @@ long long protect_k(const struct protect_ctx *ctx, const struct cat_indicator *i
 
 /* The protected tables of years y0..y1 of one indicator in the layout's
  * municipality. out[i] is year y0 + i; each table is the caller's to free
- * (free()). Tables not in the cache are made from one counts query. */
+ * (free()). Tables not in the cache are made from one query of the
+ * counts' history over the years that missed. */
 enum agg_status protected_years(const struct protect_ctx *ctx,
                                 const struct cat_indicator *ind,
                                 const struct layout *lay, int y0, int y1,

@@ -361,14 +361,28 @@ long long db_int(PGresult *res, int row, int col)
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-/* The pool: every connection is either lent out or on the free stack. */
+/* A borrower waiting in db_pool_get: put hands a connection straight to
+ * the longest-waiting one, so a borrower that arrives later can never
+ * take it first (with one condition variable and a signal, any thread
+ * that got to the lock first could, and under load a waiter was passed
+ * over again and again, for seconds). */
+struct pool_waiter {
+	pthread_cond_t handed;       /* signalled once db is set */
+	struct db *db;               /* the connection handed over, NULL until then */
+	struct pool_waiter *next;    /* the next in line */
+};
+
+/* The pool: every connection is either lent out, on the free stack, or
+ * being handed to a waiter. */
 struct db_pool {
-	pthread_mutex_t lock;   /* guards free_list and nfree */
-	pthread_cond_t freed;   /* signalled when a connection comes back */
-	unsigned size;          /* connections owned */
-	unsigned nfree;         /* entries in free_list */
-	struct db **all;        /* owned: every connection, for db_pool_free */
-	struct db **free_list;  /* the connections not lent out */
+	pthread_mutex_t lock;          /* guards everything below */
+	unsigned size;                 /* connections owned */
+	unsigned nfree;                /* entries in free_list */
+	struct db **all;               /* owned: every connection, for db_pool_free */
+	struct db **free_list;         /* the connections not lent out */
+	struct pool_waiter *first;     /* the longest waiting borrower, or NULL */
+	struct pool_waiter *last;      /* the newest waiting borrower */
+	unsigned nwaiting;             /* borrowers in the queue */
 };
 
 struct db_pool *db_pool_new(const char *conninfo, unsigned size)
@@ -388,7 +402,6 @@ struct db_pool *db_pool_new(const char *conninfo, unsigned size)
 		pool->free_list[pool->nfree++] = pool->all[pool->size];
 	}
 	pthread_mutex_init(&pool->lock, NULL);
-	pthread_cond_init(&pool->freed, NULL);
 	return pool;
 fail:
 	if (pool) {
@@ -409,18 +422,35 @@ void db_pool_free(struct db_pool *pool)
 		db_free(pool->all[i]);
 	free(pool->all);
 	free(pool->free_list);
-	pthread_cond_destroy(&pool->freed);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool);
 }
 
 struct db *db_pool_get(struct db_pool *pool)
 {
+	struct db *db;
+
 	pthread_mutex_lock(&pool->lock);
-	while (pool->nfree == 0)
-		pthread_cond_wait(&pool->freed, &pool->lock);
-	struct db *db = pool->free_list[--pool->nfree];
+	/* A free connection goes to a newcomer only when nobody waits; while
+	 * someone does, put hands connections over and none is free. */
+	if (pool->nfree > 0 && !pool->first) {
+		db = pool->free_list[--pool->nfree];
+		pthread_mutex_unlock(&pool->lock);
+		return db;
+	}
+	struct pool_waiter w = { .db = NULL, .next = NULL };
+	pthread_cond_init(&w.handed, NULL);
+	if (pool->last)
+		pool->last->next = &w;
+	else
+		pool->first = &w;
+	pool->last = &w;
+	pool->nwaiting++;
+	while (!w.db)
+		pthread_cond_wait(&w.handed, &pool->lock);
+	db = w.db;
 	pthread_mutex_unlock(&pool->lock);
+	pthread_cond_destroy(&w.handed);
 	return db;
 }
 
@@ -433,7 +463,25 @@ void db_pool_put(struct db_pool *pool, struct db *db)
 		db_rollback(db);
 	}
 	pthread_mutex_lock(&pool->lock);
-	pool->free_list[pool->nfree++] = db;
-	pthread_cond_signal(&pool->freed);
+	struct pool_waiter *w = pool->first;
+	if (w) {
+		pool->first = w->next;
+		if (!pool->first)
+			pool->last = NULL;
+		pool->nwaiting--;
+		w->db = db;
+		/* Under the lock: w lives on the waiter's stack until it has seen db. */
+		pthread_cond_signal(&w->handed);
+	} else {
+		pool->free_list[pool->nfree++] = db;
+	}
 	pthread_mutex_unlock(&pool->lock);
+}
+
+unsigned db_pool_waiting(struct db_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	unsigned n = pool->nwaiting;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
 }

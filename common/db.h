@@ -53,9 +53,12 @@ const char *db_error(const struct db *db);
 struct db_pool;
 struct db_pool *db_pool_new(const char *conninfo, unsigned size);
 void db_pool_free(struct db_pool *pool);
-/* Blocks until a connection is free. Give it back with db_pool_put. */
+/* Blocks until a connection is free; borrowers are served first come,
+ * first served. Give it back with db_pool_put. */
 struct db *db_pool_get(struct db_pool *pool);
 void db_pool_put(struct db_pool *pool, struct db *db);
+/* How many borrowers wait in db_pool_get now (for tests and diagnostics). */
+unsigned db_pool_waiting(struct db_pool *pool);
 
 /* Result helpers: the text of a cell; NULL when SQL NULL. */
 const char *db_value(PGresult *res, int row, int col);

@@ -293,6 +293,73 @@ static void test_pool(void)
 	db_pool_free(pool);
 }
 
+/* Borrowers served in the order they came, and the order they got it. */
+struct queue_run {
+	struct db_pool *pool;   /* the pool of one connection */
+	pthread_mutex_t lock;   /* guards order and n */
+	int order[3];           /* borrower ids in the order db_pool_get returned */
+	int n;                  /* entries in order */
+};
+
+struct borrower {
+	struct queue_run *run;  /* shared */
+	int id;                 /* 1, 2, 3: the order it started waiting in */
+};
+
+/* Borrows, notes its turn, and gives the connection back at once. */
+static void *borrow_once(void *arg)
+{
+	struct borrower *b = arg;
+	struct db *db = db_pool_get(b->run->pool);
+	pthread_mutex_lock(&b->run->lock);
+	b->run->order[b->run->n++] = b->id;
+	pthread_mutex_unlock(&b->run->lock);
+	db_pool_put(b->run->pool, db);
+	return NULL;
+}
+
+/* Waits (without a time limit) until n borrowers wait in the pool. */
+static void await_waiting(struct db_pool *pool, unsigned n)
+{
+	while (db_pool_waiting(pool) < n)
+		usleep(1000);
+}
+
+/* A returned connection goes to the longest-waiting borrower, and a
+ * borrower that comes while others wait queues behind them, even when a
+ * connection was just returned. */
+static void test_pool_fair(void)
+{
+	struct queue_run run = { .pool = db_pool_new(hdb.admin_url, 1), .n = 0 };
+	struct borrower b[3] = { { &run, 1 }, { &run, 2 }, { &run, 3 } };
+	pthread_t th[2];
+
+	pthread_mutex_init(&run.lock, NULL);
+	struct db *held = db_pool_get(run.pool);
+	is_int(db_pool_waiting(run.pool), 0, "nobody waits yet");
+	for (int i = 0; i < 2; i++) {
+		pthread_create(&th[i], NULL, borrow_once, &b[i]);
+		await_waiting(run.pool, (unsigned)i + 1);
+	}
+	is_int(db_pool_waiting(run.pool), 2, "two borrowers wait");
+	/* Returned and at once asked for again, by this thread that holds
+	 * the CPU: it must not jump the queue. */
+	db_pool_put(run.pool, held);
+	borrow_once(&b[2]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	is_int(run.n, 3, "every borrower was served");
+	is_int(run.order[0], 1, "the first waiter first");
+	is_int(run.order[1], 2, "the second next");
+	is_int(run.order[2], 3, "the latecomer last");
+	is_int(db_pool_waiting(run.pool), 0, "nobody waits at the end");
+	struct db *again = db_pool_get(run.pool);
+	ok(again == held, "the one connection is free again");
+	db_pool_put(run.pool, again);
+	pthread_mutex_destroy(&run.lock);
+	db_pool_free(run.pool);
+}
+
 int main(void)
 {
 	harness_db_create(&hdb, "db");
@@ -307,6 +374,7 @@ int main(void)
 	test_connect_options();
 	test_notices();
 	test_pool();
+	test_pool_fair();
 	harness_db_drop(&hdb);
 	return tap_done();
 }
