@@ -170,6 +170,23 @@ start_collector() {
 	die "the collector did not become healthy"
 }
 
+# CPU seconds (user + system) a process has used, from /proc.
+cpu_seconds() {
+	awk -v hz="$(getconf CLK_TCK)" '{ s += ($14 + $15) / hz } END { printf "%.2f", s }' "$@" 2>/dev/null ||
+		echo 0
+}
+
+# The CPU the collector and its PostgreSQL sessions used in the run: with
+# the wall time, it says where the time went.
+collector_cpu() {
+	local pids p files=()
+	C_CPU=$(cpu_seconds "/proc/$CPID/stat")
+	pids=$(sql_value "SELECT pid FROM pg_stat_activity WHERE usename = 'samlad_collector'")
+	for p in $pids; do files+=("/proc/$p/stat"); done
+	C_DB_CPU=0
+	[ "${#files[@]}" -gt 0 ] && C_DB_CPU=$(cpu_seconds "${files[@]}")
+}
+
 stop_collector() {
 	kill "$CPID" 2>/dev/null || true
 	wait "$CPID" 2>/dev/null || true
@@ -251,6 +268,7 @@ run_collector() {
 	SAMLAD_TOKEN=$TOKEN "$CLIENT" post --url "http://$LISTEN" $(client_args) >"$TMP/client.out" ||
 		die "the collector run failed (collector log: $(tail -n 5 "$TMP/collector.log" | tr '\n' ' '))"
 	perf_stop
+	collector_cpu
 	stop_collector
 	statements_report
 	C_SECONDS=$(awk '$1 == "seconds" { print $2 }' "$TMP/client.out")
@@ -263,6 +281,24 @@ run_collector() {
 		die "submission does not hold $((ROWS / BATCH)) rows after the collector run"
 	HISTORY=$(fingerprint_history)
 	CURRENT=$(fingerprint_current count_current)
+}
+
+# How long a collector that starts on the full history takes to load its
+# current-value cache: a fresh collector, one one-row batch (its first
+# ingest loads the cache), the time from its log. Not part of the ratios;
+# runs after the fingerprints, and the tables are truncated next anyway.
+run_cache_load() {
+	start_collector
+	local body
+	body="{\"counts\":[{\"indicator\":\"$AGENCY.i01\",\"area\":\"$MUNICIPALITY-d001\",\"period\":\"$FIRST_PERIOD\",\"value\":1}]}"
+	curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+		--data "$body" "http://$LISTEN/v1/counts" || die "the cache-load batch failed"
+	stop_collector
+	CACHE_LOAD=$(sed -n 's/.*current-value cache: loaded \([0-9]*\) keys at submission [0-9]* in \([0-9]*\) ms.*/\1 \2/p' \
+		"$TMP/collector.log" | tail -n 1)
+	[ -n "$CACHE_LOAD" ] || CACHE_LOAD="0 0"
+	CACHE_KEYS=${CACHE_LOAD% *}
+	CACHE_MS=${CACHE_LOAD#* }
 }
 
 reset_tables() { sql -c "TRUNCATE count_history, submission"; }
@@ -336,6 +372,10 @@ results() {
 	printf 'collector / COPY            %.3f\n' "$R_COPY"
 	printf 'collector / staged upsert   %.3f\n' "$R_STAGED"
 	printf 'target: collector/COPY ≥ 0.40   (%s)\n' "$([ "$MET" = true ] && echo met || echo NOT met)"
+	printf 'collector CPU: %s s in samlad-collector, %s s in its PostgreSQL sessions\n' \
+		"$C_CPU" "$C_DB_CPU"
+	printf 'collector cache load at start: %s keys from %s history rows in %s ms\n' \
+		"$CACHE_KEYS" "$ROWS" "$CACHE_MS"
 	printf 'collector batches: median %s ms new, %s ms revisions\n' \
 		"$(awk '$1 == "batch_ms_new_median" { print $2 }' "$TMP/client.out")" \
 		"$(awk '$1 == "batch_ms_revision_median" { print $2 }' "$TMP/client.out")"
@@ -359,6 +399,8 @@ write_json() {
   "batch_size": $BATCH,
   "batches": $((ROWS / BATCH)),
   "collector": {"seconds": $C_SECONDS, "rows_per_s": $C_RATE, "connections": $C_CONNECTIONS,
+    "cpu_seconds": $C_CPU, "db_cpu_seconds": $C_DB_CPU,
+    "cache_load_keys": $CACHE_KEYS, "cache_load_ms": $CACHE_MS,
     "body_bytes": $(client_value body_bytes),
     "batch_ms_new_median": $(client_value batch_ms_new_median), "batch_ms_new_max": $(client_value batch_ms_new_max),
     "batch_ms_revision_median": $(client_value batch_ms_revision_median), "batch_ms_revision_max": $(client_value batch_ms_revision_max)},
@@ -377,6 +419,7 @@ build
 cluster
 catalogue
 run_collector
+run_cache_load
 run_copy
 run_staged
 results

@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "catalogue.h"
 #include "compiler.h"
+#include "current.h"
 #include "db.h"
 #include "http.h"
 
@@ -18,6 +19,7 @@ struct collector {
 	struct catalogue *cat;         /* owned; the catalogue as last loaded, or NULL */
 	unsigned retry_after_s;        /* Retry-After sent with 503 */
 	size_t body_limit;             /* the --body-limit, for messages */
+	struct current *cache;         /* owned; current values, NULL with --cache-keys 0 */
 };
 
 /* Checks the request's bearer token and, when the catalogue changed since it

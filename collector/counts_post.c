@@ -205,7 +205,7 @@ static void store_and_reply(struct collector *c, struct http_request *req, struc
 	p->batch.token_id = p->who.token_id;
 	p->batch.rows = p->checked.rows;
 	p->batch.nrows = p->checked.nrows;
-	enum store_result res = store_ingest(db, &p->batch, &r);
+	enum store_result res = store_ingest(db, c->cache, &p->batch, &r);
 	db_pool_put(c->pool, db);
 	reply_stored(c, req, res, &r);
 }

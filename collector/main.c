@@ -7,6 +7,7 @@
 
 #include "collector.h"
 #include "config.h"
+#include "json_arena.h"
 #include "log.h"
 
 #define USAGE "samlad-collector [OPTION]..."
@@ -26,6 +27,8 @@ static const struct config_option options[] = {
 	  "Seconds after which an idle HTTP connection is closed." },
 	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
 	  "Seconds sent in Retry-After when the database is unavailable." },
+	{ "cache-keys", CONFIG_INT, "4000000", NULL, 0, 1000000000,
+	  "Most keys in the current-value cache (21 to 43 bytes each); 0 turns it off." },
 	CONFIG_LOG_LEVEL,
 };
 
@@ -103,6 +106,11 @@ static int state_init(struct collector *c, const struct config *cfg)
 		log_error("cannot make the database pool (out of memory)");
 		return -1;
 	}
+	long long keys = config_int(cfg, "cache-keys");
+	if (keys > 0 && !(c->cache = current_new((size_t)keys))) {
+		log_error("cannot make the current-value cache (out of memory)");
+		return -1;
+	}
 	struct db *db = db_pool_get(c->pool);
 	if (db_connect(db) != DB_OK)
 		log_warn("database unreachable at start (%s); answering 503 until it is back",
@@ -118,6 +126,8 @@ static void state_free(struct collector *c)
 	c->cat = NULL;
 	db_pool_free(c->pool);
 	c->pool = NULL;
+	current_free(c->cache);
+	c->cache = NULL;
 	pthread_rwlock_destroy(&c->cat_lock);
 }
 
@@ -148,6 +158,8 @@ int main(int argc, char **argv)
 	if (options_check(cfg) != 0)
 		goto fail;
 	code = 1;
+	/* cJSON's hooks are set once, before any thread uses cJSON. */
+	json_arena_init();
 	if (signals_block(&signals) != 0 || state_init(&collector, cfg) != 0)
 		goto fail;
 	srv = server_start(cfg, &collector);

@@ -1,12 +1,15 @@
 /* The collector's SQL. The ingest transaction follows docs/architecture.md
  * "The store": lock, idempotency, classify, insert the submission, COPY the
- * rows that change something, commit. */
+ * rows that change something, commit. Classifying uses the current-value
+ * cache (current.h) when it is at the data version the transaction sees,
+ * and asks the database otherwise; docs/collector.md tells the whole. */
 #include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "buf.h"
+#include <time.h>
+#include "current.h"
 #include "log.h"
 
 /* Any constant will do: every ingest takes this one lock, so ingests are
@@ -23,13 +26,6 @@
 #define RECEIPT_COLUMNS \
 	"uuid, " RFC3339("received_at") ", encode(body_sha256, 'hex'), " \
 	"rows, created, updated, unchanged"
-
-/* How a batch row relates to the value already stored. */
-enum row_class {
-	CLASS_CREATED = 0, /* no value yet */
-	CLASS_UPDATED,     /* a different value */
-	CLASS_UNCHANGED,   /* the same value */
-};
 
 /* What an Idempotency-Key lookup found. */
 enum key_state {
@@ -72,17 +68,6 @@ static void receipt_from_row(PGresult *res, int row, struct receipt *out)
 	out->unchanged = db_int(res, row, 6);
 }
 
-static void hex(const unsigned char *bytes, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 bool store_uuid_valid(const char *s)
 {
 	static const char hexdigits[] = "0123456789abcdefABCDEF";
@@ -122,8 +107,8 @@ static enum db_status find_key(struct db *db, const struct store_batch *in,
 	PGresult *res;
 
 	snprintf(agency, sizeof agency, "%d", in->agency_id);
-	hex(in->key_sha256, AUTH_HASH_BYTES, key);
-	hex(in->body_sha256, AUTH_HASH_BYTES, body);
+	auth_hex(in->key_sha256, AUTH_HASH_BYTES, key);
+	auth_hex(in->body_sha256, AUTH_HASH_BYTES, body);
 	enum db_status st = db_exec(db, &res, SQL_FIND_KEY, 3, params);
 	if (st != DB_OK)
 		return st;
@@ -137,23 +122,54 @@ static enum db_status find_key(struct db *db, const struct store_batch *in,
 	return DB_OK;
 }
 
-/* Writes the batch's keys as three array literals "{1,2,...}". */
-static int key_arrays(const struct store_batch *in, struct buf arrays[3])
+/* Writes v in decimal at p and returns the number of characters (at most
+ * 20). The COPY data and the key arrays are most of what the collector
+ * formats; printf reading its format string for every number showed in
+ * the profile. */
+static size_t put_int(char *p, long long v)
 {
-	for (int k = 0; k < 3; k++)
-		if (buf_puts(&arrays[k], "{") != 0)
+	char digits[20];
+	size_t n = 0, len = 0;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	if (v < 0)
+		p[len++] = '-';
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n)
+		p[len++] = digits[--n];
+	return len;
+}
+
+/* The batch's keys as three array literals "{1,2,...}", each malloc'd
+ * (the caller frees them, also after a failure). */
+static int key_arrays(const struct store_batch *in, char *arrays[3])
+{
+	/* An int is at most 11 characters, and a comma. */
+	size_t size = in->nrows * 12 + 3;
+	size_t len[3] = { 0, 0, 0 };
+
+	for (int k = 0; k < 3; k++) {
+		arrays[k] = malloc(size);
+		if (!arrays[k])
 			return -1;
+		arrays[k][len[k]++] = '{';
+	}
 	for (size_t i = 0; i < in->nrows; i++) {
 		const struct valid_row *r = &in->rows[i];
-		const char *sep = i ? "," : "";
-		if (buf_printf(&arrays[0], "%s%d", sep, r->indicator_id) != 0 ||
-		    buf_printf(&arrays[1], "%s%d", sep, r->area_id) != 0 ||
-		    buf_printf(&arrays[2], "%s%d", sep, r->period) != 0)
-			return -1;
+		const int v[3] = { r->indicator_id, r->area_id, r->period };
+		for (int k = 0; k < 3; k++) {
+			if (i)
+				arrays[k][len[k]++] = ',';
+			len[k] += put_int(arrays[k] + len[k], v[k]);
+		}
 	}
-	for (int k = 0; k < 3; k++)
-		if (buf_puts(&arrays[k], "}") != 0)
-			return -1;
+	for (int k = 0; k < 3; k++) {
+		arrays[k][len[k]++] = '}';
+		arrays[k][len[k]] = '\0';
+	}
 	return 0;
 }
 
@@ -170,6 +186,81 @@ static const char SQL_CURRENT[] =
 	"          AND c.period = k.period"
 	"        ORDER BY c.submission_id DESC LIMIT 1) h";
 
+/* Classifies every row of the batch into cls[] (all CLASS_CREATED on
+ * entry) by asking the database. */
+static enum db_status classify_query(struct db *db, const struct store_batch *in,
+                                     unsigned char *cls)
+{
+	char *arrays[3] = { NULL, NULL, NULL };
+	PGresult *res = NULL;
+	enum db_status st = DB_ERROR;
+
+	if (key_arrays(in, arrays) != 0) {
+		log_error("ingest: out of memory building the key arrays");
+		goto done;
+	}
+	const char *params[] = { arrays[0], arrays[1], arrays[2] };
+	st = db_exec(db, &res, SQL_CURRENT, 3, params);
+	if (st != DB_OK)
+		goto done;
+	for (int r = 0; r < PQntuples(res); r++) {
+		long long ord = db_int(res, r, 0);
+		if (ord < 1 || (size_t)ord > in->nrows)
+			continue;
+		bool same = db_int(res, r, 1) == in->rows[ord - 1].value;
+		cls[ord - 1] = same ? CLASS_UNCHANGED : CLASS_UPDATED;
+	}
+done:
+	PQclear(res);
+	for (int k = 0; k < 3; k++)
+		free(arrays[k]);
+	return st;
+}
+
+/* The data version: the highest submission id, 0 when there is none.
+ * Under the ingest lock it names exactly the state the transaction sees;
+ * the primary key's index answers it without reading the table. */
+static const char SQL_VERSION[] = "SELECT coalesce(max(id), 0) FROM submission";
+
+static enum db_status read_version(struct db *db, long long *version)
+{
+	PGresult *res;
+	enum db_status st = db_exec(db, &res, SQL_VERSION, 0, NULL);
+
+	if (st != DB_OK)
+		return st;
+	*version = db_int(res, 0, 0);
+	PQclear(res);
+	return DB_OK;
+}
+
+/* What the ingest transaction learnt that the cache needs once it ends. */
+struct ingest_tx {
+	struct current *cache;  /* borrowed; NULL when the cache is off */
+	long long version;      /* the data version seen under the lock */
+	long long id;           /* the new submission's id */
+	bool classified;        /* current_classify was called: end it */
+};
+
+/* Classifies every row of the batch into cls[]: from the cache when it is
+ * at the version this transaction sees, else by asking the database. */
+static enum db_status classify(struct db *db, const struct store_batch *in,
+                               unsigned char *cls, struct ingest_tx *tx)
+{
+	if (tx->cache) {
+		enum db_status st = read_version(db, &tx->version);
+		if (st != DB_OK)
+			return st;
+		tx->classified = true;
+		if (current_classify(tx->cache, tx->version, in->rows, in->nrows, cls)) {
+			log_debug("ingest: classified from the cache at submission %lld", tx->version);
+			return DB_OK;
+		}
+		log_debug("ingest: classified by the database at submission %lld", tx->version);
+	}
+	return classify_query(db, in, cls);
+}
+
 /* Fills the receipt's row counts from the classes. */
 static void count_classes(const unsigned char *cls, size_t n, struct receipt *out)
 {
@@ -183,38 +274,6 @@ static void count_classes(const unsigned char *cls, size_t n, struct receipt *ou
 		else
 			out->unchanged++;
 	}
-}
-
-/* Classifies every row of the batch into cls[] and counts the classes
- * into out. */
-static enum db_status classify(struct db *db, const struct store_batch *in,
-                               unsigned char *cls, struct receipt *out)
-{
-	struct buf arrays[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
-	PGresult *res = NULL;
-	enum db_status st = DB_ERROR;
-
-	if (key_arrays(in, arrays) != 0) {
-		log_error("ingest: out of memory building the key arrays");
-		goto done;
-	}
-	const char *params[] = { arrays[0].data, arrays[1].data, arrays[2].data };
-	st = db_exec(db, &res, SQL_CURRENT, 3, params);
-	if (st != DB_OK)
-		goto done;
-	for (int r = 0; r < PQntuples(res); r++) {
-		long long ord = db_int(res, r, 0);
-		if (ord < 1 || (size_t)ord > in->nrows)
-			continue;
-		bool same = db_int(res, r, 1) == in->rows[ord - 1].value;
-		cls[ord - 1] = same ? CLASS_UNCHANGED : CLASS_UPDATED;
-	}
-	count_classes(cls, in->nrows, out);
-done:
-	PQclear(res);
-	for (int k = 0; k < 3; k++)
-		buf_free(&arrays[k]);
-	return st;
 }
 
 static const char SQL_INSERT_SUBMISSION[] =
@@ -239,7 +298,7 @@ static enum db_status insert_submission(struct db *db, const struct store_batch 
 	}
 	snprintf(agency, sizeof agency, "%d", in->agency_id);
 	snprintf(token, sizeof token, "%lld", in->token_id);
-	hex(in->key_sha256, AUTH_HASH_BYTES, key);
+	auth_hex(in->key_sha256, AUTH_HASH_BYTES, key);
 	snprintf(n[0], sizeof n[0], "%lld", out->rows);
 	snprintf(n[1], sizeof n[1], "%lld", out->created);
 	snprintf(n[2], sizeof n[2], "%lld", out->updated);
@@ -257,62 +316,78 @@ static enum db_status insert_submission(struct db *db, const struct store_batch 
 static const char SQL_COPY[] =
 	"COPY count_history (indicator_id, area_id, period, submission_id, value) FROM STDIN";
 
-/* Sends what has piled up in data once it is a chunk, or when `all`. */
-static enum db_status copy_flush(struct db *db, struct buf *data, bool all)
+/* One COPY line: four ints, a bigint, tabs and the newline. */
+#define COPY_LINE_MAX (4 * 11 + 20 + 5)
+
+/* One COPY text line for row r of submission id at p; returns its length. */
+static size_t copy_line(char *p, const struct valid_row *r, long long id)
 {
-	if (data->len == 0 || (!all && data->len < COPY_CHUNK))
-		return DB_OK;
-	enum db_status st = db_copy_put(db, data->data, data->len);
-	buf_reset(data);
-	return st;
+	size_t len = put_int(p, r->indicator_id);
+
+	p[len++] = '\t';
+	len += put_int(p + len, r->area_id);
+	p[len++] = '\t';
+	len += put_int(p + len, r->period);
+	p[len++] = '\t';
+	len += put_int(p + len, id);
+	p[len++] = '\t';
+	len += put_int(p + len, r->value);
+	p[len++] = '\n';
+	return len;
 }
 
-/* COPYs the created and updated rows under submission `id`. */
+/* COPYs the created and updated rows under submission `id`, in pieces of
+ * about COPY_CHUNK bytes, so that the server parses one piece while the
+ * next is formatted. */
 static enum db_status copy_rows(struct db *db, const struct store_batch *in,
                                 const unsigned char *cls, long long id)
 {
-	struct buf data = BUF_INIT;
-	enum db_status st = db_copy_begin(db, SQL_COPY);
+	char *chunk = malloc(COPY_CHUNK + COPY_LINE_MAX);
+	size_t len = 0;
+	enum db_status st = DB_ERROR;
 
+	if (!chunk) {
+		log_error("ingest: out of memory building COPY data");
+		return DB_ERROR;
+	}
+	st = db_copy_begin(db, SQL_COPY);
 	for (size_t i = 0; st == DB_OK && i < in->nrows; i++) {
-		const struct valid_row *r = &in->rows[i];
 		if (cls[i] == CLASS_UNCHANGED)
 			continue;
-		if (buf_printf(&data, "%d\t%d\t%d\t%lld\t%d\n", r->indicator_id, r->area_id,
-		               r->period, id, r->value) != 0) {
-			log_error("ingest: out of memory building COPY data");
-			st = DB_ERROR;
-			break;
+		len += copy_line(chunk + len, &in->rows[i], id);
+		if (len >= COPY_CHUNK) {
+			st = db_copy_put(db, chunk, len);
+			len = 0;
 		}
-		st = copy_flush(db, &data, false);
 	}
-	if (st == DB_OK)
-		st = copy_flush(db, &data, true);
+	if (st == DB_OK && len > 0)
+		st = db_copy_put(db, chunk, len);
 	if (st == DB_OK)
 		st = db_copy_end(db);
-	buf_free(&data);
+	free(chunk);
 	return st;
 }
 
 /* Classifies, inserts and copies: the writing half of the transaction. */
 static enum db_status write_batch(struct db *db, const struct store_batch *in,
-                                  struct receipt *out)
+                                  struct receipt *out, struct ingest_tx *tx)
 {
 	unsigned char *cls = calloc(in->nrows ? in->nrows : 1, 1);
-	long long id = 0;
 	enum db_status st = DB_ERROR;
 
 	if (!cls) {
 		log_error("ingest: out of memory classifying rows");
 		return DB_ERROR;
 	}
-	hex(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
-	st = classify(db, in, cls, out);
-	if (st == DB_OK)
-		st = insert_submission(db, in, out, &id);
+	auth_hex(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
+	st = classify(db, in, cls, tx);
+	if (st == DB_OK) {
+		count_classes(cls, in->nrows, out);
+		st = insert_submission(db, in, out, &tx->id);
+	}
 	/* A batch that changes nothing still gets its receipt, and no COPY. */
 	if (st == DB_OK && out->created + out->updated > 0)
-		st = copy_rows(db, in, cls, id);
+		st = copy_rows(db, in, cls, tx->id);
 	free(cls);
 	return st;
 }
@@ -328,13 +403,135 @@ static enum store_result store_failure(struct db *db, enum db_status st)
 	return STORE_FAILED;
 }
 
-enum store_result store_ingest(struct db *db, const struct store_batch *in,
-                               struct receipt *out)
+/* ---- loading the cache ------------------------------------------------ */
+
+/* Rows read per statement while loading: a bounded result at a time. */
+#define LOAD_PAGE 65536
+#define LOAD_PAGE_TEXT "65536"
+
+/* A read-only snapshot: every statement of the load sees the same state,
+ * and because ingests commit one at a time in submission-id order, that
+ * state is exactly "every submission up to the version read first". */
+static const char SQL_LOAD_BEGIN[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/* The history in key order, a page after the last row read. Within a key
+ * the rows come in submission order, so the last one read stays in the
+ * map: it is the current value. (The index read forwards, every row, was
+ * measured cheaper than DISTINCT ON over it read backwards.) */
+static const char SQL_LOAD_PAGE[] =
+	"SELECT indicator_id, area_id, period, submission_id, value FROM count_history"
+	" WHERE (indicator_id, area_id, period, submission_id) > ($1::int, $2::int, $3::int, $4::bigint)"
+	" ORDER BY indicator_id, area_id, period, submission_id LIMIT " LOAD_PAGE_TEXT;
+
+/* Where the next page starts: the primary key of the last row read. */
+struct load_cursor {
+	char col[4][24];          /* indicator_id, area_id, period, submission_id as text */
+};
+
+/* Reads one page into l and moves the cursor; *more says whether the page
+ * was full. Sets *too_big when the keys exceed the cache's bound. */
+static enum db_status load_page(struct db *db, struct current_load *l,
+                                struct load_cursor *cur, bool *more, bool *too_big)
 {
+	const char *params[] = { cur->col[0], cur->col[1], cur->col[2], cur->col[3] };
+	PGresult *res;
+	enum db_status st = db_exec(db, &res, SQL_LOAD_PAGE, 4, params);
+
+	if (st != DB_OK)
+		return st;
+	int rows = PQntuples(res);
+	for (int r = 0; r < rows; r++) {
+		int rc = current_load_set(l, (int)db_int(res, r, 0), (int)db_int(res, r, 1),
+		                          (int)db_int(res, r, 2), (int)db_int(res, r, 4));
+		if (rc == 1) {
+			*too_big = true;
+			break;
+		}
+		if (rc != 0) {
+			log_error("current-value cache: out of memory while loading");
+			st = DB_ERROR;
+			break;
+		}
+	}
+	if (rows > 0)
+		for (int k = 0; k < 4; k++)
+			snprintf(cur->col[k], sizeof cur->col[k], "%s", PQgetvalue(res, rows - 1, k));
+	*more = rows == LOAD_PAGE && !*too_big;
+	PQclear(res);
+	return st;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Loads the whole current state into the cache, outside the ingest lock
+ * (other collectors go on storing meanwhile; the version check finds out
+ * whether what was read is still the state when it is used). A failure
+ * only leaves the cache invalid: the ingest then asks the database. */
+static void load_cache(struct db *db, struct current *cache)
+{
+	/* Below every key: the first page starts at the beginning. */
+	struct load_cursor cur = { { "-2147483648", "-2147483648", "-2147483648",
+	                             "-9223372036854775808" } };
+	struct current_load *l = current_load_new(cache);
+	struct timespec t0;
+	long long version = 0;
+	bool more = true, too_big = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum db_status st = l ? db_command(db, SQL_LOAD_BEGIN) : DB_ERROR;
+	if (st == DB_OK)
+		st = read_version(db, &version);
+	while (st == DB_OK && more)
+		st = load_page(db, l, &cur, &more, &too_big);
+	if (st == DB_OK)
+		st = db_commit(db);
+	if (st != DB_OK) {
+		log_warn("current-value cache: the load failed (%s %s); classifying through "
+		         "the database", db_sqlstate(db), l ? db_error(db) : "out of memory");
+		db_rollback(db);
+	}
+	current_load_end(cache, l, st == DB_OK && !too_big, too_big, version);
+	struct current_stats s;
+	current_stats(cache, &s);
+	if (too_big)
+		log_warn("current-value cache: more keys than --cache-keys; the cache is off "
+		         "and every ingest classifies through the database");
+	else if (st == DB_OK)
+		log_info("current-value cache: loaded %zu keys at submission %lld in %.0f ms",
+		         s.keys, version, ms_since(&t0));
+}
+
+/* ---- the ingest transaction, whole ------------------------------------ */
+
+/* Ends what current_classify began: the batch goes into the cache only
+ * after its COMMIT succeeded; any failure (a COMMIT whose outcome is
+ * unknown included) leaves the cache invalid. */
+static void cache_end(const struct ingest_tx *tx, const struct store_batch *in, bool committed)
+{
+	if (!tx->classified)
+		return;
+	if (committed)
+		current_commit(tx->cache, tx->version, tx->id, in->rows, in->nrows);
+	else
+		current_abort(tx->cache);
+}
+
+enum store_result store_ingest(struct db *db, struct current *cache,
+                               const struct store_batch *in, struct receipt *out)
+{
+	struct ingest_tx tx = { cache, 0, 0, false };
 	enum key_state key = KEY_NEW;
 	enum store_result result;
-	enum db_status st = db_begin(db);
 
+	if (cache && current_load_begin(cache))
+		load_cache(db, cache);
+	enum db_status st = db_begin(db);
 	if (st == DB_OK)
 		st = lock_ingests(db);
 	if (st == DB_OK && in->has_key)
@@ -346,9 +543,10 @@ enum store_result store_ingest(struct db *db, const struct store_batch *in,
 		db_rollback(db);
 		return key == KEY_SAME ? STORE_REPLAYED : STORE_KEY_REUSED;
 	}
-	st = write_batch(db, in, out);
+	st = write_batch(db, in, out, &tx);
 	if (st == DB_OK)
 		st = db_commit(db);
+	cache_end(&tx, in, st == DB_OK);
 	if (st == DB_OK)
 		return STORE_CREATED;
 fail:

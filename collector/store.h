@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include "auth.h"
 #include "compiler.h"
+#include "current.h"
 #include "db.h"
 #include "validate.h"
 
@@ -53,9 +54,11 @@ enum store_result {
 
 /* Runs the ingest transaction of docs/architecture.md "The store". Fills
  * *out for STORE_CREATED and STORE_REPLAYED. Nothing is stored unless it
- * answers STORE_CREATED. */
-enum store_result store_ingest(struct db *db, const struct store_batch *in,
-                               struct receipt *out) WUR;
+ * answers STORE_CREATED. `cache` (NULL: none) classifies the rows when it
+ * is at the version the transaction sees, and is loaded first when
+ * current_load_begin says so; see current.h. */
+enum store_result store_ingest(struct db *db, struct current *cache,
+                               const struct store_batch *in, struct receipt *out) WUR;
 
 /* The receipt of submission `uuid` if agency_id sent it; *found says
  * whether there was one. `uuid` must already be well-formed. */

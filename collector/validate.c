@@ -37,28 +37,59 @@ struct validate_ctx {
 	struct conflicts *row;          /* scratch: the conflicts of one row */
 };
 
-static void check_period(const char *text, time_t now, struct check *c)
-{
-	int ignored;
+/* What pass one resolved for the previous row. The rows of a batch mostly
+ * share their indicator and their period (an agency reports a quarter at a
+ * time), so each is looked up or parsed once per run of equal texts, and
+ * the current quarter once per batch rather than once per row. */
+struct memo {
+	const char *indicator;           /* the last indicator text, or NULL */
+	const struct cat_indicator *ind; /* what it resolved to */
+	const char *period;              /* the last period text, or NULL */
+	enum period_error period_err;    /* what it parsed to */
+	int period_value;                /* yyyyq when it parsed */
+	int current;                     /* the current quarter, yyyyq */
+};
 
-	c->period_err = period_parse(text, &c->period);
-	if (c->period_err == PERIOD_OK)
-		c->period_err = period_parse_checked(text, now, &ignored);
+/* The period's syntax and range: from 2000Q1 to the current quarter. The
+ * parsed value is kept also when the range is wrong, for the messages. */
+static void check_period(const char *text, struct memo *m, struct check *c)
+{
+	if (!m->period || strcmp(text, m->period) != 0) {
+		m->period = text;
+		m->period_value = 0;
+		m->period_err = period_parse(text, &m->period_value);
+		if (m->period_err == PERIOD_OK && period_year(m->period_value) < PERIOD_MIN_YEAR)
+			m->period_err = PERIOD_TOO_EARLY;
+		else if (m->period_err == PERIOD_OK && m->period_value > m->current)
+			m->period_err = PERIOD_FUTURE;
+	}
+	c->period_err = m->period_err;
+	c->period = m->period_value;
+}
+
+static const struct cat_indicator *check_indicator(const char *text, const struct catalogue *cat,
+                                                   struct memo *m)
+{
+	if (!m->indicator || strcmp(text, m->indicator) != 0) {
+		m->indicator = text;
+		m->ind = catalogue_indicator(cat, text);
+	}
+	return m->ind;
 }
 
 /* Pass one: looks up one row's codes and period. */
 static void check_row(const struct raw_row *row, const struct catalogue *cat,
-                      int agency_id, time_t now, struct check *c)
+                      int agency_id, struct memo *m, struct check *c)
 {
 	memset(c, 0, sizeof *c);
 	c->dup_of = NO_ROW;
 	c->period_err = PERIOD_SYNTAX;
 	if (row->indicator)
-		c->ind = catalogue_indicator(cat, row->indicator);
+		c->ind = check_indicator(row->indicator, cat, m);
 	if (row->area)
 		c->area = catalogue_area(cat, row->area);
 	if (row->period)
-		check_period(row->period, now, c);
+		check_period(row->period, m, c);
 	if (c->ind && c->area && catalogue_area_is_leaf(c->area))
 		c->permitted = catalogue_permitted(cat, agency_id, c->ind->id, c->area->id);
 }
@@ -114,14 +145,13 @@ static int indicator_conflicts(struct validate_ctx *x, size_t i)
 	const struct check *c = &x->checks[i];
 	char ind[CONFLICT_FIELD_MAX], area[CONFLICT_FIELD_MAX];
 
-	if (!r->indicator)
+	if (!r->indicator || (c->ind && (!c->area || !catalogue_area_is_leaf(c->area) ||
+	                                 c->permitted)))
 		return 0;
 	ingest_echo(ind, sizeof ind, r->indicator, strlen(r->indicator));
 	if (!c->ind)
 		return conflicts_add(x->row, i, r->line, RANK_INDICATOR, "indicator",
 		                     "unknown_indicator", "indicator '%s' is not in the catalogue", ind);
-	if (!c->area || !catalogue_area_is_leaf(c->area) || c->permitted)
-		return 0;
 	ingest_echo(area, sizeof area, r->area, strlen(r->area));
 	return conflicts_add(x->row, i, r->line, RANK_INDICATOR, "indicator", "not_permitted",
 	                     "your agency is not permitted to report indicator '%s' for area '%s'",
@@ -135,14 +165,12 @@ static int area_conflicts(struct validate_ctx *x, size_t i)
 	const struct check *c = &x->checks[i];
 	char area[CONFLICT_FIELD_MAX];
 
-	if (!r->area)
+	if (!r->area || (c->area && catalogue_area_is_leaf(c->area)))
 		return 0;
 	ingest_echo(area, sizeof area, r->area, strlen(r->area));
 	if (!c->area)
 		return conflicts_add(x->row, i, r->line, RANK_AREA, "area", "unknown_area",
 		                     "area '%s' is not in the catalogue", area);
-	if (catalogue_area_is_leaf(c->area))
-		return 0;
 	return conflicts_add(x->row, i, r->line, RANK_AREA, "area", "not_a_leaf_area",
 	                     "area '%s' has %zu districts; report each district instead",
 	                     area, c->area->nchildren);
@@ -245,11 +273,12 @@ int validate_batch(const struct raw_batch *batch, const struct conflicts *found,
 	out->nrows = batch->n;
 	if (!checks)
 		goto fail;
+	struct memo memo = { NULL, NULL, NULL, PERIOD_SYNTAX, 0, period_current(now) };
 	for (size_t i = 0; i < batch->n; i++)
-		check_row(&batch->rows[i], cat, agency_id, now, &checks[i]);
+		check_row(&batch->rows[i], cat, agency_id, &memo, &checks[i]);
 	if (find_repeats(checks, batch->n) != 0)
 		goto fail;
-	struct validate_ctx x = { batch, checks, period_current(now), &row };
+	struct validate_ctx x = { batch, checks, memo.current, &row };
 	for (size_t i = 0; i < batch->n; i++)
 		if (row_conflicts(&x, i, found, &cursor, out) != 0)
 			goto fail;

@@ -1,0 +1,118 @@
+/* The current-value cache: every key (indicator, area, period) with its
+ * current value, as of one data version, so that an ingest can classify its
+ * rows as created, updated or unchanged without asking the database.
+ *
+ * The data version is the highest submission id. Ingests are serialised by
+ * an advisory lock and submission ids increase in commit order, so the
+ * version read under that lock names exactly the state the database is in.
+ * The cache is used only when its version equals it; a batch is applied to
+ * the cache only after its COMMIT succeeded, and only when the cache was at
+ * the version the batch's transaction saw. Anything else (another collector
+ * wrote, a COMMIT whose outcome is unknown) makes the cache invalid, and it
+ * is loaded again from the database when that looks worth it.
+ *
+ * Pure: no database. store.c reads the version, loads rows and decides;
+ * this module keeps the map and the state, guarded by its own mutex, so
+ * that any number of request threads may share one cache. */
+#ifndef SAMLAD_CURRENT_H
+#define SAMLAD_CURRENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "compiler.h"
+#include "validate.h"
+
+/* How a batch row relates to the value already stored. */
+enum row_class {
+	CLASS_CREATED = 0, /* no value yet */
+	CLASS_UPDATED,     /* a different value */
+	CLASS_UNCHANGED,   /* the same value */
+};
+
+struct current;
+
+/* A cache of at most max_keys keys (max_keys >= 1). NULL when memory ran
+ * out. The caller owns it and frees it with current_free once no thread
+ * uses it. */
+struct current *current_new(size_t max_keys);
+void current_free(struct current *c);
+
+/* ---- the ingest's side ------------------------------------------------ */
+
+/* Called under the ingest lock with the version the transaction sees.
+ * When the cache is valid at exactly `version`, classifies every row into
+ * cls[], marks the batch in flight and returns true: the caller must then
+ * end it with current_commit or current_abort. Otherwise returns false and
+ * the caller classifies through the database; a valid cache at another
+ * version is stale and becomes invalid.
+ * If another thread of this process has a batch in flight (committed but
+ * not yet applied), waits for it first: its version is the one this
+ * transaction sees. */
+bool current_classify(struct current *c, long long version,
+                      const struct valid_row *rows, size_t n, unsigned char *cls) WUR;
+
+/* After a successful COMMIT of submission `id`, whose transaction saw
+ * `version`: when the cache is still at `version`, sets every row's value
+ * and moves the cache to `id`. Otherwise the cache stays invalid (or stale,
+ * which the next version check finds). Ends the batch in flight, if any.
+ * A batch that would take the cache past its max_keys turns it off. While
+ * a load runs the batch is also kept (a copy of its rows), for
+ * current_load_end. */
+void current_commit(struct current *c, long long version, long long id,
+                    const struct valid_row *rows, size_t n);
+
+/* After any failure of a transaction that called current_classify, also
+ * when the COMMIT's outcome is unknown: the cache becomes invalid, so that
+ * nothing it holds is trusted until it is loaded again. Ends the batch in
+ * flight, if any. */
+void current_abort(struct current *c);
+
+/* ---- loading ---------------------------------------------------------- */
+
+/* True when the caller should load the cache now, before its ingest: it
+ * is invalid, it is not being loaded by another thread, it is not off,
+ * and either it was never loaded or this process wrote the last
+ * `streak` submissions in a row (it is likely the only writer), where
+ * the streak needed doubles each time a load was made stale before any
+ * batch used it. When true, the caller owns the load and must end it with
+ * current_load_end. */
+bool current_load_begin(struct current *c) WUR;
+
+/* A map being filled by one loader, outside the cache's mutex. */
+struct current_load;
+
+/* Starts an empty map for a load. NULL when memory ran out. */
+struct current_load *current_load_new(struct current *c);
+/* Sets one key's value (a later call for the same key replaces it, so
+ * the rows of a key are given in submission order).
+ * Returns 0, -1 when memory ran out, 1 when the map would exceed the
+ * cache's max_keys. */
+int current_load_set(struct current_load *l, int indicator_id, int area_id,
+                     int period, int value) WUR;
+/* Ends the load: with l != NULL and ok, the map becomes the cache at
+ * `version`, and the batches this process committed while it ran are
+ * applied to it in id order, as far as each saw the version the map is at
+ * (the snapshot may or may not have held them; another collector's write
+ * in between stops the chain). Otherwise the map is dropped and, when
+ * `too_big`, the cache is turned off for good. Frees l. */
+void current_load_end(struct current *c, struct current_load *l, bool ok,
+                      bool too_big, long long version);
+
+/* ---- reading the state (tests and logs) ------------------------------- */
+
+struct current_stats {
+	bool valid;            /* the map is the database at `version` */
+	bool off;              /* turned off for good (too many keys) */
+	long long version;     /* the submission id the map stands for */
+	size_t keys;           /* keys in the map */
+	unsigned long long hits;   /* batches classified from the map */
+	unsigned long long misses; /* batches classified by the database */
+	unsigned long long loads;  /* loads that became the map */
+};
+
+void current_stats(struct current *c, struct current_stats *out);
+
+/* The value of one key in the map; false when absent. For tests. */
+bool current_get(struct current *c, int indicator_id, int area_id, int period, int *value);
+
+#endif

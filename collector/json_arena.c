@@ -1,0 +1,106 @@
+/* A bump arena behind cJSON's allocation hooks (see json_arena.h). */
+#include "json_arena.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <cjson/cJSON.h>
+
+/* Bytes in a block, unless one allocation needs more. */
+#define BLOCK_SIZE ((size_t)1 << 20)
+/* Every allocation is rounded up to this, which keeps them all aligned. */
+#define ALIGN ((size_t)16)
+
+/* One malloc'd piece of the arena. */
+struct block {
+	struct block *next;     /* the block filled before this one */
+	size_t size;            /* bytes in data */
+	size_t used;            /* bytes handed out */
+	max_align_t data[];     /* the memory handed out */
+};
+
+struct json_arena {
+	struct block *blocks;   /* owned; the newest first */
+};
+
+/* The arena cJSON allocates from in this thread, or NULL. */
+static _Thread_local struct json_arena *active;
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void *arena_malloc(size_t n)
+{
+	struct json_arena *a = active;
+
+	if (!a)
+		return malloc(n);
+	n = (n + ALIGN - 1) & ~(ALIGN - 1);
+	struct block *b = a->blocks;
+	if (!b || b->size - b->used < n) {
+		size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+		b = malloc(sizeof *b + size);
+		if (!b)
+			return NULL;
+		*b = (struct block){ a->blocks, size, 0 };
+		a->blocks = b;
+	}
+	void *p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+static bool arena_owns(const struct json_arena *a, const void *p)
+{
+	for (const struct block *b = a->blocks; b; b = b->next) {
+		const char *start = (const char *)b->data;
+		if ((const char *)p >= start && (const char *)p < start + b->size)
+			return true;
+	}
+	return false;
+}
+
+/* What the arena handed out is freed with it; anything else (made before
+ * the arena began, or in no arena) goes back to free. */
+static void arena_free(void *p)
+{
+	struct json_arena *a = active;
+
+	if (a && arena_owns(a, p))
+		return;
+	free(p);
+}
+
+static void install_hooks(void)
+{
+	cJSON_Hooks hooks = { arena_malloc, arena_free };
+
+	cJSON_InitHooks(&hooks);
+}
+
+void json_arena_init(void)
+{
+	pthread_once(&hooks_once, install_hooks);
+}
+
+struct json_arena *json_arena_begin(void)
+{
+	struct json_arena *a;
+
+	json_arena_init();
+	a = calloc(1, sizeof *a);
+	active = a;
+	return a;
+}
+
+void json_arena_end(struct json_arena *a)
+{
+	if (!a)
+		return;
+	active = NULL;
+	while (a->blocks) {
+		struct block *next = a->blocks->next;
+		free(a->blocks);
+		a->blocks = next;
+	}
+	free(a);
+}

@@ -1,0 +1,286 @@
+/* The current-value cache without a database: classification against the
+ * map, the version check, applying a batch only after its COMMIT and only
+ * at the version it saw, invalidation, the key bound, growth of the map,
+ * when a load is asked for, a batch in flight holding back the next one of
+ * another thread, and batches committed during a load applied after it. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "current.h"
+#include "tap.h"
+
+/* Loads `n` rows into the cache at `version` as a loader would. */
+static void load(struct current *c, const struct valid_row *rows, size_t n, long long version)
+{
+	ok(current_load_begin(c), "a load is asked for at version %lld", version);
+	struct current_load *l = current_load_new(c);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = current_load_set(l, rows[i].indicator_id, rows[i].area_id, rows[i].period,
+		                      rows[i].value);
+	is_int(rc, 0, "the load's %zu rows fit", n);
+	current_load_end(c, l, true, false, version);
+}
+
+/* The classes as a string: c(reated), u(pdated), =(unchanged). */
+static const char *classes(const unsigned char *cls, size_t n)
+{
+	static char s[64];
+	for (size_t i = 0; i < n && i < sizeof s - 1; i++)
+		s[i] = cls[i] == CLASS_CREATED ? 'c' : cls[i] == CLASS_UPDATED ? 'u' : '=';
+	s[n < sizeof s - 1 ? n : sizeof s - 1] = '\0';
+	return s;
+}
+
+static void test_classify_and_commit(void)
+{
+	struct current *c = current_new(100);
+	/* Two rows of one key in submission order: the last one is current. */
+	const struct valid_row loaded[] = {
+		{ 1, 10, 20241, 5 }, { 1, 10, 20241, 7 }, { 1, 11, 20241, 0 }, { 2, 10, 20242, 9 },
+	};
+	const struct valid_row batch[] = {
+		{ 1, 10, 20241, 7 },  /* unchanged */
+		{ 1, 11, 20241, 1 },  /* updated from 0 */
+		{ 2, 10, 20241, 9 },  /* created: another period */
+		{ 2, 10, 20242, 9 },  /* unchanged */
+		{ 3, 10, 20242, 0 },  /* created: value 0 is a value */
+	};
+	unsigned char cls[5];
+	struct current_stats s;
+	int v = -1;
+
+	ok(!current_classify(c, 0, batch, 5, cls), "a cache never loaded is not used");
+	load(c, loaded, 4, 12);
+	current_stats(c, &s);
+	ok(s.valid && s.version == 12 && s.keys == 3, "loaded: valid at 12 with 3 keys "
+	   "(valid %d, version %lld, keys %zu)", s.valid, s.version, s.keys);
+	ok(current_get(c, 1, 10, 20241, &v) && v == 7, "the later row of a key is current (%d)", v);
+
+	ok(current_classify(c, 12, batch, 5, cls), "at its own version the cache classifies");
+	is_str(classes(cls, 5), "=uc=c", "each row's class");
+	current_commit(c, 12, 13, batch, 5);
+	current_stats(c, &s);
+	ok(s.valid && s.version == 13 && s.keys == 5, "committed: valid at 13 with 5 keys "
+	   "(valid %d, version %lld, keys %zu)", s.valid, s.version, s.keys);
+	ok(current_get(c, 1, 11, 20241, &v) && v == 1, "the updated value is current (%d)", v);
+	ok(current_get(c, 3, 10, 20242, &v) && v == 0, "the created value is there (%d)", v);
+
+	ok(current_classify(c, 13, batch, 5, cls), "the next batch at 13 is classified");
+	is_str(classes(cls, 5), "=====", "the same batch again is unchanged throughout");
+	current_commit(c, 13, 14, batch, 5);
+
+	/* Another collector wrote submission 15: the cache at 14 is stale. */
+	ok(!current_classify(c, 15, batch, 5, cls), "at another version the cache is not used");
+	current_stats(c, &s);
+	ok(!s.valid, "and it is invalid from then on");
+	current_commit(c, 15, 16, batch, 5);
+	ok(!current_classify(c, 16, batch, 5, cls), "a commit does not make it valid again");
+	current_stats(c, &s);
+	is_int(s.hits, 2, "hits counted");
+	is_int(s.misses, 3, "misses counted");
+	current_free(c);
+}
+
+static void test_abort_and_late_commit(void)
+{
+	struct current *c = current_new(100);
+	const struct valid_row one[] = { { 1, 1, 20001, 3 } };
+	unsigned char cls[1];
+	struct current_stats s;
+	int v = -1;
+
+	load(c, NULL, 0, 0);
+	ok(current_classify(c, 0, one, 1, cls), "an empty database at version 0 is a map");
+	is_str(classes(cls, 1), "c", "so every row is created");
+	/* The COMMIT's outcome is unknown. */
+	current_abort(c);
+	current_stats(c, &s);
+	ok(!s.valid, "an aborted batch leaves the cache invalid");
+	ok(!current_get(c, 1, 1, 20001, &v), "and its row is not in the map");
+
+	ok(!current_load_begin(c), "and no load is asked for before a streak of our own");
+	current_free(c);
+
+	/* A load at version 5 lands while a transaction that saw 4 commits:
+	 * that batch must not be applied on top of the state at 5. */
+	struct current *d = current_new(100);
+	load(d, one, 1, 5);
+	current_commit(d, 4, 6, (const struct valid_row[]){ { 1, 1, 20001, 8 } }, 1);
+	ok(current_get(d, 1, 1, 20001, &v) && v == 3, "a batch that saw another version is not "
+	   "applied (%d)", v);
+	current_stats(d, &s);
+	is_int(s.version, 5, "the map still stands for 5");
+	current_free(d);
+}
+
+static void test_bound_and_growth(void)
+{
+	struct current *c = current_new(3000);
+	struct valid_row *rows = malloc(3001 * sizeof *rows);
+	unsigned char *cls = malloc(3001);
+	struct current_stats s;
+	int v = -1;
+	bool all = true;
+
+	for (int i = 0; i < 3001; i++)
+		rows[i] = (struct valid_row){ 1 + i % 7, 100 + i, 20001 + 10 * (i % 20), i };
+	load(c, NULL, 0, 1);
+	ok(current_classify(c, 1, rows, 3000, cls), "3000 rows classified");
+	current_commit(c, 1, 2, rows, 3000);
+	current_stats(c, &s);
+	ok(s.valid && s.keys == 3000, "3000 keys fit, the map grown past its first size "
+	   "(keys %zu)", s.keys);
+	for (int i = 0; i < 3000; i++)
+		all = all && current_get(c, rows[i].indicator_id, rows[i].area_id, rows[i].period,
+		                         &v) && v == i;
+	ok(all, "every key is found with its value after the growth");
+	ok(current_classify(c, 2, rows, 3001, cls), "one more key classified");
+	is_int(cls[3000], CLASS_CREATED, "as created");
+	current_commit(c, 2, 3, rows, 3001);
+	current_stats(c, &s);
+	ok(!s.valid && s.off, "a batch past --cache-keys turns the cache off");
+	ok(!current_load_begin(c), "and no load is asked for any more");
+
+	/* A load that finds too many keys turns it off too. */
+	struct current *d = current_new(2);
+	ok(current_load_begin(d), "a second cache asks for its first load");
+	struct current_load *l = current_load_new(d);
+	is_int(current_load_set(l, 1, 1, 20001, 1), 0, "first key");
+	is_int(current_load_set(l, 1, 1, 20001, 2), 0, "the same key again");
+	is_int(current_load_set(l, 1, 2, 20001, 1), 0, "second key");
+	is_int(current_load_set(l, 1, 3, 20001, 1), 1, "a third key is over the bound");
+	current_load_end(d, l, false, true, 9);
+	current_stats(d, &s);
+	ok(s.off && !s.valid, "the load turned the cache off");
+	current_free(d);
+	current_free(c);
+	free(rows);
+	free(cls);
+}
+
+static void test_when_to_load(void)
+{
+	struct current *c = current_new(10);
+	const struct valid_row one[] = { { 1, 1, 20001, 3 } };
+	unsigned char cls[1];
+
+	ok(current_load_begin(c), "never loaded: a load is asked for");
+	ok(!current_load_begin(c), "not twice at once");
+	current_load_end(c, NULL, false, false, 0);
+	/* The load failed; the cache is invalid. Submission 1 is ours. */
+	ok(!current_classify(c, 0, one, 1, cls), "invalid: the database classifies");
+	current_commit(c, 0, 1, one, 1);
+	ok(!current_load_begin(c), "after one write of ours no load yet (the streak is 0)");
+	ok(!current_classify(c, 1, one, 1, cls), "our write was the last one: the streak is 1");
+	current_commit(c, 1, 2, one, 1);
+	ok(current_load_begin(c), "so a load is asked for");
+	current_load_end(c, current_load_new(c), true, false, 2);
+	/* Another collector wrote 3 before the map was used: a wasted load. */
+	ok(!current_classify(c, 3, one, 1, cls), "stale before any use");
+	current_commit(c, 3, 4, one, 1);
+	ok(!current_classify(c, 4, one, 1, cls), "streak 1 of our own");
+	current_commit(c, 4, 5, one, 1);
+	ok(!current_load_begin(c), "a wasted load doubles the streak needed: 1 is not enough");
+	ok(!current_classify(c, 5, one, 1, cls), "streak 2 of our own");
+	current_commit(c, 5, 6, one, 1);
+	ok(current_load_begin(c), "2 is");
+	current_load_end(c, current_load_new(c), true, false, 6);
+	ok(current_classify(c, 6, one, 1, cls), "the map is used");
+	current_commit(c, 6, 7, one, 1);
+	current_free(c);
+}
+
+/* A second thread classifying while a batch is in flight. */
+struct waiter {
+	struct current *c;       /* the shared cache */
+	bool hit;                /* what current_classify answered */
+	unsigned char cls[1];    /* its class */
+};
+
+static void *classify_thread(void *arg)
+{
+	struct waiter *w = arg;
+	const struct valid_row one[] = { { 1, 1, 20001, 4 } };
+
+	w->hit = current_classify(w->c, 2, one, 1, w->cls);
+	current_commit(w->c, 2, 3, one, 1);
+	return NULL;
+}
+
+static void test_inflight(void)
+{
+	struct current *c = current_new(10);
+	const struct valid_row one[] = { { 1, 1, 20001, 4 } };
+	unsigned char cls[1];
+	struct waiter w = { c, false, { 9 } };
+	pthread_t t;
+
+	load(c, NULL, 0, 1);
+	ok(current_classify(c, 1, one, 1, cls), "batch 2 classified at version 1");
+	/* It committed as 2; before it is applied, the next ingest sees 2. */
+	pthread_create(&t, NULL, classify_thread, &w);
+	usleep(50 * 1000);
+	current_commit(c, 1, 2, one, 1);
+	pthread_join(t, NULL);
+	ok(w.hit, "the next thread waited for the batch in flight and used the map");
+	is_int(w.cls[0], CLASS_UNCHANGED, "it saw the value the first batch set");
+	current_free(c);
+}
+
+/* Batches this process commits while a load runs are applied to the
+ * loaded map in id order, as far as their versions chain. */
+static void test_commits_during_load(void)
+{
+	const struct valid_row a[] = { { 1, 1, 20001, 3 } };
+	const struct valid_row b[] = { { 1, 1, 20001, 4 }, { 1, 2, 20001, 5 } };
+	unsigned char cls[2];
+	struct current_stats s;
+	int v = -1;
+
+	for (int snapshot = 0; snapshot <= 1; snapshot++) {
+		struct current *c = current_new(10);
+		ok(current_load_begin(c), "snapshot %d: a load begins", snapshot);
+		struct current_load *l = current_load_new(c);
+		/* Committed by other threads of this process meanwhile, the later
+		 * one applied first. */
+		current_commit(c, 1, 2, b, 2);
+		current_commit(c, 0, 1, a, 1);
+		if (snapshot == 1)
+			is_int(current_load_set(l, 1, 1, 20001, 3), 0, "the snapshot holds batch 1");
+		current_load_end(c, l, true, false, snapshot);
+		current_stats(c, &s);
+		ok(s.valid && s.version == 2, "snapshot %d: the map is brought up to 2 (valid %d, "
+		   "version %lld)", snapshot, s.valid, s.version);
+		ok(current_get(c, 1, 1, 20001, &v) && v == 4, "snapshot %d: the later value (%d)",
+		   snapshot, v);
+		ok(current_classify(c, 2, b, 2, cls), "snapshot %d: and used at 2", snapshot);
+		is_str(classes(cls, 2), "==", "snapshot %d: both rows unchanged", snapshot);
+		current_commit(c, 2, 3, b, 2);
+		current_free(c);
+	}
+
+	/* Submission 2 came from another collector: the chain stops at 1. */
+	struct current *c = current_new(10);
+	ok(current_load_begin(c), "gap: a load begins");
+	struct current_load *l = current_load_new(c);
+	current_commit(c, 0, 1, a, 1);
+	current_commit(c, 2, 3, b, 2);
+	current_load_end(c, l, true, false, 0);
+	current_stats(c, &s);
+	ok(s.valid && s.version == 1, "gap: the map stops at 1 (version %lld)", s.version);
+	ok(!current_classify(c, 3, b, 2, cls), "gap: so at 3 it is stale");
+	current_free(c);
+}
+
+int main(void)
+{
+	test_classify_and_commit();
+	test_abort_and_late_commit();
+	test_bound_and_growth();
+	test_when_to_load();
+	test_inflight();
+	test_commits_during_load();
+	return tap_done();
+}
