@@ -52,6 +52,12 @@ bool aggregator_role_reads(enum auth_role role);
 int aggregator_authorize(struct aggregator *a, struct http_request *req,
                          struct db *db) WUR;
 
+/* The gate of the browser pages (the index, the review): as
+ * aggregator_authorize, but a reader without a valid token or session is
+ * sent to /login (303) rather than answered 401. */
+int aggregator_authorize_page(struct aggregator *a, struct http_request *req,
+                              struct db *db) WUR;
+
 /* Reads the data version (now, or as of the canonical RFC 3339 `as_of`
  * when not NULL) and the catalogue version, reloads the catalogue when an
  * import changed it, and takes the catalogue's read lock. On failure it has

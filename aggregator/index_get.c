@@ -88,31 +88,6 @@ static int index_page(struct buf *b, const struct catalogue *cat, bool public_re
 	return html_end(b);
 }
 
-/* Lets the request through, or answers: 303 to /login without a valid
- * session, 403 for a submitter, 503 without a database. */
-static int index_gate(struct aggregator *a, struct http_request *req, struct db *db)
-{
-	struct principal who;
-
-	if (a->public_read)
-		return 0;
-	enum auth_result r = aggregator_identify(a, req, db, &who, NULL);
-	if (r == AUTH_UNAVAILABLE) {
-		aggregator_reply_unavailable(a, req);
-		return -1;
-	}
-	if (r != AUTH_OK) {
-		http_add_header(req, "Location", "/login");
-		http_reply(req, 303, "text/plain; charset=utf-8", "sign in at /login\n", 18);
-		return -1;
-	}
-	if (aggregator_role_reads(who.role))
-		return 0;
-	http_reply_error(req, 403, "forbidden", "a %s token may not read the aggregator",
-	                 auth_role_name(who.role));
-	return -1;
-}
-
 void index_get(struct http_request *req, void *app)
 {
 	struct aggregator *a = app;
@@ -122,7 +97,7 @@ void index_get(struct http_request *req, void *app)
 	struct buf page = BUF_INIT;
 	struct db *db = db_pool_get(a->pool);
 
-	if (index_gate(a, req, db) != 0 || query_read(req, NULL, 0) != 0 ||
+	if (aggregator_authorize_page(a, req, db) != 0 || query_read(req, NULL, 0) != 0 ||
 	    aggregator_snapshot(a, req, db, NULL, &v) != 0)
 		goto done;
 	enum db_status st = load_spans(db, v.data, &spans, &n);

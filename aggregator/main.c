@@ -10,6 +10,7 @@
 #include "aggregator.h"
 #include "config.h"
 #include "log.h"
+#include "service.h"
 #include "table_cache.h"
 
 #define USAGE "samlad-aggregator [OPTION]..."
@@ -74,60 +75,18 @@ static int alpha_parse(const char *text, double *out)
 	return 0;
 }
 
-/* Checks what the option table cannot: the log level's name, the required
- * database URL, alpha and stray arguments. Returns 0, or -1 after saying why. */
+/* Checks what the option table cannot: the service's common checks, and
+ * alpha. Returns 0, or -1 after saying why. */
 static int options_check(const struct config *cfg)
 {
-	int level = log_level_parse(config_str(cfg, "log-level"));
-
-	if (level < 0) {
-		fprintf(stderr, "samlad-aggregator: --log-level '%s' is not debug, info, "
-		        "warn or error\n", config_str(cfg, "log-level"));
+	if (service_options_check(cfg, "samlad-aggregator") != 0)
 		return -1;
-	}
-	log_set_level((enum log_level)level);
-	if (!config_str(cfg, "database-url")) {
-		fprintf(stderr, "samlad-aggregator: no database: set DATABASE_URL or pass "
-		        "--database-url (see --help)\n");
-		return -1;
-	}
 	if (alpha_parse(config_str(cfg, "alpha"), &aggregator.alpha) != 0) {
 		fprintf(stderr, "samlad-aggregator: --alpha '%s' is not a number between 0 "
 		        "and 1\n", config_str(cfg, "alpha"));
 		return -1;
 	}
-	if (config_argc(cfg) > 0) {
-		fprintf(stderr, "samlad-aggregator: unexpected argument '%s' (see --help)\n",
-		        config_arg(cfg, 0));
-		return -1;
-	}
 	return 0;
-}
-
-/* Blocks SIGINT and SIGTERM in this thread before any other exists: every
- * thread inherits the mask, so only sigwait in main ever takes them. */
-static int signals_block(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	int rc = pthread_sigmask(SIG_BLOCK, set, NULL);
-	if (rc != 0) {
-		log_error("cannot block signals: %s", strerror(rc));
-		return -1;
-	}
-	/* A client that hangs up while we write must not end the process. */
-	signal(SIGPIPE, SIG_IGN);
-	return 0;
-}
-
-static void signals_wait(const sigset_t *set)
-{
-	int sig = 0;
-
-	while (sigwait(set, &sig) != 0)
-		;
-	log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 /* Makes the pool, the table cache and the session key, and says at once
@@ -147,11 +106,7 @@ static int state_init(struct aggregator *a, const struct config *cfg)
 		log_error("cannot make the shared state (out of memory or no randomness)");
 		return -1;
 	}
-	struct db *db = db_pool_get(a->pool);
-	if (db_connect(db) != DB_OK)
-		log_warn("database unreachable at start (%s); answering 503 until it is back",
-		         db_error(db));
-	db_pool_put(a->pool, db);
+	service_db_probe(a->pool);
 	if (a->public_read)
 		log_info("--public: the protected outputs are readable without a token");
 	return 0;
@@ -198,12 +153,12 @@ int main(int argc, char **argv)
 	if (options_check(cfg) != 0)
 		goto fail;
 	code = 1;
-	if (signals_block(&signals) != 0 || state_init(&aggregator, cfg) != 0)
+	if (service_signals_block(&signals) != 0 || state_init(&aggregator, cfg) != 0)
 		goto fail;
 	srv = server_start(cfg, &aggregator);
 	if (!srv)
 		goto fail;
-	signals_wait(&signals);
+	service_signals_wait(&signals);
 	code = 0;
 fail:
 	/* Stopping the server joins every connection thread; only then is it

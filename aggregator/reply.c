@@ -2,16 +2,11 @@
 #include <stdio.h>
 
 #include "aggregator.h"
+#include "service.h"
 
 void aggregator_reply_unavailable(struct aggregator *a, struct http_request *req)
 {
-	char seconds[16];
-
-	snprintf(seconds, sizeof seconds, "%u", a->retry_after_s);
-	http_add_header(req, "Retry-After", seconds);
-	http_reply_error(req, 503, "database_unavailable",
-	                 "the database cannot be reached; try again in %u seconds",
-	                 a->retry_after_s);
+	service_reply_unavailable(req, a->retry_after_s);
 }
 
 void aggregator_reply_failure(struct aggregator *a, struct http_request *req,

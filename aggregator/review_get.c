@@ -14,31 +14,6 @@
 /* Positions in the parameter list. */
 enum { P_AREA, P_LANG, P_AS_OF, P_COUNT };
 
-/* Lets the request through, or answers: 303 to /login without a valid
- * token or session, 403 for a submitter, 503 without a database. */
-static int review_gate(struct aggregator *a, struct http_request *req, struct db *db)
-{
-	struct principal who;
-
-	if (a->public_read)
-		return 0;
-	enum auth_result r = aggregator_identify(a, req, db, &who, NULL);
-	if (r == AUTH_UNAVAILABLE) {
-		aggregator_reply_unavailable(a, req);
-		return -1;
-	}
-	if (r != AUTH_OK) {
-		http_add_header(req, "Location", "/login");
-		http_reply(req, 303, "text/plain; charset=utf-8", "sign in at /login\n", 18);
-		return -1;
-	}
-	if (aggregator_role_reads(who.role))
-		return 0;
-	http_reply_error(req, 403, "forbidden", "a %s token may not read the aggregator",
-	                 auth_role_name(who.role));
-	return -1;
-}
-
 /* lang=sv|en, Swedish when absent. */
 static int lang_read(struct http_request *req, const char *value, enum review_lang *out)
 {
@@ -101,7 +76,7 @@ void review_get(struct http_request *req, void *app)
 	struct load_versions v;
 	struct db *db = db_pool_get(a->pool);
 
-	if (review_gate(a, req, db) != 0 || query_read(req, qp, P_COUNT) != 0 ||
+	if (aggregator_authorize_page(a, req, db) != 0 || query_read(req, qp, P_COUNT) != 0 ||
 	    query_year(req, http_path_param(req), p.now, &p.year) != 0 ||
 	    lang_read(req, qp[P_LANG].value, &lang) != 0 ||
 	    query_as_of(req, qp[P_AS_OF].value, as_of) != 0 ||

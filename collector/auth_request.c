@@ -11,16 +11,11 @@
 
 #include "collector.h"
 #include "log.h"
+#include "service.h"
 
 void collector_reply_unavailable(struct collector *c, struct http_request *req)
 {
-	char seconds[16];
-
-	snprintf(seconds, sizeof seconds, "%u", c->retry_after_s);
-	http_add_header(req, "Retry-After", seconds);
-	http_reply_error(req, 503, "database_unavailable",
-	                 "the database cannot be reached; try again in %u seconds",
-	                 c->retry_after_s);
+	service_reply_unavailable(req, c->retry_after_s);
 }
 
 /* Says which check failed, so that an agency's operator can fix it. */

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "json_arena.h"
 #include "log.h"
+#include "service.h"
 
 #define USAGE "samlad-collector [OPTION]..."
 
@@ -43,57 +44,6 @@ static const struct http_route routes[] = {
 	{ "GET", "/v1/submissions/*", submissions_get },
 };
 
-/* Checks what the option table cannot: the log level's name, the required
- * database URL and stray arguments. Returns 0, or -1 after saying why. */
-static int options_check(const struct config *cfg)
-{
-	int level = log_level_parse(config_str(cfg, "log-level"));
-
-	if (level < 0) {
-		fprintf(stderr, "samlad-collector: --log-level '%s' is not debug, info, "
-		        "warn or error\n", config_str(cfg, "log-level"));
-		return -1;
-	}
-	log_set_level((enum log_level)level);
-	if (!config_str(cfg, "database-url")) {
-		fprintf(stderr, "samlad-collector: no database: set DATABASE_URL or pass "
-		        "--database-url (see --help)\n");
-		return -1;
-	}
-	if (config_argc(cfg) > 0) {
-		fprintf(stderr, "samlad-collector: unexpected argument '%s' (see --help)\n",
-		        config_arg(cfg, 0));
-		return -1;
-	}
-	return 0;
-}
-
-/* Blocks SIGINT and SIGTERM in this thread before any other exists: every
- * thread inherits the mask, so only sigwait in main ever takes them. */
-static int signals_block(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	int rc = pthread_sigmask(SIG_BLOCK, set, NULL);
-	if (rc != 0) {
-		log_error("cannot block signals: %s", strerror(rc));
-		return -1;
-	}
-	/* A client that hangs up while we write must not end the process. */
-	signal(SIGPIPE, SIG_IGN);
-	return 0;
-}
-
-static void signals_wait(const sigset_t *set)
-{
-	int sig = 0;
-
-	while (sigwait(set, &sig) != 0)
-		;
-	log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
-}
-
 /* Makes the pool and says at once whether the database answers. The
  * collector starts either way: it answers 503 until the database is back. */
 static int state_init(struct collector *c, const struct config *cfg)
@@ -111,11 +61,7 @@ static int state_init(struct collector *c, const struct config *cfg)
 		log_error("cannot make the current-value cache (out of memory)");
 		return -1;
 	}
-	struct db *db = db_pool_get(c->pool);
-	if (db_connect(db) != DB_OK)
-		log_warn("database unreachable at start (%s); answering 503 until it is back",
-		         db_error(db));
-	db_pool_put(c->pool, db);
+	service_db_probe(c->pool);
 	return 0;
 }
 
@@ -155,17 +101,17 @@ int main(int argc, char **argv)
 	if (!cfg)
 		return code;
 	code = 2;
-	if (options_check(cfg) != 0)
+	if (service_options_check(cfg, "samlad-collector") != 0)
 		goto fail;
 	code = 1;
 	/* cJSON's hooks are set once, before any thread uses cJSON. */
 	json_arena_init();
-	if (signals_block(&signals) != 0 || state_init(&collector, cfg) != 0)
+	if (service_signals_block(&signals) != 0 || state_init(&collector, cfg) != 0)
 		goto fail;
 	srv = server_start(cfg, &collector);
 	if (!srv)
 		goto fail;
-	signals_wait(&signals);
+	service_signals_wait(&signals);
 	code = 0;
 fail:
 	/* Stopping the server joins every connection thread; only then is it

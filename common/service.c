@@ -1,0 +1,101 @@
+/* Option checks, signals and the start-up probe of the services; see
+ * service.h. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "log.h"
+#include "service.h"
+
+int service_options_check(const struct config *cfg, const char *program)
+{
+	int level = log_level_parse(config_str(cfg, "log-level"));
+
+	if (level < 0) {
+		fprintf(stderr, "%s: --log-level '%s' is not debug, info, warn or error\n",
+		        program, config_str(cfg, "log-level"));
+		return -1;
+	}
+	log_set_level((enum log_level)level);
+	if (!config_str(cfg, "database-url")) {
+		fprintf(stderr, "%s: no database: set DATABASE_URL or pass --database-url "
+		        "(see --help)\n", program);
+		return -1;
+	}
+	if (config_argc(cfg) > 0) {
+		fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", program,
+		        config_arg(cfg, 0));
+		return -1;
+	}
+	return 0;
+}
+
+int service_signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	int rc = pthread_sigmask(SIG_BLOCK, set, NULL);
+	if (rc != 0) {
+		log_error("cannot block signals: %s", strerror(rc));
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+void service_signals_wait(const sigset_t *set)
+{
+	int sig = 0;
+
+	while (sigwait(set, &sig) != 0)
+		;
+	log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+void service_db_probe(struct db_pool *pool)
+{
+	struct db *db = db_pool_get(pool);
+
+	if (db_connect(db) != DB_OK)
+		log_warn("database unreachable at start (%s); answering 503 until it is back",
+		         db_error(db));
+	db_pool_put(pool, db);
+}
+
+void service_reply_unavailable(struct http_request *req, unsigned retry_after_s)
+{
+	char seconds[16];
+
+	snprintf(seconds, sizeof seconds, "%u", retry_after_s);
+	http_add_header(req, "Retry-After", seconds);
+	http_reply_error(req, 503, "database_unavailable",
+	                 "the database cannot be reached; try again in %u seconds",
+	                 retry_after_s);
+}
+
+void service_healthz(struct http_request *req, struct db_pool *pool,
+                     unsigned retry_after_s)
+{
+	struct db *db = db_pool_get(pool);
+
+	/* A broken connection is reset on this use, so a database that came
+	 * back turns the answer to 200 without a restart. */
+	enum db_status st = db_command(db, "SELECT 1");
+	if (st != DB_OK)
+		log_warn("healthz: database check failed: %s", db_error(db));
+	db_pool_put(pool, db);
+	if (st != DB_OK) {
+		service_reply_unavailable(req, retry_after_s);
+		return;
+	}
+	cJSON *ok = cJSON_CreateObject();
+	/* A NULL object (out of memory) makes http_reply_json answer 500. */
+	if (ok && !cJSON_AddStringToObject(ok, "status", "ok")) {
+		cJSON_Delete(ok);
+		ok = NULL;
+	}
+	http_reply_json(req, 200, ok);
+}

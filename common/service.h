@@ -1,0 +1,41 @@
+/* What the two HTTP services (samlad-collector, samlad-aggregator) do alike
+ * around their server: the option checks every service needs, the signal
+ * handling libmicrohttpd requires, and the database probe at start. */
+#ifndef SAMLAD_SERVICE_H
+#define SAMLAD_SERVICE_H
+
+#include <signal.h>
+#include "compiler.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+
+/* Checks what an option table cannot: the log level's name (and sets it),
+ * the required database URL and stray arguments. `program` names the
+ * service in the messages. Returns 0, or -1 after saying why on stderr. */
+int service_options_check(const struct config *cfg, const char *program) WUR;
+
+/* Blocks SIGINT and SIGTERM in the calling thread before any other exists:
+ * every thread inherits the mask, so only service_signals_wait ever takes
+ * them (libmicrohttpd's threads would otherwise run a handler). Also
+ * ignores SIGPIPE, so that a client hanging up mid-write cannot end the
+ * process. Returns 0, or -1 (logged). */
+int service_signals_block(sigset_t *set) WUR;
+
+/* Waits until SIGINT or SIGTERM arrives, and logs which. */
+void service_signals_wait(const sigset_t *set);
+
+/* Connects one connection of the pool and warns when the database does not
+ * answer: a service starts either way and answers 503 until it is back. */
+void service_db_probe(struct db_pool *pool);
+
+/* Answers 503 database_unavailable with Retry-After: retry_after_s. */
+void service_reply_unavailable(struct http_request *req, unsigned retry_after_s);
+
+/* GET /healthz, the same for every service: 200 {"status":"ok"} when a
+ * connection of the pool answers a query, else 503 as above. Needs no
+ * token: load balancers and scripts/run.sh ask it before anything exists. */
+void service_healthz(struct http_request *req, struct db_pool *pool,
+                     unsigned retry_after_s);
+
+#endif
