@@ -1,5 +1,12 @@
 /* The aggregator's SQL; see load.h. Parameters go as text through db_exec;
- * an array of ids is sent as one "{1,2,3}" literal cast to int[]. */
+ * an array of ids is sent as one "{1,2,3}" literal cast to int[].
+ *
+ * The statements that run on every request (the token and versions
+ * lookups) are prepared statements: parsing and planning were most of
+ * their cost in the server. Their plans do not depend on the parameters
+ * (a primary key lookup, or none). The counts, history and span queries
+ * run only when the table cache misses, take arrays and version bounds
+ * whose values decide the best plan, and are planned each time. */
 #include "load.h"
 
 #include <stdio.h>
@@ -35,9 +42,11 @@ enum db_status load_ping(struct db *db)
 
 /* ---- versions --------------------------------------------------------- */
 
-static const char SQL_VERSIONS[] =
+static const struct db_statement SQL_VERSIONS = {
+	"load_versions",
 	"SELECT (SELECT coalesce(max(id), 0) FROM submission),"
-	"       (SELECT version FROM catalogue_version)";
+	"       (SELECT version FROM catalogue_version)"
+};
 
 /* Receipts give received_at to the millisecond (truncated), so the arrival
  * time is compared at that precision: as_of set to a receipt's time then
@@ -52,7 +61,7 @@ enum db_status load_versions(struct db *db, const char *as_of, struct load_versi
 	PGresult *res = NULL;
 	const char *params[] = { as_of };
 	enum db_status st = as_of ? db_exec(db, &res, SQL_VERSIONS_AS_OF, 1, params)
-	                          : db_exec(db, &res, SQL_VERSIONS, 0, NULL);
+	                          : db_exec_prepared(db, &res, &SQL_VERSIONS, 0, NULL);
 
 	if (st != DB_OK) {
 		log_failure(db, "the versions query", st);
@@ -280,14 +289,17 @@ enum db_status load_spans(struct db *db, long long version, struct load_span **o
 /* No row when there is no such token (the request is refused then and
  * needs no versions). encode(…, 'hex') as in auth_check: the bytea's own
  * text depends on the server's bytea_output. The newest submission by
- * ORDER BY … LIMIT 1 rather than max(): the same index probe, and this
- * statement runs on every request, where planning is most of its cost
- * (it plans in about a third less time than the max() and LEFT JOIN form). */
-static const char SQL_TOKEN_VERSIONS[] =
+ * ORDER BY … LIMIT 1 rather than max(): the same index probe, planned in
+ * about a third less time than the max() and LEFT JOIN form (it runs on
+ * every request; prepared, it is planned only on a connection's first
+ * few runs). */
+static const struct db_statement SQL_TOKEN_VERSIONS = {
+	"load_token_versions",
 	"SELECT encode(secret_sha256, 'hex'), role, agency_id, revoked_at IS NOT NULL,"
 	"       (SELECT id FROM submission ORDER BY id DESC LIMIT 1),"
 	"       (SELECT version FROM catalogue_version)"
-	"  FROM token WHERE id = $1";
+	"  FROM token WHERE id = $1"
+};
 
 enum db_status load_token_versions(struct db *db, long long id, struct load_token_row *tok,
                                    struct load_versions *versions)
@@ -298,7 +310,7 @@ enum db_status load_token_versions(struct db *db, long long id, struct load_toke
 	memset(tok, 0, sizeof *tok);
 	snprintf(idtext, sizeof idtext, "%lld", id);
 	const char *params[] = { idtext };
-	enum db_status st = db_exec(db, &res, SQL_TOKEN_VERSIONS, 1, params);
+	enum db_status st = db_exec_prepared(db, &res, &SQL_TOKEN_VERSIONS, 1, params);
 	if (st != DB_OK) {
 		log_failure(db, "the token and versions query", st);
 		return st;
@@ -319,8 +331,10 @@ enum db_status load_token_versions(struct db *db, long long id, struct load_toke
 	return DB_OK;
 }
 
-static const char SQL_TOKEN[] =
-	"SELECT role, revoked_at IS NOT NULL FROM token WHERE id = $1";
+static const struct db_statement SQL_TOKEN = {
+	"load_token",
+	"SELECT role, revoked_at IS NOT NULL FROM token WHERE id = $1"
+};
 
 enum db_status load_token(struct db *db, long long id, bool *found,
                           enum auth_role *role, bool *revoked)
@@ -331,7 +345,7 @@ enum db_status load_token(struct db *db, long long id, bool *found,
 	*found = false;
 	snprintf(idtext, sizeof idtext, "%lld", id);
 	const char *params[] = { idtext };
-	enum db_status st = db_exec(db, &res, SQL_TOKEN, 1, params);
+	enum db_status st = db_exec_prepared(db, &res, &SQL_TOKEN, 1, params);
 	if (st != DB_OK) {
 		log_failure(db, "the token lookup", st);
 		return st;

@@ -5,7 +5,11 @@
  * server is picked up without the program restarting. A connection that
  * broke inside a transaction is not replaced until db_rollback: running the
  * rest of a transaction's statements on a new connection would commit them
- * one by one. */
+ * one by one.
+ *
+ * A connection remembers which prepared statements it holds, and a new
+ * connection starts with none, so statements are prepared again after a
+ * reconnect without the caller hearing of it. */
 #include "db.h"
 
 #include <errno.h> /* program_invocation_short_name */
@@ -20,6 +24,12 @@
 #define DB_CONNECT_TIMEOUT "5"
 /* The SQLSTATE reported for a connection that cannot be used. */
 #define SQLSTATE_UNAVAILABLE "08006"
+/* invalid_sql_statement_name: the server has no prepared statement of the name. */
+#define SQLSTATE_NO_STATEMENT "26000"
+/* feature_not_supported, which a prepared statement answers when a table
+ * it reads changed the type of a result column ("cached plan must not
+ * change result type"). */
+#define SQLSTATE_RESULT_CHANGED "0A000"
 
 struct db {
 	char *conninfo;      /* owned copy of the URL or key=value string */
@@ -28,6 +38,10 @@ struct db {
 	bool in_copy;        /* a COPY FROM STDIN is in progress */
 	char sqlstate[6];    /* SQLSTATE of the last failure, "" after a success */
 	char error[256];     /* message of the last failure, one line */
+	const struct db_statement **prepared; /* owned array of borrowed pointers: the
+	                                        statements prepared on conn */
+	size_t nprepared;    /* entries in prepared in use */
+	size_t prepared_cap; /* entries allocated in prepared */
 };
 
 struct db *db_new(const char *conninfo)
@@ -50,6 +64,7 @@ void db_free(struct db *db)
 		return;
 	if (db->conn)
 		PQfinish(db->conn);
+	free(db->prepared);
 	free(db->conninfo);
 	free(db);
 }
@@ -97,6 +112,7 @@ static enum db_status db_open(struct db *db)
 	const char *const values[] = { DB_CONNECT_TIMEOUT, program_invocation_short_name,
 	                               db->conninfo, NULL };
 
+	db->nprepared = 0; /* a new connection has prepared nothing */
 	db->conn = PQconnectdbParams(keys, values, 1);
 	if (!db->conn)
 		return unavailable(db, "out of memory");
@@ -208,6 +224,111 @@ enum db_status db_exec(struct db *db, PGresult **res, const char *sql,
 		return st;
 	return take_result(db, PQexecParams(db->conn, sql, nparams, NULL, params,
 	                                     NULL, NULL, 0), res);
+}
+
+/* Where stmt is in db->prepared, or -1 when this connection has not
+ * prepared it. A program has a handful of statements, so a scan is fast. */
+static long prepared_index(const struct db *db, const struct db_statement *stmt)
+{
+	for (size_t i = 0; i < db->nprepared; i++)
+		if (db->prepared[i] == stmt)
+			return (long)i;
+	return -1;
+}
+
+/* Makes room for one more prepared statement before it is prepared, so
+ * that the server never holds one the connection does not know of. */
+static int prepared_reserve(struct db *db)
+{
+	if (db->nprepared < db->prepared_cap)
+		return 0;
+	size_t cap = db->prepared_cap ? 2 * db->prepared_cap : 8;
+	const struct db_statement **grown = realloc(db->prepared, cap * sizeof *grown);
+	if (!grown)
+		return -1;
+	db->prepared = grown;
+	db->prepared_cap = cap;
+	return 0;
+}
+
+/* Prepares stmt on the connection and remembers it. */
+static enum db_status prepare(struct db *db, const struct db_statement *stmt)
+{
+	if (prepared_reserve(db) != 0) {
+		set_error(db, "", "out of memory");
+		return DB_ERROR;
+	}
+	/* No parameter types: the server infers them, as for db_exec. */
+	PGresult *r = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		enum db_status st = result_failure(db, r);
+		PQclear(r);
+		note_tx(db);
+		return st;
+	}
+	PQclear(r);
+	db->prepared[db->nprepared++] = stmt;
+	return DB_OK;
+}
+
+/* Forgets stmt on this connection, and on the server when it still holds
+ * it. A DEALLOCATE that fails leaves the statement there; preparing it
+ * again then fails with 42P05, which is reported. */
+static void unprepare(struct db *db, const struct db_statement *stmt, bool on_server)
+{
+	long i = prepared_index(db, stmt);
+
+	if (i >= 0)
+		db->prepared[i] = db->prepared[--db->nprepared];
+	if (!on_server)
+		return;
+	char *name = PQescapeIdentifier(db->conn, stmt->name, strlen(stmt->name));
+	char sql[128];
+	if (name && snprintf(sql, sizeof sql, "DEALLOCATE %s", name) < (int)sizeof sql)
+		PQclear(PQexec(db->conn, sql));
+	PQfreemem(name);
+}
+
+/* Runs stmt, preparing it first if this connection has not. */
+static enum db_status run_prepared(struct db *db, PGresult **res, const struct db_statement *stmt,
+                                   int nparams, const char *const *params)
+{
+	if (prepared_index(db, stmt) < 0) {
+		enum db_status st = prepare(db, stmt);
+		if (st != DB_OK)
+			return st;
+	}
+	return take_result(db, PQexecPrepared(db->conn, stmt->name, nparams, params,
+	                                      NULL, NULL, 0), res);
+}
+
+enum db_status db_exec_prepared(struct db *db, PGresult **res, const struct db_statement *stmt,
+                                int nparams, const char *const *params)
+{
+	if (res)
+		*res = NULL;
+	enum db_status st = db_ready(db);
+	if (st != DB_OK)
+		return st;
+	st = run_prepared(db, res, stmt, nparams, params);
+	if (st != DB_ERROR)
+		return st;
+	bool forgotten = strcmp(db->sqlstate, SQLSTATE_NO_STATEMENT) == 0;
+	/* Forgotten inside a transaction, it is prepared on the next call,
+	 * after the caller's rollback. */
+	if (forgotten)
+		unprepare(db, stmt, false);
+	if (db->in_tx)
+		return st;
+	/* Outside a transaction the failed statement changed nothing, so it
+	 * may be run again once on a fresh preparation. */
+	if (strcmp(db->sqlstate, SQLSTATE_RESULT_CHANGED) == 0)
+		unprepare(db, stmt, true);
+	else if (!forgotten)
+		return st;
+	log_info("prepared statement %s: %s; preparing it again", stmt->name, db->error);
+	clear_error(db);
+	return run_prepared(db, res, stmt, nparams, params);
 }
 
 /* The simple protocol, unlike PQexecParams, accepts several statements in

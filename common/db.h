@@ -1,6 +1,7 @@
-/* The one place that talks to libpq. Every query goes through db_exec with
- * $n parameters; failures keep the SQLSTATE and message. A connection that
- * broke is reset on its next use, so callers never reconnect by hand. */
+/* The one place that talks to libpq. Every query goes through db_exec (or
+ * db_exec_prepared) with $n parameters; failures keep the SQLSTATE and
+ * message. A connection that broke is reset on its next use, so callers
+ * never reconnect by hand. */
 #ifndef SAMLAD_DB_H
 #define SAMLAD_DB_H
 
@@ -31,6 +32,30 @@ enum db_status db_connect(struct db *db) WUR;
  * frees with PQclear. On failure *res is NULL. */
 enum db_status db_exec(struct db *db, PGresult **res, const char *sql,
                        int nparams, const char *const *params) WUR;
+
+/* A statement that a connection prepares once and then runs by name, so
+ * that the server parses and plans it once per connection rather than on
+ * every call. Define one as a static const beside its query. After its
+ * first five runs the server may keep one plan made without the
+ * parameters' values, so it suits statements whose best plan does not
+ * depend on them (a key lookup, no parameters); db_exec is the better
+ * choice otherwise. */
+struct db_statement {
+	const char *name;  /* its name on the server: a plain identifier, unique in the program */
+	const char *sql;   /* one statement with $n parameters */
+};
+
+/* db_exec of a prepared statement: prepares `stmt` on this connection on
+ * its first use there (a new connection after a reconnect has none), then
+ * runs it. Results and failures as db_exec's; a statement that does not
+ * prepare fails with the server's SQLSTATE and is tried again next time.
+ * If the server no longer has it (26000, e.g. after DISCARD ALL) or a
+ * table it reads changed its result columns (0A000), it is prepared again
+ * once, outside a transaction; inside one the failure has already aborted
+ * the transaction and is reported. A connection tells statements apart by
+ * their address: two definitions of one name fail with 42P05. */
+enum db_status db_exec_prepared(struct db *db, PGresult **res, const struct db_statement *stmt,
+                                int nparams, const char *const *params) WUR;
 /* db_exec without parameters or result. */
 enum db_status db_command(struct db *db, const char *sql) WUR;
 

@@ -1,7 +1,7 @@
 /* db.c against a real PostgreSQL (skipped without the test cluster):
  * parameters, SQLSTATE capture, transactions, COPY, connections killed
- * while idle and inside a transaction, connection options, notices and the
- * pool. */
+ * while idle and inside a transaction, prepared statements, connection
+ * options, notices and the pool. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +175,169 @@ static void test_broken(struct db *db)
 	is_int(db_command(db, "SELECT 1"), DB_OK, "after rollback the next call reconnects");
 	is_int(query_int(db, "SELECT count(*) FROM t WHERE k >= 30"), 0,
 	       "nothing of the broken transaction was stored");
+}
+
+/* The type oid of varchar (server/catalog/pg_type_d.h, not installed). */
+#define VARCHAROID 1043
+
+/* Prepared statements of the tests; their addresses tell them apart. */
+static const struct db_statement STMT_ADD = { "test_add", "SELECT $1::int + 1, $2::text" };
+static const struct db_statement STMT_ROW = { "test_row", "SELECT v FROM t WHERE k = $1" };
+static const struct db_statement STMT_LATER = { "test_later", "SELECT count(*) FROM later" };
+static const struct db_statement STMT_TWIN = { "test_add", "SELECT 2" };
+
+/* How often this backend ran the named prepared statement, -1 when it
+ * holds none of that name. */
+static long long runs_of(struct db *db, const char *name)
+{
+	PGresult *res = NULL;
+	const char *params[] = { name };
+	long long n = -2;
+
+	if (db_exec(db, &res, "SELECT generic_plans + custom_plans FROM pg_prepared_statements"
+	                      " WHERE name = $1", 1, params) == DB_OK)
+		n = PQntuples(res) == 1 ? db_int(res, 0, 0) : -1;
+	PQclear(res);
+	return n;
+}
+
+/* Runs STMT_ADD on x and returns the first cell as an integer, or -1. */
+static long long add_one(struct db *db, const char *x)
+{
+	PGresult *res = NULL;
+	const char *params[] = { x, "p" };
+
+	if (db_exec_prepared(db, &res, &STMT_ADD, 2, params) != DB_OK)
+		return -1;
+	long long v = db_int(res, 0, 0);
+	PQclear(res);
+	return v;
+}
+
+/* Prepared on first use, then reused; failures as db_exec's. */
+static void test_prepared(struct db *db)
+{
+	PGresult *res = (PGresult *)&res;
+	const char *params[] = { "41", NULL };
+
+	is_int(runs_of(db, "test_add"), -1, "nothing prepared before the first use");
+	is_int(db_exec_prepared(db, &res, &STMT_ADD, 2, params), DB_OK, "first run");
+	is_str(res ? db_value(res, 0, 0) : NULL, "42", "its result");
+	ok(res && db_value(res, 0, 1) == NULL, "a NULL parameter is SQL NULL");
+	PQclear(res);
+	is_int(runs_of(db, "test_add"), 1, "prepared on first use and run once");
+	is_int(add_one(db, "7"), 8, "second run, other parameters");
+	is_int(add_one(db, "-1"), 0, "third run");
+	is_int(runs_of(db, "test_add"), 3, "the one preparation is reused");
+	is_int(db_exec_prepared(db, NULL, &STMT_ADD, 2, params), DB_OK, "run without a result");
+
+	const char *bad[] = { "x", NULL };
+	res = (PGresult *)&res;
+	is_int(db_exec_prepared(db, &res, &STMT_ADD, 2, bad), DB_ERROR, "bad parameter");
+	ok(res == NULL, "no result on failure");
+	is_str(db_sqlstate(db), "22P02", "invalid_text_representation");
+	is_str(db_error(db), "invalid input syntax for type integer: \"x\"", "its message");
+	is_int(add_one(db, "1"), 2, "the statement still runs after a failed run");
+	is_str(db_sqlstate(db), "", "a success clears the SQLSTATE");
+
+	res = (PGresult *)&res;
+	is_int(db_exec_prepared(db, &res, &STMT_LATER, 0, NULL), DB_ERROR,
+	       "a statement that does not prepare");
+	ok(res == NULL, "no result");
+	is_str(db_sqlstate(db), "42P01", "undefined_table");
+	is_str(db_error(db), "relation \"later\" does not exist", "primary message");
+	is_int(runs_of(db, "test_later"), -1, "the server holds nothing of it");
+	is_int(db_command(db, "CREATE TABLE later (x int); INSERT INTO later VALUES (1), (2)"),
+	       DB_OK, "its table is created");
+	is_int(db_exec_prepared(db, &res, &STMT_LATER, 0, NULL), DB_OK,
+	       "a failed preparation is tried again");
+	is_int(res ? db_int(res, 0, 0) : -1, 2, "and gives the result");
+	PQclear(res);
+
+	is_int(db_exec_prepared(db, NULL, &STMT_TWIN, 0, NULL), DB_ERROR,
+	       "another statement of a name in use");
+	is_str(db_sqlstate(db), "42P05", "duplicate_prepared_statement");
+	is_int(add_one(db, "2"), 3, "the first of the name is untouched");
+}
+
+/* Prepared again when the server forgot the statement or a table changed
+ * under it, once and only outside a transaction. */
+static void test_prepared_stale(struct db *db)
+{
+	PGresult *res = NULL;
+	const char *params[] = { "1" };
+
+	is_int(db_command(db, "DEALLOCATE ALL"), DB_OK, "the server forgets every statement");
+	is_int(add_one(db, "4"), 5, "a forgotten statement is prepared again");
+	is_str(db_sqlstate(db), "", "without a failure");
+	is_int(runs_of(db, "test_add"), 1, "a new preparation run once");
+
+	is_int(db_begin(db), DB_OK, "begin");
+	is_int(db_command(db, "DEALLOCATE test_add"), DB_OK, "forgotten inside a transaction");
+	is_int(add_one(db, "4"), -1, "not prepared again inside the transaction");
+	is_str(db_sqlstate(db), "26000", "invalid_sql_statement_name");
+	db_rollback(db);
+	is_int(db_begin(db), DB_OK, "begin after the rollback");
+	is_int(add_one(db, "5"), 6, "the forgotten statement is prepared again");
+	is_int(db_commit(db), DB_OK, "commit");
+
+	is_int(db_exec_prepared(db, &res, &STMT_ROW, 1, params), DB_OK, "a statement on t");
+	is_str(res ? db_value(res, 0, 0) : NULL, "a", "its row");
+	PQclear(res);
+	is_int(db_command(db, "ALTER TABLE t ALTER v TYPE varchar(20)"), DB_OK,
+	       "the type of its result column changes");
+	is_int(db_exec_prepared(db, &res, &STMT_ROW, 1, params), DB_OK,
+	       "the statement is prepared again for the new type");
+	is_str(res ? db_value(res, 0, 0) : NULL, "a", "the same row");
+	is_int(res ? (long long)PQftype(res, 0) : 0, VARCHAROID, "now of the new type");
+	PQclear(res);
+	is_int(runs_of(db, "test_row"), 1, "a new preparation run once");
+
+	is_int(db_begin(db), DB_OK, "begin");
+	is_int(db_command(db, "ALTER TABLE t ALTER v TYPE text"), DB_OK, "the type changes back");
+	is_int(db_exec_prepared(db, &res, &STMT_ROW, 1, params), DB_ERROR,
+	       "inside a transaction the change is reported");
+	is_str(db_sqlstate(db), "0A000", "feature_not_supported");
+	db_rollback(db);
+	is_int(query_int(db, "SELECT count(*) FROM information_schema.columns WHERE table_name = 't'"
+	                     " AND column_name = 'v' AND data_type = 'character varying'"), 1,
+	       "the rollback left t as it was");
+}
+
+/* A new connection has no statements: they are prepared again on it. */
+static void test_prepared_reconnect(struct db *db)
+{
+	is_int(add_one(db, "9"), 10, "a prepared statement runs");
+	long long pid = kill_backend(db);
+	/* Inside a transaction a statement the connection wrongly took for
+	 * prepared would fail rather than be prepared again. */
+	is_int(db_begin(db), DB_OK, "begin after the server closed the connection");
+	is_int(add_one(db, "10"), 11, "the statement runs inside the transaction");
+	is_int(db_commit(db), DB_OK, "commit");
+	ok(query_int(db, "SELECT pg_backend_pid()") != pid, "on a new backend");
+	is_int(runs_of(db, "test_add"), 1, "prepared there once");
+	is_int(add_one(db, "11"), 12, "reused there");
+	is_int(runs_of(db, "test_add"), 2, "run twice there");
+
+	is_int(db_begin(db), DB_OK, "begin");
+	kill_backend(db);
+	is_int(add_one(db, "12"), -1, "killed inside a transaction");
+	is_str(db_sqlstate(db), "08006", "connection_failure");
+	db_rollback(db);
+	is_int(add_one(db, "12"), 13, "prepared again on the next connection");
+	is_int(runs_of(db, "test_add"), 1, "once");
+
+	struct db *other = db_new(hdb.admin_url);
+	is_int(runs_of(other, "test_add"), -1, "another connection has its own statements");
+	is_int(add_one(other, "13"), 14, "and prepares its own");
+	is_int(add_one(db, "14"), 15, "beside the first one's");
+	db_free(other);
+
+	struct db *bad = db_new("host=/nonexistent/samlad port=1");
+	is_int(db_exec_prepared(bad, NULL, &STMT_ADD, 0, NULL), DB_UNAVAILABLE,
+	       "unreachable server");
+	is_str(db_sqlstate(bad), "08006", "is 08006");
+	db_free(bad);
 }
 
 static void test_connect_options(void)
@@ -370,6 +533,9 @@ int main(void)
 	test_transactions(db);
 	test_copy(db);
 	test_broken(db);
+	test_prepared(db);
+	test_prepared_stale(db);
+	test_prepared_reconnect(db);
 	db_free(db);
 	test_connect_options();
 	test_notices();
