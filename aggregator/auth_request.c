@@ -42,21 +42,13 @@ bool aggregator_role_reads(enum auth_role role)
 	return role == ROLE_ANALYST || role == ROLE_ADMIN;
 }
 
-/* Says which check failed, so that the reader can fix it. */
+/* Says which check failed, so that the reader can fix it; a browser may
+ * also sign in. */
 static const char *failure_text(enum auth_result r)
 {
-	switch (r) {
-	case AUTH_MISSING:
+	if (r == AUTH_MISSING)
 		return "no token: send \"Authorization: Bearer <token>\" or sign in at /login";
-	case AUTH_MALFORMED:
-		return "malformed token: expected \"Authorization: Bearer smd_<id>_<secret>\"";
-	case AUTH_UNKNOWN:
-		return "unknown token: no such token, or its secret does not match";
-	case AUTH_REVOKED:
-		return "revoked token: ask for a new one";
-	default:
-		return "the token could not be checked";
-	}
+	return auth_result_message(r);
 }
 
 /* Names the caller in the access log: a token's id is not secret. */

@@ -33,13 +33,6 @@ static void log_failure(struct db *db, const char *what, enum db_status st)
 	        db_sqlstate(db), db_error(db));
 }
 
-/* ---- health ----------------------------------------------------------- */
-
-enum db_status load_ping(struct db *db)
-{
-	return db_command(db, "SELECT 1");
-}
-
 /* ---- versions --------------------------------------------------------- */
 
 static const struct db_statement SQL_VERSIONS = {

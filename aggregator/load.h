@@ -53,9 +53,6 @@ struct load_span {
 	int last;     /* the latest */
 };
 
-/* Whether the database answers (for /healthz). */
-enum db_status load_ping(struct db *db) WUR;
-
 /* The data version now (as_of NULL) or as of an RFC 3339 time (already
  * checked by the caller), and the catalogue version, in one round trip. */
 enum db_status load_versions(struct db *db, const char *as_of,

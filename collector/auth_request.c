@@ -18,27 +18,10 @@ void collector_reply_unavailable(struct collector *c, struct http_request *req)
 	service_reply_unavailable(req, c->retry_after_s);
 }
 
-/* Says which check failed, so that an agency's operator can fix it. */
-static const char *failure_text(enum auth_result r)
-{
-	switch (r) {
-	case AUTH_MISSING:
-		return "no token: send the header \"Authorization: Bearer <token>\"";
-	case AUTH_MALFORMED:
-		return "malformed token: expected \"Authorization: Bearer smd_<id>_<secret>\"";
-	case AUTH_UNKNOWN:
-		return "unknown token: no such token, or its secret does not match";
-	case AUTH_REVOKED:
-		return "revoked token: ask for a new one";
-	default:
-		return "the token could not be checked";
-	}
-}
-
 static void reply_unauthorized(struct http_request *req, enum auth_result r)
 {
 	http_add_header(req, "WWW-Authenticate", "Bearer");
-	http_reply_error(req, 401, "unauthorized", "%s", failure_text(r));
+	http_reply_error(req, 401, "unauthorized", "%s", auth_result_message(r));
 }
 
 /* Reads "Authorization: Bearer <token>" and checks the token. */

@@ -324,3 +324,19 @@ enum auth_result auth_check(struct db *db, const char *token, struct principal *
 	PQclear(res);
 	return r;
 }
+
+const char *auth_result_message(enum auth_result r)
+{
+	switch (r) {
+	case AUTH_MISSING:
+		return "no token: send the header \"Authorization: Bearer <token>\"";
+	case AUTH_MALFORMED:
+		return "malformed token: expected \"Authorization: Bearer smd_<id>_<secret>\"";
+	case AUTH_UNKNOWN:
+		return "unknown token: no such token, or its secret does not match";
+	case AUTH_REVOKED:
+		return "revoked token: ask for a new one";
+	default:
+		return "the token could not be checked";
+	}
+}

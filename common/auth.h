@@ -55,6 +55,10 @@ int auth_random(void *out, size_t len) WUR;
 /* A random version-4 UUID in its 36-character text form (37 bytes). */
 int auth_uuid_v4(char out[37]) WUR;
 
+/* Says in one sentence which check failed, so that the caller can fix it
+ * (for a 401 message; AUTH_MISSING says how to send a bearer token). */
+const char *auth_result_message(enum auth_result r);
+
 /* Checks `token` against the token table. */
 enum auth_result auth_check(struct db *db, const char *token, struct principal *out) WUR;
 /* "submitter", "analyst", "admin"; ROLE_NONE for anything else. */

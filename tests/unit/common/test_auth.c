@@ -285,6 +285,22 @@ static void test_check_offline(void)
 	db_free(db);
 }
 
+/* The 401 texts: each failure says what went wrong, in its own words. */
+static void test_result_messages(void)
+{
+	is_str(auth_result_message(AUTH_MISSING),
+	       "no token: send the header \"Authorization: Bearer <token>\"",
+	       "missing: says how to send a token");
+	is_str(auth_result_message(AUTH_MALFORMED),
+	       "malformed token: expected \"Authorization: Bearer smd_<id>_<secret>\"",
+	       "malformed: shows the token's form");
+	is_str(auth_result_message(AUTH_UNKNOWN),
+	       "unknown token: no such token, or its secret does not match", "unknown");
+	is_str(auth_result_message(AUTH_REVOKED), "revoked token: ask for a new one", "revoked");
+	is_str(auth_result_message(AUTH_UNAVAILABLE), "the token could not be checked",
+	       "unavailable");
+}
+
 int main(void)
 {
 	test_sha256();
@@ -296,5 +312,6 @@ int main(void)
 	test_roles();
 	test_uuid();
 	test_check_offline();
+	test_result_messages();
 	return tap_done();
 }
