@@ -68,64 +68,6 @@ enum db_status load_versions(struct db *db, const char *as_of, struct load_versi
 
 /* ---- counts ----------------------------------------------------------- */
 
-/* The row of the highest submission id at or below the version, per key. */
-static const char SQL_COUNTS[] =
-	"SELECT DISTINCT ON (area_id, period) area_id, period, value"
-	"  FROM count_history"
-	" WHERE indicator_id = $1 AND area_id = ANY($2::int[])"
-	"   AND period BETWEEN $3 AND $4 AND submission_id <= $5"
-	" ORDER BY area_id, period, submission_id DESC";
-
-/* Copies the result rows into a new array. */
-static int counts_from(PGresult *res, struct load_count **out, size_t *n)
-{
-	int rows = PQntuples(res);
-
-	*out = NULL;
-	*n = 0;
-	if (rows == 0)
-		return 0;
-	*out = malloc((size_t)rows * sizeof **out);
-	if (!*out)
-		return -1;
-	for (int r = 0; r < rows; r++)
-		(*out)[r] = (struct load_count){ (int)db_int(res, r, 0), (int)db_int(res, r, 1),
-		                                 db_int(res, r, 2) };
-	*n = (size_t)rows;
-	return 0;
-}
-
-enum db_status load_counts(struct db *db, int indicator_id, const int *area_ids,
-                           size_t nareas, int from, int to, long long version,
-                           struct load_count **out, size_t *n)
-{
-	char ind[16], lo[16], hi[16], ver[24];
-	struct buf ids = BUF_INIT;
-	PGresult *res = NULL;
-	enum db_status st = DB_ERROR;
-
-	*out = NULL;
-	*n = 0;
-	if (id_array(&ids, area_ids, nareas) != 0)
-		goto done;
-	snprintf(ind, sizeof ind, "%d", indicator_id);
-	snprintf(lo, sizeof lo, "%d", from);
-	snprintf(hi, sizeof hi, "%d", to);
-	snprintf(ver, sizeof ver, "%lld", version);
-	const char *params[] = { ind, ids.data, lo, hi, ver };
-	st = db_exec(db, &res, SQL_COUNTS, 5, params);
-	if (st != DB_OK)
-		log_failure(db, "the counts query", st);
-	else if (counts_from(res, out, n) != 0) {
-		log_error("out of memory reading counts");
-		st = DB_ERROR;
-	}
-done:
-	PQclear(res);
-	buf_free(&ids);
-	return st;
-}
-
 /* ---- history ----------------------------------------------------------- */
 
 static const char SQL_HISTORY[] =

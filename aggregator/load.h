@@ -22,13 +22,6 @@ struct load_versions {
 	long long catalogue;  /* catalogue_version.version */
 };
 
-/* One stored count as of a version. */
-struct load_count {
-	int area_id;      /* area.id of a leaf area */
-	int period;       /* yyyyq */
-	long long value;  /* the count */
-};
-
 /* One row of count_history: a count as one submission wrote it. */
 struct load_revision {
 	int area_id;             /* area.id of a leaf area */
@@ -58,14 +51,6 @@ struct load_span {
 enum db_status load_versions(struct db *db, const char *as_of,
                              struct load_versions *out) WUR;
 
-/* The counts of one indicator for the given leaf areas over periods
- * from..to (yyyyq, inclusive) as of `version`, ordered by area and period.
- * *out is the caller's to free (NULL when there are none). The tables are
- * made from load_history now; bench/series.sh measures this query as the
- * raw SQL a series needs. */
-enum db_status load_counts(struct db *db, int indicator_id, const int *area_ids,
-                           size_t nareas, int from, int to, long long version,
-                           struct load_count **out, size_t *n) WUR;
 
 /* Every row of count_history of one indicator for the given leaf areas
  * over periods from..to with a submission id <= `version`, ordered by area,

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # The series benchmark (issue 3, "Speed"): GET /v1/series at concurrency 32
 # against a store of over 1,000,000 counts, and in the same run the raw SQL
-# that fetches the same rows (pgbench, the query of aggregator/load.c
-# load_counts) on the same cluster. Prints requests/s, p50 and p99 latency,
-# errors, the ratio aggregator / raw SQL and the aggregator's peak RSS, and
-# writes them as JSON to bench/out/series-<UTC time>.json. See
+# that fetches the same rows (pgbench, the current values a series needs)
+# on the same cluster. Prints requests/s, p50 and p99 latency, errors, the
+# ratio aggregator / raw SQL and the aggregator's peak RSS, and writes them as JSON to bench/out/series-<UTC time>.json. See
 # bench/README.md.
 #
 # Environment (all optional):
@@ -381,8 +380,9 @@ run_hot() {
 	H_RATE=$(client_value requests_per_s "$TMP/hot.out")
 }
 
-# The query of aggregator/load.c load_counts with the same rows a series
-# request of the mix needs when its tables are not cached: one indicator,
+# The raw SQL of the current values a series request of the mix needs when
+# its tables are not cached (DISTINCT ON the newest submission per key; the
+# aggregator itself reads their history, load_history, to rebuild states): one indicator,
 # every district of one municipality, the years the series spans with its
 # lead-in (2018Q1 .. 2024Q4), as of the newest submission.
 pgbench_script() {
@@ -469,7 +469,7 @@ aggregator        $(printf '%10.1f' "$A_RATE") requests/s   p50 $(client_value p
                   warm-up: $(client_value warmup_requests) requests in $(client_value warmup_seconds) s, slowest $(client_value warmup_max_ms) ms
                   slowest request in the aggregator's own access log (both passes): $SERVER_MAX_MS ms
 raw SQL (pgbench) $(printf '%10.1f' "$R_RATE") queries/s    latency average $R_LATENCY ms; failed $R_FAILED; $R_ROWS rows per query
-                  (load_counts' query: $INDICATORS x $MUNICIPALITIES random, $DISTRICTS districts, 2018Q1-$TO)
+                  (current values: $INDICATORS x $MUNICIPALITIES random, $DISTRICTS districts, 2018Q1-$TO)
 $(hot_lines)
 
 aggregator / raw  $RATIO        target >= $TARGET_RATIO   ($met_r)
