@@ -3,8 +3,8 @@
 # against a store of over 1,000,000 counts, and in the same run the raw SQL
 # that fetches the same rows (pgbench, the current values a series needs)
 # on the same cluster. Prints requests/s, p50 and p99 latency, errors, the
-# ratio aggregator / raw SQL and the aggregator's peak RSS, and writes them as JSON to bench/out/series-<UTC time>.json. See
-# bench/README.md.
+# ratio aggregator / raw SQL and the aggregator's peak RSS, and writes them
+# as JSON to bench/out/series-<UTC time>.json. See bench/README.md.
 #
 # Environment (all optional):
 #   SAMLAD_BUILD     the build folder (default build/)
