@@ -121,7 +121,7 @@ warm=()
 for _ in $(seq 1 "$ROUNDS"); do read -r _ t _ < <(fetch); warm+=("$t"); done
 warm_median=$(printf '%s\n' "${warm[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 t0=$(date +%s.%N)
-DATABASE_URL=$ADMIN_URL "$ADMIN" report --area 9999 --year $YEAR --out "$TMP/report.html" >/dev/null
+DATABASE_URL=$ADMIN_URL "$ADMIN" report --log-level warn --area 9999 --year $YEAR --out "$TMP/report.html" >/dev/null
 t1=$(date +%s.%N)
 report_s=$(echo "$t1 - $t0" | bc -l 2>/dev/null || python3 -c "print($t1 - $t0)")
 
