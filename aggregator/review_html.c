@@ -446,23 +446,35 @@ static int report_cell(struct buf *b, const struct review_report *rep, const str
 	return buf_puts(b, "</td>");
 }
 
-/* "BUP Q2, Soc Q3" for the reports that match `late` (or are missing). */
+/* True when the report is one the list asks for: late, or (late false)
+ * not made at all. */
+static bool report_hit(const struct review_report *rep, bool late)
+{
+	return late ? rep->late : rep->state == REVIEW_NOT_REPORTED;
+}
+
+/* "BUP Q1, Q2; Soc Q3": per agency, the quarters whose reports match
+ * `late` (or are missing), so that a long list still reads at a glance. */
 static int report_list(struct buf *b, const struct review *r, bool late, const struct words *w)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < r->nagencies; i++)
+	for (size_t i = 0; i < r->nagencies; i++) {
+		const struct review_report *qs = r->agencies[i].quarters;
+		bool first = true;
 		for (int q = 0; q < 4; q++) {
-			const struct review_report *rep = &r->agencies[i].quarters[q];
-			bool hit = late ? rep->late : rep->state == REVIEW_NOT_REPORTED;
-			if (!hit)
+			if (!report_hit(&qs[q], late))
 				continue;
-			if ((any && buf_puts(b, ", ") != 0) ||
-			    html_escape(b, r->agencies[i].agency->name) != 0 ||
-			    buf_printf(b, NBSP "Q%d", q + 1) != 0)
+			if (first && ((any && buf_puts(b, "; ") != 0) ||
+			              html_escape(b, r->agencies[i].agency->name) != 0 ||
+			              buf_puts(b, NBSP) != 0))
 				return -1;
+			if (buf_printf(b, "%sQ%d", first ? "" : ", ", q + 1) != 0)
+				return -1;
+			first = false;
 			any = true;
 		}
+	}
 	return any ? 0 : buf_puts(b, w->none);
 }
 

@@ -157,7 +157,8 @@ static void fixture_reports(struct review *r, const struct catalogue *cat)
 			rep->expected = 10;
 			time_t first = period_end(rep->period) + 5 * 86400;
 			long long got = 10;
-			if (a == 1 && q == 1)
+			/* Agency 1 is late twice, so the list groups its quarters. */
+			if (a == 1 && (q == 1 || q == 3))
 				first += 60 * 86400;
 			if (a == 2 && q == 2)
 				got = 0;
