@@ -29,6 +29,9 @@ CLIENT=$BUILD/bench/ingest-client
 OUT=$ROOT/bench/out
 STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+
 KEYS=${BENCH_KEYS:-500000}
 BATCH=10000
 INDICATORS=50
@@ -36,60 +39,16 @@ MUNICIPALITY=9999
 AGENCY=bench
 FIRST_PERIOD=2000Q1
 
-say() { echo "bench: $*" >&2; }
-die() { say "$*"; exit 1; }
-
-TMP=
-CPID=
-PERF_PID=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	[ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
-	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null && wait "$CPID" 2>/dev/null
-	if [ -n "$TMP" ]; then
-		"$PG" stop "$TMP/pg"
-		rm -rf "$TMP"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-build() {
-	[ -e "$BUILD/build.ninja" ] || meson setup "$BUILD" "$ROOT" >/dev/null
-	meson compile -C "$BUILD" >/dev/null ||
-		die "the build failed: run 'meson compile -C $BUILD'"
-	local p
-	for p in "$ADMIN" "$COLLECTOR" "$CLIENT"; do
-		[ -x "$p" ] || die "$p was not built"
-	done
-}
-
-# psql as the owning role; the URL comes from pg.sh.
-sql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@"; }
-# One value from a query, unaligned.
-sql_value() { sql -At -c "$1"; }
-
 # Seconds since the epoch with nanoseconds, and the difference of two.
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
 
 cluster() {
-	TMP=$(mktemp -d /tmp/samlad-bench.XXXXXX)
-	# The cluster's owner (samlad-pg) must reach the folder.
-	chmod 755 "$TMP"
-	mkdir -p "$TMP/catalogue" "$TMP/rows"
 	# Durable defaults on purpose: fsync, synchronous_commit and
 	# full_page_writes stay on (no "fast").
-	"$PG" init "$TMP/pg"
-	"$PG" start "$TMP/pg"
-	"$PG" bootstrap "$TMP/pg" samlad
-	ADMIN_URL=$("$PG" url "$TMP/pg" samlad_admin samlad)
+	bench_cluster ""
+	mkdir -p "$TMP/catalogue" "$TMP/rows"
 	COLLECTOR_URL=$("$PG" url "$TMP/pg" samlad_collector samlad)
-	DATABASE_URL=$ADMIN_URL "$ADMIN" migrate >/dev/null
-	say "cluster in $TMP/pg, migrated"
 }
 
 # Quarters from 2000Q1 up to the current one (UTC).
@@ -160,10 +119,10 @@ start_collector() {
 	port=$(free_port)
 	LISTEN=127.0.0.1:$port
 	DATABASE_URL=$COLLECTOR_URL "$COLLECTOR" --listen "$LISTEN" 2>"$TMP/collector.log" &
-	CPID=$!
+	PROGRAM_PID=$!
 	for i in $(seq 1 100); do
 		curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && return 0
-		kill -0 "$CPID" 2>/dev/null || break
+		kill -0 "$PROGRAM_PID" 2>/dev/null || break
 		sleep 0.1
 	done
 	tail -n 20 "$TMP/collector.log" >&2
@@ -180,7 +139,7 @@ cpu_seconds() {
 # the wall time, it says where the time went.
 collector_cpu() {
 	local pids p files=()
-	C_CPU=$(cpu_seconds "/proc/$CPID/stat")
+	C_CPU=$(cpu_seconds "/proc/$PROGRAM_PID/stat")
 	pids=$(sql_value "SELECT pid FROM pg_stat_activity WHERE usename = 'samlad_collector'")
 	for p in $pids; do files+=("/proc/$p/stat"); done
 	C_DB_CPU=0
@@ -188,9 +147,9 @@ collector_cpu() {
 }
 
 stop_collector() {
-	kill "$CPID" 2>/dev/null || true
-	wait "$CPID" 2>/dev/null || true
-	CPID=
+	kill "$PROGRAM_PID" 2>/dev/null || true
+	wait "$PROGRAM_PID" 2>/dev/null || true
+	PROGRAM_PID=
 }
 
 # Every timed run starts from a checkpoint, so that none pays for the dirty
@@ -415,7 +374,7 @@ JSON
 	say "figures in $file"
 }
 
-build
+bench_build "$ADMIN" "$COLLECTOR" "$CLIENT"
 cluster
 catalogue
 run_collector

@@ -17,6 +17,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SAMLAD_BUILD:-$ROOT/build}
 PG=$ROOT/scripts/pg.sh
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 ADMIN=$BUILD/tools/samlad-admin
 AGGREGATOR=$BUILD/aggregator/samlad-aggregator
 RENDER=$BUILD/tests/unit/review/review-render-bench
@@ -27,22 +28,8 @@ INDICATORS=30
 DISTRICTS=10
 YEAR=2024
 
-say() { echo "bench: $*" >&2; }
-die() { say "$*"; exit 1; }
-
-TMP=
-APID=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	[ -n "$APID" ] && kill "$APID" 2>/dev/null && wait "$APID" 2>/dev/null
-	if [ -n "$TMP" ]; then
-		"$PG" stop "$TMP/pg" >/dev/null 2>&1 || true
-		rm -rf "$TMP"
-	fi
-	exit $rc
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 ninja -C "$BUILD" aggregator/samlad-aggregator tools/samlad-admin \
 	tests/unit/review/review-render-bench >/dev/null || die "build failed"
@@ -52,14 +39,8 @@ render_json=$("$RENDER" "$INDICATORS" "$DISTRICTS" 20)
 say "render: $render_json"
 
 # ---- 2. the page from the aggregator ----------------------------------------
-TMP=$(mktemp -d /tmp/samlad-bench-review.XXXXXX)
-chmod 755 "$TMP"
-"$PG" init "$TMP/pg" fast >/dev/null
-"$PG" start "$TMP/pg" >/dev/null
-"$PG" bootstrap "$TMP/pg" samlad >/dev/null
-ADMIN_URL=$("$PG" url "$TMP/pg" samlad_admin samlad)
+bench_cluster fast
 AGG_URL=$("$PG" url "$TMP/pg" samlad_aggregator samlad)
-DATABASE_URL=$ADMIN_URL "$ADMIN" migrate >/dev/null
 
 # A catalogue of one agency, municipality 9999 with ten districts and 30
 # indicators (every third a stock, odd ones specialised).
@@ -108,7 +89,7 @@ say "cluster in $TMP/pg: $INDICATORS indicators, $DISTRICTS districts, $rows cou
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$AGGREGATOR" --listen "127.0.0.1:$port" --database-url "$AGG_URL" --public \
 	--log-level warn >"$TMP/aggregator.log" 2>&1 &
-APID=$!
+PROGRAM_PID=$!
 for _ in $(seq 1 100); do
 	curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
 	sleep 0.1

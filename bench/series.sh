@@ -35,6 +35,9 @@ CLIENT=$BUILD/bench/series-client
 OUT=$ROOT/bench/out
 STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+
 SECONDS_MEASURED=${BENCH_SECONDS:-20}
 # Empty: the warm-up requests every indicator in every municipality once.
 SECONDS_WARMUP=${BENCH_WARMUP:-}
@@ -51,63 +54,17 @@ FIRST_YEAR=2019
 TARGET_RATIO=0.5
 TARGET_RSS_KIB=$((64 * 1024))
 
-say() { echo "bench: $*" >&2; }
-die() { say "$*"; exit 1; }
-
-TMP=
-APID=
-PERF_PID=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	[ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
-	[ -n "$APID" ] && kill "$APID" 2>/dev/null && wait "$APID" 2>/dev/null
-	if [ -n "$TMP" ]; then
-		"$PG" stop "$TMP/pg"
-		rm -rf "$TMP"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-build() {
-	[ -e "$BUILD/build.ninja" ] || meson setup "$BUILD" "$ROOT" >/dev/null
-	meson compile -C "$BUILD" >/dev/null ||
-		die "the build failed: run 'meson compile -C $BUILD'"
-	local p
-	for p in "$ADMIN" "$AGGREGATOR" "$CLIENT"; do
-		[ -x "$p" ] || die "$p was not built"
-	done
-	command -v "$PG_BIN/pgbench" >/dev/null || die "no pgbench in $PG_BIN"
-}
-
-# psql as the owning role; the URL comes from pg.sh.
-sql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@"; }
-# One value from a query, unaligned.
-sql_value() { sql -At -c "$1"; }
-
 cluster() {
-	TMP=$(mktemp -d /tmp/samlad-bench.XXXXXX)
-	# The cluster's owner (samlad-pg) must reach the folder.
-	chmod 755 "$TMP"
-	mkdir -p "$TMP/catalogue"
 	# A read benchmark: durability settings change nothing it measures,
 	# and "fast" makes loading the counts quicker.
+	bench_cluster fast
+	mkdir -p "$TMP/catalogue" "$TMP/bin"
 	# Private copies of the programs: a rebuild in the shared build folder
 	# during the run must not swap them underneath it.
-	mkdir -p "$TMP/bin"
 	cp "$AGGREGATOR" "$CLIENT" "$TMP/bin/"
 	AGGREGATOR=$TMP/bin/$(basename "$AGGREGATOR")
 	CLIENT=$TMP/bin/$(basename "$CLIENT")
-	"$PG" init "$TMP/pg" fast
-	"$PG" start "$TMP/pg"
-	"$PG" bootstrap "$TMP/pg" samlad
-	ADMIN_URL=$("$PG" url "$TMP/pg" samlad_admin samlad)
 	AGGREGATOR_URL=$("$PG" url "$TMP/pg" samlad_aggregator samlad)
-	DATABASE_URL=$ADMIN_URL "$ADMIN" migrate >/dev/null
-	say "cluster in $TMP/pg, migrated"
 }
 
 # Quarters from FIRST_YEAR Q1 up to the last finished one (UTC).
@@ -259,10 +216,10 @@ start_aggregator() {
 	port=$(free_port)
 	LISTEN=127.0.0.1:$port
 	DATABASE_URL=$AGGREGATOR_URL "$AGGREGATOR" --listen "$LISTEN" 2>"$TMP/aggregator.log" &
-	APID=$!
+	PROGRAM_PID=$!
 	for i in $(seq 1 100); do
 		curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && return 0
-		kill -0 "$APID" 2>/dev/null || break
+		kill -0 "$PROGRAM_PID" 2>/dev/null || break
 		sleep 0.1
 	done
 	tail -n 20 "$TMP/aggregator.log" >&2
@@ -270,9 +227,9 @@ start_aggregator() {
 }
 
 stop_aggregator() {
-	kill "$APID" 2>/dev/null || true
-	wait "$APID" 2>/dev/null || true
-	APID=
+	kill "$PROGRAM_PID" 2>/dev/null || true
+	wait "$PROGRAM_PID" 2>/dev/null || true
+	PROGRAM_PID=
 }
 
 # Statements the database has finished, for statements per request. A
@@ -288,7 +245,7 @@ perf_start() {
 	local data=$OUT/perf-series-$STAMP.data
 	case "${BENCH_PERF:-}" in
 	1) perf record -a -g -o "$data" -- sleep "$SECONDS_MEASURED" >"$TMP/perf.log" 2>&1 ;;
-	dwarf) perf record -F 199 --call-graph dwarf,65528 -p "$APID" -o "$data" -- \
+	dwarf) perf record -F 199 --call-graph dwarf,65528 -p "$PROGRAM_PID" -o "$data" -- \
 		sleep "${PERF_SECONDS:-5}" >"$TMP/perf.log" 2>&1 ;;
 	*) return 0 ;;
 	esac
@@ -319,7 +276,7 @@ aggregator_pass() {
 	fi
 	s0=$(statements)
 	start_aggregator
-	say "aggregator on $LISTEN (pid $APID): $warm_text, then ${seconds} s measured at concurrency $CONCURRENCY, $(wc -l <"$indfile") indicators x $(wc -l <"$areafile") areas"
+	say "aggregator on $LISTEN (pid $PROGRAM_PID): $warm_text, then ${seconds} s measured at concurrency $CONCURRENCY, $(wc -l <"$indfile") indicators x $(wc -l <"$areafile") areas"
 	# perf records the measured pass, which starts when the warm-up has
 	# answered its last request (the client prints a line then).
 	if [ -n "$perf" ]; then
@@ -339,8 +296,8 @@ aggregator_pass() {
 	# The slowest request as the aggregator itself timed it (its access
 	# log): a wait inside the aggregator, not in the client or the network.
 	PASS_SERVER_MAX_MS=$(grep -o ' ms=[0-9.]*' "$TMP/aggregator.log" | cut -d= -f2 | sort -g | tail -n 1)
-	PASS_RSS_HWM=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$APID/status")
-	PASS_RSS_NOW=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$APID/status")
+	PASS_RSS_HWM=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$PROGRAM_PID/status")
+	PASS_RSS_NOW=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$PROGRAM_PID/status")
 	stop_aggregator
 	# The backends have ended and reported their statements.
 	sleep 1
@@ -525,7 +482,8 @@ JSON
 	say "figures in $file"
 }
 
-build
+bench_build "$ADMIN" "$AGGREGATOR" "$CLIENT"
+command -v "$PG_BIN/pgbench" >/dev/null || die "no pgbench in $PG_BIN"
 cluster
 catalogue
 counts

@@ -1,0 +1,60 @@
+# shellcheck shell=bash
+# What the benchmarks share (sourced, not run): messages, psql as the owning
+# role, a private cluster in a temporary folder, the build, and clean-up on
+# any exit. Set ROOT, BUILD, PG, PG_BIN and ADMIN before sourcing it.
+#
+# A script keeps the pid of the one program it is measuring in PROGRAM_PID
+# and of a running perf in PERF_PID, so that an interrupted run stops them.
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# psql as the owning role; ADMIN_URL comes from bench_cluster.
+sql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@"; }
+# One value from a query, unaligned.
+sql_value() { sql -At -c "$1"; }
+
+TMP=
+PROGRAM_PID=
+PERF_PID=
+bench_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	[ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
+	[ -n "$PROGRAM_PID" ] && kill "$PROGRAM_PID" 2>/dev/null && wait "$PROGRAM_PID" 2>/dev/null
+	if [ -n "$TMP" ]; then
+		"$PG" stop "$TMP/pg" >/dev/null 2>&1 || true
+		rm -rf "$TMP"
+	fi
+	exit "$rc"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Builds, and checks that every program named was built.
+bench_build() {
+	[ -e "$BUILD/build.ninja" ] || meson setup "$BUILD" "$ROOT" >/dev/null
+	meson compile -C "$BUILD" >/dev/null ||
+		die "the build failed: run 'meson compile -C $BUILD'"
+	local p
+	for p in "$@"; do
+		[ -x "$p" ] || die "$p was not built"
+	done
+}
+
+# A new temporary folder TMP with a cluster in TMP/pg, bootstrapped and
+# migrated; ADMIN_URL is the owning role's. "fast" as $1 turns durability
+# off, for benchmarks that do not measure writes.
+bench_cluster() {
+	TMP=$(mktemp -d /tmp/samlad-bench.XXXXXX)
+	# The cluster's owner (samlad-pg) must reach the folder.
+	chmod 755 "$TMP"
+	# shellcheck disable=SC2086 # no mode is no argument
+	"$PG" init "$TMP/pg" ${1:-} >/dev/null
+	"$PG" start "$TMP/pg" >/dev/null
+	"$PG" bootstrap "$TMP/pg" samlad >/dev/null
+	ADMIN_URL=$("$PG" url "$TMP/pg" samlad_admin samlad)
+	DATABASE_URL=$ADMIN_URL "$ADMIN" migrate >/dev/null
+	say "cluster in $TMP/pg, migrated"
+}
