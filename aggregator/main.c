@@ -126,21 +126,8 @@ static void state_free(struct aggregator *a)
 	pthread_rwlock_destroy(&a->cat_lock);
 }
 
-static struct http_server *server_start(const struct config *cfg, struct aggregator *a)
-{
-	const struct http_server_config http = {
-		.listen = config_str(cfg, "listen"),
-		.connection_limit = (unsigned)config_int(cfg, "connection-limit"),
-		.body_limit = BODY_LIMIT,
-		.timeout_s = (unsigned)config_int(cfg, "timeout"),
-	};
-
-	return http_server_start(&http, routes, ARRAY_LEN(routes), a);
-}
-
 int main(int argc, char **argv)
 {
-	struct http_server *srv = NULL;
 	sigset_t signals;
 	int code;
 
@@ -155,15 +142,13 @@ int main(int argc, char **argv)
 	code = 1;
 	if (service_signals_block(&signals) != 0 || state_init(&aggregator, cfg) != 0)
 		goto fail;
-	srv = server_start(cfg, &aggregator);
-	if (!srv)
+	/* service_serve returns once every connection thread has ended, so the
+	 * state can be freed below. */
+	if (service_serve(cfg, routes, ARRAY_LEN(routes), BODY_LIMIT, &aggregator,
+	                  &signals) != 0)
 		goto fail;
-	service_signals_wait(&signals);
 	code = 0;
 fail:
-	/* Stopping the server joins every connection thread; only then is it
-	 * safe to free what the handlers use. */
-	http_server_stop(srv);
 	state_free(&aggregator);
 	config_free(cfg);
 	if (code == 0)

@@ -77,21 +77,8 @@ static void state_free(struct collector *c)
 	pthread_rwlock_destroy(&c->cat_lock);
 }
 
-static struct http_server *server_start(const struct config *cfg, struct collector *c)
-{
-	const struct http_server_config http = {
-		.listen = config_str(cfg, "listen"),
-		.connection_limit = (unsigned)config_int(cfg, "connection-limit"),
-		.body_limit = c->body_limit,
-		.timeout_s = (unsigned)config_int(cfg, "timeout"),
-	};
-
-	return http_server_start(&http, routes, ARRAY_LEN(routes), c);
-}
-
 int main(int argc, char **argv)
 {
-	struct http_server *srv = NULL;
 	sigset_t signals;
 	int code;
 
@@ -108,15 +95,13 @@ int main(int argc, char **argv)
 	json_arena_init();
 	if (service_signals_block(&signals) != 0 || state_init(&collector, cfg) != 0)
 		goto fail;
-	srv = server_start(cfg, &collector);
-	if (!srv)
+	/* service_serve returns once every connection thread has ended, so the
+	 * state can be freed below. */
+	if (service_serve(cfg, routes, ARRAY_LEN(routes), collector.body_limit, &collector,
+	                  &signals) != 0)
 		goto fail;
-	service_signals_wait(&signals);
 	code = 0;
 fail:
-	/* Stopping the server joins every connection thread; only then is it
-	 * safe to free what the handlers use. */
-	http_server_stop(srv);
 	state_free(&collector);
 	config_free(cfg);
 	if (code == 0)

@@ -55,6 +55,25 @@ void service_signals_wait(const sigset_t *set)
 	log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
+int service_serve(const struct config *cfg, const struct http_route *routes,
+                  size_t nroutes, size_t body_limit, void *app,
+                  const sigset_t *signals)
+{
+	const struct http_server_config http = {
+		.listen = config_str(cfg, "listen"),
+		.connection_limit = (unsigned)config_int(cfg, "connection-limit"),
+		.body_limit = body_limit,
+		.timeout_s = (unsigned)config_int(cfg, "timeout"),
+	};
+	struct http_server *srv = http_server_start(&http, routes, nroutes, app);
+
+	if (!srv)
+		return -1;
+	service_signals_wait(signals);
+	http_server_stop(srv);
+	return 0;
+}
+
 void service_db_probe(struct db_pool *pool)
 {
 	struct db *db = db_pool_get(pool);

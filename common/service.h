@@ -29,6 +29,16 @@ void service_signals_wait(const sigset_t *set);
  * answer: a service starts either way and answers 503 until it is back. */
 void service_db_probe(struct db_pool *pool);
 
+/* Starts the HTTP server on the options every service has (listen,
+ * connection-limit, timeout) with the given routes and body limit, waits
+ * for SIGINT or SIGTERM (blocked before by service_signals_block), and
+ * stops the server: when it returns, every connection thread has ended, so
+ * the caller may free what the handlers use. Returns 0, or -1 when the
+ * server could not start (logged). */
+int service_serve(const struct config *cfg, const struct http_route *routes,
+                  size_t nroutes, size_t body_limit, void *app,
+                  const sigset_t *signals) WUR;
+
 /* Answers 503 database_unavailable with Retry-After: retry_after_s. */
 void service_reply_unavailable(struct http_request *req, unsigned retry_after_s);
 
