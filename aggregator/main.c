@@ -117,7 +117,7 @@ static void state_free(struct aggregator *a)
 {
 	catalogue_free(a->cat);
 	a->cat = NULL;
-	protected_cache_free(a->cache);
+	table_cache_free(a->cache);
 	a->cache = NULL;
 	session_keeper_free(a->sessions);
 	a->sessions = NULL;

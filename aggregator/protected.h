@@ -75,12 +75,6 @@ struct series_request {
 
 struct protected_cache;
 
-/* A cache with room for about `slots` tables of ten districts (with
- * their earlier states); table_cache_new takes a budget in bytes. NULL
- * when memory ran out. Both are in table_cache.c. */
-struct protected_cache *protected_cache_new(size_t slots) WUR;
-void protected_cache_free(struct protected_cache *c);
-
 /* The top-level area above `area` (the area itself when it has no parent). */
 const struct cat_area *area_municipality(const struct catalogue *cat,
                                          const struct cat_area *area);

@@ -11,9 +11,6 @@
 #define CACHE_MIN_BYTES (16 * 1024)
 /* Buckets of a new cache; the array doubles when entries outnumber them. */
 #define CACHE_MIN_BUCKETS 1024
-/* What protected_cache_new counts per slot: a table of ten districts with
- * its link and a few earlier states' masks. */
-#define CACHE_BYTES_PER_SLOT 1024
 
 enum entry_kind {
 	ENTRY_TABLE,  /* a publishable table: values and statuses */
@@ -265,12 +262,7 @@ struct protected_cache *table_cache_new(size_t budget)
 	return c;
 }
 
-struct protected_cache *protected_cache_new(size_t slots)
-{
-	return table_cache_new(slots * CACHE_BYTES_PER_SLOT);
-}
-
-void protected_cache_free(struct protected_cache *c)
+void table_cache_free(struct protected_cache *c)
 {
 	if (!c)
 		return;

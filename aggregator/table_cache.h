@@ -51,8 +51,9 @@ struct table_cache_stats {
 };
 
 /* A cache of at most `budget` bytes (at least a small minimum). NULL when
- * memory ran out. Free with protected_cache_free. */
+ * memory ran out. Free with table_cache_free. */
 struct protected_cache *table_cache_new(size_t budget) WUR;
+void table_cache_free(struct protected_cache *c);
 
 /* A malloc'd copy of the table stored under key (following a link), or
  * NULL when there is none. A mask is not a table: NULL. */

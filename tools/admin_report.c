@@ -20,9 +20,11 @@
 #include "query.h"
 #include "review.h"
 #include "review_html.h"
+#include "table_cache.h"
 
-/* A review needs only one indicator's years at a time in the cache. */
-#define REPORT_CACHE_SLOTS 64
+/* A review needs only one indicator's years at a time in the cache: room
+ * for about 64 tables of ten districts with their earlier states. */
+#define REPORT_CACHE_BYTES (64 * 1024)
 
 static const struct config_option report_options[] = {
 	ADMIN_COMMON_OPTIONS,
@@ -125,7 +127,7 @@ static int report_make(const struct config *cfg, const struct report_args *a, st
 		admin_db_error(db, "cannot read the data version");
 		return ADMIN_FAIL;
 	}
-	struct protected_cache *cache = protected_cache_new(REPORT_CACHE_SLOTS);
+	struct protected_cache *cache = table_cache_new(REPORT_CACHE_BYTES);
 	if (!cache) {
 		admin_error("out of memory");
 		return ADMIN_FAIL;
@@ -142,7 +144,7 @@ static int report_make(const struct config *cfg, const struct report_args *a, st
 	else
 		code = ADMIN_OK;
 	review_free(&r);
-	protected_cache_free(cache);
+	table_cache_free(cache);
 	return code;
 }
 

@@ -87,7 +87,7 @@ static void test_round_trip(void)
 	free(t);
 	free(t2);
 	free(one);
-	protected_cache_free(c);
+	table_cache_free(c);
 }
 
 static void test_masks(void)
@@ -125,7 +125,7 @@ static void test_masks(void)
 	free(direct);
 	ok(table_cache_get_mask(c, &(struct table_key){ 0 }) == NULL, "no mask for an unknown key");
 	free(t);
-	protected_cache_free(c);
+	table_cache_free(c);
 }
 
 static void test_links(void)
@@ -157,7 +157,7 @@ static void test_links(void)
 	is_int(s.masks, 1, "one mask");
 	is_int(s.links, 3, "three links");
 	free(t);
-	protected_cache_free(c);
+	table_cache_free(c);
 }
 
 static void test_budget_and_lru(void)
@@ -208,7 +208,7 @@ static void test_budget_and_lru(void)
 	table_cache_stats(m, &ms);
 	ok(ms.masks > 3 * s.tables, "masks take a fraction of a table (%zu masks, %zu tables)",
 	   ms.masks, s.tables);
-	protected_cache_free(m);
+	table_cache_free(m);
 
 	/* A budget below the minimum is raised to it; one table still fits. */
 	struct protected_cache *tiny = table_cache_new(1);
@@ -217,9 +217,9 @@ static void test_budget_and_lru(void)
 	got = table_cache_get(tiny, &k);
 	ok(got != NULL, "a tiny budget still holds a table");
 	free(got);
-	protected_cache_free(tiny);
+	table_cache_free(tiny);
 	free(t);
-	protected_cache_free(c);
+	table_cache_free(c);
 }
 
 int main(void)
