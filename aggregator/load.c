@@ -15,24 +15,6 @@
 #include "buf.h"
 #include "log.h"
 
-/* Writes ids as a PostgreSQL array literal into b; 0 or -1. */
-static int id_array(struct buf *b, const int *ids, size_t n)
-{
-	if (buf_puts(b, "{") != 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (buf_printf(b, "%s%d", i ? "," : "", ids[i]) != 0)
-			return -1;
-	return buf_puts(b, "}");
-}
-
-/* Logs a failed query once, at a level that says whose fault it is. */
-static void log_failure(struct db *db, const char *what, enum db_status st)
-{
-	log_msg(st == DB_ERROR ? LOG_ERROR : LOG_WARN, "%s failed: %s %s", what,
-	        db_sqlstate(db), db_error(db));
-}
-
 /* ---- versions --------------------------------------------------------- */
 
 static const struct db_statement SQL_VERSIONS = {
@@ -57,7 +39,7 @@ enum db_status load_versions(struct db *db, const char *as_of, struct load_versi
 	                          : db_exec_prepared(db, &res, &SQL_VERSIONS, 0, NULL);
 
 	if (st != DB_OK) {
-		log_failure(db, "the versions query", st);
+		db_log_failure(db, "the versions query", st);
 		return st;
 	}
 	out->data = db_int(res, 0, 0);
@@ -107,7 +89,7 @@ enum db_status load_history(struct db *db, int indicator_id, const int *area_ids
 
 	*out = NULL;
 	*n = 0;
-	if (id_array(&ids, area_ids, nareas) != 0)
+	if (db_int_array(&ids, area_ids, nareas) != 0)
 		goto done;
 	snprintf(ind, sizeof ind, "%d", indicator_id);
 	snprintf(lo, sizeof lo, "%d", from);
@@ -116,7 +98,7 @@ enum db_status load_history(struct db *db, int indicator_id, const int *area_ids
 	const char *params[] = { ind, ids.data, lo, hi, ver };
 	st = db_exec(db, &res, SQL_HISTORY, 5, params);
 	if (st != DB_OK)
-		log_failure(db, "the history query", st);
+		db_log_failure(db, "the history query", st);
 	else if (history_from(res, out, n) != 0) {
 		log_error("out of memory reading the history of counts");
 		st = DB_ERROR;
@@ -146,14 +128,14 @@ enum db_status load_first_period(struct db *db, int indicator_id, const int *are
 	enum db_status st = DB_ERROR;
 
 	*first = 0;
-	if (id_array(&ids, area_ids, nareas) != 0)
+	if (db_int_array(&ids, area_ids, nareas) != 0)
 		goto done;
 	snprintf(ind, sizeof ind, "%d", indicator_id);
 	snprintf(ver, sizeof ver, "%lld", version);
 	const char *params[] = { ind, ids.data, ver };
 	st = db_exec(db, &res, SQL_FIRST_PERIOD, 3, params);
 	if (st != DB_OK)
-		log_failure(db, "the first-period query", st);
+		db_log_failure(db, "the first-period query", st);
 	else
 		*first = (int)db_int(res, 0, 0);
 done:
@@ -210,7 +192,7 @@ enum db_status load_spans(struct db *db, long long version, struct load_span **o
 	const char *params[] = { ver };
 	enum db_status st = db_exec(db, &res, SQL_SPANS, 1, params);
 	if (st != DB_OK)
-		log_failure(db, "the spans query", st);
+		db_log_failure(db, "the spans query", st);
 	else if (spans_from(res, out, n) != 0) {
 		log_error("out of memory reading spans");
 		st = DB_ERROR;
@@ -247,7 +229,7 @@ enum db_status load_token_versions(struct db *db, long long id, struct load_toke
 	const char *params[] = { idtext };
 	enum db_status st = db_exec_prepared(db, &res, &SQL_TOKEN_VERSIONS, 1, params);
 	if (st != DB_OK) {
-		log_failure(db, "the token and versions query", st);
+		db_log_failure(db, "the token and versions query", st);
 		return st;
 	}
 	const char *hash = db_value(res, 0, 0);
@@ -282,7 +264,7 @@ enum db_status load_token(struct db *db, long long id, bool *found,
 	const char *params[] = { idtext };
 	enum db_status st = db_exec_prepared(db, &res, &SQL_TOKEN, 1, params);
 	if (st != DB_OK) {
-		log_failure(db, "the token lookup", st);
+		db_log_failure(db, "the token lookup", st);
 		return st;
 	}
 	if (PQntuples(res) == 1) {

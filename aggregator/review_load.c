@@ -22,23 +22,6 @@ static const char SQL_VERSION_TIME[] =
 	"SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	"  FROM submission WHERE id = $1";
 
-/* Writes ids as a PostgreSQL array literal into b; 0 or -1. */
-static int id_array(struct buf *b, const int *ids, size_t n)
-{
-	if (buf_puts(b, "{") != 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (buf_printf(b, "%s%d", i ? "," : "", ids[i]) != 0)
-			return -1;
-	return buf_puts(b, "}");
-}
-
-static void log_failure(struct db *db, const char *what, enum db_status st)
-{
-	log_msg(st == DB_ERROR ? LOG_ERROR : LOG_WARN, "%s failed: %s %s", what,
-	        db_sqlstate(db), db_error(db));
-}
-
 /* Copies the result rows into a new array; 0 or -1. */
 static int arrivals_from(PGresult *res, struct review_arrival **out, size_t *n)
 {
@@ -68,7 +51,8 @@ enum db_status review_load_arrivals(struct db *db, const int *indicator_ids, siz
 
 	*out = NULL;
 	*n = 0;
-	if (id_array(&inds, indicator_ids, nind) != 0 || id_array(&areas, area_ids, nareas) != 0)
+	if (db_int_array(&inds, indicator_ids, nind) != 0 ||
+	    db_int_array(&areas, area_ids, nareas) != 0)
 		goto done;
 	snprintf(lo, sizeof lo, "%d", from);
 	snprintf(hi, sizeof hi, "%d", to);
@@ -76,7 +60,7 @@ enum db_status review_load_arrivals(struct db *db, const int *indicator_ids, siz
 	const char *params[] = { inds.data, areas.data, lo, hi, ver };
 	st = db_exec(db, &res, SQL_ARRIVALS, 5, params);
 	if (st != DB_OK)
-		log_failure(db, "the arrivals query", st);
+		db_log_failure(db, "the arrivals query", st);
 	else if (arrivals_from(res, out, n) != 0) {
 		log_error("out of memory reading arrivals");
 		st = DB_ERROR;
@@ -99,7 +83,7 @@ enum db_status review_load_version_time(struct db *db, long long version,
 	const char *params[] = { ver };
 	enum db_status st = db_exec(db, &res, SQL_VERSION_TIME, 1, params);
 	if (st != DB_OK) {
-		log_failure(db, "the version-time query", st);
+		db_log_failure(db, "the version-time query", st);
 		return st;
 	}
 	if (PQntuples(res) == 1 && db_value(res, 0, 0))

@@ -316,8 +316,7 @@ enum auth_result auth_check(struct db *db, const char *token, struct principal *
 	if (st != DB_OK) {
 		/* A server error here is a deployment fault (grants, schema), not
 		 * the client's; either way the token could not be checked. */
-		log_msg(st == DB_ERROR ? LOG_ERROR : LOG_WARN, "token lookup failed: %s %s",
-		        db_sqlstate(db), db_error(db));
+		db_log_failure(db, "token lookup", st);
 		return AUTH_UNAVAILABLE;
 	}
 	enum auth_result r = check_row(res, hash, id, out);

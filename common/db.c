@@ -606,3 +606,19 @@ unsigned db_pool_waiting(struct db_pool *pool)
 	pthread_mutex_unlock(&pool->lock);
 	return n;
 }
+
+void db_log_failure(const struct db *db, const char *what, enum db_status st)
+{
+	log_msg(st == DB_ERROR ? LOG_ERROR : LOG_WARN, "%s failed: %s %s", what,
+	        db_sqlstate(db), db_error(db));
+}
+
+int db_int_array(struct buf *b, const int *ids, size_t n)
+{
+	if (buf_puts(b, "{") != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (buf_printf(b, "%s%d", i ? "," : "", ids[i]) != 0)
+			return -1;
+	return buf_puts(b, "}");
+}

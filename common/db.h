@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <libpq-fe.h>
+#include "buf.h"
 #include "compiler.h"
 
 enum db_status {
@@ -73,6 +74,14 @@ enum db_status db_copy_end(struct db *db) WUR;
 const char *db_sqlstate(const struct db *db);
 /* The server's or libpq's message of the last failure, one line. */
 const char *db_error(const struct db *db);
+/* Logs a failed query once: "<what> failed: SQLSTATE message", as an
+ * error when the server refused it (a deployment fault: grants, schema)
+ * and as a warning when the database was unavailable. */
+void db_log_failure(const struct db *db, const char *what, enum db_status st);
+
+/* Appends ids as one PostgreSQL array literal, "{1,2,3}", for a text
+ * parameter cast to int[]. Returns 0, or -1 when memory ran out. */
+int db_int_array(struct buf *b, const int *ids, size_t n) WUR;
 
 /* Fixed-size set of connections shared by threads. */
 struct db_pool;

@@ -523,6 +523,29 @@ static void test_pool_fair(void)
 	db_pool_free(run.pool);
 }
 
+/* An id array literal is what PostgreSQL reads back as the same int[]. */
+static void test_int_array(struct db *db)
+{
+	const int ids[] = { 3, -1, 20241 };
+	struct buf none = BUF_INIT, some = BUF_INIT;
+	PGresult *res = NULL;
+
+	is_int(db_int_array(&none, ids, 0), 0, "an empty array");
+	is_str(none.data, "{}", "no ids: {}");
+	is_int(db_int_array(&some, ids, 3), 0, "three ids");
+	is_str(some.data, "{3,-1,20241}", "three ids, in order");
+	const char *params[] = { some.data, none.data };
+	is_int(db_exec(db, &res, "SELECT array_length($1::int[], 1), ($1::int[])[3],"
+	                         " cardinality($2::int[])", 2, params), DB_OK,
+	       "both are int[] to PostgreSQL");
+	is_int(db_int(res, 0, 0), 3, "three elements");
+	is_int(db_int(res, 0, 1), 20241, "the third is 20241");
+	is_int(db_int(res, 0, 2), 0, "the empty one has none");
+	PQclear(res);
+	buf_free(&none);
+	buf_free(&some);
+}
+
 int main(void)
 {
 	harness_db_create(&hdb, "db");
@@ -536,6 +559,7 @@ int main(void)
 	test_prepared(db);
 	test_prepared_stale(db);
 	test_prepared_reconnect(db);
+	test_int_array(db);
 	db_free(db);
 	test_connect_options();
 	test_notices();
