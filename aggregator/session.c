@@ -1,7 +1,6 @@
 /* Session cookies signed with HMAC-SHA256; see session.h. */
 #include "session.h"
 
-#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -143,23 +142,13 @@ int session_make(const struct session_keeper *k, long long token_id, time_t now,
 	return m > 0 && (size_t)m < size - (size_t)n ? 0 : -1;
 }
 
-/* Reads 1..max digits without a leading zero up to `stop`; returns the
- * number of characters read, or 0. */
+/* Reads a number (auth_read_number) that `stop` ends; returns the number
+ * of characters read, or 0. */
 static size_t read_number(const char *s, size_t max, char stop, long long *out)
 {
-	long long v = 0;
-	size_t n = 0;
+	size_t n = auth_read_number(s, max, out);
 
-	if (s[0] < '1' || s[0] > '9')
-		return 0;
-	for (; s[n] >= '0' && s[n] <= '9'; n++) {
-		int d = s[n] - '0';
-		if (n == max || v > (LLONG_MAX - d) / 10)
-			return 0;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return s[n] == stop ? n : 0;
+	return n > 0 && s[n] == stop ? n : 0;
 }
 
 /* Splits a cookie value; returns 0 or -1 when it is not of the form. */

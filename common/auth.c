@@ -142,9 +142,7 @@ int auth_token_format(long long id, const char *secret, char *out, size_t size)
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
-/* Reads the id: 1 to 19 digits, no leading zero, at most LLONG_MAX. Returns
- * the number of characters read, or 0. */
-static size_t parse_id(const char *s, long long *id)
+size_t auth_read_number(const char *s, size_t max_digits, long long *out)
 {
 	long long v = 0;
 	size_t n = 0;
@@ -153,11 +151,11 @@ static size_t parse_id(const char *s, long long *id)
 		return 0;
 	for (; s[n] >= '0' && s[n] <= '9'; n++) {
 		int d = s[n] - '0';
-		if (n == ID_MAX_DIGITS || v > (LLONG_MAX - d) / 10)
+		if (n == max_digits || v > (LLONG_MAX - d) / 10)
 			return 0;
 		v = v * 10 + d;
 	}
-	*id = v;
+	*out = v;
 	return n;
 }
 
@@ -170,7 +168,7 @@ int auth_token_parse(const char *token, long long *id,
 	if (!token || strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
 		return -1;
 	token += strlen(TOKEN_PREFIX);
-	size_t n = parse_id(token, &v);
+	size_t n = auth_read_number(token, ID_MAX_DIGITS, &v);
 	if (n == 0 || token[n] != '_')
 		return -1;
 	token += n + 1;

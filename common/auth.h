@@ -59,6 +59,12 @@ int auth_uuid_v4(char out[37]) WUR;
  * (for a 401 message; AUTH_MISSING says how to send a bearer token). */
 const char *auth_result_message(enum auth_result r);
 
+/* Reads a positive decimal number at s: 1 to max_digits digits, no
+ * leading zero, at most LLONG_MAX (a token's id, a cookie's fields).
+ * Returns the number of characters read, or 0 when there is no such number;
+ * the caller checks what follows it. */
+size_t auth_read_number(const char *s, size_t max_digits, long long *out);
+
 /* Checks `token` against the token table. */
 enum auth_result auth_check(struct db *db, const char *token, struct principal *out) WUR;
 /* "submitter", "analyst", "admin"; ROLE_NONE for anything else. */

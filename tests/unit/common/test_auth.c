@@ -285,6 +285,26 @@ static void test_check_offline(void)
 	db_free(db);
 }
 
+/* The digits of a token's id or a cookie's field. */
+static void test_read_number(void)
+{
+	long long v = -1;
+
+	is_int(auth_read_number("123_x", 19, &v), 3, "three digits before a stop");
+	is_int(v, 123, "their value");
+	is_int(auth_read_number("9223372036854775807.", 19, &v), 19, "LLONG_MAX");
+	ok(v == 9223372036854775807LL, "its value");
+	v = -1;
+	is_int(auth_read_number("9223372036854775808", 19, &v), 0, "one more overflows");
+	is_int(auth_read_number("12345678901234567890", 20, &v), 0, "overflow at 20 digits");
+	is_int(auth_read_number("123", 2, &v), 0, "more digits than allowed");
+	is_int(auth_read_number("0", 19, &v), 0, "zero is not an id");
+	is_int(auth_read_number("012", 19, &v), 0, "a leading zero");
+	is_int(auth_read_number("", 19, &v), 0, "nothing");
+	is_int(auth_read_number("-5", 19, &v), 0, "a sign");
+	is_int(v, -1, "a refused number leaves the output alone");
+}
+
 /* The 401 texts: each failure says what went wrong, in its own words. */
 static void test_result_messages(void)
 {
@@ -313,5 +333,6 @@ int main(void)
 	test_uuid();
 	test_check_offline();
 	test_result_messages();
+	test_read_number();
 	return tap_done();
 }
