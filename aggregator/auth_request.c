@@ -210,37 +210,6 @@ int aggregator_authorize(struct aggregator *a, struct http_request *req, struct 
 	return 0;
 }
 
-/* True when a->cat is loaded and of `version`. */
-static bool catalogue_is_current(struct aggregator *a, long long version)
-{
-	pthread_rwlock_rdlock(&a->cat_lock);
-	bool current = a->cat != NULL && a->cat->version == version;
-	pthread_rwlock_unlock(&a->cat_lock);
-	return current;
-}
-
-/* Loads the catalogue when an import changed its version. Two requests
- * may both reload; each frees the one it replaced. */
-static enum db_status catalogue_refresh(struct aggregator *a, struct db *db,
-                                        long long version)
-{
-	struct catalogue *fresh = NULL;
-
-	if (catalogue_is_current(a, version))
-		return DB_OK;
-	enum db_status st = catalogue_load(db, &fresh);
-	if (st != DB_OK)
-		return st;
-	long long loaded = fresh->version;
-	pthread_rwlock_wrlock(&a->cat_lock);
-	struct catalogue *old = a->cat;
-	a->cat = fresh;
-	pthread_rwlock_unlock(&a->cat_lock);
-	catalogue_free(old);
-	log_info("catalogue version %lld loaded", loaded);
-	return DB_OK;
-}
-
 int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct db *db,
                         const char *as_of, struct load_versions *out)
 {
@@ -254,7 +223,7 @@ int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct d
 		st = load_versions(db, as_of, out);
 	pending_clear();
 	if (st == DB_OK)
-		st = catalogue_refresh(a, db, out->catalogue);
+		st = catalogue_refresh(&a->cat_lock, &a->cat, db, out->catalogue);
 	if (st == DB_UNAVAILABLE) {
 		aggregator_reply_unavailable(a, req);
 		return -1;

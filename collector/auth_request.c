@@ -1,12 +1,7 @@
 /* The collector's gate for authenticated endpoints: the bearer token is
  * checked against the token table, and the catalogue is reloaded when an
- * import changed it since it was last loaded.
- *
- * The catalogue protocol: a handler holds cat_lock for reading for as long
- * as it uses c->cat and keeps no pointer into it after unlocking. A reload
- * builds the new catalogue without any lock (it takes a few queries) and
- * only swaps the pointer under the write lock, so the old one can be freed
- * as soon as the swap is done. */
+ * import changed it since it was last loaded (common/catalogue.h,
+ * catalogue_refresh, says how a handler holds the catalogue). */
 #include <stdio.h>
 
 #include "collector.h"
@@ -38,37 +33,15 @@ static enum auth_result token_check(struct http_request *req, struct db *db,
 	return auth_check(db, token, who);
 }
 
-/* True when c->cat is loaded and of `version`. */
-static bool catalogue_is_current(struct collector *c, long long version)
+/* Reloads the catalogue when an import changed its version. */
+static enum db_status collector_refresh(struct collector *c, struct db *db)
 {
-	pthread_rwlock_rdlock(&c->cat_lock);
-	bool current = c->cat != NULL && c->cat->version == version;
-	pthread_rwlock_unlock(&c->cat_lock);
-	return current;
-}
-
-/* Loads the catalogue when an import changed its version. Two requests
- * may both reload; each frees the one it replaced, so nothing leaks and
- * the next request corrects any order they finished in. */
-static enum db_status catalogue_refresh(struct collector *c, struct db *db)
-{
-	struct catalogue *fresh = NULL;
 	long long version;
 
 	enum db_status st = catalogue_version(db, &version);
-	if (st != DB_OK || catalogue_is_current(c, version))
-		return st;
-	st = catalogue_load(db, &fresh);
 	if (st != DB_OK)
 		return st;
-	long long loaded = fresh->version;
-	pthread_rwlock_wrlock(&c->cat_lock);
-	struct catalogue *old = c->cat;
-	c->cat = fresh;
-	pthread_rwlock_unlock(&c->cat_lock);
-	catalogue_free(old);
-	log_info("catalogue version %lld loaded", loaded);
-	return DB_OK;
+	return catalogue_refresh(&c->cat_lock, &c->cat, db, version);
 }
 
 int collector_authenticate(struct collector *c, struct http_request *req,
@@ -87,7 +60,7 @@ int collector_authenticate(struct collector *c, struct http_request *req,
 	/* The token's id names the caller in the access log; it is not secret. */
 	snprintf(tag, sizeof tag, "token:%lld", who->token_id);
 	http_set_log_tag(req, tag);
-	enum db_status st = catalogue_refresh(c, db);
+	enum db_status st = collector_refresh(c, db);
 	if (st == DB_UNAVAILABLE)
 		goto unavailable;
 	if (st != DB_OK) {

@@ -382,3 +382,33 @@ const char *catalogue_kind_name(enum indicator_kind kind)
 {
 	return kind == KIND_STOCK ? "stock" : "flow";
 }
+
+/* True when *cat is already the catalogue of `version`. */
+static bool catalogue_is_current(pthread_rwlock_t *lock, struct catalogue *const *cat,
+                                 long long version)
+{
+	pthread_rwlock_rdlock(lock);
+	bool current = *cat != NULL && (*cat)->version == version;
+	pthread_rwlock_unlock(lock);
+	return current;
+}
+
+enum db_status catalogue_refresh(pthread_rwlock_t *lock, struct catalogue **cat,
+                                 struct db *db, long long version)
+{
+	struct catalogue *fresh = NULL;
+
+	if (catalogue_is_current(lock, cat, version))
+		return DB_OK;
+	enum db_status st = catalogue_load(db, &fresh);
+	if (st != DB_OK)
+		return st;
+	long long loaded = fresh->version;
+	pthread_rwlock_wrlock(lock);
+	struct catalogue *old = *cat;
+	*cat = fresh;
+	pthread_rwlock_unlock(lock);
+	catalogue_free(old);
+	log_info("catalogue version %lld loaded", loaded);
+	return DB_OK;
+}

@@ -4,6 +4,7 @@
 #ifndef SAMLAD_CATALOGUE_H
 #define SAMLAD_CATALOGUE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "compiler.h"
@@ -62,6 +63,17 @@ enum db_status catalogue_load(struct db *db, struct catalogue **out) WUR;
 /* The current catalogue version (cheap; used to notice an import). */
 enum db_status catalogue_version(struct db *db, long long *version) WUR;
 void catalogue_free(struct catalogue *cat);
+
+/* Makes *cat the catalogue of `version` when it is not already: a service
+ * holds its catalogue in *cat, guarded by *lock. A handler holds the lock
+ * for reading for as long as it uses *cat and keeps no pointer into it
+ * after unlocking; the reload builds the new catalogue without any lock (it
+ * takes a few queries) and only swaps the pointer under the write lock, so
+ * the old one is freed at once. Two requests may both reload; each frees
+ * the one it replaced, so nothing leaks and the next request corrects any
+ * order they finished in. */
+enum db_status catalogue_refresh(pthread_rwlock_t *lock, struct catalogue **cat,
+                                 struct db *db, long long version) WUR;
 
 const struct cat_agency *catalogue_agency(const struct catalogue *cat, const char *code);
 const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int id);
