@@ -110,25 +110,6 @@ client_args() {
 		--first-period "$FIRST_PERIOD" --keys "$KEYS" --batch-size "$BATCH"
 }
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-start_collector() {
-	local port i
-	port=$(free_port)
-	LISTEN=127.0.0.1:$port
-	DATABASE_URL=$COLLECTOR_URL "$COLLECTOR" --listen "$LISTEN" 2>"$TMP/collector.log" &
-	PROGRAM_PID=$!
-	for i in $(seq 1 100); do
-		curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && return 0
-		kill -0 "$PROGRAM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	tail -n 20 "$TMP/collector.log" >&2
-	die "the collector did not become healthy"
-}
-
 # CPU seconds (user + system) a process has used, from /proc.
 cpu_seconds() {
 	awk -v hz="$(getconf CLK_TCK)" '{ s += ($14 + $15) / hz } END { printf "%.2f", s }' "$@" 2>/dev/null ||
@@ -144,12 +125,6 @@ collector_cpu() {
 	for p in $pids; do files+=("/proc/$p/stat"); done
 	C_DB_CPU=0
 	[ "${#files[@]}" -gt 0 ] && C_DB_CPU=$(cpu_seconds "${files[@]}")
-}
-
-stop_collector() {
-	kill "$PROGRAM_PID" 2>/dev/null || true
-	wait "$PROGRAM_PID" 2>/dev/null || true
-	PROGRAM_PID=
 }
 
 # Every timed run starts from a checkpoint, so that none pays for the dirty
@@ -219,7 +194,7 @@ statements_report() {
 
 run_collector() {
 	statements_start
-	start_collector
+	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
 	say "collector on $LISTEN; posting $((2 * KEYS)) counts in batches of $BATCH"
 	checkpoint
 	perf_start
@@ -228,7 +203,7 @@ run_collector() {
 		die "the collector run failed (collector log: $(tail -n 5 "$TMP/collector.log" | tr '\n' ' '))"
 	perf_stop
 	collector_cpu
-	stop_collector
+	bench_stop
 	statements_report
 	C_SECONDS=$(awk '$1 == "seconds" { print $2 }' "$TMP/client.out")
 	C_CONNECTIONS=$(awk '$1 == "connections" { print $2 }' "$TMP/client.out")
@@ -247,12 +222,12 @@ run_collector() {
 # ingest loads the cache), the time from its log. Not part of the ratios;
 # runs after the fingerprints, and the tables are truncated next anyway.
 run_cache_load() {
-	start_collector
+	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
 	local body
 	body="{\"counts\":[{\"indicator\":\"$AGENCY.i01\",\"area\":\"$MUNICIPALITY-d001\",\"period\":\"$FIRST_PERIOD\",\"value\":1}]}"
 	curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
 		--data "$body" "http://$LISTEN/v1/counts" || die "the cache-load batch failed"
-	stop_collector
+	bench_stop
 	CACHE_LOAD=$(sed -n 's/.*current-value cache: loaded \([0-9]*\) keys at submission [0-9]* in \([0-9]*\) ms.*/\1 \2/p' \
 		"$TMP/collector.log" | tail -n 1)
 	[ -n "$CACHE_LOAD" ] || CACHE_LOAD="0 0"

@@ -58,3 +58,33 @@ bench_cluster() {
 	DATABASE_URL=$ADMIN_URL "$ADMIN" migrate >/dev/null
 	say "cluster in $TMP/pg, migrated"
 }
+
+# A free loopback port.
+bench_free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts PROGRAM [ARGS...] on a free port with DATABASE_URL=URL, its log in
+# TMP/NAME.log, as PROGRAM_PID, and waits until its /healthz answers; LISTEN
+# is its HOST:PORT.
+bench_start() {
+	local name=$1 url=$2
+	shift 2
+	LISTEN=127.0.0.1:$(bench_free_port)
+	DATABASE_URL=$url "$@" --listen "$LISTEN" 2>"$TMP/$name.log" &
+	PROGRAM_PID=$!
+	for _ in $(seq 1 100); do
+		curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && return 0
+		kill -0 "$PROGRAM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -n 20 "$TMP/$name.log" >&2
+	die "the $name did not become healthy"
+}
+
+# Stops the program bench_start started.
+bench_stop() {
+	kill "$PROGRAM_PID" 2>/dev/null || true
+	wait "$PROGRAM_PID" 2>/dev/null || true
+	PROGRAM_PID=
+}

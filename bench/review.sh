@@ -86,15 +86,8 @@ SQL
 rows=$("$PG" psql "$TMP/pg" -d samlad -tAc "SELECT count(*) FROM count_history")
 say "cluster in $TMP/pg: $INDICATORS indicators, $DISTRICTS districts, $rows counts"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$AGGREGATOR" --listen "127.0.0.1:$port" --database-url "$AGG_URL" --public \
-	--log-level warn >"$TMP/aggregator.log" 2>&1 &
-PROGRAM_PID=$!
-for _ in $(seq 1 100); do
-	curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-URL="http://127.0.0.1:$port/review/$YEAR?area=9999"
+bench_start aggregator "$AGG_URL" "$AGGREGATOR" --public --log-level warn
+URL="http://$LISTEN/review/$YEAR?area=9999"
 fetch() { curl -s -o "$TMP/page.html" -w '%{http_code} %{time_total} %{size_download}\n' "$URL"; }
 read -r code cold bytes < <(fetch)
 [ "$code" = 200 ] || die "GET $URL answered $code"

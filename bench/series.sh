@@ -207,31 +207,6 @@ SQL
 	say "stored $COUNTS counts ($KEYS keys, $(sql_value 'SELECT count(*) FROM submission') submissions; $((t1 - t0)) s)"
 }
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-start_aggregator() {
-	local port i
-	port=$(free_port)
-	LISTEN=127.0.0.1:$port
-	DATABASE_URL=$AGGREGATOR_URL "$AGGREGATOR" --listen "$LISTEN" 2>"$TMP/aggregator.log" &
-	PROGRAM_PID=$!
-	for i in $(seq 1 100); do
-		curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && return 0
-		kill -0 "$PROGRAM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	tail -n 20 "$TMP/aggregator.log" >&2
-	die "the aggregator did not become healthy"
-}
-
-stop_aggregator() {
-	kill "$PROGRAM_PID" 2>/dev/null || true
-	wait "$PROGRAM_PID" 2>/dev/null || true
-	PROGRAM_PID=
-}
-
 # Statements the database has finished, for statements per request. A
 # backend reports its counts at the latest when it exits.
 statements() { sql_value "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'samlad'"; }
@@ -275,7 +250,7 @@ aggregator_pass() {
 		warm_text="warm-up sweep of $(wc -l <"$indfile") indicators x $(wc -l <"$warmup") areas"
 	fi
 	s0=$(statements)
-	start_aggregator
+	bench_start aggregator "$AGGREGATOR_URL" "$AGGREGATOR"
 	say "aggregator on $LISTEN (pid $PROGRAM_PID): $warm_text, then ${seconds} s measured at concurrency $CONCURRENCY, $(wc -l <"$indfile") indicators x $(wc -l <"$areafile") areas"
 	# perf records the measured pass, which starts when the warm-up has
 	# answered its last request (the client prints a line then).
@@ -298,7 +273,7 @@ aggregator_pass() {
 	PASS_SERVER_MAX_MS=$(grep -o ' ms=[0-9.]*' "$TMP/aggregator.log" | cut -d= -f2 | sort -g | tail -n 1)
 	PASS_RSS_HWM=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$PROGRAM_PID/status")
 	PASS_RSS_NOW=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$PROGRAM_PID/status")
-	stop_aggregator
+	bench_stop
 	# The backends have ended and reported their statements.
 	sleep 1
 	s1=$(statements)
