@@ -12,11 +12,18 @@
 static const char sql_version[] =
 	"SELECT version FROM catalogue_version";
 
+/* The version and its default k, which the import recorded with it. */
+static const char sql_version_k[] =
+	"SELECT v.version, i.suppress_below"
+	"  FROM catalogue_version v JOIN catalogue_import i ON i.version = v.version";
+
 static const char sql_agencies[] =
 	"SELECT id, code, name FROM agency";
 
 static const char sql_areas[] =
-	"SELECT id, code, name, coalesce(parent_id, 0) FROM area";
+	"SELECT id, code, name, coalesce(parent_id, 0), coalesce(first_period, 0),"
+	"       coalesce(last_period, 0)"
+	"  FROM area";
 
 static const char sql_indicators[] =
 	"SELECT id, code, agency_id, level, kind, name_sv, name_en,"
@@ -75,6 +82,21 @@ static enum db_status load_version(struct db *db, long long *version)
 enum db_status catalogue_version(struct db *db, long long *version)
 {
 	return load_version(db, version);
+}
+
+/* The version with its default k, inside catalogue_load's transaction. */
+static enum db_status load_version_k(struct db *db, struct catalogue *cat)
+{
+	PGresult *res = NULL;
+	enum db_status st = query(db, sql_version_k, &res);
+	if (st != DB_OK)
+		return st;
+	if (PQntuples(res) != 1)
+		return load_failed(res, "the catalogue version has no row in catalogue_import");
+	cat->version = db_int(res, 0, 0);
+	cat->suppress_below = (int)db_int(res, 0, 1);
+	PQclear(res);
+	return DB_OK;
 }
 
 static int agency_cmp(const void *a, const void *b)
@@ -165,6 +187,8 @@ static enum db_status load_areas(struct db *db, struct catalogue *cat)
 		a->code = cell_dup(res, (int)i, 1);
 		a->name = cell_dup(res, (int)i, 2);
 		a->parent = (int)db_int(res, (int)i, 3);
+		a->first_period = (int)db_int(res, (int)i, 4);
+		a->last_period = (int)db_int(res, (int)i, 5);
 		if (!a->code || !a->name)
 			return load_failed(res, "out of memory");
 	}
@@ -256,7 +280,7 @@ enum db_status catalogue_load(struct db *db, struct catalogue **out)
 	}
 	if ((st = db_begin(db)) != DB_OK ||
 	    (st = db_command(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")) != DB_OK ||
-	    (st = load_version(db, &cat->version)) != DB_OK ||
+	    (st = load_version_k(db, cat)) != DB_OK ||
 	    (st = load_agencies(db, cat)) != DB_OK ||
 	    (st = load_areas(db, cat)) != DB_OK ||
 	    (st = load_indicators(db, cat)) != DB_OK ||
@@ -357,6 +381,17 @@ const struct cat_indicator *catalogue_indicator_by_id(const struct catalogue *ca
 bool catalogue_area_is_leaf(const struct cat_area *area)
 {
 	return area->nchildren == 0;
+}
+
+bool catalogue_area_active(const struct cat_area *area, int period)
+{
+	return (!area->first_period || period >= area->first_period) &&
+	       (!area->last_period || period <= area->last_period);
+}
+
+long long catalogue_k(const struct catalogue *cat, const struct cat_indicator *ind)
+{
+	return ind->suppress_below > 0 ? ind->suppress_below : cat->suppress_below;
 }
 
 const struct cat_area *catalogue_area_parent(const struct catalogue *cat,

@@ -127,10 +127,11 @@ static void fixture_catalogue(struct catalogue *cat, size_t nind, size_t ndistri
 		cat->agencies[i] = (struct cat_agency){ (int)i + 1, fixture_strdup("agency%zu", i),
 		                                        fixture_strdup("Verksamhet %zu", i) };
 	cat->areas[0] = (struct cat_area){ 100, strdup("9999"), strdup("Provkommun"), -1,
-	                                   ndistricts };
+	                                   ndistricts, 0, 0 };
 	for (size_t d = 0; d < ndistricts; d++)
 		cat->areas[d + 1] = (struct cat_area){ 101 + (int)d, fixture_strdup("9999-d%02zu", d),
-		                                       fixture_strdup("Område %zu", d), 0, 0 };
+		                                       fixture_strdup("Område %zu", d), 0, 0,
+		                                       0, 0 };
 	for (size_t i = 0; i < nind; i++)
 		cat->indicators[i] = (struct cat_indicator){
 			(int)i + 1, fixture_strdup("ind.code%02zu", i), (int)(i % 3),
