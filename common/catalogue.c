@@ -268,6 +268,53 @@ static enum db_status load_permissions(struct db *db, struct catalogue *cat)
 	return DB_OK;
 }
 
+/* An array whose elements start with an int id, for qsort_r. */
+struct id_array {
+	const void *base;  /* the elements */
+	size_t size;       /* the size of one */
+};
+
+static int id_at(const struct id_array *a, size_t i)
+{
+	return *(const int *)((const char *)a->base + i * a->size);
+}
+
+static int cmp_index(const void *x, const void *y, void *arg)
+{
+	int a = id_at(arg, *(const size_t *)x), b = id_at(arg, *(const size_t *)y);
+	return (a > b) - (a < b);
+}
+
+/* The indices of n elements sorted by id; NULL when out of memory. */
+static size_t *id_index(const void *base, size_t n, size_t size)
+{
+	struct id_array a = { base, size };
+	size_t *ix = malloc((n + 1) * sizeof *ix);
+	if (!ix)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof *ix, cmp_index, &a);
+	return ix;
+}
+
+/* Finds an id through an index; -1 when absent. */
+static long find_id(const size_t *ix, const void *base, size_t n, size_t size, int id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int v = *(const int *)((const char *)base + ix[mid] * size);
+		if (v == id)
+			return (long)ix[mid];
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 enum db_status catalogue_load(struct db *db, struct catalogue **out)
 {
 	struct catalogue *cat = calloc(1, sizeof *cat);
@@ -287,6 +334,14 @@ enum db_status catalogue_load(struct db *db, struct catalogue **out)
 	    (st = load_permissions(db, cat)) != DB_OK ||
 	    (st = db_commit(db)) != DB_OK)
 		goto fail;
+	cat->areas_by_id = id_index(cat->areas, cat->nareas, sizeof *cat->areas);
+	cat->indicators_by_id = id_index(cat->indicators, cat->nindicators,
+	                                 sizeof *cat->indicators);
+	if (!cat->areas_by_id || !cat->indicators_by_id) {
+		log_error("catalogue: out of memory");
+		st = DB_ERROR;
+		goto fail;
+	}
 	*out = cat;
 	return DB_OK;
 fail:
@@ -316,6 +371,8 @@ void catalogue_free(struct catalogue *cat)
 	free(cat->areas);
 	free(cat->indicators);
 	free(cat->permissions);
+	free(cat->areas_by_id);
+	free(cat->indicators_by_id);
 	free(cat);
 }
 
@@ -352,8 +409,9 @@ const struct cat_indicator *catalogue_indicator(const struct catalogue *cat, con
 	               indicator_key_cmp);
 }
 
-/* Lookups by id scan the array: a catalogue holds tens of rows, and a
- * catalogue built by hand (as tests do) needs no second index to work. */
+/* Lookups by id go through the id index of a loaded catalogue (a national
+ * one holds thousands of areas); a catalogue built by hand, as tests do,
+ * has none and is scanned. */
 const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int id)
 {
 	for (size_t i = 0; i < cat->nagencies; i++)
@@ -364,6 +422,10 @@ const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int
 
 const struct cat_area *catalogue_area_by_id(const struct catalogue *cat, int id)
 {
+	if (cat->areas_by_id) {
+		long i = find_id(cat->areas_by_id, cat->areas, cat->nareas, sizeof *cat->areas, id);
+		return i < 0 ? NULL : &cat->areas[i];
+	}
 	for (size_t i = 0; i < cat->nareas; i++)
 		if (cat->areas[i].id == id)
 			return &cat->areas[i];
@@ -372,6 +434,11 @@ const struct cat_area *catalogue_area_by_id(const struct catalogue *cat, int id)
 
 const struct cat_indicator *catalogue_indicator_by_id(const struct catalogue *cat, int id)
 {
+	if (cat->indicators_by_id) {
+		long i = find_id(cat->indicators_by_id, cat->indicators, cat->nindicators,
+		                 sizeof *cat->indicators, id);
+		return i < 0 ? NULL : &cat->indicators[i];
+	}
 	for (size_t i = 0; i < cat->nindicators; i++)
 		if (cat->indicators[i].id == id)
 			return &cat->indicators[i];

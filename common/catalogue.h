@@ -65,6 +65,8 @@ struct catalogue {
 	size_t nindicators;
 	struct cat_permission *permissions; /* owned array, sorted */
 	size_t npermissions;
+	size_t *areas_by_id;               /* owned; area indices in id order, or NULL */
+	size_t *indicators_by_id;          /* owned; indicator indices in id order, or NULL */
 };
 
 /* Reads the whole catalogue in one transaction. *out is the caller's to free. */

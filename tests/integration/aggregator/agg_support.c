@@ -55,6 +55,7 @@ long long agg_submission(struct agg_env *e, const char *agency, const char *rece
 {
 	char sql[1024];
 
+	harness_sql(&e->db, "BEGIN");
 	snprintf(sql, sizeof sql,
 	         "INSERT INTO submission (uuid, agency_id, token_id, received_at, body_sha256,"
 	         " rows, created, updated, unchanged)"
@@ -81,6 +82,11 @@ void agg_plant(struct agg_env *e, long long submission, const struct agg_count *
 			bail("planting %s %s %d: no such indicator or area", c[i].indicator,
 			     c[i].area, c[i].period);
 	}
+}
+
+void agg_commit(struct agg_env *e)
+{
+	harness_sql(&e->db, "COMMIT");
 }
 
 void agg_get(const struct harness_proc *p, const char *token, const char *const *headers,

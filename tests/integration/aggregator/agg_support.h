@@ -39,12 +39,16 @@ void agg_env_stop(struct agg_env *e);
 /* A token's id (the number after "smd_"). */
 long long agg_token_id(const char *token);
 
-/* Inserts a submission of agency `agency` received at `received_at` (an SQL
- * timestamptz literal) and returns its id. Planting as the schema's owner
- * lets a test choose the arrival time, which as_of reads. */
+/* Begins a transaction and inserts a submission of agency `agency`
+ * received at `received_at` (an SQL timestamptz literal); returns its id.
+ * Planting as the schema's owner lets a test choose the arrival time, which
+ * as_of reads. */
 long long agg_submission(struct agg_env *e, const char *agency, const char *received_at);
-/* Inserts counts under a submission; bails out when a code is unknown. */
+/* Inserts counts under the submission; bails out when a code is unknown. */
 void agg_plant(struct agg_env *e, long long submission, const struct agg_count *c, size_t n);
+/* Commits the submission with its counts, as the collector does: the
+ * recorder must never see a submission whose counts are still coming. */
+void agg_commit(struct agg_env *e);
 
 /* GET base_url + the formatted path, with a bearer token (may be NULL) and
  * extra headers (NULL-terminated, may be NULL). */
