@@ -408,24 +408,6 @@ static void test_indicator_k(void)
 	cJSON_Delete(o);
 }
 
-/* Runs samlad-admin catalogue import of the demo catalogue with more
- * arguments on the database; its exit status. */
-static int import_demo(struct agg_env *e, const char *const *extra)
-{
-	char url[600], demo[4096];
-	const char *argv[8] = { harness_program("tools/samlad-admin"), "catalogue", "import", demo };
-	const char *env_vars[] = { url, NULL };
-	const char *src = getenv("SAMLAD_SOURCE_DIR");
-	size_t n = 4;
-
-	snprintf(demo, sizeof demo, "%s/catalogue/demo", src ? src : ".");
-	snprintf(url, sizeof url, "DATABASE_URL=%s", e->db.admin_url);
-	while (extra && *extra && n < ARRAY_LEN(argv) - 1)
-		argv[n++] = *extra++;
-	argv[n] = NULL;
-	return harness_run(argv, env_vars, NULL, NULL, NULL);
-}
-
 /* A catalogue whose default k is 3 from the start publishes navestad's 4;
  * soc.placerade keeps its own 10. */
 static void test_catalogue_k(void)
@@ -435,7 +417,7 @@ static void test_catalogue_k(void)
 	struct http_result r;
 
 	agg_env_start(&e3, "aggk3", NULL);
-	is_int(import_demo(&e3, k3), 0, "k 3: the catalogue imports with --suppress-below 3");
+	is_int(agg_import(&e3, NULL, k3), 0, "k 3: the catalogue imports with --suppress-below 3");
 	plant_all(&e3);
 	agg_get(&e3.agg, e3.analyst, NULL, &r, "/v1/table?indicator=" NB "&area=0581&year=2024");
 	cJSON *o = agg_json(&r);
@@ -491,7 +473,7 @@ static void test_k_lowered(void)
 	snprintf(path, sizeof path, "/v1/table?indicator=" NB "&area=0581&year=2024&as_of=%s",
 	         as_of);
 	agg_get(&env.agg, env.analyst, NULL, &before, "%s", path);
-	is_int(import_demo(&env, k3), 0, "k lowered: the import of k 3");
+	is_int(agg_import(&env, NULL, k3), 0, "k lowered: the import of k 3");
 	agg_get(&env.agg, env.analyst, NULL, &after, "/v1/table?indicator=" NB "&area=0581&year=2024");
 	cJSON *o = agg_json(&after);
 	is_int(agg_num(o, "suppress_below"), 3, "k lowered: the new state says k 3");
@@ -502,7 +484,7 @@ static void test_k_lowered(void)
 	agg_get(&env.agg, env.analyst, NULL, &again, "%s", path);
 	is_str(again.body.data, before.body.data, "k lowered: as of before the import, the same "
 	       "bytes as before it");
-	is_int(import_demo(&env, k5), 0, "k lowered: k 5 again");
+	is_int(agg_import(&env, NULL, k5), 0, "k lowered: k 5 again");
 	http_result_free(&before);
 	http_result_free(&after);
 	http_result_free(&again);
