@@ -20,15 +20,17 @@
 #include "http.h"
 #include "load.h"
 #include "protected.h"
+#include "recorder.h"
 #include "session.h"
+#include "timeline.h"
 
 struct aggregator {
-	struct db_pool *pool;            /* owned; connections as the read-only aggregator role */
+	struct db_pool *pool;            /* owned; connections as the aggregator role */
 	pthread_rwlock_t cat_lock;       /* guards cat: readers use it, a reload swaps it */
 	struct catalogue *cat;           /* owned; the catalogue as last loaded, or NULL */
-	struct protected_cache *cache;   /* owned; protected year tables by key */
+	struct timeline timeline;        /* the catalogue's history, for the table states */
+	struct recorder *recorder;       /* owned; records states as data arrive, or NULL */
 	struct session_keeper *sessions; /* owned; the cookie key and the signed-out list */
-	long long suppress_below;        /* the deployment's k (--suppress-below) */
 	double alpha;                    /* significance level of a trend's direction (--alpha) */
 	bool public_read;                /* --public: reads need no token */
 	unsigned retry_after_s;          /* Retry-After sent with 503 */
@@ -58,12 +60,16 @@ int aggregator_authorize(struct aggregator *a, struct http_request *req,
 int aggregator_authorize_page(struct aggregator *a, struct http_request *req,
                               struct db *db) WUR;
 
-/* Reads the data version (now, or as of the canonical RFC 3339 `as_of`
- * when not NULL) and the catalogue version, reloads the catalogue when an
+/* Reads the point to answer for (now, or as of the canonical RFC 3339
+ * `as_of` when not NULL) and the watermark, reloads the catalogue when an
  * import changed it, and takes the catalogue's read lock. On failure it has
- * answered (503 or 500) and returns -1 without the lock. */
+ * answered (400 for an as_of in the future, 503, or 500) and returns -1
+ * without the lock. */
 int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct db *db,
                         const char *as_of, struct load_versions *out) WUR;
+/* What reading tables at the snapshot needs, on this request's connection. */
+struct tables_ctx aggregator_tables(struct aggregator *a, struct db *db,
+                                    const struct load_versions *v);
 /* Gives back the read lock of aggregator_snapshot. */
 void aggregator_release(struct aggregator *a);
 

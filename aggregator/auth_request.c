@@ -34,7 +34,7 @@ static _Thread_local struct pending_snapshot pending;
 
 static void pending_clear(void)
 {
-	pending = (struct pending_snapshot){ NULL, NULL, { 0, 0 } };
+	pending = (struct pending_snapshot){ NULL, NULL, { .settled = true } };
 }
 
 bool aggregator_role_reads(enum auth_role role)
@@ -222,8 +222,22 @@ int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct d
 	else
 		st = load_versions(db, as_of, out);
 	pending_clear();
+	if (st == DB_OK && out->future) {
+		http_reply_error(req, 400, "invalid_parameter", "as_of '%s' is in the future; leave "
+		                 "it out for the newest data", as_of);
+		return -1;
+	}
+	if (st == DB_OK && !out->settled) {
+		/* An ingest holds the lock and may still commit at or before as_of. */
+		http_add_header(req, "Retry-After", "1");
+		http_reply_error(req, 503, "as_of_unsettled", "as_of '%s': a submission is being "
+		                 "stored at that time; ask again in a second", as_of);
+		return -1;
+	}
 	if (st == DB_OK)
 		st = catalogue_refresh(&a->cat_lock, &a->cat, db, out->catalogue);
+	if (st == DB_OK)
+		st = timeline_refresh(&a->timeline, db, out->catalogue);
 	if (st == DB_UNAVAILABLE) {
 		aggregator_reply_unavailable(a, req);
 		return -1;
@@ -241,6 +255,12 @@ int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct d
 	pthread_rwlock_unlock(&a->cat_lock);
 	http_reply_error(req, 500, "internal_error", "no catalogue is loaded");
 	return -1;
+}
+
+struct tables_ctx aggregator_tables(struct aggregator *a, struct db *db,
+                                    const struct load_versions *v)
+{
+	return (struct tables_ctx){ db, a->cat, &a->timeline, v->at, v->recorded };
 }
 
 void aggregator_release(struct aggregator *a)

@@ -9,26 +9,31 @@
 #include "query.h"
 #include "render.h"
 
-static cJSON *indicators_json(const struct catalogue *cat, long long k_default)
+static cJSON *indicators_json(const struct catalogue *cat)
 {
 	cJSON *list = cJSON_CreateArray();
 	bool ok = list != NULL;
 
 	for (size_t i = 0; ok && i < cat->nindicators; i++) {
 		const struct cat_indicator *ind = &cat->indicators[i];
-		long long k = ind->suppress_below > 0 ? ind->suppress_below : k_default;
 		cJSON *o = render_indicator(cat, ind);
-		ok = json_append(list, o) && cJSON_AddNumberToObject(o, "suppress_below", (double)k);
+		ok = json_append(list, o) &&
+		     cJSON_AddNumberToObject(o, "suppress_below", (double)catalogue_k(cat, ind));
 	}
 	return json_checked(list, ok);
 }
 
-/* An area with its children, recursively (the import refuses cycles; the
- * depth bound only guards a broken catalogue). */
+static bool add_period(cJSON *o, const char *name, int period);
+
+/* An area with its periods and its children, recursively (the import
+ * refuses cycles; the depth bound only guards a broken catalogue). */
 static cJSON *area_tree(const struct catalogue *cat, size_t index, size_t depth)
 {
-	cJSON *o = render_area(cat, &cat->areas[index]), *children = NULL;
-	bool ok = (children = cJSON_AddArrayToObject(o, "children")) != NULL &&
+	const struct cat_area *a = &cat->areas[index];
+	cJSON *o = render_area(cat, a), *children = NULL;
+	bool ok = o && add_period(o, "first_period", a->first_period) &&
+	          add_period(o, "last_period", a->last_period) &&
+	          (children = cJSON_AddArrayToObject(o, "children")) != NULL &&
 	          depth <= cat->nareas;
 
 	for (size_t i = 0; ok && i < cat->nareas; i++)
@@ -73,8 +78,8 @@ static bool add_period(cJSON *o, const char *name, int period)
 	return cJSON_AddStringToObject(o, name, text) != NULL;
 }
 
-static cJSON *catalogue_json(const struct catalogue *cat, long long k_default,
-                             const struct load_span *spans, size_t nspans)
+static cJSON *catalogue_json(const struct catalogue *cat, const struct load_span *spans,
+                             size_t nspans)
 {
 	int first = 0, last = 0;
 	cJSON *o = cJSON_CreateObject();
@@ -87,7 +92,7 @@ static cJSON *catalogue_json(const struct catalogue *cat, long long k_default,
 		if (spans[i].last > last)
 			last = spans[i].last;
 	}
-	bool ok = o && json_add(o, "indicators", indicators_json(cat, k_default)) &&
+	bool ok = o && json_add(o, "indicators", indicators_json(cat)) &&
 	          json_add(o, "areas", areas_json(cat)) &&
 	          json_add(o, "agencies", agencies_json(cat)) &&
 	          add_period(o, "first_period", first) && add_period(o, "last_period", last);
@@ -108,9 +113,9 @@ void catalogue_get(struct http_request *req, void *app)
 	    query_as_of(req, qp[0].value, as_of) != 0 ||
 	    aggregator_snapshot(a, req, db, as_of[0] ? as_of : NULL, &v) != 0)
 		goto done;
-	enum db_status st = load_spans(db, v.data, &spans, &nspans);
+	enum db_status st = load_spans(db, v.at.data, &spans, &nspans);
 	if (st == DB_OK)
-		http_reply_json(req, 200, catalogue_json(a->cat, a->suppress_below, spans, nspans));
+		http_reply_json(req, 200, catalogue_json(a->cat, spans, nspans));
 	else
 		aggregator_reply_failure(a, req, st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED,
 		                         "the catalogue");

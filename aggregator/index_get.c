@@ -100,7 +100,7 @@ void index_get(struct http_request *req, void *app)
 	if (aggregator_authorize_page(a, req, db) != 0 || query_read(req, NULL, 0) != 0 ||
 	    aggregator_snapshot(a, req, db, NULL, &v) != 0)
 		goto done;
-	enum db_status st = load_spans(db, v.data, &spans, &n);
+	enum db_status st = load_spans(db, v.at.data, &spans, &n);
 	if (st == DB_OK)
 		html_reply(req, 200, &page, index_page(&page, a->cat, a->public_read, spans, n));
 	else

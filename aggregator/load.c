@@ -13,39 +13,99 @@
 #include <stdlib.h>
 #include <string.h>
 #include "buf.h"
+#include "catalogue.h"
 #include "log.h"
 
 /* ---- versions --------------------------------------------------------- */
 
+/* The newest row of record_progress, as the last two columns. */
+#define WATERMARK \
+	" (SELECT data_version, catalogue_version FROM record_progress" \
+	"   ORDER BY data_version DESC, catalogue_version DESC LIMIT 1) w"
+
 static const struct db_statement SQL_VERSIONS = {
 	"load_versions",
-	"SELECT (SELECT coalesce(max(id), 0) FROM submission),"
-	"       (SELECT version FROM catalogue_version)"
+	"SELECT (SELECT id FROM submission ORDER BY id DESC LIMIT 1),"
+	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version"
+	"  FROM" WATERMARK
 };
+
+/* Before the versions of an as_of: is the time in the future, and does an
+ * ingest or an import hold the ingest lock now. */
+static const char SQL_AS_OF_CHECK[] =
+	"SELECT $1::timestamptz > now(),"
+	"       EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+	"                  AND database = (SELECT oid FROM pg_database"
+	"                                   WHERE datname = current_database())"
+	"                  AND objsubid = 1 AND classid::bigint = ($2::bigint >> 32)"
+	"                  AND objid::bigint = ($2::bigint & 4294967295))";
 
 /* Receipts give received_at to the millisecond (truncated), so the arrival
  * time is compared at that precision: as_of set to a receipt's time then
- * includes that submission, as it must to reproduce what was stored. */
+ * includes that submission, as it must to reproduce what was stored. The
+ * catalogue as of T is the newest imported by T, and never older than the
+ * one the data of T were stored under (submissions and imports are
+ * ordered by id and after_submission first; times only find the place).
+ * The last column says whether as_of lies before the newest submission. */
 static const char SQL_VERSIONS_AS_OF[] =
-	"SELECT (SELECT coalesce(max(id), 0) FROM submission"
-	"         WHERE date_trunc('milliseconds', received_at) <= $1::timestamptz),"
-	"       (SELECT version FROM catalogue_version)";
+	"WITH s AS (SELECT coalesce(max(id), 0) AS id FROM submission"
+	"            WHERE date_trunc('milliseconds', received_at) <= $1::timestamptz)"
+	"SELECT s.id,"
+	"       greatest((SELECT coalesce(max(version), 0) FROM catalogue_import"
+	"                  WHERE date_trunc('milliseconds', imported_at) <= $1::timestamptz),"
+	"                (SELECT coalesce(max(version), 0) FROM catalogue_import"
+	"                  WHERE after_submission < s.id)),"
+	"       w.data_version, w.catalogue_version, (SELECT version FROM catalogue_version),"
+	"       coalesce((SELECT date_trunc('milliseconds', received_at) > $1::timestamptz"
+	"                   FROM submission ORDER BY id DESC LIMIT 1), false)"
+	"  FROM s," WATERMARK;
+
+/* Reads at, recorded and the current catalogue from four or five
+ * columns from `col` on: without a fifth, at's catalogue is the current. */
+static void versions_from(PGresult *res, int col, bool fifth, struct load_versions *out)
+{
+	out->at = (struct point){ db_int(res, 0, col), db_int(res, 0, col + 1) };
+	out->recorded = (struct point){ db_int(res, 0, col + 2), db_int(res, 0, col + 3) };
+	out->catalogue = fifth ? db_int(res, 0, col + 4) : out->at.catalogue;
+}
+
+static enum db_status versions_as_of(struct db *db, const char *as_of,
+                                     struct load_versions *out)
+{
+	PGresult *res = NULL;
+	const char *check[] = { as_of, CATALOGUE_TIMELINE_LOCK };
+	enum db_status st = db_exec(db, &res, SQL_AS_OF_CHECK, 2, check);
+	if (st != DB_OK)
+		return st;
+	const char *future = db_value(res, 0, 0), *locked = db_value(res, 0, 1);
+	out->future = future && future[0] == 't';
+	bool held = locked && locked[0] == 't';
+	PQclear(res);
+	const char *params[] = { as_of };
+	st = db_exec(db, &res, SQL_VERSIONS_AS_OF, 1, params);
+	if (st != DB_OK)
+		return st;
+	versions_from(res, 0, true, out);
+	const char *before = db_value(res, 0, 5);
+	out->settled = !out->future && (!held || (before && before[0] == 't'));
+	PQclear(res);
+	return DB_OK;
+}
 
 enum db_status load_versions(struct db *db, const char *as_of, struct load_versions *out)
 {
 	PGresult *res = NULL;
-	const char *params[] = { as_of };
-	enum db_status st = as_of ? db_exec(db, &res, SQL_VERSIONS_AS_OF, 1, params)
-	                          : db_exec_prepared(db, &res, &SQL_VERSIONS, 0, NULL);
+	enum db_status st;
 
-	if (st != DB_OK) {
-		db_log_failure(db, "the versions query", st);
-		return st;
-	}
-	out->data = db_int(res, 0, 0);
-	out->catalogue = db_int(res, 0, 1);
+	*out = (struct load_versions){ .settled = true };
+	if (as_of)
+		st = versions_as_of(db, as_of, out);
+	else if ((st = db_exec_prepared(db, &res, &SQL_VERSIONS, 0, NULL)) == DB_OK)
+		versions_from(res, 0, false, out);
 	PQclear(res);
-	return DB_OK;
+	if (st != DB_OK)
+		db_log_failure(db, "the versions query", st);
+	return st;
 }
 
 /* ---- counts ----------------------------------------------------------- */
@@ -78,34 +138,28 @@ static int history_from(PGresult *res, struct load_revision **out, size_t *n)
 	return 0;
 }
 
-enum db_status load_history(struct db *db, int indicator_id, const int *area_ids,
-                            size_t nareas, int from, int to, long long version,
-                            struct load_revision **out, size_t *n)
+enum db_status load_history(struct db *db, int indicator_id, const char *area_ids,
+                                int from, int to, long long version,
+                                struct load_revision **out, size_t *n)
 {
 	char ind[16], lo[16], hi[16], ver[24];
-	struct buf ids = BUF_INIT;
 	PGresult *res = NULL;
-	enum db_status st = DB_ERROR;
 
 	*out = NULL;
 	*n = 0;
-	if (db_int_array(&ids, area_ids, nareas) != 0)
-		goto done;
 	snprintf(ind, sizeof ind, "%d", indicator_id);
 	snprintf(lo, sizeof lo, "%d", from);
 	snprintf(hi, sizeof hi, "%d", to);
 	snprintf(ver, sizeof ver, "%lld", version);
-	const char *params[] = { ind, ids.data, lo, hi, ver };
-	st = db_exec(db, &res, SQL_HISTORY, 5, params);
+	const char *params[] = { ind, area_ids, lo, hi, ver };
+	enum db_status st = db_exec(db, &res, SQL_HISTORY, 5, params);
 	if (st != DB_OK)
 		db_log_failure(db, "the history query", st);
 	else if (history_from(res, out, n) != 0) {
 		log_error("out of memory reading the history of counts");
 		st = DB_ERROR;
 	}
-done:
 	PQclear(res);
-	buf_free(&ids);
 	return st;
 }
 
@@ -212,10 +266,11 @@ enum db_status load_spans(struct db *db, long long version, struct load_span **o
  * few runs). */
 static const struct db_statement SQL_TOKEN_VERSIONS = {
 	"load_token_versions",
-	"SELECT encode(secret_sha256, 'hex'), role, agency_id, revoked_at IS NOT NULL,"
+	"SELECT encode(t.secret_sha256, 'hex'), t.role, t.agency_id, t.revoked_at IS NOT NULL,"
 	"       (SELECT id FROM submission ORDER BY id DESC LIMIT 1),"
-	"       (SELECT version FROM catalogue_version)"
-	"  FROM token WHERE id = $1"
+	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version"
+	"  FROM token t," WATERMARK
+	" WHERE t.id = $1"
 };
 
 enum db_status load_token_versions(struct db *db, long long id, struct load_token_row *tok,
@@ -241,8 +296,8 @@ enum db_status load_token_versions(struct db *db, long long id, struct load_toke
 		tok->agency_id = (int)db_int(res, 0, 2);
 		tok->revoked = !rev || strcmp(rev, "f") != 0;
 		/* NULL (no submission yet) reads as 0, as in load_versions. */
-		versions->data = db_int(res, 0, 4);
-		versions->catalogue = db_int(res, 0, 5);
+		*versions = (struct load_versions){ .settled = true };
+		versions_from(res, 4, false, versions);
 	}
 	PQclear(res);
 	return DB_OK;

@@ -1,6 +1,8 @@
-/* All of the aggregator's SQL, each query a small typed function beside its
- * text. The aggregator's role reads the catalogue, tokens, counts and the
- * id and arrival time of submissions; it writes nothing.
+/* The aggregator's SQL of versions, tokens and counts, each query a small
+ * typed function beside its text (the recorded states' SQL is in states.c,
+ * the catalogue history's in timeline.c). The aggregator's role reads the
+ * catalogue, tokens, counts and the id and arrival time of submissions; it
+ * writes only table states and the recorder's progress.
  *
  * A "data version" is a submission id: the counts as of version v are, per
  * key, the row with the highest submission id <= v. Ingests are serialised
@@ -15,11 +17,17 @@
 #include "auth.h"
 #include "compiler.h"
 #include "db.h"
+#include "timeline.h"
 
-/* What the versions query returns. */
+/* What the versions query returns: the point to answer for, and how far
+ * the table states are recorded (timeline.h, states.h). */
 struct load_versions {
-	long long data;       /* the data version (0: no submission yet) */
-	long long catalogue;  /* catalogue_version.version */
+	struct point at;        /* the data and catalogue version now, or as of a time */
+	struct point recorded;  /* the watermark of record_progress */
+	long long catalogue;    /* the current catalogue version (at's may be older) */
+	bool settled;           /* no submission or import can still join `at` (see
+	                         * load_versions); always true without as_of */
+	bool future;            /* as_of lies after the database's clock */
 };
 
 /* One row of count_history: a count as one submission wrote it. */
@@ -46,20 +54,24 @@ struct load_span {
 	int last;     /* the latest */
 };
 
-/* The data version now (as_of NULL) or as of an RFC 3339 time (already
- * checked by the caller), and the catalogue version, in one round trip. */
+/* The point now (as_of NULL) or as of an RFC 3339 time (already checked
+ * by the caller), and the watermark. With as_of, `settled` says whether
+ * the answer can never change: an ingest or import that holds the ingest
+ * lock takes its time stamp under the lock, so as_of may still gain it
+ * when it is at or after the newest committed submission while the lock
+ * is held (the lock is looked at before the versions are read). */
 enum db_status load_versions(struct db *db, const char *as_of,
                              struct load_versions *out) WUR;
 
-
 /* Every row of count_history of one indicator for the given leaf areas
- * over periods from..to with a submission id <= `version`, ordered by area,
- * period and submission: the counts as of every version up to `version`
- * in one query (the last row of a key at or below a version is its count
- * then). *out is the caller's to free (NULL when there are none). */
-enum db_status load_history(struct db *db, int indicator_id, const int *area_ids,
-                            size_t nareas, int from, int to, long long version,
-                            struct load_revision **out, size_t *n) WUR;
+ * (an int[] literal, "{1,2,3}") over periods from..to with a submission id
+ * <= `version`, ordered by area, period and submission: the counts as of
+ * every version up to `version` in one query (the last row of a key at or
+ * below a version is its count then). *out is the caller's to free (NULL
+ * when there are none). */
+enum db_status load_history(struct db *db, int indicator_id, const char *area_ids,
+                                int from, int to, long long version,
+                                struct load_revision **out, size_t *n) WUR;
 
 /* The earliest period with a count of the indicator in any of the areas as
  * of `version`; *first is 0 when there is none. */

@@ -11,7 +11,6 @@
 #include "config.h"
 #include "log.h"
 #include "service.h"
-#include "table_cache.h"
 
 #define USAGE "samlad-aggregator [OPTION]..."
 /* Requests carry no body but the sign-in form's few bytes. */
@@ -21,16 +20,13 @@ static const struct config_option options[] = {
 	{ "listen", CONFIG_STRING, "127.0.0.1:8081", NULL, 0, 0,
 	  "Address to listen on, HOST:PORT; HOST is an IPv4 address or localhost." },
 	{ "database-url", CONFIG_STRING, NULL, "DATABASE_URL", 0, 0,
-	  "PostgreSQL connection URL for the aggregator's read-only role (required)." },
+	  "PostgreSQL connection URL for the aggregator's role (required)." },
 	{ "connection-limit", CONFIG_INT, "64", NULL, 1, 10000,
 	  "Most HTTP connections open at once; each has its own thread." },
 	{ "db-connections", CONFIG_INT, "8", NULL, 1, 256,
 	  "Database connections in the pool shared by all requests." },
 	{ "timeout", CONFIG_INT, "30", NULL, 1, 3600,
 	  "Seconds after which an idle HTTP connection is closed." },
-	{ "suppress-below", CONFIG_INT, "5", NULL, 1, 1000,
-	  "The deployment's k: counts from 1 to k-1 are suppressed; an indicator's own "
-	  "suppress_below overrides it." },
 	{ "alpha", CONFIG_STRING, "0.05", NULL, 0, 0,
 	  "Significance level of a trend's direction: increasing or decreasing when p < alpha." },
 	{ "public", CONFIG_BOOL, NULL, NULL, 0, 0,
@@ -39,8 +35,11 @@ static const struct config_option options[] = {
 	  "Hours a browser session lasts; every session ends when the program restarts." },
 	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
 	  "Seconds sent in Retry-After when the database is unavailable." },
-	{ "cache-mb", CONFIG_INT, "32", NULL, 1, 65536,
-	  "Megabytes of protected tables kept in memory; the least recently used go first." },
+	{ "record-threads", CONFIG_INT, "2", NULL, 0, 64,
+	  "Threads that record the tables' new states as data arrive; 0 leaves it to "
+	  "another aggregator (or to the requests, table by table)." },
+	{ "record-interval-ms", CONFIG_INT, "200", NULL, 10, 60000,
+	  "Milliseconds between the recorder's looks for new data when it has nothing to do." },
 	{ "grace-days", CONFIG_INT, "30", NULL, 0, 366,
 	  "Days after a quarter's end within which its report is on time; the review "
 	  "(/review/YEAR) lists later first reports as late." },
@@ -94,19 +93,25 @@ static int options_check(const struct config *cfg)
  * answers 503 until the database is back. */
 static int state_init(struct aggregator *a, const struct config *cfg)
 {
+	unsigned threads = (unsigned)config_int(cfg, "record-threads");
+
 	a->retry_after_s = (unsigned)config_int(cfg, "retry-after");
-	a->suppress_below = config_int(cfg, "suppress-below");
 	a->public_read = config_bool(cfg, "public");
 	a->grace_days = (int)config_int(cfg, "grace-days");
-	a->cache = table_cache_new((size_t)config_int(cfg, "cache-mb") * 1024 * 1024);
 	a->sessions = session_keeper_new((unsigned)config_int(cfg, "session-hours") * 3600u);
 	a->pool = db_pool_new(config_str(cfg, "database-url"),
 	                      (unsigned)config_int(cfg, "db-connections"));
-	if (!a->cache || !a->sessions || !a->pool) {
+	if (!a->sessions || !a->pool || timeline_init(&a->timeline) != 0) {
 		log_error("cannot make the shared state (out of memory or no randomness)");
 		return -1;
 	}
 	service_db_probe(a->pool);
+	if (threads > 0) {
+		a->recorder = recorder_start(config_str(cfg, "database-url"), &a->timeline, threads,
+		                             (unsigned)config_int(cfg, "record-interval-ms"));
+		if (!a->recorder)
+			return -1;
+	}
 	if (a->public_read)
 		log_info("--public: the protected outputs are readable without a token");
 	return 0;
@@ -115,10 +120,11 @@ static int state_init(struct aggregator *a, const struct config *cfg)
 /* Frees the shared state once no handler can run any more. */
 static void state_free(struct aggregator *a)
 {
+	recorder_stop(a->recorder);
+	a->recorder = NULL;
 	catalogue_free(a->cat);
 	a->cat = NULL;
-	table_cache_free(a->cache);
-	a->cache = NULL;
+	timeline_free(&a->timeline);
 	session_keeper_free(a->sessions);
 	a->sessions = NULL;
 	db_pool_free(a->pool);

@@ -194,62 +194,68 @@ int render_series_csv(const struct series *s, struct buf *out)
 /* The period of a table column: "2024Q1".."2024Q4", then "2024". */
 static void column_period(int year, size_t col, char *buf)
 {
-	if (col == PROTECT_YEAR)
+	if (col == DC_YEAR)
 		series_period_format(FREQ_YEAR, year, buf);
 	else
 		period_format(period_make(year, (int)col + 1), buf);
 }
 
-/* The area of table row r: a leaf, or the municipality for the last row. */
-static const struct cat_area *row_area(const struct layout *lay, size_t r)
+/* The code of table row r: a leaf's, or the municipality's for the total
+ * row. Areas are never deleted, so every leaf of a state has one. */
+const char *render_row_code(const struct catalogue *cat, const struct cat_area *municipality,
+                            const struct ptable *t, size_t r)
 {
-	return r < lay->ndistricts ? lay->leaves[r] : lay->municipality;
+	const struct cat_area *a = r < t->nleaves ? catalogue_area_by_id(cat, t->leaves[r])
+	                                          : municipality;
+	return a ? a->code : "?";
 }
 
-static cJSON *row_json(const struct layout *lay, int year, const struct ptable *t, size_t r)
+static cJSON *row_json(const struct catalogue *cat, const struct cat_area *m,
+                       const struct ptable *t, size_t r)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *cells = NULL;
 	char period[PERIOD_STRLEN];
-	bool ok = cJSON_AddStringToObject(o, "area", row_area(lay, r)->code) &&
+	bool ok = cJSON_AddStringToObject(o, "area", render_row_code(cat, m, t, r)) &&
 	          (cells = cJSON_AddArrayToObject(o, "cells")) != NULL;
 
-	for (size_t c = 0; ok && c < PROTECT_NCOLS; c++) {
-		const struct linked_cell *cell = &t->cells[r * PROTECT_NCOLS + c];
-		column_period(year, c, period);
+	for (size_t c = 0; ok && c < DC_NCOLS; c++) {
+		const struct pcell *cell = &t->cells[r * DC_NCOLS + c];
+		column_period(t->year, c, period);
 		ok = json_append(cells, point_json(period, point_status_of(cell->status), cell->value));
 	}
 	return json_checked(o, ok);
 }
 
+/* How many cells are hidden, never which are small: with that a reader
+ * could solve a block of small cells exactly. */
 static cJSON *audit_json(const struct ptable *t)
 {
 	cJSON *o = cJSON_CreateObject();
-	bool ok = cJSON_AddBoolToObject(o, "passed", t->audit_passed && !t->failed) &&
-	          cJSON_AddNumberToObject(o, "suppressed", (double)t->nprimary) &&
-	          cJSON_AddNumberToObject(o, "secondary", (double)t->nsecondary);
+	bool ok = cJSON_AddBoolToObject(o, "passed", t->passed) &&
+	          cJSON_AddNumberToObject(o, "suppressed", (double)t->hidden);
 	return json_checked(o, ok);
 }
 
 cJSON *render_table(const struct catalogue *cat, const struct cat_indicator *ind,
-                    const struct layout *lay, int year, const struct ptable *t)
+                    const struct cat_area *municipality, const struct ptable *t)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *rows = NULL;
 	bool ok = json_add(o, "indicator", render_indicator(cat, ind)) &&
-	          json_add(o, "area", render_area(cat, lay->municipality)) &&
-	          cJSON_AddNumberToObject(o, "year", year) &&
+	          json_add(o, "area", render_area(cat, municipality)) &&
+	          cJSON_AddNumberToObject(o, "year", t->year) &&
 	          cJSON_AddNumberToObject(o, "suppress_below", (double)t->k) &&
 	          json_add(o, "audit", audit_json(t)) &&
 	          (rows = cJSON_AddArrayToObject(o, "rows")) != NULL;
 
 	for (size_t r = 0; ok && r < t->nrows; r++)
-		ok = json_append(rows, row_json(lay, year, t, r));
+		ok = json_append(rows, row_json(cat, municipality, t, r));
 	return json_checked(o, ok);
 }
 
-int render_table_csv(const struct layout *lay, int year, const struct ptable *t,
-                     struct buf *out)
+int render_table_csv(const struct catalogue *cat, const struct cat_area *municipality,
+                     const struct ptable *t, struct buf *out)
 {
 	static const char *const header[] = { "area", "period", "value", "status" };
 	char period[PERIOD_STRLEN], value[24];
@@ -257,13 +263,13 @@ int render_table_csv(const struct layout *lay, int year, const struct ptable *t,
 	if (csv_record(out, header, 4) != 0)
 		return -1;
 	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t c = 0; c < PROTECT_NCOLS; c++) {
-			const struct linked_cell *cell = &t->cells[r * PROTECT_NCOLS + c];
+		for (size_t c = 0; c < DC_NCOLS; c++) {
+			const struct pcell *cell = &t->cells[r * DC_NCOLS + c];
 			enum point_status st = point_status_of(cell->status);
-			column_period(year, c, period);
+			column_period(t->year, c, period);
 			value_text(st, cell->value, value, sizeof value);
-			const char *const row[] = { row_area(lay, r)->code, period, value,
-			                            point_status_name(st) };
+			const char *const row[] = { render_row_code(cat, municipality, t, r), period,
+			                            value, point_status_name(st) };
 			if (csv_record(out, row, 4) != 0)
 				return -1;
 		}

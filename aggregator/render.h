@@ -30,9 +30,12 @@ int render_series_csv(const struct series *s, struct buf *out) WUR;
 
 /* The /v1/table body: indicator, area, year, suppress_below, audit, rows. */
 cJSON *render_table(const struct catalogue *cat, const struct cat_indicator *ind,
-                    const struct layout *lay, int year, const struct ptable *t);
+                    const struct cat_area *municipality, const struct ptable *t);
 /* The /v1/table CSV: area,period,value,status. */
-int render_table_csv(const struct layout *lay, int year, const struct ptable *t,
-                     struct buf *out) WUR;
+int render_table_csv(const struct catalogue *cat, const struct cat_area *municipality,
+                     const struct ptable *t, struct buf *out) WUR;
+/* The area code of row r of a table (the municipality's for the total row). */
+const char *render_row_code(const struct catalogue *cat, const struct cat_area *municipality,
+                            const struct ptable *t, size_t r);
 
 #endif

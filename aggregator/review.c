@@ -73,9 +73,15 @@ static int choose_items(const struct catalogue *cat, struct review *r)
 
 /* ---- one indicator ----------------------------------------------------- */
 
-/* A quarterly or yearly series of one area of the review. */
-static enum agg_status one_series(const struct protect_ctx *ctx, const struct review *r,
-                                  const struct cat_indicator *ind,
+/* The tables a review reads per indicator: the review year and the years
+ * before it that its series show, and one more for the first moving
+ * total. */
+#define REVIEW_TABLES (REVIEW_YEARS + 1)
+
+/* A quarterly or yearly series of one area of the review, from the
+ * indicator's tables. */
+static enum agg_status one_series(const struct tables_ctx *ctx, const struct review *r,
+                                  struct ptable **tables, const struct cat_indicator *ind,
                                   const struct cat_area *area, enum series_freq freq,
                                   struct series *out)
 {
@@ -84,37 +90,19 @@ static enum agg_status one_series(const struct protect_ctx *ctx, const struct re
 		.from = freq == FREQ_QUARTER ? period_make(r->first_year, 1) : r->first_year,
 		.to = freq == FREQ_QUARTER ? r->last_period : r->year,
 	};
-	return series_assemble(ctx, &rq, out);
+	return series_from_tables(ctx, &rq, tables, r->first_year - 1, r->year, out);
 }
 
-/* Makes every table the series will read in one query (a series reaches a
- * year further back for its first moving total), and keeps the review
- * year's table. */
-static enum agg_status warm_tables(const struct protect_ctx *ctx, const struct review *r,
-                                   struct review_indicator *it)
+/* Every series of one indicator from one read of its tables; the review
+ * year's table is kept for the cross table. */
+static enum agg_status series_of(const struct tables_ctx *ctx, const struct review *r,
+                                 struct review_indicator *it, struct ptable **tables)
 {
-	size_t n = REVIEW_YEARS + 1;
-	struct ptable *tables[REVIEW_YEARS + 1] = { 0 };
-	enum agg_status st = protected_years(ctx, it->indicator, &r->layout, r->first_year - 1,
-	                                     r->year, tables);
-
-	if (st != AGG_OK)
-		return st;
-	it->table = tables[n - 1];
-	for (size_t i = 0; i + 1 < n; i++)
-		free(tables[i]);
-	return AGG_OK;
-}
-
-static enum agg_status gather_item(const struct protect_ctx *ctx, const struct review *r,
-                                   struct review_indicator *it)
-{
-	enum agg_status st = warm_tables(ctx, r, it);
+	enum agg_status st = one_series(ctx, r, tables, it->indicator, r->municipality,
+	                                FREQ_QUARTER, &it->quarters);
 
 	if (st == AGG_OK)
-		st = one_series(ctx, r, it->indicator, r->municipality, FREQ_QUARTER, &it->quarters);
-	if (st == AGG_OK)
-		st = one_series(ctx, r, it->indicator, r->municipality, FREQ_YEAR, &it->years);
+		st = one_series(ctx, r, tables, it->indicator, r->municipality, FREQ_YEAR, &it->years);
 	if (st != AGG_OK || r->layout.ndistricts == 0)
 		return st;
 	it->districts = calloc(r->layout.ndistricts, sizeof *it->districts);
@@ -122,8 +110,23 @@ static enum agg_status gather_item(const struct protect_ctx *ctx, const struct r
 		return AGG_FAILED;
 	it->ndistricts = r->layout.ndistricts;
 	for (size_t d = 0; d < it->ndistricts && st == AGG_OK; d++)
-		st = one_series(ctx, r, it->indicator, r->layout.leaves[d], FREQ_QUARTER,
+		st = one_series(ctx, r, tables, it->indicator, r->layout.leaves[d], FREQ_QUARTER,
 		                &it->districts[d]);
+	return st;
+}
+
+static enum agg_status gather_item(const struct tables_ctx *ctx, const struct review *r,
+                                   struct review_indicator *it)
+{
+	struct ptable *tables[REVIEW_TABLES] = { 0 };
+	enum agg_status st = tables_read(ctx, it->indicator->id, r->municipality->id,
+	                                 r->first_year - 1, r->year, tables);
+
+	if (st == AGG_OK)
+		st = series_of(ctx, r, it, tables);
+	it->table = tables[REVIEW_TABLES - 1];
+	for (size_t i = 0; i + 1 < REVIEW_TABLES; i++)
+		free(tables[i]);
 	return st;
 }
 
@@ -189,7 +192,7 @@ static int judge_agencies(const struct catalogue *cat, struct review *r,
 	return 0;
 }
 
-static enum agg_status gather_completeness(const struct protect_ctx *ctx, struct review *r,
+static enum agg_status gather_completeness(const struct tables_ctx *ctx, struct review *r,
                                            time_t now)
 {
 	struct review_arrival *arr = NULL;
@@ -200,7 +203,7 @@ static enum agg_status gather_completeness(const struct protect_ctx *ctx, struct
 		return AGG_FAILED;
 	enum db_status st = review_load_arrivals(ctx->db, ids, r->nitems, r->layout.area_ids,
 	                                         r->layout.nleaves, period_make(r->year, 1),
-	                                         period_make(r->year, 4), ctx->version, &arr,
+	                                         period_make(r->year, 4), ctx->at.data, &arr,
 	                                         &narr);
 	free(ids);
 	if (st != DB_OK)
@@ -223,7 +226,7 @@ static int last_period_of(int year, time_t now)
 }
 
 /* The times the method appendix states. */
-static enum agg_status stamp_times(const struct protect_ctx *ctx, const struct review_params *p,
+static enum agg_status stamp_times(const struct tables_ctx *ctx, const struct review_params *p,
                                    struct review *r)
 {
 	struct tm tm;
@@ -236,24 +239,24 @@ static enum agg_status stamp_times(const struct protect_ctx *ctx, const struct r
 		return AGG_OK;
 	}
 	char t[REVIEW_TIME_MAX];
-	enum db_status st = review_load_version_time(ctx->db, ctx->version, t);
+	enum db_status st = review_load_version_time(ctx->db, ctx->at.data, t);
 	if (st != DB_OK)
 		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
 	snprintf(r->as_of, sizeof r->as_of, "%s", t);
 	return AGG_OK;
 }
 
-enum agg_status review_gather(const struct protect_ctx *ctx, const struct review_params *p,
+enum agg_status review_gather(const struct tables_ctx *ctx, const struct review_params *p,
                               struct review *out)
 {
 	enum agg_status st = AGG_FAILED;
 
 	memset(out, 0, sizeof *out);
+	out->cat = ctx->cat;
 	out->municipality = p->municipality;
 	out->year = p->year;
 	out->first_year = p->year - REVIEW_YEARS + 1;
 	out->last_period = last_period_of(p->year, p->now);
-	out->k = ctx->k_default;
 	out->alpha = p->alpha;
 	out->grace_days = p->grace_days;
 	if (layout_make(ctx->cat, p->municipality, &out->layout) != 0 ||

@@ -1,7 +1,7 @@
 /* The data of one municipality-year review (issue 4), gathered from the
  * protected tables and nothing else: every number in a struct review has
  * passed the same disclosure control as /v1/series and /v1/table, because
- * it comes from series_assemble and protected_years. The renderer
+ * it comes from the recorded table states (states.h). The renderer
  * (review_html.h) is pure and only formats what is here.
  *
  * Per indicator the review holds the municipality's quarterly series over
@@ -60,18 +60,19 @@ struct review_indicator {
 	struct series years;                   /* the municipality by year; owned */
 	struct series *districts;              /* owned; ndistricts quarterly series */
 	size_t ndistricts;                     /* the layout's districts (0 without) */
-	struct ptable *table;                  /* owned; the review year's protected table */
+	struct ptable *table;                  /* owned; the review year's protected table (its
+	                                        * k is the one the method text names) */
 };
 
 /* One review. Catalogue pointers stay valid while the caller holds the
  * catalogue (the read lock in the aggregator). */
 struct review {
+	const struct catalogue *cat;          /* borrowed; names of the tables' rows */
 	const struct cat_area *municipality;  /* borrowed */
 	struct layout layout;                 /* owned; the districts in row order */
 	int year;                             /* the review year */
 	int first_year;                       /* year - REVIEW_YEARS + 1 */
 	int last_period;                      /* the last quarter shown (yyyyq) */
-	long long k;                          /* the deployment's k, for the method text */
 	double alpha;                         /* the trend test's significance level */
 	int grace_days;                       /* days after a quarter's end a report is on time */
 	char as_of[REVIEW_TIME_MAX + 24];     /* the data's as-of time, RFC 3339, or "" */
@@ -95,7 +96,7 @@ struct review_params {
 
 /* Gathers the review. On failure *out is empty (review_free is still
  * safe). */
-enum agg_status review_gather(const struct protect_ctx *ctx, const struct review_params *p,
+enum agg_status review_gather(const struct tables_ctx *ctx, const struct review_params *p,
                               struct review *out) WUR;
 /* Frees what the review owns and empties it. */
 void review_free(struct review *r);

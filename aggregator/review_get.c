@@ -46,7 +46,7 @@ static int area_read(struct http_request *req, const struct catalogue *cat, cons
 
 /* Gathers the review and answers with its page. */
 static void review_answer(struct aggregator *a, struct http_request *req,
-                          const struct protect_ctx *ctx, const struct review_params *p,
+                          const struct tables_ctx *ctx, const struct review_params *p,
                           enum review_lang lang)
 {
 	struct review r;
@@ -83,7 +83,7 @@ void review_get(struct http_request *req, void *app)
 	    aggregator_snapshot(a, req, db, as_of[0] ? as_of : NULL, &v) != 0)
 		goto done;
 	p.as_of = as_of[0] ? as_of : NULL;
-	struct protect_ctx ctx = { a->cache, db, a->cat, v.data, a->suppress_below };
+	struct tables_ctx ctx = aggregator_tables(a, db, &v);
 	if (area_read(req, a->cat, qp[P_AREA].value, &p.municipality) == 0)
 		review_answer(a, req, &ctx, &p, lang);
 	aggregator_release(a);

@@ -12,6 +12,7 @@
 #include "svg.h"
 
 #define EN_DASH "\xe2\x80\x93"
+#define MINUS "\xe2\x88\x92"
 #define NBSP "\xc2\xa0"
 /* How many year-on-year changes the summary lists. */
 #define TOP_CHANGES 5
@@ -74,7 +75,9 @@ struct words {
 	const char *hidden_n;      /* "hidden values" */
 	const char *missing_n;     /* "not reported" */
 	const char *method;        /* the appendix heading */
-	const char *method_text;   /* the appendix: @K1@, @K@, @ALPHA@, @GRACE@ are filled in */
+	const char *method_text;   /* the appendix: @KLIST@, @ALPHA@, @GRACE@ are filled in */
+	const char *k_all;         /* "for every indicator", after "k = 5" */
+	const char *k_other;       /* "for the others", after the last "k = 5" */
 	const char *page;          /* CSS content of the page number */
 };
 
@@ -98,14 +101,15 @@ static const struct words SV = {
 	"Årsvärden och förändring", "Område",
 	"per kvartal", "Linjediagram över", "kvartal", "Dolda värden", "Ej rapporterade",
 	"Metod",
-	"<p><b>Röjandekontroll.</b> Ett värde från 1 till @K1@ (k = @K@, om inte indikatorn "
-	"har ett eget k) visas inte. Därtill döljs så få andra värden som möjligt, helst "
+	"<p><b>Röjandekontroll.</b> Ett värde från 1 till k " MINUS " 1 visas inte, där k "
+	"gäller per indikator: @KLIST@. Därtill döljs så få andra värden som möjligt, helst "
 	"små, så att inget dolt värde kan räknas fram ur summor: områdena summerar till "
 	"kommunen och kvartalen till året (flöde) eller året är fjärde kvartalet (bestånd). "
-	"Varje tabell granskas med linjärprogrammering: för varje dolt värde beräknas det "
-	"minsta och största värde som de visade siffrorna tillåter, och intervallet måste "
-	"vara minst k brett. Samma tabeller ligger bakom API:et, så sidan visar aldrig ett "
-	"värde som API:et döljer. 0 visas: det pekar inte ut någon.</p>\n"
+	"Varje tabell granskas med linjärprogrammering mot allt som den och dess tidigare "
+	"versioner har visat (vid varje tidpunkt som kan efterfrågas): för varje dolt värde "
+	"beräknas det minsta och största värde som de visade siffrorna tillåter, och "
+	"intervallet måste vara minst k brett. Samma tabeller ligger bakom API:et, så sidan "
+	"visar aldrig ett värde som API:et döljer. 0 visas: det pekar inte ut någon.</p>\n"
 	"<p><b>Trendtest.</b> Mann" EN_DASH "Kendalls test över kvartalsvärdena (dolda och "
 	"saknade kvartal utelämnas), med korrektion för lika värden och kontinuitet, "
 	"tvåsidigt p. En trend är signifikant när p &lt; @ALPHA@. Lutningen är Sens lutning "
@@ -116,6 +120,7 @@ static const struct words SV = {
 	"kvartalet (bestånd); ett år med ett saknat kvartal saknas.</p>\n"
 	"<p><b>Rapportering.</b> En rapport räknas som sen när den första siffran kom mer "
 	"än @GRACE@ dagar efter kvartalets slut.</p>\n",
+	"för alla indikatorer", "för de övriga",
 	"\"Sida \" counter(page) \" av \" counter(pages)",
 };
 
@@ -139,11 +144,12 @@ static const struct words EN = {
 	"Year values and change", "Area",
 	"by quarter", "Line chart of", "quarters", "Hidden values", "Not reported",
 	"Method",
-	"<p><b>Disclosure control.</b> A value from 1 to @K1@ (k = @K@, unless the "
-	"indicator has its own k) is not shown. Further values are hidden, as few and as "
-	"small as possible, so that no hidden value can be worked out from totals: the "
-	"areas sum to the municipality and the quarters to the year (flow), or the year is "
-	"the fourth quarter (stock). Every table is audited by linear programming: for each "
+	"<p><b>Disclosure control.</b> A value from 1 to k " MINUS " 1 is not shown, where k "
+	"is set per indicator: @KLIST@. Further values are hidden, as few and as small as "
+	"possible, so that no hidden value can be worked out from totals: the areas sum to "
+	"the municipality and the quarters to the year (flow), or the year is the fourth "
+	"quarter (stock). Every table is audited by linear programming against everything it "
+	"and its earlier versions have shown (at every time that can be asked for): for each "
 	"hidden value the smallest and largest value the shown figures allow are computed, "
 	"and the interval must be at least k wide. The API answers from the same tables, so "
 	"this page never shows a value the API hides. 0 is shown: it points at no one.</p>\n"
@@ -157,6 +163,7 @@ static const struct words EN = {
 	"quarter (stock); a year with a missing quarter is missing.</p>\n"
 	"<p><b>Reporting.</b> A report is late when its first count came more than @GRACE@ days "
 	"after the quarter ended.</p>\n",
+	"for every indicator", "for the others",
 	"\"Page \" counter(page) \" of \" counter(pages)",
 };
 
@@ -682,15 +689,18 @@ static int cross_table(struct buf *b, const struct review *r, const struct revie
 	               "<th>%d</th></tr>\n", w->area, r->year) != 0)
 		return -1;
 	for (size_t row = 0; row < t->nrows; row++) {
-		const struct cat_area *area = row < t->ndistricts ? r->layout.leaves[row]
-		                                                  : r->municipality;
-		if (buf_puts(b, row == t->ndistricts ? "<tr class=\"total\"><th>" : "<tr><th>") != 0 ||
+		const struct cat_area *area = row < t->nleaves
+		                              ? catalogue_area_by_id(r->cat, t->leaves[row])
+		                              : r->municipality;
+		if (!area)
+			return -1;
+		if (buf_puts(b, row == t->nleaves ? "<tr class=\"total\"><th>" : "<tr><th>") != 0 ||
 		    html_escape(b, area->name) != 0 || buf_puts(b, "</th>") != 0)
 			return -1;
-		for (size_t col = 0; col < PROTECT_NCOLS; col++) {
-			const struct linked_cell *c = &t->cells[row * PROTECT_NCOLS + col];
+		for (size_t col = 0; col < DC_NCOLS; col++) {
+			const struct pcell *c = &t->cells[row * DC_NCOLS + col];
 			enum point_status st = point_status_of(c->status);
-			if (col == PROTECT_YEAR)
+			if (col == DC_YEAR)
 				snprintf(id, sizeof id, "%s/%d", area->code, r->year);
 			else
 				snprintf(id, sizeof id, "%s/%dQ%zu", area->code, r->year, col + 1);
@@ -748,16 +758,51 @@ static int indicator_section(struct buf *b, const struct review *r,
 	return buf_puts(b, "</section>\n");
 }
 
-/* Appends text with @K1@, @K@, @ALPHA@ and @GRACE@ filled in. */
-static int method_text(struct buf *b, const char *text, const struct review *r,
-                       const char *alpha)
+/* The k most of the review's indicators have (the smallest on a tie). */
+static long long common_k(const struct review *r)
 {
-	char k1[24], k[24], grace[24];
-	const char *keys[] = { "@K1@", "@K@", "@ALPHA@", "@GRACE@" };
-	const char *vals[] = { k1, k, alpha, grace };
+	long long best = DC_K_DEFAULT;
+	size_t best_n = 0;
+	for (size_t i = 0; i < r->nitems; i++) {
+		size_t n = 0;
+		for (size_t j = 0; j < r->nitems; j++)
+			n += r->items[j].table->k == r->items[i].table->k;
+		if (n > best_n || (n == best_n && r->items[i].table->k < best))
+			best = r->items[i].table->k, best_n = n;
+	}
+	return best;
+}
 
-	snprintf(k1, sizeof k1, "%lld", r->k - 1);
-	snprintf(k, sizeof k, "%lld", r->k);
+/* "k = 10 for <name>, …; k = 5 for the others", or "k = 5 for every
+ * indicator": each indicator's own k, as its tables were protected. */
+static int k_list(struct buf *b, const struct review *r, const struct words *w)
+{
+	long long common = common_k(r);
+	bool others = false;
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct review_indicator *it = &r->items[i];
+		if (it->table->k == common)
+			continue;
+		if (buf_printf(b, "%sk = %lld ", others ? "; " : "", it->table->k) != 0 ||
+		    buf_puts(b, w->num == NUMFMT_SV ? "för " : "for ") != 0 ||
+		    html_escape(b, indicator_name(it->indicator, w)) != 0 ||
+		    buf_puts(b, " (") != 0 || html_escape(b, it->agency->name) != 0 ||
+		    buf_puts(b, ")") != 0)
+			return -1;
+		others = true;
+	}
+	return buf_printf(b, "%sk = %lld %s", others ? "; " : "", common,
+	                  others ? w->k_other : w->k_all);
+}
+
+/* Appends text with @KLIST@, @ALPHA@ and @GRACE@ filled in. */
+static int method_text(struct buf *b, const char *text, const struct review *r,
+                       const char *alpha, const struct words *w)
+{
+	char grace[24];
+	const char *keys[] = { "@KLIST@", "@ALPHA@", "@GRACE@" };
+	const char *vals[] = { NULL, alpha, grace };
+
 	snprintf(grace, sizeof grace, "%d", r->grace_days);
 	while (*text) {
 		const char *at = strchr(text, '@');
@@ -774,7 +819,7 @@ static int method_text(struct buf *b, const char *text, const struct review *r,
 			text = at + 1;
 			continue;
 		}
-		if (buf_puts(b, vals[i]) != 0)
+		if ((vals[i] ? buf_puts(b, vals[i]) : k_list(b, r, w)) != 0)
 			return -1;
 		text = at + strlen(keys[i]);
 	}
@@ -790,7 +835,7 @@ static int method(struct buf *b, const struct review *r, const struct words *w)
 	for (size_t n = strlen(alpha); n > 3 && alpha[n - 1] == '0'; n--)
 		alpha[n - 1] = '\0';
 	if (buf_printf(b, "<section class=\"page method\"><h2>%s</h2>\n", w->method) != 0 ||
-	    method_text(b, w->method_text, r, alpha) != 0 ||
+	    method_text(b, w->method_text, r, alpha, w) != 0 ||
 	    buf_printf(b, "<p><b>%s</b> ", w->as_of) != 0 ||
 	    time_text(b, r->as_of[0] ? r->as_of : r->generated) != 0 ||
 	    buf_printf(b, ". %s ", w->generated) != 0 || time_text(b, r->generated) != 0 ||

@@ -6,11 +6,11 @@
 #include <string.h>
 #include "period.h"
 
-enum point_status point_status_of(enum cell_status s)
+enum point_status point_status_of(enum dc_cell s)
 {
-	if (s == CELL_PUBLISHED)
+	if (s == DC_PUBLISHED)
 		return POINT_PUBLISHED;
-	return s == CELL_MISSING ? POINT_MISSING : POINT_SUPPRESSED;
+	return s == DC_MISSING ? POINT_MISSING : POINT_SUPPRESSED;
 }
 
 const char *point_status_name(enum point_status s)

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "audit.h"
 #include "catalogue.h"
+#include "disclosure.h"
 #include "trend.h"
 
 /* How often the series has a point. */
@@ -59,7 +59,7 @@ struct series {
 };
 
 /* The status a cell of a protected table shows as a point. */
-enum point_status point_status_of(enum cell_status s);
+enum point_status point_status_of(enum dc_cell s);
 /* "published", "suppressed" or "missing". */
 const char *point_status_name(enum point_status s);
 /* Writes the period as the API spells it: "2024Q3", or "2024" for a year

@@ -45,7 +45,7 @@ static int args_read(struct http_request *req, const struct catalogue *cat,
 
 /* The first period with data of the indicator in the area's municipality,
  * or DEFAULT_FIRST_PERIOD; in the series' frequency. */
-static enum agg_status default_from(const struct protect_ctx *ctx,
+static enum agg_status default_from(const struct tables_ctx *ctx,
                                     const struct series_request *rq, int *from)
 {
 	struct layout lay;
@@ -54,7 +54,7 @@ static enum agg_status default_from(const struct protect_ctx *ctx,
 	if (layout_make(ctx->cat, area_municipality(ctx->cat, rq->area), &lay) != 0)
 		return AGG_FAILED;
 	enum db_status st = load_first_period(ctx->db, rq->indicator->id, lay.area_ids,
-	                                      lay.nleaves, ctx->version, &first);
+	                                      lay.nleaves, ctx->at.data, &first);
 	layout_free(&lay);
 	if (st != DB_OK)
 		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
@@ -76,7 +76,7 @@ static int default_to(enum series_freq freq, time_t now)
 
 /* Reads or defaults from and to. Returns 0, or -1 after answering. */
 static int bounds_read(struct aggregator *a, struct http_request *req,
-                       const struct protect_ctx *ctx, const struct query_param *qp,
+                       const struct tables_ctx *ctx, const struct query_param *qp,
                        struct series_request *rq)
 {
 	time_t now = time(NULL);
@@ -189,7 +189,7 @@ void series_get(struct http_request *req, void *app)
 	    query_as_of(req, qp[P_AS_OF].value, args.as_of) != 0 ||
 	    aggregator_snapshot(a, req, db, args.as_of[0] ? args.as_of : NULL, &v) != 0)
 		goto done;
-	struct protect_ctx ctx = { a->cache, db, a->cat, v.data, a->suppress_below };
+	struct tables_ctx ctx = aggregator_tables(a, db, &v);
 	if (args_read(req, a->cat, qp, &args) == 0 &&
 	    bounds_read(a, req, &ctx, qp, &args.rq) == 0) {
 		enum agg_status st = series_assemble(&ctx, &args.rq, &s);

@@ -38,29 +38,24 @@ static int args_read(struct http_request *req, const struct catalogue *cat,
 	                    &out->format) != 0 ? -1 : 0;
 }
 
-/* Makes the table and answers with it. */
+/* Reads the table's state at the snapshot and answers with it. */
 static void table_answer(struct aggregator *a, struct http_request *req,
-                         const struct protect_ctx *ctx, const struct table_args *args)
+                         const struct tables_ctx *ctx, const struct table_args *args)
 {
-	struct layout lay;
 	struct ptable *t = NULL;
 	struct buf csv = BUF_INIT;
+	enum agg_status st = tables_read(ctx, args->indicator->id, args->municipality->id,
+	                                 args->year, args->year, &t);
 
-	if (layout_make(ctx->cat, args->municipality, &lay) != 0) {
-		aggregator_reply_failure(a, req, AGG_FAILED, "the table");
-		return;
-	}
-	enum agg_status st = protected_years(ctx, args->indicator, &lay, args->year,
-	                                     args->year, &t);
 	if (st != AGG_OK)
 		aggregator_reply_failure(a, req, st, "the table");
 	else if (args->format == FORMAT_CSV)
-		aggregator_reply_csv(req, &csv, render_table_csv(&lay, args->year, t, &csv));
+		aggregator_reply_csv(req, &csv, render_table_csv(ctx->cat, args->municipality, t,
+		                                                 &csv));
 	else
-		http_reply_json(req, 200, render_table(ctx->cat, args->indicator, &lay,
-		                                       args->year, t));
+		http_reply_json(req, 200, render_table(ctx->cat, args->indicator,
+		                                       args->municipality, t));
 	free(t);
-	layout_free(&lay);
 }
 
 void table_get(struct http_request *req, void *app)
@@ -79,7 +74,7 @@ void table_get(struct http_request *req, void *app)
 	    query_as_of(req, qp[P_AS_OF].value, args.as_of) != 0 ||
 	    aggregator_snapshot(a, req, db, args.as_of[0] ? args.as_of : NULL, &v) != 0)
 		goto done;
-	struct protect_ctx ctx = { a->cache, db, a->cat, v.data, a->suppress_below };
+	struct tables_ctx ctx = aggregator_tables(a, db, &v);
 	if (args_read(req, a->cat, qp, &args) == 0)
 		table_answer(a, req, &ctx, &args);
 	aggregator_release(a);

@@ -33,8 +33,7 @@ static enum auth_result token_check(struct http_request *req, struct db *db,
 	return auth_check(db, token, who);
 }
 
-/* Reloads the catalogue when an import changed its version. */
-static enum db_status collector_refresh(struct collector *c, struct db *db)
+enum db_status collector_refresh(struct collector *c, struct db *db)
 {
 	long long version;
 

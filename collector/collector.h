@@ -35,6 +35,9 @@ int collector_authenticate(struct collector *c, struct http_request *req,
 int collector_authenticate_submitter(struct collector *c, struct http_request *req,
                                      struct principal *who, const char *action) WUR;
 
+/* Reloads the catalogue when an import changed its version. */
+enum db_status collector_refresh(struct collector *c, struct db *db) WUR;
+
 /* Answers 503 database_unavailable with Retry-After. */
 void collector_reply_unavailable(struct collector *c, struct http_request *req);
 

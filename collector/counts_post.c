@@ -83,9 +83,11 @@ static int check_rows(struct collector *c, struct http_request *req, struct post
 
 	pthread_rwlock_rdlock(&c->cat_lock);
 	loaded = c->cat != NULL;
-	if (loaded)
+	if (loaded) {
 		rc = validate_batch(&p->rows, &p->found, c->cat, p->who.agency_id, time(NULL),
 		                    &p->checked);
+		p->batch.catalogue_version = c->cat->version;
+	}
 	pthread_rwlock_unlock(&c->cat_lock);
 	if (rc == 0)
 		return 0;
@@ -187,6 +189,8 @@ static void reply_stored(struct collector *c, struct http_request *req,
 		                 "again to get its receipt");
 		break;
 	case STORE_UNAVAILABLE:
+	case STORE_STALE_CATALOGUE:
+		/* The latter: imports kept coming while the rows were checked. */
 		collector_reply_unavailable(c, req);
 		break;
 	default:
@@ -196,18 +200,38 @@ static void reply_stored(struct collector *c, struct http_request *req,
 	}
 }
 
+/* Stores the checked rows. When a catalogue import came in between, the
+ * rows are checked again against the new catalogue (which may refuse them
+ * now) and stored: an import is rare, so a few rounds are always enough. */
 static void store_and_reply(struct collector *c, struct http_request *req, struct post *p)
 {
 	struct receipt r;
 	struct db *db = db_pool_get(c->pool);
+	enum store_result res = STORE_STALE_CATALOGUE;
 
 	p->batch.agency_id = p->who.agency_id;
 	p->batch.token_id = p->who.token_id;
-	p->batch.rows = p->checked.rows;
-	p->batch.nrows = p->checked.nrows;
-	enum store_result res = store_ingest(db, c->cache, &p->batch, &r);
-	db_pool_put(c->pool, db);
+	for (int round = 0; round < 3 && res == STORE_STALE_CATALOGUE; round++) {
+		if (round > 0) {
+			validation_free(&p->checked);
+			if (collector_refresh(c, db) != DB_OK) {
+				collector_reply_unavailable(c, req);
+				goto done;
+			}
+			if (check_rows(c, req, p) != 0)
+				goto done;
+			if (p->checked.invalid_rows) {
+				reply_conflicts(req, &p->checked);
+				goto done;
+			}
+		}
+		p->batch.rows = p->checked.rows;
+		p->batch.nrows = p->checked.nrows;
+		res = store_ingest(db, c->cache, &p->batch, &r);
+	}
 	reply_stored(c, req, res, &r);
+done:
+	db_pool_put(c->pool, db);
 }
 
 void counts_post(struct http_request *req, void *app)

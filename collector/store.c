@@ -9,12 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "catalogue.h"
 #include "current.h"
 #include "log.h"
 
-/* Any constant will do: every ingest takes this one lock, so ingests are
- * serialised and submission ids increase in commit order. */
-#define INGEST_LOCK_KEY "7308332174350950756"
 /* COPY data is sent in pieces of about this size. */
 #define COPY_CHUNK (64 * 1024)
 #define SQLSTATE_UNIQUE "23505"
@@ -84,13 +82,28 @@ bool store_uuid_valid(const char *s)
 
 /* ---- the ingest transaction ------------------------------------------ */
 
+/* Every ingest and every catalogue import takes this one lock, so ingests
+ * are serialised, submission ids increase in commit order, and an import
+ * lies between two submissions. */
 static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock($1::bigint)";
 
-static enum db_status lock_ingests(struct db *db)
-{
-	const char *params[] = { INGEST_LOCK_KEY };
+/* Read after the lock: the catalogue the batch must have been checked
+ * against. A statement of its own, since a statement's snapshot is taken
+ * when it starts, before the lock was granted. */
+static const char SQL_CATALOGUE[] = "SELECT version FROM catalogue_version";
 
-	return db_exec(db, NULL, SQL_LOCK, 1, params);
+static enum db_status lock_ingests(struct db *db, long long *catalogue)
+{
+	PGresult *res = NULL;
+	const char *params[] = { CATALOGUE_TIMELINE_LOCK };
+	enum db_status st = db_exec(db, NULL, SQL_LOCK, 1, params);
+
+	if (st == DB_OK)
+		st = db_exec(db, &res, SQL_CATALOGUE, 0, NULL);
+	if (st == DB_OK)
+		*catalogue = db_int(res, 0, 0);
+	PQclear(res);
+	return st;
 }
 
 static const char SQL_FIND_KEY[] =
@@ -528,12 +541,18 @@ enum store_result store_ingest(struct db *db, struct current *cache,
 	struct ingest_tx tx = { cache, 0, 0, false };
 	enum key_state key = KEY_NEW;
 	enum store_result result;
+	long long catalogue = 0;
 
 	if (cache && current_load_begin(cache))
 		load_cache(db, cache);
 	enum db_status st = db_begin(db);
 	if (st == DB_OK)
-		st = lock_ingests(db);
+		st = lock_ingests(db, &catalogue);
+	if (st == DB_OK && catalogue != in->catalogue_version) {
+		/* An import committed after the rows were checked: check again. */
+		db_rollback(db);
+		return STORE_STALE_CATALOGUE;
+	}
 	if (st == DB_OK && in->has_key)
 		st = find_key(db, in, out, &key);
 	if (st != DB_OK)

@@ -41,6 +41,7 @@ struct store_batch {
 	unsigned char key_sha256[AUTH_HASH_BYTES]; /* SHA-256 of that key, when has_key */
 	const struct valid_row *rows;             /* borrowed; distinct keys */
 	size_t nrows;                             /* entries in rows */
+	long long catalogue_version;              /* the catalogue the rows were checked against */
 };
 
 enum store_result {
@@ -50,6 +51,8 @@ enum store_result {
 	STORE_DUPLICATE,     /* a unique constraint fired (SQLSTATE 23505): 409 */
 	STORE_UNAVAILABLE,   /* the database could not be reached: 503 */
 	STORE_FAILED,        /* any other failure: 500, logged */
+	STORE_STALE_CATALOGUE, /* a catalogue import came between the check and the lock:
+	                        * nothing stored; check the rows again */
 };
 
 /* Runs the ingest transaction of docs/architecture.md "The store". Fills

@@ -176,14 +176,40 @@ static int area_conflicts(struct validate_ctx *x, size_t i)
 	                     area, c->area->nchildren);
 }
 
+/* A known leaf area counts only from its first period to its last: a
+ * district added from 2027Q1 is no part of any table before, so a count
+ * for 2026 would be counted nowhere. */
+static int area_period_conflict(struct validate_ctx *x, size_t i)
+{
+	const struct raw_row *r = &x->batch->rows[i];
+	const struct check *c = &x->checks[i];
+	const struct cat_area *a = c->area;
+	char text[PERIOD_STRLEN], bound[PERIOD_STRLEN];
+
+	if (!a || !catalogue_area_is_leaf(a) || catalogue_area_active(a, c->period))
+		return 0;
+	period_format(c->period, text);
+	bool before = a->first_period && c->period < a->first_period;
+	period_format(before ? a->first_period : a->last_period, bound);
+	if (before)
+		return conflicts_add(x->row, i, r->line, RANK_PERIOD, "period", "period_before_area",
+		                     "area '%s' is counted from %s; period %s is before it",
+		                     a->code, bound, text);
+	return conflicts_add(x->row, i, r->line, RANK_PERIOD, "period", "period_after_area",
+	                     "area '%s' is counted until %s; period %s is after it",
+	                     a->code, bound, text);
+}
+
 static int period_conflicts(struct validate_ctx *x, size_t i)
 {
 	const struct raw_row *r = &x->batch->rows[i];
 	const struct check *c = &x->checks[i];
 	char text[CONFLICT_FIELD_MAX], now[PERIOD_STRLEN];
 
-	if (!r->period || c->period_err == PERIOD_OK)
+	if (!r->period)
 		return 0;
+	if (c->period_err == PERIOD_OK)
+		return area_period_conflict(x, i);
 	ingest_echo(text, sizeof text, r->period, strlen(r->period));
 	if (c->period_err == PERIOD_TOO_EARLY)
 		return conflicts_add(x->row, i, r->line, RANK_PERIOD, "period", "period_too_early",

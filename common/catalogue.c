@@ -12,11 +12,18 @@
 static const char sql_version[] =
 	"SELECT version FROM catalogue_version";
 
+/* The version and its default k, which the import recorded with it. */
+static const char sql_version_k[] =
+	"SELECT v.version, i.suppress_below"
+	"  FROM catalogue_version v JOIN catalogue_import i ON i.version = v.version";
+
 static const char sql_agencies[] =
 	"SELECT id, code, name FROM agency";
 
 static const char sql_areas[] =
-	"SELECT id, code, name, coalesce(parent_id, 0) FROM area";
+	"SELECT id, code, name, coalesce(parent_id, 0), coalesce(first_period, 0),"
+	"       coalesce(last_period, 0)"
+	"  FROM area";
 
 static const char sql_indicators[] =
 	"SELECT id, code, agency_id, level, kind, name_sv, name_en,"
@@ -75,6 +82,21 @@ static enum db_status load_version(struct db *db, long long *version)
 enum db_status catalogue_version(struct db *db, long long *version)
 {
 	return load_version(db, version);
+}
+
+/* The version with its default k, inside catalogue_load's transaction. */
+static enum db_status load_version_k(struct db *db, struct catalogue *cat)
+{
+	PGresult *res = NULL;
+	enum db_status st = query(db, sql_version_k, &res);
+	if (st != DB_OK)
+		return st;
+	if (PQntuples(res) != 1)
+		return load_failed(res, "the catalogue version has no row in catalogue_import");
+	cat->version = db_int(res, 0, 0);
+	cat->suppress_below = (int)db_int(res, 0, 1);
+	PQclear(res);
+	return DB_OK;
 }
 
 static int agency_cmp(const void *a, const void *b)
@@ -165,6 +187,8 @@ static enum db_status load_areas(struct db *db, struct catalogue *cat)
 		a->code = cell_dup(res, (int)i, 1);
 		a->name = cell_dup(res, (int)i, 2);
 		a->parent = (int)db_int(res, (int)i, 3);
+		a->first_period = (int)db_int(res, (int)i, 4);
+		a->last_period = (int)db_int(res, (int)i, 5);
 		if (!a->code || !a->name)
 			return load_failed(res, "out of memory");
 	}
@@ -244,6 +268,53 @@ static enum db_status load_permissions(struct db *db, struct catalogue *cat)
 	return DB_OK;
 }
 
+/* An array whose elements start with an int id, for qsort_r. */
+struct id_array {
+	const void *base;  /* the elements */
+	size_t size;       /* the size of one */
+};
+
+static int id_at(const struct id_array *a, size_t i)
+{
+	return *(const int *)((const char *)a->base + i * a->size);
+}
+
+static int cmp_index(const void *x, const void *y, void *arg)
+{
+	int a = id_at(arg, *(const size_t *)x), b = id_at(arg, *(const size_t *)y);
+	return (a > b) - (a < b);
+}
+
+/* The indices of n elements sorted by id; NULL when out of memory. */
+static size_t *id_index(const void *base, size_t n, size_t size)
+{
+	struct id_array a = { base, size };
+	size_t *ix = malloc((n + 1) * sizeof *ix);
+	if (!ix)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof *ix, cmp_index, &a);
+	return ix;
+}
+
+/* Finds an id through an index; -1 when absent. */
+static long find_id(const size_t *ix, const void *base, size_t n, size_t size, int id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int v = *(const int *)((const char *)base + ix[mid] * size);
+		if (v == id)
+			return (long)ix[mid];
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 enum db_status catalogue_load(struct db *db, struct catalogue **out)
 {
 	struct catalogue *cat = calloc(1, sizeof *cat);
@@ -256,13 +327,21 @@ enum db_status catalogue_load(struct db *db, struct catalogue **out)
 	}
 	if ((st = db_begin(db)) != DB_OK ||
 	    (st = db_command(db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")) != DB_OK ||
-	    (st = load_version(db, &cat->version)) != DB_OK ||
+	    (st = load_version_k(db, cat)) != DB_OK ||
 	    (st = load_agencies(db, cat)) != DB_OK ||
 	    (st = load_areas(db, cat)) != DB_OK ||
 	    (st = load_indicators(db, cat)) != DB_OK ||
 	    (st = load_permissions(db, cat)) != DB_OK ||
 	    (st = db_commit(db)) != DB_OK)
 		goto fail;
+	cat->areas_by_id = id_index(cat->areas, cat->nareas, sizeof *cat->areas);
+	cat->indicators_by_id = id_index(cat->indicators, cat->nindicators,
+	                                 sizeof *cat->indicators);
+	if (!cat->areas_by_id || !cat->indicators_by_id) {
+		log_error("catalogue: out of memory");
+		st = DB_ERROR;
+		goto fail;
+	}
 	*out = cat;
 	return DB_OK;
 fail:
@@ -292,6 +371,8 @@ void catalogue_free(struct catalogue *cat)
 	free(cat->areas);
 	free(cat->indicators);
 	free(cat->permissions);
+	free(cat->areas_by_id);
+	free(cat->indicators_by_id);
 	free(cat);
 }
 
@@ -328,8 +409,9 @@ const struct cat_indicator *catalogue_indicator(const struct catalogue *cat, con
 	               indicator_key_cmp);
 }
 
-/* Lookups by id scan the array: a catalogue holds tens of rows, and a
- * catalogue built by hand (as tests do) needs no second index to work. */
+/* Lookups by id go through the id index of a loaded catalogue (a national
+ * one holds thousands of areas); a catalogue built by hand, as tests do,
+ * has none and is scanned. */
 const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int id)
 {
 	for (size_t i = 0; i < cat->nagencies; i++)
@@ -340,6 +422,10 @@ const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int
 
 const struct cat_area *catalogue_area_by_id(const struct catalogue *cat, int id)
 {
+	if (cat->areas_by_id) {
+		long i = find_id(cat->areas_by_id, cat->areas, cat->nareas, sizeof *cat->areas, id);
+		return i < 0 ? NULL : &cat->areas[i];
+	}
 	for (size_t i = 0; i < cat->nareas; i++)
 		if (cat->areas[i].id == id)
 			return &cat->areas[i];
@@ -348,6 +434,11 @@ const struct cat_area *catalogue_area_by_id(const struct catalogue *cat, int id)
 
 const struct cat_indicator *catalogue_indicator_by_id(const struct catalogue *cat, int id)
 {
+	if (cat->indicators_by_id) {
+		long i = find_id(cat->indicators_by_id, cat->indicators, cat->nindicators,
+		                 sizeof *cat->indicators, id);
+		return i < 0 ? NULL : &cat->indicators[i];
+	}
 	for (size_t i = 0; i < cat->nindicators; i++)
 		if (cat->indicators[i].id == id)
 			return &cat->indicators[i];
@@ -357,6 +448,17 @@ const struct cat_indicator *catalogue_indicator_by_id(const struct catalogue *ca
 bool catalogue_area_is_leaf(const struct cat_area *area)
 {
 	return area->nchildren == 0;
+}
+
+bool catalogue_area_active(const struct cat_area *area, int period)
+{
+	return (!area->first_period || period >= area->first_period) &&
+	       (!area->last_period || period <= area->last_period);
+}
+
+long long catalogue_k(const struct catalogue *cat, const struct cat_indicator *ind)
+{
+	return ind->suppress_below > 0 ? ind->suppress_below : cat->suppress_below;
 }
 
 const struct cat_area *catalogue_area_parent(const struct catalogue *cat,

@@ -10,6 +10,12 @@
 #include "compiler.h"
 #include "db.h"
 
+/* The advisory lock (pg_advisory_xact_lock's bigint key) that every ingest
+ * and every catalogue import takes: it puts submissions and catalogue
+ * versions on one timeline, so that a submission is either before an
+ * import or after it. */
+#define CATALOGUE_TIMELINE_LOCK "7308332174350950756"
+
 enum indicator_level { LEVEL_FIRST_LINE, LEVEL_SPECIALISED };
 enum indicator_kind { KIND_FLOW, KIND_STOCK };
 
@@ -20,11 +26,13 @@ struct cat_agency {
 };
 
 struct cat_area {
-	int id;          /* area.id */
-	char *code;      /* owned; "0581" or "0581-hageby" */
-	char *name;      /* owned; display name */
-	int parent;      /* index of the parent in the areas array, or -1 */
+	int id;           /* area.id */
+	char *code;       /* owned; "0581" or "0581-hageby" */
+	char *name;       /* owned; display name */
+	int parent;       /* index of the parent in the areas array, or -1 */
 	size_t nchildren; /* how many areas name this one as parent */
+	int first_period; /* the first quarter it belongs to its tables (yyyyq), 0 for no bound */
+	int last_period;  /* the last such quarter, 0 for no bound */
 };
 
 struct cat_indicator {
@@ -35,7 +43,7 @@ struct cat_indicator {
 	enum indicator_kind kind;   /* flow sums over time, stock takes the last quarter */
 	char *name_sv;              /* owned; Swedish name */
 	char *name_en;              /* owned; English name */
-	int suppress_below;         /* k for this indicator, 0 when the deployment default applies */
+	int suppress_below;         /* its own k, 0 when the catalogue's default applies */
 };
 
 /* One permission expanded to a leaf area: the agency may report this
@@ -48,6 +56,7 @@ struct cat_permission {
 
 struct catalogue {
 	long long version;                 /* catalogue_version.version when loaded */
+	int suppress_below;                /* the k of indicators without their own */
 	struct cat_agency *agencies;       /* owned array, sorted by code */
 	size_t nagencies;
 	struct cat_area *areas;            /* owned array, sorted by code */
@@ -56,6 +65,8 @@ struct catalogue {
 	size_t nindicators;
 	struct cat_permission *permissions; /* owned array, sorted */
 	size_t npermissions;
+	size_t *areas_by_id;               /* owned; area indices in id order, or NULL */
+	size_t *indicators_by_id;          /* owned; indicator indices in id order, or NULL */
 };
 
 /* Reads the whole catalogue in one transaction. *out is the caller's to free. */
@@ -83,6 +94,10 @@ const struct cat_indicator *catalogue_indicator(const struct catalogue *cat, con
 const struct cat_indicator *catalogue_indicator_by_id(const struct catalogue *cat, int id);
 /* True when the area has no children, so counts may be reported for it. */
 bool catalogue_area_is_leaf(const struct cat_area *area);
+/* True when the quarter (yyyyq) lies within the area's first and last period. */
+bool catalogue_area_active(const struct cat_area *area, int period);
+/* The k that applies to an indicator: its own, else the catalogue's. */
+long long catalogue_k(const struct catalogue *cat, const struct cat_indicator *ind);
 /* The parent of an area, or NULL for a municipality. */
 const struct cat_area *catalogue_area_parent(const struct catalogue *cat,
                                              const struct cat_area *area);

@@ -622,3 +622,27 @@ int db_int_array(struct buf *b, const int *ids, size_t n)
 			return -1;
 	return buf_puts(b, "}");
 }
+
+int db_parse_int_array(const char *text, long long *out, size_t max, size_t *n)
+{
+	const char *p = text;
+
+	*n = 0;
+	if (!p || *p++ != '{')
+		return -1;
+	if (*p == '}')
+		return p[1] == '\0' ? 0 : -1;
+	for (;;) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(p, &end, 10);
+		if (end == p || errno != 0 || *n >= max)
+			return -1;
+		out[(*n)++] = v;
+		p = end;
+		if (*p == '}')
+			return p[1] == '\0' ? 0 : -1;
+		if (*p++ != ',')
+			return -1;
+	}
+}

@@ -82,6 +82,10 @@ void db_log_failure(const struct db *db, const char *what, enum db_status st);
 /* Appends ids as one PostgreSQL array literal, "{1,2,3}", for a text
  * parameter cast to int[]. Returns 0, or -1 when memory ran out. */
 int db_int_array(struct buf *b, const int *ids, size_t n) WUR;
+/* Reads an integer array's text ("{1,-2,3}", as PostgreSQL writes int[])
+ * into out (room for max) and sets *n; 0, or -1 when it is malformed or
+ * longer than max. */
+int db_parse_int_array(const char *text, long long *out, size_t max, size_t *n) WUR;
 
 /* Fixed-size set of connections shared by threads. */
 struct db_pool;

@@ -3,9 +3,9 @@
  * ahead of the meeting. It is the same page as the aggregator's
  * GET /review/YEAR?area=CODE: the same gathering (review.h) from the same
  * protected tables and the same renderer (review_html.h), linked from the
- * aggregator's library. The disclosure settings must match the
- * aggregator's (--suppress-below, --alpha, --grace-days) for the file to
- * equal the page. */
+ * aggregator's library. Both read the same recorded table states (and
+ * record the ones not yet recorded, as the aggregator would), so the file
+ * equals the page when --alpha and --grace-days match the aggregator's. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -20,11 +20,7 @@
 #include "query.h"
 #include "review.h"
 #include "review_html.h"
-#include "table_cache.h"
-
-/* A review needs only one indicator's years at a time in the cache: room
- * for about 64 tables of ten districts with their earlier states. */
-#define REPORT_CACHE_BYTES (64 * 1024)
+#include "timeline.h"
 
 static const struct config_option report_options[] = {
 	ADMIN_COMMON_OPTIONS,
@@ -37,8 +33,6 @@ static const struct config_option report_options[] = {
 	{ "lang", CONFIG_STRING, "sv", NULL, 0, 0, "The page's language: sv or en." },
 	{ "as-of", CONFIG_STRING, NULL, NULL, 0, 0,
 	  "Show the data as it stood at this RFC 3339 time, e.g. 2025-01-31T00:00:00Z." },
-	{ "suppress-below", CONFIG_INT, "5", NULL, 1, 1000,
-	  "The deployment's k, as the aggregator's --suppress-below." },
 	{ "alpha", CONFIG_STRING, "0.05", NULL, 0, 0,
 	  "Significance level of a trend, as the aggregator's --alpha." },
 	{ "grace-days", CONFIG_INT, "30", NULL, 0, 366,
@@ -127,12 +121,26 @@ static int report_make(const struct config *cfg, const struct report_args *a, st
 		admin_db_error(db, "cannot read the data version");
 		return ADMIN_FAIL;
 	}
-	struct protected_cache *cache = table_cache_new(REPORT_CACHE_BYTES);
-	if (!cache) {
+	if (v.future) {
+		admin_error("--as-of %s is in the future", a->as_of);
+		return ADMIN_USAGE;
+	}
+	if (!v.settled) {
+		admin_error("--as-of %s: a submission is being stored at that time; run it again",
+		            a->as_of);
+		return ADMIN_FAIL;
+	}
+	struct timeline tl;
+	if (timeline_init(&tl) != 0) {
 		admin_error("out of memory");
 		return ADMIN_FAIL;
 	}
-	struct protect_ctx ctx = { cache, db, cat, v.data, config_int(cfg, "suppress-below") };
+	if (timeline_refresh(&tl, db, v.catalogue) != DB_OK) {
+		admin_db_error(db, "cannot read the catalogue's history");
+		timeline_free(&tl);
+		return ADMIN_FAIL;
+	}
+	struct tables_ctx ctx = { db, cat, &tl, v.at, v.recorded };
 	struct review_params p = { .municipality = m, .year = a->year, .alpha = a->alpha,
 	                           .grace_days = (int)config_int(cfg, "grace-days"),
 	                           .as_of = a->as_of[0] ? a->as_of : NULL, .now = time(NULL) };
@@ -144,7 +152,7 @@ static int report_make(const struct config *cfg, const struct report_args *a, st
 	else
 		code = ADMIN_OK;
 	review_free(&r);
-	table_cache_free(cache);
+	timeline_free(&tl);
 	return code;
 }
 

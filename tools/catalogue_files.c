@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "period.h"
 
 /* A catalogue file larger than this is certainly a mistake. */
 #define CF_FILE_MAX (64u * 1024 * 1024)
@@ -22,6 +23,7 @@
 struct cf_column {
 	const char *name; /* the header text */
 	bool required;    /* an empty value is an error */
+	bool absent_ok;   /* the header may leave the column out: every value is empty */
 };
 
 /* Takes one row whose fields are in column order (unknown columns dropped).
@@ -42,17 +44,19 @@ static int indicator_row(struct catalogue_files *cf, size_t line, const char *co
 static int permission_row(struct catalogue_files *cf, size_t line, const char *const *f);
 
 static const struct cf_column agency_cols[] = {
-	{ "code", true }, { "name", true },
+	{ "code", true, false }, { "name", true, false },
 };
 static const struct cf_column area_cols[] = {
-	{ "code", true }, { "name", true }, { "parent", false },
+	{ "code", true, false }, { "name", true, false }, { "parent", false, false },
+	{ "first_period", false, true }, { "last_period", false, true },
 };
 static const struct cf_column indicator_cols[] = {
-	{ "code", true }, { "agency", true }, { "level", true }, { "kind", true },
-	{ "name_sv", true }, { "name_en", true }, { "suppress_below", false },
+	{ "code", true, false }, { "agency", true, false }, { "level", true, false },
+	{ "kind", true, false }, { "name_sv", true, false }, { "name_en", true, false },
+	{ "suppress_below", false, false },
 };
 static const struct cf_column permission_cols[] = {
-	{ "agency", true }, { "indicator", true }, { "area", true },
+	{ "agency", true, false }, { "indicator", true, false }, { "area", true, false },
 };
 
 static const struct cf_filedef cf_files[CF_NFILES] = {
@@ -234,16 +238,52 @@ static int agency_row(struct catalogue_files *cf, size_t line, const char *const
 	return a->code && a->name ? 0 : -1;
 }
 
+/* A first_period or last_period: empty (0), or a quarter YYYYQn or
+ * YYYY-Qn from 2000Q1 on. */
+static int check_bound(struct catalogue_files *cf, size_t line, const char *column,
+                       const char *text, int *out)
+{
+	*out = 0;
+	if (text[0] == '\0')
+		return 0;
+	if (period_parse(text, out) == PERIOD_OK && *out >= period_make(PERIOD_MIN_YEAR, 1))
+		return 0;
+	*out = 0;
+	return cf_error(cf, CF_AREAS, line, "invalid %s \"%s\": expected empty or a quarter "
+	                "such as 2024Q3, from 2000Q1 on", column, text);
+}
+
+/* The columns an area's tables depend on: its bounds, in order. */
+static int area_bounds(struct catalogue_files *cf, size_t line, const char *const *f,
+                       struct cf_area *a)
+{
+	char first[PERIOD_STRLEN], last[PERIOD_STRLEN];
+
+	if (check_bound(cf, line, "first_period", f[3], &a->first_period) != 0 ||
+	    check_bound(cf, line, "last_period", f[4], &a->last_period) != 0)
+		return -1;
+	if (!a->first_period || !a->last_period || a->first_period <= a->last_period)
+		return 0;
+	period_format(a->first_period, first);
+	period_format(a->last_period, last);
+	return cf_error(cf, CF_AREAS, line, "first_period %s is after last_period %s",
+	                first, last);
+}
+
 static int area_row(struct catalogue_files *cf, size_t line, const char *const *f)
 {
+	struct cf_area a = { .line = line };
+
 	if (check_code(cf, CF_AREAS, line, f[0]) != 0 ||
 	    check_name(cf, CF_AREAS, line, "name", f[1]) != 0 ||
+	    area_bounds(cf, line, f, &a) != 0 ||
 	    cf_grow((void **)&cf->areas, cf->nareas, sizeof *cf->areas) != 0)
 		return -1;
-	struct cf_area *a = &cf->areas[cf->nareas];
-	*a = (struct cf_area){ strdup(f[0]), strdup(f[1]), strdup(f[2]), line };
-	cf->nareas++;
-	return a->code && a->name && a->parent ? 0 : -1;
+	a.code = strdup(f[0]);
+	a.name = strdup(f[1]);
+	a.parent = strdup(f[2]);
+	cf->areas[cf->nareas++] = a;
+	return a.code && a.name && a.parent ? 0 : -1;
 }
 
 /* Parses suppress_below: empty is 0 (the default applies), otherwise plain
@@ -341,7 +381,7 @@ static int read_header(struct catalogue_files *cf, enum cf_file file, size_t lin
 			seen[map[i]] = true;
 	}
 	for (size_t c = 0; c < def->ncols; c++) {
-		if (!seen[c]) {
+		if (!seen[c] && !def->cols[c].absent_ok) {
 			rc |= cf_error(cf, file, line, "missing column \"%s\"", def->cols[c].name);
 			cf->broken[file] = 1;
 		}
@@ -358,6 +398,8 @@ static int read_row(struct catalogue_files *cf, enum cf_file file, size_t line,
 	const char *f[CF_MAX_COLUMNS];
 	int rc = 0;
 
+	for (size_t c = 0; c < def->ncols; c++)
+		f[c] = "";
 	if (rec->nfields != nheader)
 		return cf_error(cf, file, line, "expected %zu fields, found %zu",
 		                nheader, rec->nfields);

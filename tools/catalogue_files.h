@@ -25,10 +25,12 @@ struct cf_agency {
 };
 
 struct cf_area {
-	char *code;   /* owned */
-	char *name;   /* owned */
-	char *parent; /* owned; the parent's code, "" for a municipality */
-	size_t line;  /* line in areas.csv */
+	char *code;       /* owned */
+	char *name;       /* owned */
+	char *parent;     /* owned; the parent's code, "" for a municipality */
+	int first_period; /* yyyyq, 0 when empty (see admin_catalogue.c for the default) */
+	int last_period;  /* yyyyq, 0 when empty: no end */
+	size_t line;      /* line in areas.csv */
 };
 
 struct cf_indicator {

@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth.h"
 #include "catalogue.h"
 #include "db.h"
 #include "harness.h"
+#include "period.h"
 #include "tap.h"
 
 static struct harness_db hdb;
@@ -459,7 +461,7 @@ static void test_reimport(void)
 
 	is_int(ADMIN("catalogue", "import", demo), 0, "importing the demo catalogue again exits 0");
 	snprintf(want, sizeof want, "imported %s: 13 agencies, 12 areas, 27 indicators, "
-	         "54 permissions; catalogue version %lld\n", demo, version + 1);
+	         "54 permissions; default k 5; catalogue version %lld\n", demo, version + 1);
 	is_str(text(&out), want, "and reports the new version");
 	is_int(sql_int("SELECT count(*) FROM area"), 12, "no area was duplicated");
 
@@ -479,6 +481,129 @@ static void test_reimport(void)
 	free(dir);
 }
 
+/* A copy of the demo catalogue with `extra` appended to areas.csv (lines
+ * in its own columns code,name,parent plus first_period,last_period), and
+ * the lines for which `keep` says no left out. */
+static void write_areas(const char *dir, const char *extra,
+                        bool (*keep)(const char *line))
+{
+	static const char *const files[] = { "agencies.csv", "indicators.csv", "permissions.csv" };
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		char rel[64];
+		snprintf(rel, sizeof rel, "catalogue/demo/%s", files[i]);
+		char *t = read_text(source_path(rel));
+		write_text(dir, files[i], t);
+		free(t);
+	}
+	char *areas = read_text(source_path("catalogue/demo/areas.csv"));
+	struct buf b = BUF_INIT;
+	for (char *line = strtok(areas, "\n"); line; line = strtok(NULL, "\n")) {
+		bool header = strcmp(line, "code,name,parent") == 0;
+		if (!header && keep && !keep(line))
+			continue;
+		if (buf_printf(&b, "%s%s\n", line, header ? ",first_period,last_period" : ",,") != 0)
+			abort();
+	}
+	if (buf_puts(&b, extra) != 0)
+		abort();
+	write_text(dir, "areas.csv", b.data);
+	buf_free(&b);
+	free(areas);
+}
+
+static bool not_hageby(const char *line)
+{
+	return strncmp(line, "0581-hageby,", 12) != 0;
+}
+
+/* A count of `area` in `period` stored as a submission of BUP would be. */
+static void store_count(const char *area, int period)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+	         "WITH s AS (INSERT INTO submission (uuid, agency_id, token_id, received_at, body_sha256,"
+	         "                                   rows, created, updated, unchanged)"
+	         "  SELECT gen_random_uuid(), ag.id, t.id, clock_timestamp(), sha256('x'), 1, 1, 0, 0"
+	         "    FROM agency ag, (SELECT id FROM token ORDER BY id LIMIT 1) t WHERE ag.code = 'bup'"
+	         "  RETURNING id)"
+	         " INSERT INTO count_history (indicator_id, area_id, period, submission_id, value)"
+	         " SELECT i.id, a.id, %d, s.id, 7 FROM s, indicator i, area a"
+	         "  WHERE i.code = 'bup.nya_barn' AND a.code = '%s'", period, area);
+	harness_sql(&hdb, sql);
+}
+
+/* The catalogue over time: a district added to a stored municipality counts
+ * from the current quarter unless the file says otherwise, a new
+ * municipality has no first period, every import records the version's
+ * history, and no import may leave stored counts outside every table. */
+static void test_catalogue_time(void)
+{
+	char *dir = temp_dir(), q[PERIOD_STRLEN], want[512];
+	long long version = sql_int("SELECT version FROM catalogue_version");
+	int now = period_current(time(NULL));
+
+	period_format(now, q);
+	write_areas(dir, "0581-eneby,Eneby,0581,,\n0581-ljura,Ljura,0581,2024Q1,\n"
+	            "0480,Nyköping,,,\n0480-centrum,Centrum,0480,,\n", NULL);
+	is_int(ADMIN("catalogue", "import", dir, "--suppress-below", "3"), 0,
+	       "new areas and a default k of 3 import");
+	snprintf(want, sizeof want, "0581-eneby: a new area of 0581, counted from %s (set "
+	         "first_period in areas.csv to count it earlier)\n", q);
+	ok(strstr(text(&out), want) != NULL, "the new district of Norrköping is counted from now");
+	ok(strstr(text(&out), "0480-centrum:") == NULL, "a district of a new municipality is not");
+	ok(strstr(text(&out), "default k 3;") != NULL, "the output names the default k");
+	is_int(sql_int("SELECT first_period FROM area WHERE code = '0581-eneby'"), now,
+	       "eneby's first period is the current quarter");
+	is_int(sql_int("SELECT first_period FROM area WHERE code = '0581-ljura'"), 20241,
+	       "ljura's is the file's");
+	is_int(sql_int("SELECT count(*) FROM area WHERE code = '0480-centrum' AND first_period IS NULL"),
+	       1, "centrum has none");
+	is_int(sql_int("SELECT suppress_below FROM catalogue_import WHERE version = %lld", version + 1),
+	       3, "the import records its default k");
+	is_int(sql_int("SELECT after_submission FROM catalogue_import WHERE version = %lld",
+	               version + 1), sql_int("SELECT coalesce(max(id), 0) FROM submission"),
+	       "and after which submission it took effect");
+	is_int(sql_int("SELECT count(*) FROM area_history WHERE catalogue_version = %lld", version + 1),
+	       sql_int("SELECT count(*) FROM area"), "and every area as it was");
+	is_int(sql_int("SELECT h.suppress_below FROM indicator_history h JOIN indicator i"
+	               "  ON i.id = h.indicator_id WHERE h.catalogue_version = %lld"
+	               "   AND i.code = 'soc.placerade'", version + 1), 10,
+	       "an indicator's own k is recorded as it is");
+	is_int(sql_int("SELECT h.suppress_below FROM indicator_history h JOIN indicator i"
+	               "  ON i.id = h.indicator_id WHERE h.catalogue_version = %lld"
+	               "   AND i.code = 'bup.nya_barn'", version + 1), 3,
+	       "the others get the default");
+	is_int(ADMIN("catalogue", "import", dir), 0, "the same files again");
+	is_int(sql_int("SELECT first_period FROM area WHERE code = '0581-eneby'"), now,
+	       "eneby keeps its first period when the file leaves it empty");
+	is_int(sql_int("SELECT suppress_below FROM catalogue_import WHERE version = %lld", version + 2),
+	       3, "and the default k is the previous import's");
+
+	store_count("0581-hageby", 20191);
+	long long before = sql_int("SELECT version FROM catalogue_version");
+	write_areas(dir, "0581-hageby,Hageby,0581,2020Q1,\n", not_hageby);
+	is_int(ADMIN("catalogue", "import", dir), 1, "a first period after stored counts is refused");
+	ok(strstr(text(&err), "area \"0581-hageby\" has counts from 2019Q1 to 2019Q1, outside "
+	          "its first_period and last_period\n") != NULL, "and names the area and the counts");
+	ok(strstr(text(&err), "samlad-admin: 1 area would leave stored counts outside every table; "
+	          "nothing imported\n") != NULL, "and says nothing was imported");
+	write_areas(dir, "0581-hageby,Hageby,0182,,\n", not_hageby);
+	is_int(ADMIN("catalogue", "import", dir), 1, "moving an area with counts is refused");
+	ok(strstr(text(&err), "area \"0581-hageby\" has counts in municipality 0581 and cannot "
+	          "move to 0182") != NULL, "and says from where to where");
+	write_areas(dir, "0581-hageby-norr,Hageby norra,0581-hageby,,\n", NULL);
+	is_int(ADMIN("catalogue", "import", dir), 1, "sub-areas under an area with counts are refused");
+	ok(strstr(text(&err), "area \"0581-hageby\" has counts and cannot get sub-areas") != NULL,
+	   "and says why");
+	is_int(sql_int("SELECT version FROM catalogue_version"), before, "none of them changed the version");
+	is_int(sql_int("SELECT count(*) FROM area WHERE code = '0581-hageby-norr'"), 0,
+	       "nor wrote an area");
+	write_areas(dir, "0581-hageby,Hageby,0581,2019Q1,2030Q4\n", not_hageby);
+	is_int(ADMIN("catalogue", "import", dir), 0, "periods around the stored counts are fine");
+	remove_tree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	harness_db_create(&hdb, "admin");
@@ -488,6 +613,7 @@ int main(void)
 	test_demo_data();
 	test_bad_import();
 	test_reimport();
+	test_catalogue_time();
 	harness_db_drop(&hdb);
 	buf_free(&out);
 	buf_free(&err);

@@ -55,6 +55,7 @@ long long agg_submission(struct agg_env *e, const char *agency, const char *rece
 {
 	char sql[1024];
 
+	harness_sql(&e->db, "BEGIN");
 	snprintf(sql, sizeof sql,
 	         "INSERT INTO submission (uuid, agency_id, token_id, received_at, body_sha256,"
 	         " rows, created, updated, unchanged)"
@@ -81,6 +82,73 @@ void agg_plant(struct agg_env *e, long long submission, const struct agg_count *
 			bail("planting %s %s %d: no such indicator or area", c[i].indicator,
 			     c[i].area, c[i].period);
 	}
+}
+
+int agg_import(struct agg_env *e, const char *dir, const char *const *extra)
+{
+	char url[600], demo[4096];
+	const char *argv[8] = { harness_program("tools/samlad-admin"), "catalogue", "import", demo };
+	const char *env_vars[] = { url, NULL };
+	const char *src = getenv("SAMLAD_SOURCE_DIR");
+	size_t n = 4;
+
+	snprintf(demo, sizeof demo, "%s", dir ? dir : "");
+	if (!dir)
+		snprintf(demo, sizeof demo, "%s/catalogue/demo", src ? src : ".");
+	snprintf(url, sizeof url, "DATABASE_URL=%s", e->db.admin_url);
+	while (extra && *extra && n < sizeof argv / sizeof *argv - 1)
+		argv[n++] = *extra++;
+	argv[n] = NULL;
+	return harness_run(argv, env_vars, NULL, NULL, NULL);
+}
+
+/* The whole of a file of the demo catalogue; bails out when unreadable. */
+static char *demo_file(const char *name)
+{
+	char path[4096], chunk[4096];
+	const char *src = getenv("SAMLAD_SOURCE_DIR");
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	snprintf(path, sizeof path, "%s/catalogue/demo/%s", src ? src : ".", name);
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		bail("cannot read %s", path);
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		if (buf_append(&b, chunk, n) != 0)
+			bail("out of memory");
+	fclose(fp);
+	return buf_steal(&b);
+}
+
+void agg_catalogue_copy(const char *dir, const char *extra_areas)
+{
+	static const char *const same[] = { "agencies.csv", "indicators.csv", "permissions.csv" };
+	char path[4096];
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+		char *text = demo_file(same[i]);
+		snprintf(path, sizeof path, "%s/%s", dir, same[i]);
+		agg_write_file(path, text);
+		free(text);
+	}
+	char *areas = demo_file("areas.csv");
+	for (char *line = strtok(areas, "\n"); line; line = strtok(NULL, "\n"))
+		if (buf_printf(&b, "%s%s\n", line, strcmp(line, "code,name,parent") == 0
+		               ? ",first_period,last_period" : ",,") != 0)
+			bail("out of memory");
+	if (buf_puts(&b, extra_areas) != 0)
+		bail("out of memory");
+	snprintf(path, sizeof path, "%s/areas.csv", dir);
+	agg_write_file(path, b.data);
+	buf_free(&b);
+	free(areas);
+}
+
+void agg_commit(struct agg_env *e)
+{
+	harness_sql(&e->db, "COMMIT");
 }
 
 void agg_get(const struct harness_proc *p, const char *token, const char *const *headers,

@@ -39,12 +39,25 @@ void agg_env_stop(struct agg_env *e);
 /* A token's id (the number after "smd_"). */
 long long agg_token_id(const char *token);
 
-/* Inserts a submission of agency `agency` received at `received_at` (an SQL
- * timestamptz literal) and returns its id. Planting as the schema's owner
- * lets a test choose the arrival time, which as_of reads. */
+/* Begins a transaction and inserts a submission of agency `agency`
+ * received at `received_at` (an SQL timestamptz literal); returns its id.
+ * Planting as the schema's owner lets a test choose the arrival time, which
+ * as_of reads. */
 long long agg_submission(struct agg_env *e, const char *agency, const char *received_at);
-/* Inserts counts under a submission; bails out when a code is unknown. */
+/* Inserts counts under the submission; bails out when a code is unknown. */
 void agg_plant(struct agg_env *e, long long submission, const struct agg_count *c, size_t n);
+/* Commits the submission with its counts, as the collector does: the
+ * recorder must never see a submission whose counts are still coming. */
+void agg_commit(struct agg_env *e);
+
+/* samlad-admin catalogue import of `dir` (NULL: the demo catalogue) with
+ * extra arguments (NULL-terminated, may be NULL) on the test's database;
+ * its exit status. */
+int agg_import(struct agg_env *e, const char *dir, const char *const *extra);
+/* Writes the demo catalogue into `dir` with `extra_areas` (lines of
+ * code,name,parent,first_period,last_period) added to areas.csv, which
+ * gets the two period columns. */
+void agg_catalogue_copy(const char *dir, const char *extra_areas);
 
 /* GET base_url + the formatted path, with a bearer token (may be NULL) and
  * extra headers (NULL-terminated, may be NULL). */

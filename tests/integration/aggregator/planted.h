@@ -84,6 +84,7 @@ static inline long long plant_all(struct agg_env *e)
 			                       planted[i].year * 10 + q + 1, planted[i].q[q] };
 			agg_plant(e, sub, &c, 1);
 		}
+	agg_commit(e);
 	return sub;
 }
 

@@ -335,9 +335,11 @@ static void test_as_of_planted(void)
 	long long s1 = agg_submission(&env, "bup", "2025-02-01T00:00:00Z");
 	struct agg_count c1 = { "bup.npf_utredningar", "0581-hageby", 20241, 50 };
 	agg_plant(&env, s1, &c1, 1);
+	agg_commit(&env);
 	long long s2 = agg_submission(&env, "bup", "2025-06-01T00:00:00Z");
 	struct agg_count c2 = { "bup.npf_utredningar", "0581-hageby", 20241, 60 };
 	agg_plant(&env, s2, &c2, 1);
+	agg_commit(&env);
 
 	is_int(value_as_of("", "2024Q1"), 60, "as_of absent: the revision");
 	is_int(value_as_of("2025-03-01T00:00:00Z", "2024Q1"), 50, "as_of between: the old value");

@@ -18,14 +18,16 @@
 #define UTREDDA 200
 
 /* Areas sorted by code; parents by index. 0581 and 0182 have districts,
- * 9999 is a municipality without any (so a leaf). */
+ * 9999 is a municipality without any (so a leaf). Skärblacka belongs to
+ * its tables from 2020Q2 to 2024Q2 only. */
 static struct cat_area areas[] = {
-	{ 10, "0182", "Nacka", -1, 1 },
-	{ 11, "0182-boo", "Boo", 0, 0 },
-	{ 20, "0581", "Norrk\xC3\xB6ping", -1, 2 },
-	{ 21, "0581-hageby", "Hageby", 2, 0 },
-	{ 22, "0581-navestad", "Navestad", 2, 0 },
-	{ 30, "9999", "Ensam", -1, 0 },
+	{ 10, "0182", "Nacka", -1, 1, 0, 0 },
+	{ 11, "0182-boo", "Boo", 0, 0, 0, 0 },
+	{ 20, "0581", "Norrk\xC3\xB6ping", -1, 3, 0, 0 },
+	{ 21, "0581-hageby", "Hageby", 2, 0, 0, 0 },
+	{ 22, "0581-navestad", "Navestad", 2, 0, 0, 0 },
+	{ 23, "0581-skarblacka", "Sk\xC3\xA4rblacka", 2, 0, 20202, 20242 },
+	{ 30, "9999", "Ensam", -1, 0, 0, 0 },
 };
 
 static struct cat_agency agencies[] = {
@@ -43,12 +45,13 @@ static struct cat_indicator indicators[] = {
 static struct cat_permission permissions[] = {
 	{ BUP, NYA_BARN, 21 },
 	{ BUP, NYA_BARN, 22 },
+	{ BUP, NYA_BARN, 23 },
 	{ BUP, NYA_BARN, 30 },
 	{ SOC, UTREDDA, 21 },
 };
 
 static struct catalogue cat = {
-	1, agencies, 2, areas, 6, indicators, 2, permissions, 4,
+	1, 5, agencies, 2, areas, 7, indicators, 2, permissions, 5, NULL, NULL,
 };
 
 /* A batch read from a JSON or CSV body and validated. */
@@ -131,7 +134,7 @@ static void test_single_conflicts(void)
 	one(BATCH(ROW("bup.nya_barn", "0581-klockaretorpet", "2024Q3", "1")), "area",
 	    "unknown_area", "area '0581-klockaretorpet' is not in the catalogue");
 	one(BATCH(ROW("bup.nya_barn", "0581", "2024Q3", "1")), "area", "not_a_leaf_area",
-	    "area '0581' has 2 districts");
+	    "area '0581' has 3 districts");
 	one(BATCH(ROW("bup.nya_barn", "0182-boo", "2024Q3", "1")), "indicator", "not_permitted",
 	    "not permitted to report indicator 'bup.nya_barn' for area '0182-boo'");
 	one(BATCH(ROW("soc.utredda", "0581-hageby", "2024Q3", "1")), "indicator",
@@ -149,6 +152,24 @@ static void test_single_conflicts(void)
 	    "period '2025Q1' is after the current quarter, 2024Q4");
 	one(BATCH(ROW("bup.nya_barn", "0581-hageby", "2025-Q1", "1")), "period", "future_period",
 	    "'2025-Q1'");
+	one(BATCH(ROW("bup.nya_barn", "0581-skarblacka", "2020Q1", "1")), "period",
+	    "period_before_area", "area '0581-skarblacka' is counted from 2020Q2; period 2020Q1 "
+	    "is before it");
+	one(BATCH(ROW("bup.nya_barn", "0581-skarblacka", "2024-Q3", "1")), "period",
+	    "period_after_area", "area '0581-skarblacka' is counted until 2024Q2; period 2024Q3 "
+	    "is after it");
+}
+
+/* The first and the last period of an area are its own: both accepted. */
+static void test_area_periods(void)
+{
+	struct checked c;
+
+	check(&c, false, BUP, BATCH(ROW("bup.nya_barn", "0581-skarblacka", "2020Q2", "3") ","
+	      ROW("bup.nya_barn", "0581-skarblacka", "2024Q2", "4")));
+	conflicts_are("skarblacka's first and last period", &c, NULL, 0);
+	is_int(c.v.nrows, 2, "  both rows come out");
+	checked_free(&c);
 }
 
 static void test_good_batch(void)
@@ -309,6 +330,7 @@ static void test_limit(void)
 int main(void)
 {
 	test_single_conflicts();
+	test_area_periods();
 	test_good_batch();
 	test_repeats();
 	test_order_and_merge();

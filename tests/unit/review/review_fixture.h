@@ -76,20 +76,22 @@ static void fixture_series(struct series *s, const struct cat_indicator *ind,
 	free(tp);
 }
 
-/* The review year's table: every 4th cell hidden, the rest published. */
-static struct ptable *fixture_table(size_t ndistricts, size_t item, long long leak)
+/* The review year's table: every 4th cell hidden, the rest published; its
+ * leaves are the districts (ids 101...). Item 1 is protected with k 10,
+ * the others with 5. A hidden cell carries the leak (a table never does:
+ * the renderer must not show it all the same). */
+static struct ptable *fixture_table(int year, size_t ndistricts, size_t item, long long leak)
 {
-	size_t nrows = ndistricts + 1;
-	struct ptable *t = calloc(1, sizeof *t + nrows * PROTECT_NCOLS * sizeof(struct linked_cell));
+	struct ptable *t = ptable_new(year, ndistricts, true);
 	if (!t)
 		abort();
-	t->ndistricts = ndistricts;
-	t->nrows = nrows;
-	t->k = 5;
-	t->audit_passed = true;
-	for (size_t i = 0; i < nrows * PROTECT_NCOLS; i++) {
+	t->k = item == 1 ? 10 : 5;
+	t->passed = true;
+	for (size_t d = 0; d < ndistricts; d++)
+		t->leaves[d] = 101 + (int)d;
+	for (size_t i = 0; i < t->nrows * DC_NCOLS; i++) {
 		bool hidden = (i + item) % 4 == 1;
-		t->cells[i].status = hidden ? CELL_SECONDARY : CELL_PUBLISHED;
+		t->cells[i].status = hidden ? DC_HIDDEN : DC_PUBLISHED;
 		t->cells[i].value = hidden ? leak : 2000 + (long long)(i * 7 + item);
 	}
 	return t;
@@ -127,10 +129,11 @@ static void fixture_catalogue(struct catalogue *cat, size_t nind, size_t ndistri
 		cat->agencies[i] = (struct cat_agency){ (int)i + 1, fixture_strdup("agency%zu", i),
 		                                        fixture_strdup("Verksamhet %zu", i) };
 	cat->areas[0] = (struct cat_area){ 100, strdup("9999"), strdup("Provkommun"), -1,
-	                                   ndistricts };
+	                                   ndistricts, 0, 0 };
 	for (size_t d = 0; d < ndistricts; d++)
 		cat->areas[d + 1] = (struct cat_area){ 101 + (int)d, fixture_strdup("9999-d%02zu", d),
-		                                       fixture_strdup("Område %zu", d), 0, 0 };
+		                                       fixture_strdup("Område %zu", d), 0, 0,
+		                                       0, 0 };
 	for (size_t i = 0; i < nind; i++)
 		cat->indicators[i] = (struct cat_indicator){
 			(int)i + 1, fixture_strdup("ind.code%02zu", i), (int)(i % 3),
@@ -177,13 +180,13 @@ static struct fixture *fixture_new(size_t nind, size_t ndistricts, int year, lon
 	f->leak = leak;
 	fixture_catalogue(&f->cat, nind, ndistricts);
 	struct review *r = &f->r;
+	r->cat = &f->cat;
 	r->municipality = &f->cat.areas[0];
 	if (layout_make(&f->cat, r->municipality, &r->layout) != 0)
 		abort();
 	r->year = year;
 	r->first_year = year - REVIEW_YEARS + 1;
 	r->last_period = period_make(year, 4);
-	r->k = 5;
 	r->alpha = 0.05;
 	r->grace_days = 30;
 	snprintf(r->as_of, sizeof r->as_of, "%d-02-01T08:00:00Z", year + 1);
@@ -208,7 +211,7 @@ static struct fixture *fixture_new(size_t nind, size_t ndistricts, int year, lon
 		for (size_t d = 0; d < it->ndistricts; d++)
 			fixture_series(&it->districts[d], it->indicator, r->layout.leaves[d], FREQ_QUARTER,
 			               period_make(r->first_year, 1), nq, i, d + 1, leak);
-		it->table = fixture_table(r->layout.ndistricts, i, leak);
+		it->table = fixture_table(year, r->layout.ndistricts, i, leak);
 	}
 	fixture_reports(r, &f->cat);
 	return f;

@@ -203,8 +203,12 @@ static void test_page(void)
 	   "the list of missing reports");
 	ok(strstr(s, "<b>Sena rapporter:</b> Verksamhet 1" NBSP "Q2, Q4</p>") != NULL,
 	   "the list of late reports, grouped per agency");
-	ok(strstr(s, "Röjandekontroll") != NULL && strstr(s, "från 1 till 4 (k = 5") != NULL,
-	   "the method appendix states the rule with k");
+	ok(strstr(s, "Röjandekontroll") != NULL &&
+	   strstr(s, "gäller per indikator: k = 10 för Indikator nummer 1 (Verksamhet 1); "
+	             "k = 5 för de övriga.") != NULL,
+	   "the method appendix names each indicator's own k");
+	ok(strstr(e, "is set per indicator: k = 10 for Indicator number 1 (Verksamhet 1); "
+	             "k = 5 for the others.") != NULL, "en: likewise");
 	buf_free(&sv);
 	buf_free(&en);
 	fixture_free(f);

@@ -170,6 +170,41 @@ static void test_columns(void)
 		"agencies.csv:1: no header row");
 }
 
+/* first_period and last_period may be left out, left empty, or be quarters
+ * in either form, the first not after the last. */
+static void test_area_periods(void)
+{
+	struct catalogue_files *cf = catalogue_files_new();
+	const char *areas =
+		"code,name,parent,last_period,first_period\n"
+		"0581,Norrköping,,,\n"
+		"0581-hageby,Hageby,0581,2026Q4,2020-Q2\n"
+		"0581-eneby,Eneby,0581,,2027Q1\n";
+
+	if (!cf || catalogue_files_parse(cf, CF_AREAS, areas, strlen(areas)) != 0)
+		abort();
+	is_int(cf->nerrors, 0, "periods: no errors");
+	const struct cf_area *h = find_area(cf, "0581-hageby"), *e = find_area(cf, "0581-eneby");
+	ok(h && h->first_period == 20202 && h->last_period == 20264,
+	   "periods: hageby from 2020Q2 to 2026Q4, columns in any order");
+	ok(e && e->first_period == 20271 && e->last_period == 0, "periods: eneby open-ended");
+	ok(find_area(cf, "0581")->first_period == 0, "periods: empty is no bound");
+	catalogue_files_free(cf);
+	EXPECT("bad periods", check(NULL,
+		"code,name,parent,first_period,last_period\n"
+		"0581,Norrköping,,2024Q5,\n"
+		"0581-hageby,Hageby,0581,1999Q4,2020Q1\n"
+		"0581-b,B,0581,2025Q1,2024Q4\n"
+		"0581-c,C,0581,,soon\n", NULL, NULL),
+		"areas.csv:2: invalid first_period \"2024Q5\": expected empty or a quarter such as "
+		"2024Q3, from 2000Q1 on",
+		"areas.csv:3: invalid first_period \"1999Q4\": expected empty or a quarter such as "
+		"2024Q3, from 2000Q1 on",
+		"areas.csv:4: first_period 2025Q1 is after last_period 2024Q4",
+		"areas.csv:5: invalid last_period \"soon\": expected empty or a quarter such as "
+		"2024Q3, from 2000Q1 on");
+}
+
 static void test_duplicates(void)
 {
 	EXPECT("duplicate area", check(NULL,
@@ -416,6 +451,7 @@ int main(void)
 	test_valid();
 	test_demo();
 	test_columns();
+	test_area_periods();
 	test_duplicates();
 	test_references();
 	test_cycles();
