@@ -237,11 +237,15 @@ done:
 
 /* ---- recorded states ---------------------------------------------------------- */
 
-/* Parses an int[] text into a new array of its elements; -1 when malformed. */
+/* Parses an int[] text into a new array of its elements; -1 when malformed
+ * or longer than any state's. */
 static int parse_array(const char *text, long long **out, size_t *n)
 {
-	*out = malloc(STATE_MAX_CELLS * sizeof **out);
-	if (!*out || db_parse_int_array(text, *out, STATE_MAX_CELLS, n) != 0) {
+	size_t room = 1;
+	for (const char *p = text; p && *p; p++)
+		room += *p == ',';
+	*out = room <= STATE_MAX_CELLS ? malloc(room * sizeof **out) : NULL;
+	if (!*out || db_parse_int_array(text, *out, room, n) != 0) {
 		free(*out);
 		*out = NULL;
 		return -1;

@@ -51,7 +51,7 @@ FROM=2019Q1
 TO=2024Q4
 FIRST_YEAR=2019
 # Targets of the issue.
-TARGET_RATIO=0.5
+TARGET_RATIO=1.0
 TARGET_RSS_KIB=$((64 * 1024))
 
 cluster() {
@@ -205,6 +205,93 @@ SQL
 		HAVING count(DISTINCT i.agency_id) <> 1) x")" -eq 0 ] ||
 		die "a generated submission mixes agencies"
 	say "stored $COUNTS counts ($KEYS keys, $(sql_value 'SELECT count(*) FROM submission') submissions; $((t1 - t0)) s)"
+}
+
+# ---- recording the states --------------------------------------------------
+
+# True (0) when the recorder's watermark has reached the newest submission
+# and catalogue version.
+recorded() {
+	[ "$(sql_value "SELECT (SELECT data_version >= (SELECT coalesce(max(id), 0) FROM submission)
+	                              AND catalogue_version >= (SELECT version FROM catalogue_version)
+	                          FROM record_progress ORDER BY data_version DESC,
+	                               catalogue_version DESC LIMIT 1)::int")" = 1 ]
+}
+
+# Waits for the recorder (of the aggregator that runs) to catch up; sets
+# WAITED to the seconds it took, to the millisecond.
+wait_recorded() {
+	local t0 t1
+	t0=$(date +%s%N)
+	until recorded; do
+		kill -0 "$PROGRAM_PID" 2>/dev/null || die "the aggregator stopped while recording (log: $(tail -n 3 "$TMP/aggregator.log" | tr '\n' ' '))"
+		sleep 0.05
+	done
+	t1=$(date +%s%N)
+	WAITED=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+}
+
+states() { sql_value "SELECT count(*) FROM table_state"; }
+
+# A new quarter from every agency in every municipality, as one submission
+# per agency and municipality (the next quarter after the stored ones, or
+# the current one), committed at once.
+new_quarter() {
+	local nq
+	nq=$(quarters)
+	sql <<SQL
+BEGIN;
+CREATE TEMP TABLE bench_new AS
+	SELECT i.id AS ind, d.id AS area, ag.idx AS a, mu.idx AS m, i.agency_id,
+	       (($FIRST_YEAR + $nq / 4) * 10 + $nq % 4 + 1) AS period,
+	       CASE WHEN (i.id + d.id) % 20 = 0 THEN 1 + (i.id + d.id) / 20 % 4
+	            ELSE 5 + (i.id::bigint * 7919 + d.id::bigint * 104729) % 120 END AS v
+	  FROM indicator i
+	  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM agency) ag ON ag.id = i.agency_id
+	 CROSS JOIN area d
+	  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM area
+	         WHERE parent_id IS NULL) mu ON mu.id = d.parent_id;
+CREATE TEMP TABLE bench_sub AS
+	SELECT DISTINCT a, m, agency_id,
+	       (SELECT max(id) FROM submission) + a * (SELECT count(*) FROM area WHERE parent_id IS NULL)
+	         + m + 1 AS sid
+	  FROM bench_new;
+INSERT INTO submission (id, uuid, agency_id, token_id, received_at, body_sha256, rows, created,
+                        updated, unchanged)
+	SELECT s.sid, gen_random_uuid(), s.agency_id,
+	       (SELECT min(t.id) FROM token t WHERE t.agency_id = s.agency_id), clock_timestamp(),
+	       sha256(convert_to('bench-quarter-' || s.sid, 'UTF8')), n.n, n.n, 0, 0
+	  FROM bench_sub s
+	  JOIN (SELECT a, m, count(*) AS n FROM bench_new GROUP BY a, m) n USING (a, m)
+	 ORDER BY s.sid;
+INSERT INTO count_history (indicator_id, area_id, period, submission_id, value)
+	SELECT b.ind, b.area, b.period, s.sid, b.v FROM bench_new b JOIN bench_sub s USING (a, m);
+SELECT setval('submission_id_seq', (SELECT max(id) FROM submission)) \g /dev/null
+COMMIT;
+SQL
+}
+
+# The recorder at work: the backlog of every state since the first
+# quarter, from an aggregator started on data loaded without one; then a
+# new quarter from every agency, as it comes at each quarter's end.
+run_recording() {
+	local s0 s1
+	bench_start aggregator "$AGGREGATOR_URL" "$AGGREGATOR"
+	wait_recorded
+	BACKLOG_SECONDS=$WAITED
+	BACKLOG_STATES=$(states)
+	BACKLOG_RATE=$(awk -v n="$BACKLOG_STATES" -v s="$BACKLOG_SECONDS" 'BEGIN { printf "%.0f", n / s }')
+	say "recorded the backlog: $BACKLOG_STATES states in $BACKLOG_SECONDS s ($BACKLOG_RATE states/s)"
+	s0=$(states)
+	new_quarter
+	wait_recorded
+	s1=$(states)
+	QUARTER_SECONDS=$WAITED
+	QUARTER_STATES=$((s1 - s0))
+	QUARTER_RATE=$(awk -v n="$QUARTER_STATES" -v s="$QUARTER_SECONDS" 'BEGIN { printf "%.0f", n / s }')
+	say "a new quarter from every agency: $QUARTER_STATES states in $QUARTER_SECONDS s ($QUARTER_RATE states/s)"
+	bench_stop
+	VERSION=$(sql_value "SELECT max(id) FROM submission")
 }
 
 # Statements the database has finished, for statements per request. A
@@ -404,6 +491,9 @@ raw SQL (pgbench) $(printf '%10.1f' "$R_RATE") queries/s    latency average $R_L
                   (current values: $INDICATORS x $MUNICIPALITIES random, $DISTRICTS districts, 2018Q1-$TO)
 $(hot_lines)
 
+recording         backlog $BACKLOG_STATES states in $BACKLOG_SECONDS s ($BACKLOG_RATE states/s, --record-threads 2);
+                  a new quarter from every agency: $QUARTER_STATES states in $QUARTER_SECONDS s ($QUARTER_RATE states/s)
+
 aggregator / raw  $RATIO        target >= $TARGET_RATIO   ($met_r)
 aggregator RSS    peak $((RSS_HWM / 1024)) MiB ($RSS_HWM KiB; $((RSS_NOW / 1024)) MiB at the end)   target < 64 MiB   ($met_m)
 EOF
@@ -445,6 +535,9 @@ write_json() {
     "warmup_max_ms": $(client_value warmup_max_ms), "server_max_ms": ${SERVER_MAX_MS/unknown/null},
     "rss_peak_kib": $RSS_HWM, "rss_end_kib": $RSS_NOW},
   "aggregator_cache_hits": $(hot_json),
+  "recording": {"backlog_states": $BACKLOG_STATES, "backlog_seconds": $BACKLOG_SECONDS,
+    "backlog_states_per_s": $BACKLOG_RATE, "quarter_states": $QUARTER_STATES,
+    "quarter_seconds": $QUARTER_SECONDS, "quarter_states_per_s": $QUARTER_RATE},
   "raw_sql": {"seconds": $SECONDS_MEASURED, "queries_per_s": $R_RATE, "latency_avg_ms": $R_LATENCY,
     "failed": $R_FAILED, "rows_per_query": $R_ROWS},
   "ratio_aggregator_raw": $RATIO,
@@ -462,6 +555,7 @@ command -v "$PG_BIN/pgbench" >/dev/null || die "no pgbench in $PG_BIN"
 cluster
 catalogue
 counts
+run_recording
 run_aggregator
 run_hot
 run_raw

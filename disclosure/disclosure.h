@@ -18,7 +18,10 @@
  * that for every state and every hidden cell whose value is 1..k-1 (k of
  * that state), max - min >= k. dc_protect chooses the new state's hidden
  * cells so that the requirement holds over all states given; the earlier
- * states' statuses are fixed (they were published already).
+ * states' statuses are fixed (they were published already). One case
+ * cannot meet it: when k is raised, a cell hidden at the old k is known to
+ * within the old k, and nothing a later state hides can widen it. Such a
+ * cell must get no narrower than the earlier states leave it.
  *
  * This library knows no HTTP and no database: the caller turns recorded
  * states and the history of counts into a struct dc_history. It uses GLPK
@@ -124,7 +127,8 @@ long long dc_value(const struct dc_state *s, const struct dc_history *h, size_t 
 
 /* Chooses the statuses of the last state's cells (its `cells` array) so
  * that, together with the earlier states, no hidden cell of any state whose
- * value is 1..k-1 can be narrowed to an interval shorter than k. A cell
+ * value is 1..k-1 can be narrowed to an interval shorter than k (or than
+ * the earlier states leave it, when that is shorter: see above). A cell
  * published before with the same unknowns stays published (hiding it would
  * protect nothing); one hidden before stays hidden; only new cells are
  * chosen among. When no choice passes, every new cell is hidden

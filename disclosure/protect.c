@@ -13,7 +13,10 @@
  * The targets are every hidden cell with a value 1..k-1, of this state
  * (primary and kept) and of the earlier ones. The audit asks of each the
  * interval the reader gets from everything published, in every state and
- * this one (knowledge.h); it passes when every interval is at least k wide.
+ * this one (knowledge.h); it passes when every interval is at least k wide,
+ * or for a cell the earlier states alone already leave narrower (a cell
+ * hidden at k 5 when k is raised to 10: what was published cannot be taken
+ * back), no narrower than they leave it.
  *
  * The search over the candidates (phases as in the classic greedy):
  *  A. Lone relations (no LP). While a relation of this state whose cells
@@ -28,9 +31,10 @@
  *     each single candidate and, when the target is a cell of this state,
  *     each rectangle through it; each trial hides the cells, lets phase A
  *     add the partners they force, and measures the target's interval.
- *     Best: reaches k, then fewest cells added, then smallest total value,
- *     then first in order. A safety net hides the smallest candidate when
- *     nothing widens the target, so that every round makes progress.
+ *     Of the trials that open it (wider, or lower), the best ends the
+ *     exposure, then adds the fewest cells, then the smallest total value,
+ *     then comes first. A safety net hides the smallest candidate when
+ *     nothing opens the target, so that every round makes progress.
  *  C. Pruning. With the audit passed, each secondary cell, largest value
  *     first, is published again if the audit still passes without it.
  * When the candidates run out and the audit still fails (a relation whose
@@ -56,11 +60,17 @@ enum role {
 	ROLE_CANDIDATE,  /* new: published unless hidden as a partner */
 };
 
-/* A target: a hidden small cell the audit must keep at least k wide. */
+/* A target: a hidden small cell whose interval the audit must keep at
+ * least k wide and starting at 0 (a reader must not learn that anyone is
+ * there), or, where the earlier states alone already leave it narrower or
+ * above 0 (only a raised k narrows it: every earlier state was protected
+ * at its own k), no narrower and no higher than they leave it. */
 struct target {
-	size_t expr;   /* its expression */
-	long long k;   /* the width it needs */
-	long cell;     /* a cell of the new state with this expression, or -1 */
+	size_t expr;              /* its expression */
+	long long k;              /* the width it needs */
+	long cell;                /* a cell of the new state with this expression, or -1 */
+	bool known_before;        /* `before` is worked out */
+	struct dc_bounds before;  /* its interval from the earlier states alone */
 };
 
 /* One dc_protect call. */
@@ -82,12 +92,13 @@ struct search {
 
 /* A set of candidate cells phase B may hide, and what it would do. */
 struct option {
-	size_t cell[3];  /* the candidates to hide */
-	size_t n;        /* how many of cell[] are used; 0 = none yet */
-	size_t added;    /* cells it hides, with phase A's partners */
-	long long sum;   /* their total value: smaller loses less */
-	double width;    /* the target's interval width afterwards */
-	size_t rank;     /* the last tie-break: singles by cell, then rectangles */
+	size_t cell[3];     /* the candidates to hide */
+	size_t n;           /* how many of cell[] are used; 0 = none yet */
+	size_t added;       /* cells it hides, with phase A's partners */
+	long long sum;      /* their total value: smaller loses less */
+	struct dc_bounds b; /* the target's interval afterwards */
+	bool fine;          /* the target is no longer exposed afterwards */
+	size_t rank;        /* the last tie-break: singles by cell, then rectangles */
 };
 
 static long long cell_value(const struct search *s, size_t cell)
@@ -152,7 +163,7 @@ static void target_add(struct search *s, size_t expr, long long k, long cell)
 				s->targets[i].k = k;
 			return;
 		}
-	s->targets[s->ntargets++] = (struct target){ expr, k, cell };
+	s->targets[s->ntargets++] = (struct target){ expr, k, cell, false, { 0, 0 } };
 }
 
 /* The targets: this state's hidden small cells in cell order, then the
@@ -231,9 +242,26 @@ static double width_of(const struct dc_bounds *b)
 	return b->hi - b->lo;
 }
 
-static bool exposes(const struct dc_bounds *b, long long k)
+/* Whether the interval b exposes target t: narrower than k, or above 0
+ * (see struct target for the exception), worked out against the earlier
+ * states only when it is needed, once. */
+static enum dc_status exposes(struct search *s, struct target *t, const struct dc_bounds *b,
+                              bool *out)
 {
-	return width_of(b) < (double)k - 1e-6;
+	bool narrow = width_of(b) < (double)t->k - 1e-6, above = b->lo > 1e-6;
+
+	*out = false;
+	if (!narrow && !above)
+		return DC_OK;
+	if (!t->known_before) {
+		enum dc_status st = dc_system_bounds(&s->base, t->expr, true, &t->before);
+		if (st != DC_OK)
+			return st;
+		t->known_before = true;
+	}
+	*out = (narrow && width_of(b) < width_of(&t->before) - 1e-6) ||
+	       (above && b->lo > t->before.lo + 1e-6);
+	return DC_OK;
 }
 
 /* The first exposed target (index into targets) and its bounds, or
@@ -243,10 +271,13 @@ static enum dc_status first_exposed(struct search *s, size_t *which, struct dc_b
 	*which = SIZE_MAX;
 	work_knowledge(s);
 	for (size_t i = 0; i < s->ntargets; i++) {
-		enum dc_status st = dc_system_bounds(&s->work, s->targets[i].expr, false, b);
+		bool exposed;
+		enum dc_status st = dc_system_bounds(&s->work, s->targets[i].expr, true, b);
+		if (st == DC_OK)
+			st = exposes(s, &s->targets[i], b, &exposed);
 		if (st != DC_OK)
 			return st;
-		if (exposes(b, s->targets[i].k)) {
+		if (exposed) {
 			*which = i;
 			return DC_OK;
 		}
@@ -362,17 +393,18 @@ static size_t close_lone(struct search *s)
 
 /* Tries an option: hides its cells, lets phase A add partners, measures
  * the target, then restores every status. */
-static enum dc_status option_try(struct search *s, const struct target *t,
-                                 struct option *o)
+static enum dc_status option_try(struct search *s, struct target *t, struct option *o)
 {
-	struct dc_bounds b;
+	bool exposed = true;
 	memcpy(s->saved, s->st->cells, s->ncells * sizeof *s->saved);
 	for (size_t i = 0; i < o->n; i++)
 		set_status(s, o->cell[i], DC_HIDDEN);
 	close_lone(s);
 	work_knowledge(s);
-	enum dc_status st = dc_system_bounds(&s->work, t->expr, false, &b);
-	o->width = st == DC_OK ? width_of(&b) : 0;
+	enum dc_status st = dc_system_bounds(&s->work, t->expr, true, &o->b);
+	if (st == DC_OK)
+		st = exposes(s, t, &o->b, &exposed);
+	o->fine = !exposed;
 	o->added = 0;
 	o->sum = 0;
 	for (size_t c = 0; c < s->ncells; c++) {
@@ -385,21 +417,15 @@ static enum dc_status option_try(struct search *s, const struct target *t,
 	return st;
 }
 
-static bool reaches(const struct option *o, long long k)
-{
-	return o->width >= (double)k - 1e-6;
-}
-
-/* True when a beats b (b may be empty): reaching k, fewer cells, a smaller
- * sum, the lower rank. A total order: the choice does not depend on the
- * order options are tried in. */
-static bool option_better(const struct option *a, const struct option *b, long long k)
+/* True when a beats b (b may be empty): ending the exposure, fewer cells,
+ * a smaller sum, the lower rank. A total order: the choice does not
+ * depend on the order options are tried in. */
+static bool option_better(const struct option *a, const struct option *b)
 {
 	if (b->n == 0)
 		return true;
-	bool ra = reaches(a, k), rb = reaches(b, k);
-	if (ra != rb)
-		return ra;
+	if (a->fine != b->fine)
+		return a->fine;
 	if (a->added != b->added)
 		return a->added < b->added;
 	if (a->sum != b->sum)
@@ -409,17 +435,23 @@ static bool option_better(const struct option *a, const struct option *b, long l
 
 /* One phase B search. */
 struct widening {
-	const struct target *t;  /* the exposed target */
-	double now;              /* its width before any option */
+	struct target *t;        /* the exposed target */
+	struct dc_bounds now;    /* its interval before any option */
 	struct option best;      /* best so far; best.n == 0 for none */
 };
+
+/* True when an option opens the target's interval: wider, or lower. */
+static bool opens(const struct option *o, const struct dc_bounds *now)
+{
+	return width_of(&o->b) > width_of(now) + 1e-6 || o->b.lo < now->lo - 1e-6;
+}
 
 static enum dc_status consider(struct search *s, struct widening *w, struct option *o)
 {
 	if (o->n == 0)
 		return DC_OK;
 	enum dc_status st = option_try(s, w->t, o);
-	if (st == DC_OK && o->width > w->now + 1e-6 && option_better(o, &w->best, w->t->k))
+	if (st == DC_OK && opens(o, &w->now) && option_better(o, &w->best))
 		w->best = *o;
 	return st;
 }
@@ -465,7 +497,7 @@ static enum dc_status try_singles(struct search *s, struct widening *w, bool *do
 	for (size_t j = 0; j < n && st == DC_OK && !*done; j++) {
 		struct option o = { .cell = { order[j].cell }, .n = 1, .rank = order[j].cell };
 		st = consider(s, w, &o);
-		*done = w->best.n == 1 && w->best.added == 1 && reaches(&w->best, w->t->k);
+		*done = w->best.n == 1 && w->best.added == 1 && w->best.fine;
 	}
 	free(order);
 	return st;
@@ -517,10 +549,10 @@ static size_t smallest_candidate(const struct search *s)
 
 /* Phase B: hides the best option for the exposed target. *added is how
  * many cells it hid itself, 0 when no candidate is left. */
-static enum dc_status widen(struct search *s, const struct target *t,
-                            const struct dc_bounds *b, size_t *added)
+static enum dc_status widen(struct search *s, struct target *t, const struct dc_bounds *b,
+                            size_t *added)
 {
-	struct widening w = { .t = t, .now = width_of(b), .best = { .n = 0 } };
+	struct widening w = { .t = t, .now = *b, .best = { .n = 0 } };
 	bool done = false;
 	enum dc_status st = try_singles(s, &w, &done);
 
