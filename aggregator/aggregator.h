@@ -30,6 +30,7 @@ struct aggregator {
 	struct catalogue *cat;           /* owned; the catalogue as last loaded, or NULL */
 	struct timeline timeline;        /* the catalogue's history, for the table states */
 	struct recorder *recorder;       /* owned; records states as data arrive, or NULL */
+	struct state_cache *cache;       /* owned; the newest table states in memory */
 	struct session_keeper *sessions; /* owned; the cookie key and the signed-out list */
 	double alpha;                    /* significance level of a trend's direction (--alpha) */
 	bool public_read;                /* --public: reads need no token */

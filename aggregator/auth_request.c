@@ -260,7 +260,7 @@ int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct d
 struct tables_ctx aggregator_tables(struct aggregator *a, struct db *db,
                                     const struct load_versions *v)
 {
-	return (struct tables_ctx){ db, a->cat, &a->timeline, v->at, v->recorded };
+	return (struct tables_ctx){ db, a->cat, &a->timeline, v->at, v->recorded, a->cache };
 }
 
 void aggregator_release(struct aggregator *a)

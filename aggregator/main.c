@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 #include "service.h"
+#include "state_cache.h"
 
 #define USAGE "samlad-aggregator [OPTION]..."
 /* Requests carry no body but the sign-in form's few bytes. */
@@ -35,6 +36,9 @@ static const struct config_option options[] = {
 	  "Hours a browser session lasts; every session ends when the program restarts." },
 	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
 	  "Seconds sent in Retry-After when the database is unavailable." },
+	{ "cache-mb", CONFIG_INT, "32", NULL, 1, 65536,
+	  "Megabytes of the newest table states kept in memory; the least recently used go "
+	  "first." },
 	{ "record-threads", CONFIG_INT, "2", NULL, 0, 64,
 	  "Threads that record the tables' new states as data arrive; 0 leaves it to "
 	  "another aggregator (or to the requests, table by table)." },
@@ -101,7 +105,8 @@ static int state_init(struct aggregator *a, const struct config *cfg)
 	a->sessions = session_keeper_new((unsigned)config_int(cfg, "session-hours") * 3600u);
 	a->pool = db_pool_new(config_str(cfg, "database-url"),
 	                      (unsigned)config_int(cfg, "db-connections"));
-	if (!a->sessions || !a->pool || timeline_init(&a->timeline) != 0) {
+	a->cache = state_cache_new((size_t)config_int(cfg, "cache-mb") * 1024 * 1024);
+	if (!a->sessions || !a->pool || !a->cache || timeline_init(&a->timeline) != 0) {
 		log_error("cannot make the shared state (out of memory or no randomness)");
 		return -1;
 	}
@@ -122,6 +127,8 @@ static void state_free(struct aggregator *a)
 {
 	recorder_stop(a->recorder);
 	a->recorder = NULL;
+	state_cache_free(a->cache);
+	a->cache = NULL;
 	catalogue_free(a->cat);
 	a->cat = NULL;
 	timeline_free(&a->timeline);

@@ -23,6 +23,7 @@
 #include "load.h"
 #include "log.h"
 #include "period.h"
+#include "state_cache.h"
 
 /* The most rows and cells a recorded state may have: a municipality of a
  * few hundred districts is far beyond any real one. */
@@ -770,14 +771,45 @@ static enum agg_status read_at(const struct tables_ctx *ctx, int indicator_id,
 	return ast;
 }
 
+/* The tables the cache holds at the point; true when it holds them all.
+ * The cache is first brought to the watermark (a no-op most of the time). */
+static bool from_cache(const struct tables_ctx *ctx, int indicator_id, int municipality_id,
+                       int y0, int y1, struct ptable **out, enum agg_status *st)
+{
+	bool all = true;
+
+	*st = state_cache_advance(ctx->cache, ctx->db, ctx->recorded);
+	for (int y = y0; y <= y1 && *st == AGG_OK; y++) {
+		out[y - y0] = state_cache_get(ctx->cache, indicator_id, municipality_id, y, ctx->at);
+		all = all && out[y - y0];
+	}
+	return *st == AGG_OK && all;
+}
+
+/* Keeps what a read at the watermark found: the newest states there. */
+static void to_cache(const struct tables_ctx *ctx, int indicator_id, int municipality_id,
+                     int y0, int y1, struct ptable **out)
+{
+	for (int y = y0; y <= y1; y++)
+		state_cache_put(ctx->cache, indicator_id, municipality_id, out[y - y0], ctx->recorded);
+}
+
 enum agg_status tables_read(const struct tables_ctx *ctx, int indicator_id,
                             int municipality_id, int y0, int y1, struct ptable **out)
 {
 	enum agg_status st = AGG_OK;
+	bool recorded = point_cmp(ctx->at, ctx->recorded) <= 0;
 
 	for (int y = y0; y <= y1; y++)
 		out[y - y0] = NULL;
-	if (point_cmp(ctx->at, ctx->recorded) > 0)
+	if (recorded && ctx->cache &&
+	    from_cache(ctx, indicator_id, municipality_id, y0, y1, out, &st))
+		return AGG_OK;
+	for (int y = y0; y <= y1; y++) {
+		free(out[y - y0]);
+		out[y - y0] = NULL;
+	}
+	if (st == AGG_OK && !recorded)
 		st = tables_record(ctx->db, ctx->cat, ctx->tl, indicator_id, municipality_id, y0, y1,
 		                   ctx->recorded, ctx->at, NULL);
 	if (st == AGG_OK)
@@ -785,6 +817,8 @@ enum agg_status tables_read(const struct tables_ctx *ctx, int indicator_id,
 	for (int y = y0; y <= y1 && st == AGG_OK; y++)
 		if (!out[y - y0])
 			st = empty_table(ctx, indicator_id, municipality_id, y, &out[y - y0]);
+	if (st == AGG_OK && ctx->cache && point_cmp(ctx->at, ctx->recorded) == 0)
+		to_cache(ctx, indicator_id, municipality_id, y0, y1, out);
 	if (st != AGG_OK)
 		for (int y = y0; y <= y1; y++) {
 			free(out[y - y0]);

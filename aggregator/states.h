@@ -56,6 +56,8 @@ struct ptable {
 	struct pcell *cells;    /* nrows x DC_NCOLS, row-major (in this allocation) */
 };
 
+struct state_cache;
+
 /* What reading tables needs. */
 struct tables_ctx {
 	struct db *db;                 /* the request's connection */
@@ -63,6 +65,7 @@ struct tables_ctx {
 	struct timeline *tl;           /* the catalogue's history */
 	struct point at;               /* the point to answer for */
 	struct point recorded;         /* the watermark: every state up to it is recorded */
+	struct state_cache *cache;     /* the newest states in memory (state_cache.h), or NULL */
 };
 
 /* What recording did, for the log and the benchmark. */
