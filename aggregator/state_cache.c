@@ -325,6 +325,12 @@ enum agg_status state_cache_advance(struct state_cache *c, struct db *db, struct
 	pthread_mutex_lock(&c->advancing);
 	pthread_mutex_lock(&c->lock);
 	struct point from = c->validated;
+	/* An empty cache has nothing to close (the first read after a start,
+	 * whose watermark may lie a hundred thousand states on). */
+	if (c->st.entries == 0 && point_cmp(from, w) < 0) {
+		c->validated = w;
+		from = w;
+	}
 	pthread_mutex_unlock(&c->lock);
 	if (point_cmp(from, w) < 0)
 		st = query_new(db, from, w, &res);

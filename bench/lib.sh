@@ -88,3 +88,19 @@ bench_stop() {
 	wait "$PROGRAM_PID" 2>/dev/null || true
 	PROGRAM_PID=
 }
+
+# Builds the aggregator of another commit (BENCH_BASELINE, default the last
+# commit before disclosure control over time) into TMP/baseline and sets
+# BASELINE_AGGREGATOR, for figures of "before" beside "after". It runs
+# against the current schema: it only reads the tables it knew.
+bench_baseline() {
+	local rev=${BENCH_BASELINE:-6af32ce}
+	git -C "$ROOT" worktree add --detach "$TMP/baseline-src" "$rev" >/dev/null 2>&1 ||
+		die "cannot check out $rev"
+	meson setup "$TMP/baseline" "$TMP/baseline-src" >/dev/null &&
+		meson compile -C "$TMP/baseline" aggregator/samlad-aggregator >/dev/null ||
+		die "cannot build the aggregator of $rev"
+	BASELINE_AGGREGATOR=$TMP/baseline/aggregator/samlad-aggregator
+	git -C "$ROOT" worktree remove --force "$TMP/baseline-src" >/dev/null 2>&1 || true
+	say "baseline: the aggregator of $rev"
+}

@@ -294,6 +294,23 @@ run_recording() {
 	VERSION=$(sql_value "SELECT max(id) FROM submission")
 }
 
+# BENCH_STATS=1: what is published of every table with data, by this
+# build's aggregator and by the baseline's (bench_baseline), on the same
+# data (bench/disclosure_stats.py).
+run_stats() {
+	[ "${BENCH_STATS:-0}" = 1 ] || return 0
+	bench_baseline
+	bench_start aggregator "$AGGREGATOR_URL" "$AGGREGATOR"
+	wait_recorded
+	STATS_AFTER=$(python3 "$ROOT/bench/disclosure_stats.py" "http://$LISTEN" "$TOKEN" "$ADMIN_URL")
+	bench_stop
+	bench_start aggregator "$AGGREGATOR_URL" "$BASELINE_AGGREGATOR"
+	STATS_BEFORE=$(python3 "$ROOT/bench/disclosure_stats.py" "http://$LISTEN" "$TOKEN" "$ADMIN_URL")
+	bench_stop
+	say "published, before: $STATS_BEFORE"
+	say "published, after:  $STATS_AFTER"
+}
+
 # Statements the database has finished, for statements per request. A
 # backend reports its counts at the latest when it exits.
 statements() { sql_value "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'samlad'"; }
@@ -491,6 +508,7 @@ raw SQL (pgbench) $(printf '%10.1f' "$R_RATE") queries/s    latency average $R_L
                   (current values: $INDICATORS x $MUNICIPALITIES random, $DISTRICTS districts, 2018Q1-$TO)
 $(hot_lines)
 
+$( [ "${BENCH_STATS:-0}" = 1 ] && printf 'published before  %s\npublished after   %s\n' "$STATS_BEFORE" "$STATS_AFTER")
 recording         backlog $BACKLOG_STATES states in $BACKLOG_SECONDS s ($BACKLOG_RATE states/s, --record-threads 2);
                   a new quarter from every agency: $QUARTER_STATES states in $QUARTER_SECONDS s ($QUARTER_RATE states/s)
 
@@ -556,6 +574,7 @@ cluster
 catalogue
 counts
 run_recording
+run_stats
 run_aggregator
 run_hot
 run_raw
