@@ -495,6 +495,11 @@ static bool catalogue_is_current(pthread_rwlock_t *lock, struct catalogue *const
 	return current;
 }
 
+/* One reload at a time: the requests that find the catalogue old at the
+ * same moment (every request after a start or an import) wait for the
+ * first to load it instead of loading it each. */
+static pthread_mutex_t reloading = PTHREAD_MUTEX_INITIALIZER;
+
 enum db_status catalogue_refresh(pthread_rwlock_t *lock, struct catalogue **cat,
                                  struct db *db, long long version)
 {
@@ -502,14 +507,22 @@ enum db_status catalogue_refresh(pthread_rwlock_t *lock, struct catalogue **cat,
 
 	if (catalogue_is_current(lock, cat, version))
 		return DB_OK;
+	pthread_mutex_lock(&reloading);
+	if (catalogue_is_current(lock, cat, version)) {
+		pthread_mutex_unlock(&reloading);
+		return DB_OK;
+	}
 	enum db_status st = catalogue_load(db, &fresh);
-	if (st != DB_OK)
+	if (st != DB_OK) {
+		pthread_mutex_unlock(&reloading);
 		return st;
+	}
 	long long loaded = fresh->version;
 	pthread_rwlock_wrlock(lock);
 	struct catalogue *old = *cat;
 	*cat = fresh;
 	pthread_rwlock_unlock(lock);
+	pthread_mutex_unlock(&reloading);
 	catalogue_free(old);
 	log_info("catalogue version %lld loaded", loaded);
 	return DB_OK;

@@ -80,9 +80,9 @@ void catalogue_free(struct catalogue *cat);
  * for reading for as long as it uses *cat and keeps no pointer into it
  * after unlocking; the reload builds the new catalogue without any lock (it
  * takes a few queries) and only swaps the pointer under the write lock, so
- * the old one is freed at once. Two requests may both reload; each frees
- * the one it replaced, so nothing leaks and the next request corrects any
- * order they finished in. */
+ * the old one is freed at once. One reload runs at a time: requests that
+ * find the catalogue old together wait for the first to load it (after a
+ * start or an import, that is every request in flight). */
 enum db_status catalogue_refresh(pthread_rwlock_t *lock, struct catalogue **cat,
                                  struct db *db, long long version) WUR;
 
