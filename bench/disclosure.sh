@@ -11,16 +11,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${SAMLAD_BUILD:-$ROOT/build}
-PG=$ROOT/scripts/pg.sh
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-ADMIN=$BUILD/tools/samlad-admin
-AGGREGATOR=$BUILD/aggregator/samlad-aggregator
-OUT=$ROOT/bench/out
-STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
-
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+AGGREGATOR=$BUILD/aggregator/samlad-aggregator
 
 bench_build "$ADMIN" "$AGGREGATOR"
 bench_cluster fast

@@ -1,7 +1,14 @@
 # shellcheck shell=bash
 # What the benchmarks share (sourced, not run): messages, psql as the owning
 # role, a private cluster in a temporary folder, the build, and clean-up on
-# any exit. Set ROOT, BUILD, PG, PG_BIN and ADMIN before sourcing it.
+# any exit. Set ROOT before sourcing it; BUILD, PG, PG_BIN, ADMIN, OUT and
+# STAMP get their usual values unless set.
+BUILD=${BUILD:-${SAMLAD_BUILD:-$ROOT/build}}
+PG=${PG:-$ROOT/scripts/pg.sh}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+ADMIN=${ADMIN:-$BUILD/tools/samlad-admin}
+OUT=${OUT:-$ROOT/bench/out}
+STAMP=${STAMP:-$(date -u +%Y-%m-%dT%H%M%SZ)}
 #
 # A script keeps the pid of the one program it is measuring in PROGRAM_PID
 # and of a running perf in PERF_PID, so that an interrupted run stops them.

@@ -10,19 +10,12 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${SAMLAD_BUILD:-$ROOT/build}
-PG=$ROOT/scripts/pg.sh
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-ADMIN=$BUILD/tools/samlad-admin
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 TOOL=$BUILD/bench/states-bench
-OUT=$ROOT/bench/out
-STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 MUNICIPALITIES=${BENCH_MUNICIPALITIES:-50}
 INDICATORS=${BENCH_INDICATORS:-10}
 YEAR=2024
-
-# shellcheck source=bench/lib.sh
-. "$ROOT/bench/lib.sh"
 
 bench_build "$ADMIN" "$TOOL"
 bench_cluster fast

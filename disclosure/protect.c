@@ -470,6 +470,15 @@ static int cmp_single(const void *a, const void *b)
 	return (x->cell > y->cell) - (x->cell < y->cell);
 }
 
+/* Largest value first, then cell order. */
+static int cmp_prune(const void *a, const void *b)
+{
+	const struct single *x = a, *y = b;
+	if (x->value != y->value)
+		return x->value < y->value ? 1 : -1;
+	return (x->cell > y->cell) - (x->cell < y->cell);
+}
+
 /* True when an earlier cell has the same unknowns: try each set once. */
 static bool twin_before(const struct search *s, size_t cell)
 {
@@ -479,21 +488,33 @@ static bool twin_before(const struct search *s, size_t cell)
 	return false;
 }
 
+/* The candidates (one cell of each set of unknowns) whose status is
+ * `status`, sorted by `cmp`, into a new array of *n. */
+static struct single *candidates(const struct search *s, enum dc_cell status,
+                                 int (*cmp)(const void *, const void *), size_t *n)
+{
+	struct single *order = malloc((s->ncells ? s->ncells : 1) * sizeof *order);
+
+	*n = 0;
+	for (size_t c = 0; order && c < s->ncells; c++)
+		if (s->role[c] == ROLE_CANDIDATE && s->st->cells[c] == status && !twin_before(s, c))
+			order[(*n)++] = (struct single){ cell_value(s, c), c };
+	if (order)
+		qsort(order, *n, sizeof *order, cmp);
+	return order;
+}
+
 /* Every single open candidate, smallest first. *done when one reached k
  * adding no partner: nothing can beat it. */
 static enum dc_status try_singles(struct search *s, struct widening *w, bool *done)
 {
-	struct single *order = malloc(s->ncells * sizeof *order);
-	size_t n = 0;
+	size_t n;
+	struct single *order = candidates(s, DC_PUBLISHED, cmp_single, &n);
 	enum dc_status st = DC_OK;
 
 	*done = false;
 	if (!order)
 		return DC_NOMEM;
-	for (size_t c = 0; c < s->ncells; c++)
-		if (open_candidate(s, c) && !twin_before(s, c))
-			order[n++] = (struct single){ cell_value(s, c), c };
-	qsort(order, n, sizeof *order, cmp_single);
 	for (size_t j = 0; j < n && st == DC_OK && !*done; j++) {
 		struct option o = { .cell = { order[j].cell }, .n = 1, .rank = order[j].cell };
 		st = consider(s, w, &o);
@@ -590,29 +611,15 @@ static enum dc_status search_run(struct search *s, bool *passed)
 
 /* ---- phase C ---------------------------------------------------------------- */
 
-/* Largest value first, then cell order. */
-static int cmp_prune(const void *a, const void *b)
-{
-	const struct single *x = a, *y = b;
-	if (x->value != y->value)
-		return x->value < y->value ? 1 : -1;
-	return (x->cell > y->cell) - (x->cell < y->cell);
-}
-
 /* Publishes again each hidden candidate the audit can do without. */
 static enum dc_status prune(struct search *s)
 {
-	struct single *order = malloc(s->ncells * sizeof *order);
-	size_t n = 0;
+	size_t n;
+	struct single *order = candidates(s, DC_HIDDEN, cmp_prune, &n);
 	enum dc_status st = DC_OK;
 
 	if (!order)
 		return DC_NOMEM;
-	for (size_t c = 0; c < s->ncells; c++)
-		if (s->role[c] == ROLE_CANDIDATE && s->st->cells[c] == DC_HIDDEN &&
-		    !twin_before(s, c))
-			order[n++] = (struct single){ cell_value(s, c), c };
-	qsort(order, n, sizeof *order, cmp_prune);
 	for (size_t i = 0; i < n && st == DC_OK; i++) {
 		bool ok = false;
 		set_status(s, order[i].cell, DC_PUBLISHED);
