@@ -17,6 +17,7 @@ headless Chromium:
     the HTML as a number token, while a published planted value does;
   - samlad-admin report writes the same page.
 """
+import html
 import html.parser
 import json
 import os
@@ -385,6 +386,11 @@ def check_disclosure(base, page):
     leaked = [f"{k}={truth[k]}" for k in hidden if k in truth and truth[k] in tokens]
     ok(not leaked, "no cell that /v1/table hides appears in the page as a number",
        ", ".join(leaked))
+    # The method names each indicator's own k, as its tables were protected.
+    want = ("gäller per indikator: k = 1000 för Antalet barn placerade utanför hemmet "
+            "(Socialtjänsten BoU (barn och unga)); k = 5 för de övriga.")
+    ok(html.unescape(page).count(want) == 1,
+       "the method appendix names soc.placerade's own k of 1000 and 5 for the others")
 
 
 def check_pdf(pdf, names):

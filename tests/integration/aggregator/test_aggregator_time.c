@@ -208,7 +208,8 @@ static void test_q4_last_elsewhere(void)
  * Then its first period is moved back to 2024Q1: the 2024 table gets a new
  * state in which the municipality's cells are missing (Orminge reported
  * nothing), and still nothing earlier hidden comes out, and as of before
- * the import the table is what it was. */
+ * the import the table is what it was. Last, Orminge (with no counts)
+ * moves to Norrköping: a parent's change applies to the states after it. */
 static void test_new_district(struct fx *f)
 {
 	char now[64], dir[] = "/tmp/samlad-time-XXXXXX", pic[PICTURE_MAX];
@@ -242,6 +243,29 @@ static void test_new_district(struct fx *f)
 	is_int(fx_exposed(f, NULL), 0, "new district: the reader of every state pins nothing down");
 	then = table_body(&env, 2024, now);
 	is_str(then, bodies[3], "new district from 2024Q1: as of before the imports, the same bytes");
+	free(cur);
+	free(then);
+
+	/* Orminge, which has no counts, moves to Norrköping: Nacka's 2024 table
+	 * gets a state without it (its totals back), Norrköping's a state with
+	 * it, and as of before the move Nacka's is what it was. */
+	harness_sleep_ms(5);
+	db_now(now, sizeof now);
+	harness_sleep_ms(5);
+	char *before_move = table_body(&env, 2024, "");
+	agg_catalogue_copy(dir, "0182-orminge,Orminge,0581,2024Q1,\n");
+	is_int(agg_import(&env, dir, NULL), 0, "moved district: imported");
+	cur = table_body(&env, 2024, "");
+	is_str(picture_of(cur, pic), "...hh/...hh/...../...../...../.....",
+	       "moved district: Nacka's table has its five districts and its totals again");
+	then = table_body(&env, 2024, now);
+	is_str(then, before_move, "moved district: as of before the move, the same bytes");
+	struct http_result r;
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NPF "&area=0581&year=2024");
+	ok(r.status == 200 && strstr(r.body.data, "\"area\":\"0182-orminge\"") != NULL,
+	   "moved district: Norrköping's table has a row for it");
+	http_result_free(&r);
+	free(before_move);
 	free(cur);
 	free(then);
 	char path[600];
