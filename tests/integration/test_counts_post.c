@@ -1,12 +1,14 @@
 /* POST /v1/counts against the real collector and PostgreSQL: receipts,
  * stored rows and history, reading back, and Idempotency-Key replays. */
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
+#include "catalogue.h"
 #include "compiler.h"
 #include "harness.h"
 #include "tap.h"
@@ -375,6 +377,65 @@ static void test_idempotency(void)
 	http_result_free(&res);
 }
 
+/* A POST made in a thread of its own, for one that waits on a lock. */
+struct pending_post {
+	pthread_t thread;         /* the thread */
+	const char *body;         /* what it posts (borrowed) */
+	struct http_result res;   /* the answer */
+};
+
+static void *post_thread(void *arg)
+{
+	struct pending_post *p = arg;
+	post(tok_bup, "application/json", p->body, NULL, &p->res);
+	return NULL;
+}
+
+/* An import that commits after a batch was checked but before the batch
+ * got the ingest lock: the batch is checked again against the new
+ * catalogue. The test holds the lock itself, lets the POST block on it
+ * (checked against the old catalogue), and meanwhile ends 0182-boo with
+ * 2024Q2 as an import would: a new catalogue version with its history.
+ * When the lock is let go the batch, a 2024Q3 count of boo, is refused. */
+static void test_import_between(void)
+{
+	static const char body[] = "{\"counts\":[{\"indicator\":\"bup.nya_barn\","
+	                           "\"area\":\"0182-boo\",\"period\":\"2024Q3\",\"value\":9}]}";
+	struct pending_post p = { .body = body };
+	long long stored = sql_int("SELECT count(*) FROM count_history");
+
+	harness_sql(&db, "BEGIN");
+	harness_sql(&db, "SELECT pg_advisory_xact_lock(" CATALOGUE_TIMELINE_LOCK ")");
+	if (pthread_create(&p.thread, NULL, post_thread, &p) != 0) {
+		harness_sql(&db, "ROLLBACK");
+		ok(false, "import between: the POST thread starts");
+		return;
+	}
+	/* The POST checks its rows and waits on the lock. */
+	for (int i = 0; i < 200 && sql_int("SELECT count(*) FROM pg_locks WHERE locktype = "
+	                                   "'advisory' AND NOT granted AND database = (SELECT oid"
+	                                   " FROM pg_database WHERE datname = current_database())")
+	                           == 0; i++)
+		harness_sleep_ms(10);
+	harness_sql(&db, "UPDATE area SET last_period = 20242 WHERE code = '0182-boo'");
+	harness_sql(&db, "UPDATE catalogue_version SET version = version + 1");
+	harness_sql(&db, "INSERT INTO catalogue_import SELECT v.version, clock_timestamp(),"
+	                 " (SELECT coalesce(max(id), 0) FROM submission), 5 FROM catalogue_version v");
+	harness_sql(&db, "INSERT INTO area_history SELECT v.version, a.id, a.parent_id,"
+	                 " a.first_period, a.last_period FROM area a, catalogue_version v");
+	harness_sql(&db, "INSERT INTO indicator_history SELECT v.version, i.id, i.kind,"
+	                 " coalesce(i.suppress_below, 5) FROM indicator i, catalogue_version v");
+	harness_sql(&db, "COMMIT");
+	pthread_join(p.thread, NULL);
+	is_int(p.res.status, 422, "import between: the batch is checked again and refused");
+	ok(p.res.body.data && strstr(p.res.body.data, "\"code\":\"period_after_area\"") &&
+	   strstr(p.res.body.data, "area '0182-boo' is counted until 2024Q2"),
+	   "import between: for the period the new catalogue ends boo at (%s)", p.res.body.data);
+	is_int(sql_int("SELECT count(*) FROM count_history"), stored,
+	       "import between: nothing was stored");
+	http_result_free(&p.res);
+}
+
 int main(void)
 {
 	harness_db_create(&db, "counts_post");
@@ -394,6 +455,7 @@ int main(void)
 	test_get_counts();
 	test_get_submission();
 	test_idempotency();
+	test_import_between();
 
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
 	free(tok_bup);
