@@ -9,6 +9,7 @@
 #include "catalogue.h"
 #include "load.h"
 #include "log.h"
+#include "period.h"
 #include "states.h"
 
 /* Held for as long as one aggregator records; session-level, so it goes
@@ -312,6 +313,28 @@ static enum db_status progress(struct db *db, struct point p)
 	return st;
 }
 
+/* Every indicator in every municipality, over every year from the first
+ * accepted to now: for a backlog, where listing the tables the new counts
+ * touched would read most of count_history. A table with nothing new
+ * costs its recording two small queries. */
+static enum db_status all_tables(const struct catalogue *cat, struct jobs *j)
+{
+	int now = period_year(period_current(time(NULL)));
+	for (size_t i = 0; i < cat->nindicators; i++)
+		for (size_t a = 0; a < cat->nareas; a++)
+			if (cat->areas[a].parent < 0 &&
+			    jobs_add(j, cat->indicators[i].id, cat->areas[a].id, PERIOD_MIN_YEAR, now) != 0)
+				return DB_ERROR;
+	return DB_OK;
+}
+
+/* True when the submissions after the watermark are a large part of all
+ * of them (the first start over stored data, an upgrade, a long stop). */
+static bool backlog(const struct load_versions *v)
+{
+	return v->at.data - v->recorded.data > v->at.data / 4;
+}
+
 /* The jobs of (W, P]. */
 static enum db_status plan(struct recorder *r, struct db *db, const struct load_versions *v,
                            struct jobs *j)
@@ -319,7 +342,9 @@ static enum db_status plan(struct recorder *r, struct db *db, const struct load_
 	enum db_status st = catalogue_current(r, db, v->catalogue);
 	if (st == DB_OK)
 		st = timeline_refresh(r->tl, db, v->catalogue);
-	if (st == DB_OK && v->at.data > v->recorded.data)
+	if (st == DB_OK && backlog(v))
+		st = all_tables(r->cat, j);
+	else if (st == DB_OK && v->at.data > v->recorded.data)
 		st = touched_tables(db, r->cat, v->recorded, v->at, j);
 	if (st == DB_OK && v->at.catalogue > v->recorded.catalogue)
 		st = changed_tables(db, r->tl, v->recorded, v->at, j);

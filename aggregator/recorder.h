@@ -6,7 +6,9 @@
  * that an event in (W, P] may have changed (the submissions' counts, found
  * through count_history's block-range index on submission_id, and, for each
  * catalogue import, the tables of indicators and municipalities whose
- * shape it changed); record them with `threads` workers, each on a
+ * shape it changed; when the new submissions are more than a quarter of
+ * all, as at the first start over stored data, simply every indicator in
+ * every municipality); record them with `threads` workers, each on a
  * connection of its own; then append P to record_progress. A round that
  * fails is tried again from the same watermark.
  *
