@@ -74,7 +74,6 @@ struct rstate {
 	struct tl_layout lay;    /* owned; rows, quarters, kind, k */
 	long *unknowns;          /* owned; nleaves x 4: history row, DC_NONE or DC_INACTIVE */
 	enum dc_cell *cells;     /* owned; rows x DC_NCOLS */
-	bool recorded;           /* read from table_state (else made now) */
 };
 
 /* The states of one year. */
@@ -322,7 +321,6 @@ static enum db_status read_states(struct recording *r)
 		}
 		s->at = (struct point){ db_int(res, i, 1), db_int(res, i, 2) };
 		s->seq = (int)db_int(res, i, 3);
-		s->recorded = true;
 	}
 	PQclear(res);
 	return st;

@@ -36,6 +36,7 @@ static void shape_free(struct tl_shape *sh)
 {
 	if (!sh)
 		return;
+	free(sh->by_top);
 	free(sh->areas);
 	free(sh->inds);
 	free(sh);
@@ -152,6 +153,31 @@ static const struct tl_indicator *shape_indicator(const struct tl_shape *sh, int
 	return NULL;
 }
 
+static int cmp_top(const void *a, const void *b)
+{
+	const struct tl_area *x = *(const struct tl_area *const *)a;
+	const struct tl_area *y = *(const struct tl_area *const *)b;
+	if (x->top != y->top)
+		return x->top < y->top ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The areas of one municipality in by_top: [*first, *first + *n). */
+static void top_range(const struct tl_shape *sh, int municipality, size_t *first, size_t *n)
+{
+	size_t lo = 0, hi = sh->nareas;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sh->by_top[mid]->top < municipality)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (*n = 0; lo + *n < sh->nareas && sh->by_top[lo + *n]->top == municipality; (*n)++)
+		;
+}
+
 /* Leaves and municipalities of a shape (the import refused cycles; the
  * bound keeps a broken history from looping). */
 static void shape_resolve(struct tl_shape *sh)
@@ -173,6 +199,9 @@ static void shape_resolve(struct tl_shape *sh)
 		}
 		sh->areas[i].top = a->id;
 	}
+	for (size_t i = 0; i < sh->nareas; i++)
+		sh->by_top[i] = &sh->areas[i];
+	qsort(sh->by_top, sh->nareas, sizeof *sh->by_top, cmp_top);
 }
 
 static enum db_status shape_query(struct db *db, const char *sql, long long c, PGresult **res)
@@ -201,8 +230,9 @@ static enum db_status shape_load(struct db *db, long long c, struct tl_shape **o
 	sh->nareas = (size_t)PQntuples(ra);
 	sh->ninds = (size_t)PQntuples(ri);
 	sh->areas = calloc(sh->nareas + 1, sizeof *sh->areas);
+	sh->by_top = calloc(sh->nareas + 1, sizeof *sh->by_top);
 	sh->inds = calloc(sh->ninds + 1, sizeof *sh->inds);
-	if (!sh->areas || !sh->inds) {
+	if (!sh->areas || !sh->by_top || !sh->inds) {
 		st = DB_ERROR;
 		goto done;
 	}
@@ -300,17 +330,19 @@ static int cmp_row(const void *a, const void *b)
 static struct row *leaf_rows(const struct tl_shape *sh, const struct catalogue *cat,
                              int municipality_id, int year, size_t *n)
 {
-	struct row *rows = malloc((sh->nareas + 1) * sizeof *rows);
+	size_t first, count;
+	top_range(sh, municipality_id, &first, &count);
+	struct row *rows = malloc((count + 1) * sizeof *rows);
 
 	*n = 0;
-	for (size_t i = 0; rows && i < sh->nareas; i++) {
-		const struct tl_area *a = &sh->areas[i];
-		const struct cat_area *named = catalogue_area_by_id(cat, a->id);
-		unsigned char active = active_quarters(a, year);
-		if (a->top != municipality_id || a->id == municipality_id || !a->leaf || !active ||
-		    !named)
+	for (size_t i = first; rows && i < first + count; i++) {
+		const struct tl_area *a = sh->by_top[i];
+		if (a->id == municipality_id || !a->leaf)
 			continue;
-		rows[(*n)++] = (struct row){ named->code, a->id, active };
+		unsigned char active = active_quarters(a, year);
+		const struct cat_area *named = active ? catalogue_area_by_id(cat, a->id) : NULL;
+		if (named)
+			rows[(*n)++] = (struct row){ named->code, a->id, active };
 	}
 	if (rows)
 		qsort(rows, *n, sizeof *rows, cmp_row);

@@ -51,6 +51,8 @@ struct tl_shape {
 	long long version;            /* the catalogue version */
 	struct tl_area *areas;        /* owned; sorted by id */
 	size_t nareas;                /* entries in areas */
+	const struct tl_area **by_top; /* owned; the same areas sorted by municipality, then id:
+	                                * a layout reads only its municipality's */
 	struct tl_indicator *inds;    /* owned; sorted by id */
 	size_t ninds;                 /* entries in inds */
 };
