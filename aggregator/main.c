@@ -37,8 +37,8 @@ static const struct config_option options[] = {
 	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
 	  "Seconds sent in Retry-After when the database is unavailable." },
 	{ "cache-mb", CONFIG_INT, "32", NULL, 1, 65536,
-	  "Megabytes of the newest table states kept in memory; the least recently used go "
-	  "first." },
+	  "Megabytes of the newest table states kept in memory (about 150 bytes a table of ten "
+	  "districts); those not read again go first." },
 	{ "record-threads", CONFIG_INT, "2", NULL, 0, 64,
 	  "Threads that record the tables' new states as data arrive; 0 leaves it to "
 	  "another aggregator (or to the requests, table by table)." },

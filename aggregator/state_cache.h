@@ -14,8 +14,10 @@
  * cache has advanced to (or the one it was read at). Reads beyond the
  * watermark (the recorder has not caught up) never use the cache.
  *
- * Entries are compact (32-bit cells) and bounded by a byte budget; the
- * least recently used go first. */
+ * Entries are compact (area ids and cells as varints, versions of 32
+ * bits: about 150 bytes for a table of ten districts) and bounded by a
+ * byte budget, malloc's overhead counted. Eviction is by the clock: an
+ * entry read again since the hand last passed it is spared once. */
 #ifndef SAMLAD_STATE_CACHE_H
 #define SAMLAD_STATE_CACHE_H
 

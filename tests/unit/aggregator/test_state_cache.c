@@ -101,6 +101,35 @@ static void test_newer_wins(void)
 	state_cache_free(c);
 }
 
+/* Cells are kept as varints of their codes (0 missing, 1 hidden, the
+ * value plus 2): the values next to each byte length's edge, and ones
+ * beyond 32 bits, come back as they went in, beside a hidden and a
+ * missing cell. */
+static void test_widths(void)
+{
+	static const long long values[] = { 0, 125, 126, 127, 16381, 16382, 16383,
+	                                    4294967295LL, 1LL << 40, (1LL << 62) + 1 };
+	struct state_cache *c = state_cache_new(1 << 20);
+	struct ptable *t = table(2024, P(5, 1), 0), *got;
+
+	t->cells[DC_NCOLS].status = DC_MISSING;
+	t->cells[DC_NCOLS].value = 0;
+	for (size_t v = 0; v < sizeof values / sizeof *values; v++) {
+		t->cells[2].value = values[v];
+		state_cache_put(c, 7 + (int)v, 3, t, P(9, 1));
+		got = state_cache_get(c, 7 + (int)v, 3, 2024, P(9, 1));
+		ok(got && got->hidden == 1 && got->cells[2].value == values[v] && got->cells[2].status == DC_PUBLISHED &&
+		   got->cells[1].status == DC_HIDDEN && got->cells[1].value == 0 &&
+		   got->cells[DC_NCOLS].status == DC_MISSING && got->cells[3].value == 3,
+		   "%lld comes back published, beside a hidden and a missing cell", values[v]);
+		free(got);
+	}
+	free(t);
+	state_cache_free(c);
+}
+
+/* The byte budget holds: entries go by the clock, and one read again
+ * since the hand last passed it is spared, as is the one just put. */
 static void test_budget(void)
 {
 	/* Room for a few entries besides the buckets (8 KiB of 1024 pointers). */
@@ -108,16 +137,25 @@ static void test_budget(void)
 	struct state_cache_stats st;
 	struct ptable *t = table(2024, P(1, 1), 1), *got;
 
-	for (int ind = 1; ind <= 40; ind++)
+	for (int ind = 1; ind <= 40; ind++) {
 		state_cache_put(c, ind, 3, t, P(2, 1));
+		free(state_cache_get(c, 1, 3, 2024, P(2, 1)));
+	}
 	state_cache_stats(c, &st);
 	ok(st.bytes <= st.budget && st.entries > 1 && st.entries < 40 && st.evicted == 40 - st.entries,
 	   "the budget holds %zu of 40 entries (%zu bytes of %zu), the rest evicted", st.entries,
 	   st.bytes, st.budget);
-	ok((got = state_cache_get(c, 40, 3, 2024, P(2, 1))) != NULL, "the newest is kept");
+	ok((got = state_cache_get(c, 40, 3, 2024, P(2, 1))) != NULL, "the one just put is kept");
 	free(got);
-	ok(!(got = state_cache_get(c, 1, 3, 2024, P(2, 1))), "the oldest went first");
+	ok((got = state_cache_get(c, 1, 3, 2024, P(2, 1))) != NULL, "the one read after every put is kept");
 	free(got);
+	int kept = 0;
+	for (int ind = 2; ind < 40; ind++) {
+		got = state_cache_get(c, ind, 3, 2024, P(2, 1));
+		kept += got != NULL;
+		free(got);
+	}
+	ok(kept == (int)st.entries - 2, "the others kept are the %d the budget leaves room for", kept);
 	free(t);
 	state_cache_free(c);
 }
@@ -127,6 +165,7 @@ int main(void)
 	test_put_get();
 	test_stateless();
 	test_newer_wins();
+	test_widths();
 	test_budget();
 	return tap_done();
 }
