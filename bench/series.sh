@@ -19,6 +19,10 @@
 #                    smaller only for a quick check of the script itself)
 #   BENCH_HOT_SECONDS length of the cache-hit diagnostic pass (default 10;
 #                    0 leaves it out)
+#   BENCH_BASELINE_PASS 1: also measure the baseline's aggregator
+#                    (BENCH_BASELINE, default 6af32ce) on the same mix, as it
+#                    runs, with one malloc arena (MALLOC_ARENA_MAX=1) and
+#                    with one arena and --cache-mb 1
 #   BENCH_PERF       1: record the whole machine with perf during the
 #                    aggregator's measured pass; dwarf: record only the
 #                    aggregator, with DWARF call graphs, for PERF_SECONDS
@@ -53,6 +57,9 @@ FIRST_YEAR=2019
 # Targets of the issue.
 TARGET_RATIO=1.0
 TARGET_RSS_KIB=$((64 * 1024))
+# Options of the aggregator passes beyond --listen (the baseline's passes
+# set them).
+AGGREGATOR_ARGS=()
 
 cluster() {
 	# A read benchmark: durability settings change nothing it measures,
@@ -354,7 +361,7 @@ aggregator_pass() {
 		warm_text="warm-up sweep of $(wc -l <"$indfile") indicators x $(wc -l <"$warmup") areas"
 	fi
 	s0=$(statements)
-	bench_start aggregator "$AGGREGATOR_URL" "$AGGREGATOR"
+	bench_start aggregator "$AGGREGATOR_URL" "$AGGREGATOR" "${AGGREGATOR_ARGS[@]}"
 	say "aggregator on $LISTEN (pid $PROGRAM_PID): $warm_text, then ${seconds} s measured at concurrency $CONCURRENCY, $(wc -l <"$indfile") indicators x $(wc -l <"$areafile") areas"
 	# perf records the measured pass, which starts when the warm-up has
 	# answered its last request (the client prints a line then).
@@ -476,6 +483,44 @@ run_raw() {
 	[ -n "$R_RATE" ] || die "pgbench printed no tps"
 }
 
+# BENCH_BASELINE_PASS=1: the baseline's aggregator (bench_baseline) on the
+# same mix, as it runs, with one malloc arena (MALLOC_ARENA_MAX=1), and
+# with one arena and a cache of 1 MiB: its rate and peak RSS before, how
+# much of that RSS is memory the arenas of its many threads keep after the
+# requests that used it, and how much its cache of 32 MiB really takes.
+run_baseline_pass() {
+	[ "${BENCH_BASELINE_PASS:-0}" = 1 ] || return 0
+	[ -n "${BASELINE_AGGREGATOR:-}" ] || bench_baseline
+	local ours=$AGGREGATOR warm=${SECONDS_WARMUP:-$TMP/municipalities.txt}
+	AGGREGATOR=$BASELINE_AGGREGATOR
+	aggregator_pass "$TMP/indicators.txt" "$TMP/areas.txt" "$warm" "$SECONDS_MEASURED" \
+		"$TMP/baseline.out"
+	B_RSS=$PASS_RSS_HWM
+	B_STATEMENTS=$PASS_STATEMENTS
+	export MALLOC_ARENA_MAX=1
+	aggregator_pass "$TMP/indicators.txt" "$TMP/areas.txt" "$warm" "$SECONDS_MEASURED" \
+		"$TMP/baseline1.out"
+	B1_RSS=$PASS_RSS_HWM
+	AGGREGATOR_ARGS=(--cache-mb 1)
+	aggregator_pass "$TMP/indicators.txt" "$TMP/areas.txt" "$warm" "$SECONDS_MEASURED" \
+		"$TMP/baseline2.out"
+	unset MALLOC_ARENA_MAX
+	AGGREGATOR_ARGS=()
+	B2_RSS=$PASS_RSS_HWM
+	AGGREGATOR=$ours
+}
+
+# The baseline passes' lines, when they ran.
+baseline_lines() {
+	[ "${BENCH_BASELINE_PASS:-0}" = 1 ] || return 0
+	local f=$TMP/baseline.out g=$TMP/baseline1.out h=$TMP/baseline2.out
+	cat <<EOF
+baseline          $(printf '%10.1f' "$(client_value requests_per_s "$f")") requests/s   p50 $(client_value p50_ms "$f") ms   p99 $(client_value p99_ms "$f") ms   max $(client_value max_ms "$f") ms   (${BENCH_BASELINE:-6af32ce}; $B_STATEMENTS SQL statements per request)
+                  peak RSS $((B_RSS / 1024)) MiB; with one malloc arena $((B1_RSS / 1024)) MiB at $(client_value requests_per_s "$g") requests/s, p99 $(client_value p99_ms "$g") ms;
+                  with one arena and --cache-mb 1 $((B2_RSS / 1024)) MiB at $(client_value requests_per_s "$h") requests/s, p99 $(client_value p99_ms "$h") ms
+EOF
+}
+
 # The diagnostic pass's lines, when it ran.
 hot_lines() {
 	[ "$HOT_SECONDS" != 0 ] || return 0
@@ -507,6 +552,7 @@ aggregator        $(printf '%10.1f' "$A_RATE") requests/s   p50 $(client_value p
 raw SQL (pgbench) $(printf '%10.1f' "$R_RATE") queries/s    latency average $R_LATENCY ms; failed $R_FAILED; $R_ROWS rows per query
                   (current values: $INDICATORS x $MUNICIPALITIES random, $DISTRICTS districts, 2018Q1-$TO)
 $(hot_lines)
+$(baseline_lines)
 
 $( [ "${BENCH_STATS:-0}" = 1 ] && printf 'published before  %s\npublished after   %s\n' "$STATS_BEFORE" "$STATS_AFTER")
 recording         backlog $BACKLOG_STATES states in $BACKLOG_SECONDS s ($BACKLOG_RATE states/s, --record-threads 2);
@@ -576,6 +622,7 @@ counts
 run_recording
 run_stats
 run_aggregator
+run_baseline_pass
 run_hot
 run_raw
 results
