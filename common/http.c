@@ -238,7 +238,8 @@ void http_add_header(struct http_request *req, const char *name, const char *val
 static int headers_apply(struct http_request *req, struct MHD_Response *resp,
                          const char *content_type)
 {
-	const char *p = req->headers.data;
+	/* No handler header leaves data NULL, and NULL + 0 is undefined. */
+	const char *p = req->headers.len ? req->headers.data : "";
 	const char *end = p + req->headers.len;
 
 	if (content_type &&
@@ -249,7 +250,7 @@ static int headers_apply(struct http_request *req, struct MHD_Response *resp,
 	if (MHD_add_response_header(resp, "Cache-Control", "no-store") != MHD_YES ||
 	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES)
 		return -1;
-	while (p && p < end) {
+	while (p < end) {
 		const char *value = p + strlen(p) + 1;
 		/* libmicrohttpd also refuses headers it sets itself (Content-Length). */
 		if (MHD_add_response_header(resp, p, value) != MHD_YES)
