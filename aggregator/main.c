@@ -22,12 +22,9 @@ static const struct config_option options[] = {
 	  "Address to listen on, HOST:PORT; HOST is an IPv4 address or localhost." },
 	{ "database-url", CONFIG_STRING, NULL, "DATABASE_URL", 0, 0,
 	  "PostgreSQL connection URL for the aggregator's read-only role (required)." },
-	{ "connection-limit", CONFIG_INT, "64", NULL, 1, 10000,
-	  "Most HTTP connections open at once; each has its own thread." },
+	SERVICE_HTTP_OPTIONS,
 	{ "db-connections", CONFIG_INT, "8", NULL, 1, 256,
 	  "Database connections in the pool shared by all requests." },
-	{ "timeout", CONFIG_INT, "30", NULL, 1, 3600,
-	  "Seconds after which an idle HTTP connection is closed." },
 	{ "suppress-below", CONFIG_INT, "5", NULL, 1, 1000,
 	  "The deployment's k: counts from 1 to k-1 are suppressed; an indicator's own "
 	  "suppress_below overrides it." },

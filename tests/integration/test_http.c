@@ -426,7 +426,9 @@ static unsigned free_port(void)
 static struct http_server *server_start(void)
 {
 	char listen[32];
-	struct http_server_config cfg = { listen, 16, BODY_LIMIT, 10 };
+	struct http_server_config cfg = { .listen = listen, .connection_limit = 16,
+		.client_limit = 16, .body_limit = BODY_LIMIT, .timeout_s = 10,
+		.head_timeout_s = 10, .body_timeout_s = 10 };
 
 	for (int tries = 0; tries < 5; tries++) {
 		unsigned port = free_port();
@@ -447,7 +449,9 @@ static void test_bad_listen(void)
 		"127.0.0.1: 80", "example.org:80", "::1:80", "256.0.0.1:80", ":80",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		struct http_server_config cfg = { bad[i], 4, 100, 5 };
+		struct http_server_config cfg = { .listen = bad[i], .connection_limit = 4,
+			.client_limit = 4, .body_limit = 100, .timeout_s = 5,
+			.head_timeout_s = 5, .body_timeout_s = 5 };
 		struct http_server *srv = http_server_start(&cfg, routes, ARRAY_LEN(routes), NULL);
 		ok(srv == NULL, "listen \"%s\" refused", bad[i]);
 		http_server_stop(srv);
@@ -457,7 +461,9 @@ static void test_bad_listen(void)
 /* Port 0 lets the kernel choose; the server must start. */
 static void test_port_zero(void)
 {
-	struct http_server_config cfg = { "127.0.0.1:0", 4, 100, 5 };
+	struct http_server_config cfg = { .listen = "127.0.0.1:0", .connection_limit = 4,
+		.client_limit = 4, .body_limit = 100, .timeout_s = 5,
+		.head_timeout_s = 5, .body_timeout_s = 5 };
 	struct http_server *srv = http_server_start(&cfg, routes, ARRAY_LEN(routes), NULL);
 	ok(srv != NULL, "port 0 accepted");
 	http_server_stop(srv);
