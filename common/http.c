@@ -825,9 +825,11 @@ static struct MHD_Daemon *daemon_start(struct http_server *srv,
 		MHD_OPTION_URI_LOG_CALLBACK, on_target, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-		/* Without TLS these two are NULL, which ends the list early. */
+		/* Without TLS the list ends here. TLS 1.2 and 1.3 only: older
+		 * versions have known weaknesses and no client of ours needs them. */
 		srv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cfg->tls_cert,
 		MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key,
+		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_END);
 }
 
