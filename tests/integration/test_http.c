@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "capture.h"
 #include "http.h"
 #include "log.h"
 #include "tap.h"
@@ -479,17 +480,12 @@ static size_t count_lines(const char *text, const char *needle)
 	return n;
 }
 
-static void check_log(FILE *log)
+static void check_log(struct capture *log)
 {
 	struct buf text = BUF_INIT;
-	char chunk[4096];
-	size_t n;
 
-	rewind(log);
-	while ((n = fread(chunk, 1, sizeof chunk, log)) > 0)
-		if (buf_append(&text, chunk, n) != 0)
-			abort();
-	const char *t = text.data ? text.data : "";
+	capture_read(log, &text);
+	const char *t = text.data;
 	is_int(count_lines(t, " info http "), responses,
 	       "exactly one access-log line per response");
 	ok(strstr(t, " info http GET /query status=200 bytes=") != NULL,
@@ -509,11 +505,9 @@ static void check_log(FILE *log)
 
 int main(void)
 {
-	FILE *log = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	struct capture log;
 
-	if (!log || saved < 0 || dup2(fileno(log), STDERR_FILENO) < 0)
-		tap_skip_all("cannot capture stderr");
+	capture_start(&log);
 	log_init("test_http");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct http_server *srv = server_start();
@@ -530,9 +524,8 @@ int main(void)
 	http_server_stop(srv);
 	test_bad_listen();
 	test_port_zero();
-	check_log(log);
-	dup2(saved, STDERR_FILENO);
+	check_log(&log);
+	capture_end(&log);
 	curl_global_cleanup();
-	fclose(log);
 	return tap_done();
 }

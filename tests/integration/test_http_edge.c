@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "capture.h"
 #include "http.h"
 #include "log.h"
 #include "tap.h"
@@ -280,6 +281,17 @@ static void get(const char *target, struct exchange *x)
 	exchange(req, (size_t)n, 10, x);
 }
 
+/* "/hello?p0=1&p1=1..." with n parameters, into t. */
+static void params_target(struct buf *t, int n)
+{
+	buf_reset(t);
+	if (buf_puts(t, "/hello?"))
+		abort();
+	for (int i = 0; i < n; i++)
+		if (buf_printf(t, "%sp%d=1", i ? "&" : "", i) != 0)
+			abort();
+}
+
 static void test_targets(void)
 {
 	struct exchange x;
@@ -298,22 +310,13 @@ static void test_targets(void)
 	buf_free(&x.got);
 
 	struct buf t = BUF_INIT;
-	if (buf_puts(&t, "/hello?"))
-		abort();
-	for (int i = 0; i < 500; i++)
-		if (buf_printf(&t, "%sp%d=1", i ? "&" : "", i) != 0)
-			abort();
+	params_target(&t, 500);
 	get(t.data, &x);
 	ok(starts(&x, "HTTP/1.1 400 "), "500 query parameters: 400");
 	is_str(body_of(&x), "{\"error\":\"invalid_parameter\",\"message\":\"the request has "
 	       "more query parameters than the 64 accepted\"}", "500 parameters: JSON error");
 	buf_free(&x.got);
-	buf_reset(&t);
-	if (buf_puts(&t, "/hello?"))
-		abort();
-	for (int i = 0; i < 64; i++)
-		if (buf_printf(&t, "%sp%d=1", i ? "&" : "", i) != 0)
-			abort();
+	params_target(&t, 64);
 	get(t.data, &x);
 	ok(starts(&x, "HTTP/1.1 200 "), "64 query parameters: served");
 	buf_free(&x.got);
@@ -450,25 +453,17 @@ static struct http_server_config config(const char *listen)
 }
 
 /* A second server on a port in use fails, and the log names that port. */
-static void test_bind_error(FILE *log)
+static void test_bind_error(struct capture *log)
 {
 	char listen[32], want[48];
 	struct buf text = BUF_INIT;
-	char chunk[4096];
-	size_t n;
 
 	snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
 	struct http_server_config cfg = config(listen);
 	struct http_server *second = http_server_start(&cfg, routes, ARRAY_LEN(routes), NULL);
 	ok(second == NULL, "a second server on port %u does not start", port);
 	http_server_stop(second);
-	fflush(stderr);
-	rewind(log);
-	while ((n = fread(chunk, 1, sizeof chunk, log)) > 0)
-		if (buf_append(&text, chunk, n) != 0)
-			abort();
-	if (buf_append(&text, "", 0) != 0)
-		abort();
+	capture_read(log, &text);
 	snprintf(want, sizeof want, "port %u", port);
 	ok(strstr(text.data, want) != NULL, "the bind error names port %u", port);
 	ok(strstr(text.data, "port 0") == NULL, "no message speaks of port 0");
@@ -500,11 +495,9 @@ static struct http_server *server_start(void)
 
 int main(void)
 {
-	FILE *log = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	struct capture log;
 
-	if (!log || saved < 0 || dup2(fileno(log), STDERR_FILENO) < 0)
-		tap_skip_all("cannot capture stderr");
+	capture_start(&log);
 	log_init("test_http_edge");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct http_server *srv = server_start();
@@ -516,10 +509,9 @@ int main(void)
 	test_client_limit();
 	test_slow_head();
 	test_slow_body_and_idle();
-	test_bind_error(log);
+	test_bind_error(&log);
 	http_server_stop(srv);
-	dup2(saved, STDERR_FILENO);
+	capture_end(&log);
 	curl_global_cleanup();
-	fclose(log);
 	return tap_done();
 }

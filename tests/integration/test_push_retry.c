@@ -234,15 +234,9 @@ static const char *write_file(int slot, const char *name, const char *content)
  * unless `env` says otherwise. */
 static int push(const char *const *args, const char *const *env, struct buf *out, struct buf *err)
 {
-	const char *argv[16] = { harness_program("tools/samlad-push") };
 	const char *default_env[] = { token_env, NULL };
-	size_t n = 1;
-	for (size_t i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	buf_reset(out);
-	buf_reset(err);
-	return harness_run(argv, env ? env : default_env, NULL, out, err);
+
+	return harness_push(args, env ? env : default_env, out, err);
 }
 
 static bool contains(const struct buf *b, const char *s)

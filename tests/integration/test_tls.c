@@ -70,16 +70,9 @@ static bool contains(const struct buf *b, const char *s)
 /* Runs samlad-push with the arguments after the program name. */
 static int push(const char *const *args, struct buf *out, struct buf *err)
 {
-	const char *argv[16] = { harness_program("tools/samlad-push") };
 	const char *env[] = { token_env, NULL };
-	size_t n = 1;
 
-	for (size_t i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	buf_reset(out);
-	buf_reset(err);
-	return harness_run(argv, env, NULL, out, err);
+	return harness_push(args, env, out, err);
 }
 
 static long long count(const char *table)

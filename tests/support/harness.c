@@ -281,6 +281,22 @@ int harness_run(const char *const *argv, const char *const *env,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int harness_push(const char *const *args, const char *const *env, struct buf *out,
+                 struct buf *err)
+{
+	const char *argv[16] = { harness_program("tools/samlad-push") };
+	size_t n = 1;
+
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if (out)
+		buf_reset(out);
+	if (err)
+		buf_reset(err);
+	return harness_run(argv, env, NULL, out, err);
+}
+
 char *harness_token(const struct harness_db *db, const char *role, const char *agency)
 {
 	char url_env[600];

@@ -60,6 +60,11 @@ int harness_stop(struct harness_proc *p);
 int harness_run(const char *const *argv, const char *const *env,
                 const char *input, struct buf *out, struct buf *err);
 
+/* Runs samlad-push with args after the program name (NULL-terminated, at
+ * most 14) and env as harness_run's; returns its exit status. */
+int harness_push(const char *const *args, const char *const *env, struct buf *out,
+                 struct buf *err);
+
 /* Creates a token with samlad-admin; returns it (malloc'd) or exits. */
 char *harness_token(const struct harness_db *db, const char *role, const char *agency);
 
