@@ -792,16 +792,22 @@ static int listen_parse(const char *listen, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-static void log_listening(struct http_server *srv, const struct sockaddr_in *sa)
+unsigned http_server_port(const struct http_server *srv)
 {
 	const union MHD_DaemonInfo *info =
 		MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+
+	return info ? (unsigned)info->port : 0;
+}
+
+static void log_listening(struct http_server *srv, const struct sockaddr_in *sa)
+{
 	char host[INET_ADDRSTRLEN];
 
 	inet_ntop(AF_INET, &sa->sin_addr, host, sizeof host);
 	/* With port 0 the kernel chose one; the log says which. */
 	log_info("listening on %s://%s:%u", srv->tls ? "https" : "http", host,
-	         info ? (unsigned)info->port : (unsigned)ntohs(sa->sin_port));
+	         http_server_port(srv));
 }
 
 /* Starts libmicrohttpd on srv. The port is passed alongside the address

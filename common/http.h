@@ -45,6 +45,8 @@ struct http_server;
 struct http_server *http_server_start(const struct http_server_config *cfg,
                                       const struct http_route *routes,
                                       size_t nroutes, void *app);
+/* The port the server listens on (the one the kernel chose for port 0). */
+unsigned http_server_port(const struct http_server *srv);
 /* Stops accepting, finishes nothing further, frees the server. */
 void http_server_stop(struct http_server *srv);
 
