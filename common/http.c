@@ -17,9 +17,12 @@
  * no data when the body is complete. Queueing a response on the first call
  * makes libmicrohttpd 0.9.75 close the connection, and queueing one while
  * the body is arriving fails, so the first call makes the request state,
- * the second routes, and the answer goes out on the final call. The single
- * exception, a 413 for an announced oversize body, is explained at
- * request_start. */
+ * the second routes, and the answer goes out on the final call. The
+ * exceptions are the answers after which the connection must close anyway
+ * (a body over the limit, framing that cannot be trusted): they go out on
+ * the first call, or while the body arrives, as request_start and
+ * reply_early explain. Even before the first call, on_target sees the raw
+ * request target. */
 #include "http.h"
 
 #include <arpa/inet.h>
