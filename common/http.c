@@ -80,6 +80,7 @@ struct http_request {
 	const char *param;               /* points into path at the "*" segment, or NULL */
 	char *content_type;              /* owned; lower-cased media type, "" when absent */
 	struct buf body;                 /* the body received so far */
+	size_t received;                 /* body bytes received, kept or dropped */
 	enum body_state body_state;      /* whether body is whole */
 	struct buf headers;              /* response headers to add: "name\0value\0"... */
 	char *log_tag;                   /* owned; the handler's tag for the access log */
@@ -530,18 +531,20 @@ static void request_route(struct http_request *req)
 		req->body_state = BODY_NO_MEMORY;
 }
 
-/* Keeps a piece of the body, or drops it: when there is no route, or after
- * memory ran out. A body that outgrows the limit is answered 413 at once
- * (returns MHD_NO: the connection closes). */
+/* Keeps a piece of the body, or drops it: when there is no route, the
+ * target was refused, or memory ran out. A body that outgrows the limit,
+ * kept or not, is answered 413 at once (returns MHD_NO: the connection
+ * closes), so that no body is read for longer than one of the limit's size. */
 static enum MHD_Result body_take(struct http_request *req, const char *data, size_t len)
 {
-	if (!req->route || req->body_state != BODY_OK || req->target.status)
-		return MHD_YES;
-	if (len > req->srv->body_limit - req->body.len) {
+	if (len > req->srv->body_limit - req->received) {
 		req->body_state = BODY_TOO_LARGE;
 		buf_free(&req->body);
 		return reply_too_large_early(req);
 	}
+	req->received += len;
+	if (!req->route || req->body_state != BODY_OK || req->target.status)
+		return MHD_YES;
 	if (buf_append(&req->body, data, len) != 0) {
 		req->body_state = BODY_NO_MEMORY;
 		buf_free(&req->body);

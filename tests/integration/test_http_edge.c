@@ -227,6 +227,20 @@ static void test_framing(void)
 static const char too_large[] = "{\"error\":\"body_too_large\",\"message\":"
                                 "\"the body is larger than the limit of 4096 bytes\"}";
 
+/* A POST to path with a chunked body of 100 KiB, into req. */
+static void chunked_100k(struct buf *req, const char *path)
+{
+	buf_reset(req);
+	if (buf_printf(req, "POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+	               path) != 0)
+		abort();
+	for (int i = 0; i < 100; i++)
+		if (buf_printf(req, "400\r\n%01024d\r\n", 0) != 0)
+			abort();
+	if (buf_puts(req, "0\r\n\r\n"))
+		abort();
+}
+
 /* A client that sends a large body whole before it reads (no Expect)
  * must still read the 413: it is sent first, the rest is read and dropped. */
 static void test_too_large(void)
@@ -254,19 +268,19 @@ static void test_too_large(void)
 	is_int(seen, 20, "1 MB sent whole without Expect: 20 of 20 clients read the 413");
 
 	/* Chunked, growing past the limit while it arrives. */
-	buf_reset(&req);
-	if (buf_puts(&req, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"))
-		abort();
-	for (int i = 0; i < 100; i++)
-		if (buf_printf(&req, "400\r\n%01024d\r\n", 0) != 0)
-			abort();
-	if (buf_puts(&req, "0\r\n\r\n"))
-		abort();
+	chunked_100k(&req, "/echo");
 	struct exchange x;
 	exchange(req.data, req.len, 10, &x);
 	ok(starts(&x, "HTTP/1.1 413 ") && strcmp(body_of(&x), too_large) == 0,
 	   "100 KiB chunked without Expect: 413 read");
 	ok(x.closed, "  and the connection closed");
+	buf_free(&x.got);
+
+	/* No route reads no more than the limit either. */
+	chunked_100k(&req, "/nowhere");
+	exchange(req.data, req.len, 10, &x);
+	ok(starts(&x, "HTTP/1.1 413 "), "100 KiB chunked to a path with no route: 413, not "
+	   "read to the end");
 	buf_free(&x.got);
 	buf_free(&req);
 }
