@@ -28,6 +28,7 @@ struct http_watch {
 	enum watch_phase phase;         /* what the deadline is for */
 	long long since_ms;             /* when that phase began (monotonic ms) */
 	bool expired;                   /* shut down already: logged once */
+	bool served;                    /* a request has been answered on it */
 };
 
 struct http_deadlines {
@@ -60,8 +61,14 @@ static void deadlines_sweep(struct http_deadlines *d)
 			continue;
 		w->expired = true;
 		shutdown(w->fd, SHUT_RDWR);
-		log_info("http connection closed: the request %s did not arrive within %u s",
-		         w->phase == PHASE_HEAD ? "head" : "body", limit);
+		/* A kept-alive connection that falls silent after its answers is
+		 * ordinary; one that never sent a whole request, or stalls in a
+		 * body, is worth a line. */
+		if (w->phase == PHASE_HEAD && w->served)
+			log_debug("http connection closed: idle for %u s after its last answer", limit);
+		else
+			log_info("http connection closed: the request %s did not arrive within %u s",
+			         w->phase == PHASE_HEAD ? "head" : "body", limit);
 	}
 }
 
@@ -161,29 +168,31 @@ void http_deadlines_unwatch(struct http_deadlines *d, struct http_watch *w)
 	free(w);
 }
 
-/* Moves a connection to another phase, starting its clock. */
+/* Moves a connection to another phase, starting its clock; `answered`
+ * marks that a request has been answered on it. */
 static void watch_phase(struct http_deadlines *d, struct http_watch *w,
-                        enum watch_phase phase)
+                        enum watch_phase phase, bool answered)
 {
 	if (!w)
 		return;
 	pthread_mutex_lock(&d->lock);
 	w->phase = phase;
+	w->served |= answered;
 	w->since_ms = now_ms();
 	pthread_mutex_unlock(&d->lock);
 }
 
 void http_watch_body(struct http_deadlines *d, struct http_watch *w)
 {
-	watch_phase(d, w, PHASE_BODY);
+	watch_phase(d, w, PHASE_BODY, false);
 }
 
 void http_watch_answering(struct http_deadlines *d, struct http_watch *w)
 {
-	watch_phase(d, w, PHASE_ANSWERING);
+	watch_phase(d, w, PHASE_ANSWERING, false);
 }
 
 void http_watch_idle(struct http_deadlines *d, struct http_watch *w)
 {
-	watch_phase(d, w, PHASE_HEAD);
+	watch_phase(d, w, PHASE_HEAD, true);
 }
