@@ -3,6 +3,7 @@
  * is checked exactly like a bearer token, and only an analyst's or an
  * admin's token gets a session. Neither the token nor the cookie is ever
  * logged. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,9 +15,11 @@
 
 #define FORM_TYPE "application/x-www-form-urlencoded"
 /* The cookie's attributes: no script may read it, no other site's request
- * carries it. No Secure: the program speaks plain HTTP on loopback; a TLS
- * proxy in front should add it (docs/aggregator.md). */
+ * carries it. Secure is added when the aggregator serves HTTPS itself; on
+ * plain HTTP (loopback, or behind a TLS proxy) a browser would drop a
+ * Secure cookie, so a proxy in front should add it (docs/operations.md). */
 #define COOKIE_ATTRIBUTES "; HttpOnly; SameSite=Strict; Path=/"
+#define COOKIE_SECURE "; Secure"
 
 /* The sign-in page, with a message when there is one. */
 static int login_page(struct buf *b, const char *message, unsigned hours)
@@ -131,13 +134,46 @@ static void reply_signed_in(struct aggregator *a, struct http_request *req,
 		http_reply_error(req, 500, "internal_error", "the session could not be made");
 		return;
 	}
-	snprintf(header, sizeof header, SESSION_COOKIE_NAME "=%s" COOKIE_ATTRIBUTES "; Max-Age=%u",
-	         cookie, session_lifetime(a->sessions));
+	snprintf(header, sizeof header, SESSION_COOKIE_NAME "=%s" COOKIE_ATTRIBUTES "%s; Max-Age=%u",
+	         cookie, http_is_tls(req) ? COOKIE_SECURE : "", session_lifetime(a->sessions));
 	OPENSSL_cleanse(cookie, sizeof cookie);
 	http_add_header(req, "Set-Cookie", header);
 	OPENSSL_cleanse(header, sizeof header);
 	http_add_header(req, "Location", "/");
 	http_reply(req, 303, "text/plain; charset=utf-8", "signed in\n", 10);
+}
+
+/* True when a browser says the form was posted from another site: by
+ * Sec-Fetch-Site when it sends one ("same-origin", or "none" for a typed
+ * address, are this site), else by Origin, whose host must be the Host the
+ * request was sent to ("null" never is). A client that sends neither is no
+ * browser a page could have steered, and passes. SameSite=Strict keeps the
+ * cookie off such posts already; this also stops a sign-in into the
+ * attacker's account (login CSRF) and a forced sign-out. */
+static bool cross_site(const struct http_request *req)
+{
+	const char *site = http_header(req, "Sec-Fetch-Site");
+	const char *origin = http_header(req, "Origin");
+	const char *host = http_header(req, "Host");
+
+	if (site)
+		return strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0;
+	if (!origin)
+		return false;
+	const char *sep = strstr(origin, "://");
+	if (!sep || !host || (strncmp(origin, "http://", 7) != 0 && strncmp(origin, "https://", 8) != 0))
+		return true;
+	return strcmp(sep + 3, host) != 0;
+}
+
+/* Refuses a cross-site post (see cross_site) with 403; true when it did. */
+static bool refuse_cross_site(struct aggregator *a, struct http_request *req)
+{
+	if (!cross_site(req))
+		return false;
+	reply_page(a, req, 403, "This form was sent from another site. Open this page "
+	           "yourself and sign in here.");
+	return true;
 }
 
 /* Checks the token and answers. */
@@ -169,6 +205,8 @@ void login_post(struct http_request *req, void *app)
 	size_t len;
 	const char *body = http_body(req, &len);
 
+	if (refuse_cross_site(a, req))
+		return;
 	if (strcmp(http_content_type(req), FORM_TYPE) != 0) {
 		reply_page(a, req, 415, "Send the form as " FORM_TYPE ".");
 		return;
@@ -188,9 +226,13 @@ void logout_post(struct http_request *req, void *app)
 	struct aggregator *a = app;
 	const char *cookie = http_cookie(req, SESSION_COOKIE_NAME);
 
+	if (refuse_cross_site(a, req))
+		return;
 	if (cookie)
 		session_end(a->sessions, cookie, time(NULL));
-	http_add_header(req, "Set-Cookie", SESSION_COOKIE_NAME "=" COOKIE_ATTRIBUTES "; Max-Age=0");
+	http_add_header(req, "Set-Cookie", http_is_tls(req)
+	                ? SESSION_COOKIE_NAME "=" COOKIE_ATTRIBUTES COOKIE_SECURE "; Max-Age=0"
+	                : SESSION_COOKIE_NAME "=" COOKIE_ATTRIBUTES "; Max-Age=0");
 	http_add_header(req, "Location", "/login");
 	http_reply(req, 303, "text/plain; charset=utf-8", "signed out\n", 11);
 }

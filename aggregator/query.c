@@ -182,6 +182,15 @@ static bool time_ok(const char *s, bool seconds)
 	return h <= 23 && m <= 59 && sec <= 59;
 }
 
+/* An offset "HH:MM" no further from UTC than PostgreSQL takes (15:59);
+ * RFC 3339 allows up to 23:59, but no zone on Earth is beyond 14:00. */
+static bool offset_ok(const char *s)
+{
+	int h;
+
+	return time_ok(s, false) && digits(s, 2, &h) && h <= 15;
+}
+
 /* After the seconds: an optional fraction, then Z or an offset. Returns the
  * length of the fraction, or -1. */
 static int zone_at(const char *s)
@@ -197,7 +206,7 @@ static int zone_at(const char *s)
 	const char *z = s + n;
 	if ((z[0] == 'Z' || z[0] == 'z') && z[1] == '\0')
 		return n;
-	if ((z[0] == '+' || z[0] == '-' || z[0] == ' ') && time_ok(z + 1, false) && z[6] == '\0')
+	if ((z[0] == '+' || z[0] == '-' || z[0] == ' ') && offset_ok(z + 1) && z[6] == '\0')
 		return n;
 	return -1;
 }

@@ -31,9 +31,11 @@ struct ended_session {
 struct session_keeper {
 	unsigned char key[SESSION_KEY_BYTES]; /* the HMAC key; never leaves the process */
 	unsigned lifetime_s;                  /* how long a new session lasts */
-	pthread_mutex_t lock;                 /* guards ended and nended */
-	struct ended_session *ended;          /* owned; SESSION_ENDED_MAX entries */
+	pthread_mutex_t lock;                 /* guards ended, nended and floor */
+	struct ended_session *ended;          /* owned; ended_max entries */
 	size_t nended;                        /* entries in use */
+	size_t ended_max;                     /* entries allocated */
+	time_t floor;                         /* cookies expiring by then are refused */
 };
 
 /* The parts of a cookie value. */
@@ -82,13 +84,16 @@ static int mac_text(const struct session_keeper *k, const char *text, size_t len
 }
 
 struct session_keeper *session_keeper_with_key(const unsigned char key[SESSION_KEY_BYTES],
-                                               unsigned lifetime_s)
+                                               unsigned lifetime_s, size_t ended_max)
 {
 	struct session_keeper *k = calloc(1, sizeof *k);
 
-	if (!k)
+	if (!k || ended_max == 0) {
+		free(k);
 		return NULL;
-	k->ended = calloc(SESSION_ENDED_MAX, sizeof *k->ended);
+	}
+	k->ended_max = ended_max;
+	k->ended = calloc(ended_max, sizeof *k->ended);
 	if (!k->ended || pthread_mutex_init(&k->lock, NULL) != 0) {
 		free(k->ended);
 		free(k);
@@ -105,7 +110,7 @@ struct session_keeper *session_keeper_new(unsigned lifetime_s)
 
 	if (auth_random(key, sizeof key) != 0)
 		return NULL;
-	struct session_keeper *k = session_keeper_with_key(key, lifetime_s);
+	struct session_keeper *k = session_keeper_with_key(key, lifetime_s, SESSION_ENDED_MAX);
 	OPENSSL_cleanse(key, sizeof key);
 	return k;
 }
@@ -194,7 +199,7 @@ enum session_result session_verify(struct session_keeper *k, const char *cookie,
 	if (p.expiry <= (long long)now)
 		return SESSION_EXPIRED;
 	pthread_mutex_lock(&k->lock);
-	bool ended = is_ended(k, p.mac);
+	bool ended = p.expiry <= (long long)k->floor || is_ended(k, p.mac);
 	pthread_mutex_unlock(&k->lock);
 	if (ended)
 		return SESSION_ENDED;
@@ -234,9 +239,13 @@ void session_end(struct session_keeper *k, const char *cookie, time_t now)
 	pthread_mutex_lock(&k->lock);
 	prune_expired(k, now);
 	size_t slot = k->nended;
-	if (slot == SESSION_ENDED_MAX) {
+	if (slot == k->ended_max) {
+		/* The entry that makes room stays refused through the floor. */
 		slot = soonest_slot(k);
-		log_warn("the list of ended sessions is full; forgetting the one expiring first");
+		if (k->ended[slot].expiry > k->floor)
+			k->floor = k->ended[slot].expiry;
+		log_warn("the list of %zu ended sessions is full: every session expiring by "
+		         "%lld now ends too", k->ended_max, (long long)k->floor);
 	} else
 		k->nended++;
 	memcpy(k->ended[slot].mac, p.mac, MAC_CHARS + 1);

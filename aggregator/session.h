@@ -11,7 +11,10 @@
  *
  * Signing out puts the cookie's MAC on a list of ended sessions, kept until
  * the cookie would have expired anyway, so a copied cookie stops working
- * at once rather than at its expiry. */
+ * at once rather than at its expiry. The list is bounded; when it is full,
+ * the entry expiring first makes room, and every cookie expiring no later
+ * than it is refused from then on (the floor): a sign-out is never
+ * forgotten, at the price of ending the oldest sessions early. */
 #ifndef SAMLAD_SESSION_H
 #define SAMLAD_SESSION_H
 
@@ -23,8 +26,8 @@
 #define SESSION_KEY_BYTES 32
 /* Room for "<19 digits>.<20 digits>.<16 characters>.<43 characters>" and a NUL. */
 #define SESSION_COOKIE_MAX 112
-/* Ended sessions remembered at most; beyond it the one expiring first is
- * forgotten (and logged). Each entry is about 50 bytes. */
+/* Ended sessions remembered at most; beyond it the one expiring first
+ * raises the floor (see above, and logged). Each entry is about 50 bytes. */
 #define SESSION_ENDED_MAX 65536
 
 enum session_result {
@@ -40,9 +43,10 @@ struct session_keeper;
 /* A keeper with a fresh random key; sessions last lifetime_s seconds.
  * NULL when randomness or memory failed. Free with session_keeper_free. */
 struct session_keeper *session_keeper_new(unsigned lifetime_s) WUR;
-/* The same with a given key, for tests. */
+/* The same with a given key and room for ended_max ended sessions, for
+ * tests. */
 struct session_keeper *session_keeper_with_key(const unsigned char key[SESSION_KEY_BYTES],
-                                               unsigned lifetime_s) WUR;
+                                               unsigned lifetime_s, size_t ended_max) WUR;
 void session_keeper_free(struct session_keeper *k);
 /* Seconds a new session lasts (the cookie's Max-Age). */
 unsigned session_lifetime(const struct session_keeper *k);

@@ -170,6 +170,19 @@ static void reply_receipt(struct http_request *req, const struct receipt *r, boo
 	http_reply_json(req, replayed ? 200 : 201, body);
 }
 
+/* 503 when the database lacks room (a full disk): nothing was stored and
+ * the same batch will be taken once the operator has made room. */
+static void reply_no_room(struct collector *c, struct http_request *req)
+{
+	char seconds[16];
+
+	snprintf(seconds, sizeof seconds, "%u", c->retry_after_s);
+	http_add_header(req, "Retry-After", seconds);
+	http_reply_error(req, 503, "database_unavailable", "the database has no room to "
+	                 "store the batch (its disk may be full); nothing was stored; try "
+	                 "again in %u seconds", c->retry_after_s);
+}
+
 /* Answers what the store did with the batch. */
 static void reply_stored(struct collector *c, struct http_request *req,
                          enum store_result res, const struct receipt *r)
@@ -192,6 +205,9 @@ static void reply_stored(struct collector *c, struct http_request *req,
 	case STORE_STALE_CATALOGUE:
 		/* The latter: imports kept coming while the rows were checked. */
 		collector_reply_unavailable(c, req);
+		break;
+	case STORE_NO_ROOM:
+		reply_no_room(c, req);
 		break;
 	default:
 		http_reply_error(req, 500, "internal_error", "the batch could not be stored; "

@@ -330,7 +330,9 @@ static void apply(struct current *c, long long version, long long id,
  * check finds the map stale. Called with the lock held. */
 static void pending_replay(struct current *c)
 {
-	qsort(c->pending, c->npending, sizeof *c->pending, pending_order);
+	/* qsort must not be handed NULL, even to sort nothing. */
+	if (c->npending > 0)
+		qsort(c->pending, c->npending, sizeof *c->pending, pending_order);
 	for (size_t i = 0; i < c->npending && c->valid; i++) {
 		const struct pending *p = &c->pending[i];
 		if (p->id <= c->version)

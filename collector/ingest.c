@@ -352,7 +352,9 @@ static bool number_char(char c)
 }
 
 /* Steps over a string from its opening quote at s[*i]; leaves *i on the
- * closing quote. Returns false on a \u0000 escape. */
+ * closing quote, or at len when the string is not closed (a backslash as
+ * the last byte must not step over the end). Returns false on a \u0000
+ * escape. */
 static bool skip_string(const char *s, size_t len, size_t *i)
 {
 	for ((*i)++; *i < len && s[*i] != '"'; (*i)++) {
@@ -360,6 +362,8 @@ static bool skip_string(const char *s, size_t len, size_t *i)
 			continue;
 		if (*i + 6 <= len && memcmp(s + *i + 1, "u0000", 5) == 0)
 			return false;
+		if (*i + 1 == len)
+			break;
 		(*i)++;
 	}
 	return true;
@@ -378,6 +382,9 @@ static enum ingest_status json_prescan(const char *s, size_t len, struct num_tok
 		if (s[i] == '"' && !skip_string(s, len, &i))
 			return reject(err, "invalid_body", "the body holds the escape \\u0000, "
 			              "which no field accepts");
+		/* An unterminated string ran to the end; cJSON says where. */
+		if (i >= len)
+			break;
 		if (s[i] == ',' && ++commas > INGEST_MAX_VALUES)
 			return reject(err, "invalid_body", "the body holds more than %d values; "
 			              "send at most %d rows per batch", INGEST_MAX_VALUES, INGEST_MAX_ROWS);
@@ -392,7 +399,20 @@ static enum ingest_status json_prescan(const char *s, size_t len, struct num_tok
 	return INGEST_OK;
 }
 
-/* Parses with cJSON, rejecting trailing text; says where it went wrong. */
+/* The length of the JSON white space (RFC 8259: space, tab, CR, LF) that
+ * starts s. */
+static size_t json_space(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Parses with cJSON, rejecting trailing text; says where it went wrong.
+ * Exactly len bytes are read, with no NUL needed after them: cJSON stops at
+ * the end of the value, and only white space may follow it. */
 static enum ingest_status json_parse(const char *body, size_t len, cJSON **root,
                                      struct ingest_error *err)
 {
@@ -402,12 +422,13 @@ static enum ingest_status json_parse(const char *body, size_t len, cJSON **root,
 	if (len == 0)
 		return reject(err, "malformed_json", "the body is empty; send a JSON object "
 		              "{\"counts\": [...]}");
-	/* len + 1 takes in the NUL that ends the body, which is how cJSON's
-	 * require_null_terminated knows that nothing follows the value. */
-	*root = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);
-	if (*root && end == body + len)
-		return INGEST_OK;
+	*root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
 	size_t at = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
+	if (*root) {
+		at += json_space(body + at, len - at);
+		if (at == len)
+			return INGEST_OK;
+	}
 	for (size_t i = 0; i < at; i++) {
 		column = body[i] == '\n' ? 1 : column + 1;
 		line += body[i] == '\n';

@@ -106,8 +106,9 @@ struct ingest_error {
 };
 
 /* Reads {"counts":[{indicator, area, period, value}, ...]}. `body` must be
- * NUL-terminated at body[len]. Rows go to *out and row conflicts to *conf,
- * both the caller's to free (also after a failure). */
+ * exactly len bytes long (no NUL is needed after it). Rows go to *out and
+ * row conflicts to *conf, both the caller's to free (also after a
+ * failure). */
 enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *out,
                                struct conflicts *conf, struct ingest_error *err) WUR;
 /* Reads CSV with the header indicator,area,period,value in any order. */

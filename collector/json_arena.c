@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <cjson/cJSON.h>
 
-/* Bytes in a block, unless one allocation needs more. */
+/* Bytes in the first block and, doubling, the most in one block (unless
+ * one allocation needs more): a small body, the common case, takes no
+ * megabyte, and a large one reaches megabyte blocks after four. */
+#define FIRST_BLOCK_SIZE ((size_t)1 << 16)
 #define BLOCK_SIZE ((size_t)1 << 20)
 /* Every allocation is rounded up to this, which keeps them all aligned. */
 #define ALIGN ((size_t)16)
@@ -37,7 +40,9 @@ static void *arena_malloc(size_t n)
 	n = (n + ALIGN - 1) & ~(ALIGN - 1);
 	struct block *b = a->blocks;
 	if (!b || b->size - b->used < n) {
-		size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+		size_t size = b ? (b->size < BLOCK_SIZE ? 2 * b->size : BLOCK_SIZE) : FIRST_BLOCK_SIZE;
+		if (size < n)
+			size = n;
 		b = malloc(sizeof *b + size);
 		if (!b)
 			return NULL;

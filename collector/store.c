@@ -16,6 +16,9 @@
 /* COPY data is sent in pieces of about this size. */
 #define COPY_CHUNK (64 * 1024)
 #define SQLSTATE_UNIQUE "23505"
+/* Insufficient resources: disk full (53100), out of memory (53200), too
+ * many connections (53300). */
+#define SQLSTATE_CLASS_RESOURCES "53"
 
 /* A time as RFC 3339 in UTC with milliseconds. */
 #define RFC3339(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -410,6 +413,13 @@ static enum store_result store_failure(struct db *db, enum db_status st)
 {
 	if (st == DB_UNAVAILABLE)
 		return STORE_UNAVAILABLE;
+	/* A full disk is the operator's to fix, not a bug, and the same
+	 * batch will go through once it is fixed: a 503 tells the client so. */
+	if (strncmp(db_sqlstate(db), SQLSTATE_CLASS_RESOURCES, 2) == 0) {
+		log_error("ingest failed, the database lacks resources: %s %s", db_sqlstate(db),
+		          db_error(db));
+		return STORE_NO_ROOM;
+	}
 	if (strcmp(db_sqlstate(db), SQLSTATE_UNIQUE) == 0)
 		return STORE_DUPLICATE;
 	log_error("ingest failed: %s %s", db_sqlstate(db), db_error(db));

@@ -50,6 +50,7 @@ enum store_result {
 	STORE_KEY_REUSED,    /* the key was seen with another body: 409 */
 	STORE_DUPLICATE,     /* a unique constraint fired (SQLSTATE 23505): 409 */
 	STORE_UNAVAILABLE,   /* the database could not be reached: 503 */
+	STORE_NO_ROOM,       /* the database lacks disk or memory (SQLSTATE class 53): 503 */
 	STORE_FAILED,        /* any other failure: 500, logged */
 	STORE_STALE_CATALOGUE, /* a catalogue import came between the check and the lock:
 	                        * nothing stored; check the rows again */

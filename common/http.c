@@ -3,14 +3,26 @@
  * its body up to the limit, turns every failure into a JSON error and writes
  * one access-log line per response.
  *
+ * Why threads rather than libmicrohttpd's epoll mode: there, handlers run
+ * on the few polling threads, so one handler waiting for PostgreSQL would
+ * stall every connection of its thread; making that safe needs suspended
+ * connections handed to a worker pool, which 0.9.75 supports but which
+ * changes every handler's life cycle. Threads are kept and made cheap to
+ * hold instead: poll() (no FD_SETSIZE ceiling), a connection limit per
+ * client address below the total, and deadlines for the head and the body
+ * (http_deadline.c) so that a slow client cannot keep its threads.
+ *
  * libmicrohttpd calls the access handler several times per request: once
  * when the headers have arrived, once per piece of body, and once more with
  * no data when the body is complete. Queueing a response on the first call
  * makes libmicrohttpd 0.9.75 close the connection, and queueing one while
  * the body is arriving fails, so the first call makes the request state,
- * the second routes, and the answer goes out on the final call. The single
- * exception, a 413 for an announced oversize body, is explained at
- * request_start. */
+ * the second routes, and the answer goes out on the final call. The
+ * exceptions are the answers after which the connection must close anyway
+ * (a body over the limit, framing that cannot be trusted): they go out on
+ * the first call, or while the body arrives, as request_start and
+ * reply_early explain. Even before the first call, on_target sees the raw
+ * request target. */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -23,9 +35,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "buf.h"
+#include "compiler.h"
+#include "http_deadline.h"
+#include "http_early.h"
+#include "http_framing.h"
 #include "log.h"
 
 #define JSON_TYPE "application/json"
@@ -36,6 +53,8 @@ struct http_server {
 	size_t nroutes;                  /* entries in routes */
 	void *app;                       /* handed to every handler */
 	size_t body_limit;               /* largest accepted body, in bytes */
+	struct http_deadlines *deadlines; /* owned; the head and body watchdog */
+	bool tls;                        /* connections are HTTPS */
 };
 
 /* What happened to the request body so far. */
@@ -43,6 +62,13 @@ enum body_state {
 	BODY_OK,         /* everything received is in `body` */
 	BODY_TOO_LARGE,  /* it outgrew the limit; the rest is read and dropped */
 	BODY_NO_MEMORY,  /* an append failed; the request ends in a 500 */
+};
+
+/* The error code and status of a request refused before routing. */
+struct refusal {
+	unsigned status;     /* 0 when the request is not refused */
+	const char *code;    /* static error code */
+	const char *message; /* static sentence */
 };
 
 struct http_request {
@@ -54,6 +80,7 @@ struct http_request {
 	const char *param;               /* points into path at the "*" segment, or NULL */
 	char *content_type;              /* owned; lower-cased media type, "" when absent */
 	struct buf body;                 /* the body received so far */
+	size_t received;                 /* body bytes received, kept or dropped */
 	enum body_state body_state;      /* whether body is whole */
 	struct buf headers;              /* response headers to add: "name\0value\0"... */
 	char *log_tag;                   /* owned; the handler's tag for the access log */
@@ -63,6 +90,8 @@ struct http_request {
 	unsigned status;                 /* the status queued; 0 before the reply */
 	size_t bytes;                    /* length of the response body */
 	struct timespec start;           /* when the headers had arrived */
+	bool started;                    /* the first call of the access handler has run */
+	struct refusal target;           /* what is wrong with the raw target, if anything */
 };
 
 /* ---- request state ---------------------------------------------------- */
@@ -79,26 +108,16 @@ static void request_free(struct http_request *req)
 	free(req);
 }
 
-static struct http_request *request_new(struct http_server *srv,
-                                        struct MHD_Connection *conn,
-                                        const char *method, const char *url)
+/* Fills in what the first call of the access handler knows. Returns -1
+ * when memory ran out. */
+static int request_fill(struct http_request *req, const char *method, const char *url)
 {
-	struct http_request *req = calloc(1, sizeof *req);
-
-	if (!req)
-		return NULL;
-	req->srv = srv;
-	req->conn = conn;
+	req->started = true;
 	req->method = strdup(method);
 	req->path = strdup(url);
 	req->content_type = strdup("");
-	if (!req->method || !req->path || !req->content_type)
-		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &req->start);
-	return req;
-fail:
-	request_free(req);
-	return NULL;
+	return req->method && req->path && req->content_type ? 0 : -1;
 }
 
 /* Milliseconds since the headers had arrived, for the access log. */
@@ -180,6 +199,11 @@ const char *http_content_type(const struct http_request *req)
 	return req->content_type;
 }
 
+bool http_is_tls(const struct http_request *req)
+{
+	return req->srv->tls;
+}
+
 void http_set_log_tag(struct http_request *req, const char *tag)
 {
 	char *copy = strdup(tag);
@@ -238,7 +262,8 @@ void http_add_header(struct http_request *req, const char *name, const char *val
 static int headers_apply(struct http_request *req, struct MHD_Response *resp,
                          const char *content_type)
 {
-	const char *p = req->headers.data;
+	/* No handler header leaves data NULL, and NULL + 0 is undefined. */
+	const char *p = req->headers.len ? req->headers.data : "";
 	const char *end = p + req->headers.len;
 
 	if (content_type &&
@@ -249,7 +274,7 @@ static int headers_apply(struct http_request *req, struct MHD_Response *resp,
 	if (MHD_add_response_header(resp, "Cache-Control", "no-store") != MHD_YES ||
 	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES)
 		return -1;
-	while (p && p < end) {
+	while (p < end) {
 		const char *value = p + strlen(p) + 1;
 		/* libmicrohttpd also refuses headers it sets itself (Content-Length). */
 		if (MHD_add_response_header(resp, p, value) != MHD_YES)
@@ -438,11 +463,44 @@ static void reply_no_route(struct http_request *req)
 	buf_free(&allow);
 }
 
-static void reply_too_large(struct http_request *req)
+/* The 413 text, for both ways of sending it. */
+static void too_large_message(const struct http_request *req, char *out, size_t size)
 {
-	http_reply_error(req, 413, "body_too_large",
-	                 "the body is larger than the limit of %zu bytes",
-	                 req->srv->body_limit);
+	snprintf(out, size, "the body is larger than the limit of %zu bytes",
+	         req->srv->body_limit);
+}
+
+/* Answers on the socket itself and closes; see http_early.h. The request
+ * is marked answered for the access log. `message` is plain text without
+ * quotes or backslashes, so it goes into the JSON as it is. Returns MHD_NO,
+ * which is what the access handler must return to close the connection. */
+static enum MHD_Result reply_early(struct http_request *req, unsigned status,
+                                   const char *reason, const char *code,
+                                   const char *message)
+{
+	char head[512], body[640];
+	int len = snprintf(body, sizeof body, "{\"error\":\"%s\",\"message\":\"%s\"}",
+	                   code, message);
+
+	snprintf(head, sizeof head,
+	         "HTTP/1.1 %u %s\r\nContent-Type: " JSON_TYPE "\r\n"
+	         "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	         "Connection: close\r\nContent-Length: %d\r\n\r\n", status, reason, len);
+	snprintf(req->error, sizeof req->error, "%s", code);
+	if (http_early_answer(req->conn, head, body, (size_t)len) == 0) {
+		req->status = status;
+		req->bytes = (size_t)len;
+	}
+	req->queue_failed = true;
+	return MHD_NO;
+}
+
+static enum MHD_Result reply_too_large_early(struct http_request *req)
+{
+	char message[128];
+
+	too_large_message(req, message, sizeof message);
+	return reply_early(req, 413, "Content Too Large", "body_too_large", message);
 }
 
 /* True when Content-Length announces more than the limit. A chunked body
@@ -473,32 +531,37 @@ static void request_route(struct http_request *req)
 		req->body_state = BODY_NO_MEMORY;
 }
 
-/* Keeps a piece of the body, or drops it: when there is no route, when the
- * body is already over the limit, or after memory ran out. */
-static void body_take(struct http_request *req, const char *data, size_t len)
+/* Keeps a piece of the body, or drops it: when there is no route, the
+ * target was refused, or memory ran out. A body that outgrows the limit,
+ * kept or not, is answered 413 at once (returns MHD_NO: the connection
+ * closes), so that no body is read for longer than one of the limit's size. */
+static enum MHD_Result body_take(struct http_request *req, const char *data, size_t len)
 {
-	if (!req->route || req->body_state != BODY_OK)
-		return;
-	if (len > req->srv->body_limit - req->body.len) {
+	if (len > req->srv->body_limit - req->received) {
 		req->body_state = BODY_TOO_LARGE;
 		buf_free(&req->body);
-		return;
+		return reply_too_large_early(req);
 	}
+	req->received += len;
+	if (!req->route || req->body_state != BODY_OK || req->target.status)
+		return MHD_YES;
 	if (buf_append(&req->body, data, len) != 0) {
 		req->body_state = BODY_NO_MEMORY;
 		buf_free(&req->body);
 	}
+	return MHD_YES;
 }
 
 /* Final call, the whole body is in: answers or hands over to the handler. */
 static void request_answer(struct http_request *req)
 {
-	if (!req->route) {
-		reply_no_route(req);
+	if (req->target.status) {
+		http_reply_error(req, req->target.status, req->target.code, "%s",
+		                 req->target.message);
 		return;
 	}
-	if (req->body_state == BODY_TOO_LARGE) {
-		reply_too_large(req);
+	if (!req->route) {
+		reply_no_route(req);
 		return;
 	}
 	if (req->body_state == BODY_NO_MEMORY) {
@@ -513,25 +576,84 @@ static void request_answer(struct http_request *req)
 	}
 }
 
-/* First call, headers only: makes the request state. Nothing is queued
- * here, with one exception: a body announced larger than the limit gets its
- * 413 now. It is the only moment that answer can go out before the body:
- * libmicrohttpd then skips "100 Continue", so a client that waits for it
- * (libcurl does, for large bodies) never sends the body at all. The
- * connection closes after the 413, which it must anyway, since the body was
- * never read; every other answer keeps the connection open. */
-static enum MHD_Result request_start(struct http_server *srv,
-                                     struct MHD_Connection *conn,
-                                     const char *method, const char *url,
-                                     void **con_cls)
+/* Collects one framing header for http_framing_check. */
+static enum MHD_Result framing_one(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, const char *value)
 {
-	struct http_request *req = request_new(srv, conn, method, url);
+	struct http_framing *f = cls;
 
-	if (!req)
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") == 0) {
+		if (f->n_content_length < ARRAY_LEN(f->content_length))
+			f->content_length[f->n_content_length] = value ? value : "";
+		f->n_content_length++;
+	} else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		if (f->n_transfer_encoding < ARRAY_LEN(f->transfer_encoding))
+			f->transfer_encoding[f->n_transfer_encoding] = value ? value : "";
+		f->n_transfer_encoding++;
+	}
+	return MHD_YES;
+}
+
+/* Refuses framing that libmicrohttpd would read one way and a proxy in
+ * front of it another (RFC 9112 section 6): answered early, and closed. */
+static bool framing_refused(struct http_request *req, enum MHD_Result *result)
+{
+	struct http_framing f = { { NULL }, 0, { NULL }, 0 };
+
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, framing_one, &f);
+	enum http_framing_check c = http_framing_check(&f);
+	if (c == FRAMING_OK)
+		return false;
+	unsigned status = http_framing_status(c);
+	*result = reply_early(req, status, status == 501 ? "Not Implemented" : "Bad Request",
+	                      status == 501 ? "not_implemented" : "malformed_request",
+	                      http_framing_message(c));
+	return true;
+}
+
+/* True when the client waits for "100 Continue" before sending its body. */
+static bool expects_continue(const struct http_request *req)
+{
+	const char *v = http_header(req, "Expect");
+
+	return v && strcasecmp(v, "100-continue") == 0;
+}
+
+/* The connection's deadline watch (see on_connection), or NULL. */
+static struct http_watch *request_watch(const struct http_request *req)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+/* First call, headers only: fills in the request state and starts the
+ * body's deadline. Nothing is queued here, with two exceptions. Framing
+ * that cannot be trusted is answered early and closed. A body announced
+ * larger than the limit gets its 413 now: to a client that waits for
+ * "100 Continue" (libcurl does, for large bodies) as a queued answer, which
+ * makes libmicrohttpd skip the "100 Continue" so that the body is never
+ * sent; to any other client early, on the socket, because it is already
+ * sending the body. Either way the connection closes after the 413. */
+static enum MHD_Result request_start(struct http_request *req, const char *method,
+                                     const char *url)
+{
+	enum MHD_Result result = MHD_YES;
+
+	if (request_fill(req, method, url) != 0)
 		return MHD_NO;
-	*con_cls = req;
-	if (announced_too_large(req))
-		reply_too_large(req);
+	http_watch_body(req->srv->deadlines, request_watch(req));
+	if (framing_refused(req, &result))
+		return result;
+	if (announced_too_large(req)) {
+		if (!expects_continue(req))
+			return reply_too_large_early(req);
+		char message[128];
+		too_large_message(req, message, sizeof message);
+		http_reply_error(req, 413, "body_too_large", "%s", message);
+	}
 	return req->queue_failed ? MHD_NO : MHD_YES;
 }
 
@@ -542,9 +664,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 {
 	struct http_request *req = *con_cls;
 
+	(void)cls;
+	(void)conn;
 	(void)version;
+	/* on_target made the request; without it memory ran out. */
 	if (!req)
-		return request_start(cls, conn, method, url, con_cls);
+		return MHD_NO;
+	if (!req->started)
+		return request_start(req, method, url);
 	if (req->status != 0 || req->queue_failed) {
 		/* Answered already: nothing more is wanted from this request. */
 		*upload_data_size = 0;
@@ -553,23 +680,58 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	if (!req->routed)
 		request_route(req);
 	if (*upload_data_size != 0) {
-		body_take(req, upload_data, *upload_data_size);
+		enum MHD_Result r = body_take(req, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		return MHD_YES;
+		return r;
 	}
+	http_watch_answering(req->srv->deadlines, request_watch(req));
 	request_answer(req);
 	return req->queue_failed ? MHD_NO : MHD_YES;
 }
 
+/* Called with the raw request target, before libmicrohttpd decodes it or
+ * splits its parameters: makes the request state (handed to on_access as
+ * *con_cls) and checks the target. A target with too many parameters has
+ * them cut off here, in libmicrohttpd's own buffer, because parsing them
+ * would exhaust the connection's memory and end it without an answer; the
+ * request is then refused with 400 anyway. */
+static void *on_target(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_request *req = calloc(1, sizeof *req);
+
+	if (!req)
+		return NULL;
+	req->srv = cls;
+	req->conn = conn;
+	switch (http_target_check(uri, strlen(uri))) {
+	case TARGET_NUL:
+		req->target = (struct refusal){ 400, "malformed_request",
+			"the request target holds %00, a NUL byte, which no path or parameter accepts" };
+		break;
+	case TARGET_TOO_MANY_PARAMS:
+		req->target = (struct refusal){ 400, "invalid_parameter",
+			"the request has more query parameters than the 64 accepted" };
+		/* The buffer is libmicrohttpd's and writable; the '?' stays. */
+		((char *)strchr(uri, '?'))[1] = '\0';
+		break;
+	case TARGET_OK:
+		break;
+	}
+	return req;
+}
+
 /* Writes the access-log line and frees the request. Runs once per request,
- * also when the client went away before an answer. */
+ * also when the client went away before an answer. The connection's head
+ * deadline for its next request starts here. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *srv = cls;
 	struct http_request *req = *con_cls;
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	(void)cls;
-	(void)conn;
+	http_watch_idle(srv->deadlines, info ? info->socket_context : NULL);
 	if (!req)
 		return;
 	if (req->status != 0)
@@ -580,6 +742,22 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " incomplete");
 	request_free(req);
 	*con_cls = NULL;
+}
+
+/* Starts and ends a connection's deadline watch. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = fd ? http_deadlines_watch(srv->deadlines, fd->connect_fd) : NULL;
+	} else {
+		http_deadlines_unwatch(srv->deadlines, *socket_context);
+		*socket_context = NULL;
+	}
 }
 
 /* ---- the daemon ------------------------------------------------------- */
@@ -620,16 +798,51 @@ static int listen_parse(const char *listen, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-static void log_listening(struct http_server *srv, const struct sockaddr_in *sa)
+unsigned http_server_port(const struct http_server *srv)
 {
 	const union MHD_DaemonInfo *info =
 		MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+
+	return info ? (unsigned)info->port : 0;
+}
+
+static void log_listening(struct http_server *srv, const struct sockaddr_in *sa)
+{
 	char host[INET_ADDRSTRLEN];
 
 	inet_ntop(AF_INET, &sa->sin_addr, host, sizeof host);
 	/* With port 0 the kernel chose one; the log says which. */
-	log_info("listening on %s:%u", host,
-	         info ? (unsigned)info->port : (unsigned)ntohs(sa->sin_port));
+	log_info("listening on %s://%s:%u", srv->tls ? "https" : "http", host,
+	         http_server_port(srv));
+}
+
+/* Starts libmicrohttpd on srv. The port is passed alongside the address
+ * only so that libmicrohttpd's own bind error names it. */
+static struct MHD_Daemon *daemon_start(struct http_server *srv,
+                                       const struct http_server_config *cfg,
+                                       struct sockaddr_in *sa)
+{
+	/* poll() rather than select(): descriptors past 1023 are fine. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	                 MHD_USE_POLL | MHD_USE_ERROR_LOG | (srv->tls ? MHD_USE_TLS : 0);
+
+	return MHD_start_daemon(
+		flags, ntohs(sa->sin_port), NULL, NULL, on_access, srv,
+		/* The logger goes first so that it sees complaints about the rest. */
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->connection_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->client_limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
+		MHD_OPTION_URI_LOG_CALLBACK, on_target, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		/* Without TLS the list ends here. TLS 1.2 and 1.3 only: older
+		 * versions have known weaknesses and no client of ours needs them. */
+		srv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cfg->tls_cert,
+		MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key,
+		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+		MHD_OPTION_END);
 }
 
 struct http_server *http_server_start(const struct http_server_config *cfg,
@@ -644,28 +857,31 @@ struct http_server *http_server_start(const struct http_server_config *cfg,
 		          cfg->listen);
 		goto fail;
 	}
+	if (cfg->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		log_error("this libmicrohttpd was built without TLS; cannot serve HTTPS");
+		goto fail;
+	}
 	srv = calloc(1, sizeof *srv);
 	if (!srv)
 		goto fail;
-	*srv = (struct http_server){ NULL, routes, nroutes, app, cfg->body_limit };
-	srv->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-		MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_access, srv,
-		/* The logger goes first so that it sees complaints about the rest. */
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->connection_limit,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_END);
+	*srv = (struct http_server){ NULL, routes, nroutes, app, cfg->body_limit, NULL,
+	                             cfg->tls_cert != NULL };
+	srv->deadlines = http_deadlines_start(cfg->head_timeout_s, cfg->body_timeout_s);
+	if (!srv->deadlines)
+		goto fail;
+	srv->daemon = daemon_start(srv, cfg, &sa);
 	if (!srv->daemon) {
-		log_error("cannot listen on %s", cfg->listen);
+		log_error("cannot listen on %s%s", cfg->listen,
+		          srv->tls ? " (or the TLS certificate and key were refused)" : "");
 		goto fail;
 	}
 	log_listening(srv, &sa);
 	return srv;
 fail:
+	if (srv && srv->deadlines) {
+		http_deadlines_stop(srv->deadlines);
+		http_deadlines_free(srv->deadlines);
+	}
 	free(srv);
 	return NULL;
 }
@@ -674,7 +890,11 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
-	/* Joins every connection thread: handlers still running finish first. */
+	/* The watchdog ends first; stopping the daemon then joins every
+	 * connection thread (handlers still running finish first) and
+	 * unwatches every connection as it closes. */
+	http_deadlines_stop(srv->deadlines);
 	MHD_stop_daemon(srv->daemon);
+	http_deadlines_free(srv->deadlines);
 	free(srv);
 }

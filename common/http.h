@@ -2,7 +2,9 @@
  * A route is a method, a path and a handler. A path ending in "/ *" (written
  * without the space) matches one more segment, read with http_path_param.
  * 404 and 405 are answered here, bodies are collected here up to the limit
- * (413 beyond it), and every response is logged here, once. */
+ * (413 beyond it), framing and targets that cannot be trusted are refused
+ * here (400, 501), deadlines and connection limits are kept here, and every
+ * response is logged here, once. */
 #ifndef SAMLAD_HTTP_H
 #define SAMLAD_HTTP_H
 
@@ -27,8 +29,13 @@ struct http_route {
 struct http_server_config {
 	const char *listen;       /* "HOST:PORT"; HOST is an IPv4 address or "localhost" */
 	unsigned connection_limit; /* most connections open at once */
+	unsigned client_limit;    /* most connections open at once from one address */
 	size_t body_limit;        /* largest accepted request body, in bytes */
-	unsigned timeout_s;       /* idle connections are closed after this */
+	unsigned timeout_s;       /* connections silent this long are closed */
+	unsigned head_timeout_s;  /* a request head (or the wait for one) may take this long */
+	unsigned body_timeout_s;  /* a request body may take this long */
+	const char *tls_cert;     /* PEM certificate chain, or NULL for plain HTTP */
+	const char *tls_key;      /* PEM private key of tls_cert, or NULL */
 };
 
 struct http_server;
@@ -38,6 +45,8 @@ struct http_server;
 struct http_server *http_server_start(const struct http_server_config *cfg,
                                       const struct http_route *routes,
                                       size_t nroutes, void *app);
+/* The port the server listens on (the one the kernel chose for port 0). */
+unsigned http_server_port(const struct http_server *srv);
 /* Stops accepting, finishes nothing further, frees the server. */
 void http_server_stop(struct http_server *srv);
 
@@ -60,6 +69,8 @@ const char *http_cookie(const struct http_request *req, const char *name);
 const char *http_body(const struct http_request *req, size_t *len);
 /* The media type of Content-Type, lower-cased, without parameters, or "". */
 const char *http_content_type(const struct http_request *req);
+/* True when the request came over TLS (the server has a certificate). */
+bool http_is_tls(const struct http_request *req);
 /* Handler-owned per-request slot, e.g. the authenticated principal for logs. */
 void http_set_log_tag(struct http_request *req, const char *tag);
 

@@ -1,11 +1,18 @@
 /* Option checks, signals and the start-up probe of the services; see
  * service.h. */
+#include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+
+#include <openssl/crypto.h>
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "log.h"
 #include "service.h"
 
@@ -22,6 +29,11 @@ int service_options_check(const struct config *cfg, const char *program)
 	if (!config_str(cfg, "database-url")) {
 		fprintf(stderr, "%s: no database: set DATABASE_URL or pass --database-url "
 		        "(see --help)\n", program);
+		return -1;
+	}
+	if (!config_str(cfg, "tls-cert") != !config_str(cfg, "tls-key")) {
+		fprintf(stderr, "%s: --tls-cert and --tls-key go together: give both for "
+		        "HTTPS, or neither\n", program);
 		return -1;
 	}
 	if (config_argc(cfg) > 0) {
@@ -55,23 +67,87 @@ void service_signals_wait(const sigset_t *set)
 	log_info("%s received; stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
+/* Reads a whole PEM file into a NUL-terminated string (malloc'd), or NULL
+ * after logging why. */
+static char *pem_read(const char *path, const char *what)
+{
+	struct buf text = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		log_error("cannot read the TLS %s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_append(&text, chunk, n) != 0)
+			break;
+	bool failed = ferror(f) || !feof(f) || buf_append(&text, "", 0) != 0;
+	fclose(f);
+	if (failed || !strstr(text.data, "-----BEGIN ")) {
+		log_error("the TLS %s %s is not a readable PEM file", what, path);
+		buf_free(&text);
+		return NULL;
+	}
+	return buf_steal(&text);
+}
+
+/* Lets the process hold as many descriptors as its connection limit needs
+ * (one each, and a few dozen for the database and the logs): the soft limit
+ * is often 1024, the hard one far higher. */
+static void descriptors_raise(unsigned connections)
+{
+	struct rlimit lim;
+	rlim_t want = (rlim_t)connections + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= want)
+		return;
+	lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > want ? want : lim.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur < want)
+		log_warn("only %llu file descriptors allowed; --connection-limit %u may not be "
+		         "reached", (unsigned long long)lim.rlim_cur, connections);
+}
+
 int service_serve(const struct config *cfg, const struct http_route *routes,
                   size_t nroutes, size_t body_limit, void *app,
                   const sigset_t *signals)
 {
-	const struct http_server_config http = {
+	struct http_server_config http = {
 		.listen = config_str(cfg, "listen"),
 		.connection_limit = (unsigned)config_int(cfg, "connection-limit"),
+		.client_limit = (unsigned)config_int(cfg, "client-connection-limit"),
 		.body_limit = body_limit,
 		.timeout_s = (unsigned)config_int(cfg, "timeout"),
+		.head_timeout_s = (unsigned)config_int(cfg, "header-timeout"),
+		.body_timeout_s = (unsigned)config_int(cfg, "body-timeout"),
 	};
-	struct http_server *srv = http_server_start(&http, routes, nroutes, app);
+	char *cert = NULL, *key = NULL;
+	struct http_server *srv = NULL;
+	int rc = -1;
 
+	if (config_str(cfg, "tls-cert")) {
+		cert = pem_read(config_str(cfg, "tls-cert"), "certificate");
+		key = pem_read(config_str(cfg, "tls-key"), "key");
+		if (!cert || !key)
+			goto fail;
+		http.tls_cert = cert;
+		http.tls_key = key;
+	}
+	descriptors_raise(http.connection_limit);
+	srv = http_server_start(&http, routes, nroutes, app);
 	if (!srv)
-		return -1;
+		goto fail;
 	service_signals_wait(signals);
 	http_server_stop(srv);
-	return 0;
+	rc = 0;
+fail:
+	/* The key's text is wiped, not only freed. */
+	if (key)
+		OPENSSL_cleanse(key, strlen(key));
+	free(key);
+	free(cert);
+	return rc;
 }
 
 void service_db_probe(struct db_pool *pool)

@@ -10,8 +10,28 @@
 #include "db.h"
 #include "http.h"
 
+/* The options of the HTTP server both services have, after their own
+ * --listen (whose default differs). */
+#define SERVICE_HTTP_OPTIONS \
+	{ "connection-limit", CONFIG_INT, "1024", NULL, 1, 10000, \
+	  "Most HTTP connections open at once; each has its own thread." }, \
+	{ "client-connection-limit", CONFIG_INT, "32", NULL, 1, 10000, \
+	  "Most HTTP connections open at once from one client address; more are refused." }, \
+	{ "timeout", CONFIG_INT, "30", NULL, 1, 3600, \
+	  "Seconds a connection may stay silent before it is closed." }, \
+	{ "header-timeout", CONFIG_INT, "10", NULL, 1, 3600, \
+	  "Seconds a request head may take, from the connection's start or the previous " \
+	  "answer; then the connection is closed." }, \
+	{ "body-timeout", CONFIG_INT, "120", NULL, 1, 86400, \
+	  "Seconds a request body may take after its head; then the connection is closed." }, \
+	{ "tls-cert", CONFIG_STRING, NULL, NULL, 0, 0, \
+	  "PEM file of the certificate chain: serve HTTPS instead of HTTP (needs --tls-key)." }, \
+	{ "tls-key", CONFIG_STRING, NULL, NULL, 0, 0, \
+	  "PEM file of the private key of --tls-cert." }
+
 /* Checks what an option table cannot: the log level's name (and sets it),
- * the required database URL and stray arguments. `program` names the
+ * the required database URL, --tls-cert and --tls-key given together, and
+ * stray arguments. `program` names the
  * service in the messages. Returns 0, or -1 after saying why on stderr. */
 int service_options_check(const struct config *cfg, const char *program) WUR;
 
@@ -29,8 +49,9 @@ void service_signals_wait(const sigset_t *set);
  * answer: a service starts either way and answers 503 until it is back. */
 void service_db_probe(struct db_pool *pool);
 
-/* Starts the HTTP server on the options every service has (listen,
- * connection-limit, timeout) with the given routes and body limit, waits
+/* Starts the HTTP server on the options every service has (--listen and
+ * SERVICE_HTTP_OPTIONS; the TLS files are read here) with the given routes
+ * and body limit, waits
  * for SIGINT or SIGTERM (blocked before by service_signals_block), and
  * stops the server: when it returns, every connection thread has ended, so
  * the caller may free what the handlers use. Returns 0, or -1 when the

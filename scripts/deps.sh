@@ -2,16 +2,19 @@
 # Installs the Debian packages Samlad needs that are missing.
 #   deps.sh build   what building and running needs
 #   deps.sh test    that, plus what the tests need
+#   deps.sh fuzz    that, plus clang and libFuzzer for scripts/fuzz.sh
 # Runs apt-get only when something is missing, so a second run is quick.
 set -euo pipefail
 
 build_pkgs=(gcc meson ninja-build pkg-config libpq-dev libcjson-dev
-	libmicrohttpd-dev libcurl4-openssl-dev libssl-dev libglpk-dev
+	libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libssl-dev libglpk-dev
 	postgresql-15 postgresql-client-15 curl python3 ca-certificates)
-test_pkgs=(python3-jsonschema poppler-utils chromium wrk)
+test_pkgs=(python3-jsonschema poppler-utils chromium wrk openssl)
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
+[ "${1:-build}" = fuzz ] && want+=("${test_pkgs[@]}" "${fuzz_pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do
@@ -20,7 +23,7 @@ for p in "${want[@]}"; do
 done
 # Node.js may come from elsewhere than Debian (whose npm then conflicts with
 # it): a working npm is enough.
-if [ "${1:-build}" = test ] && ! command -v npm >/dev/null 2>&1; then
+if [ "${1:-build}" != build ] && ! command -v npm >/dev/null 2>&1; then
 	missing+=(nodejs npm)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -17,6 +17,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "push_transport.h"
 
 /* The most of a response the client keeps: a 422 for a large batch lists
  * every row, but nothing the collector says needs more than this. */
@@ -26,11 +27,14 @@
 struct attempt {
 	long status;                   /* HTTP status; 0 when no response arrived */
 	long retry_after_s;            /* Retry-After in seconds; 0 when absent */
+	CURLcode code;                 /* libcurl's result of the transfer */
+	bool final;                    /* a transport failure no retry can mend */
 	struct buf body;               /* the response body; owned */
 	char error[CURL_ERROR_SIZE];   /* libcurl's reason when status is 0 */
 };
 
-enum push_result push_file_read(struct push_file *f, const char *path, FILE *err)
+enum push_result push_file_read(struct push_file *f, const char *path, size_t body_limit,
+                                FILE *err)
 {
 	char chunk[65536];
 	size_t n;
@@ -55,6 +59,13 @@ enum push_result push_file_read(struct push_file *f, const char *path, FILE *err
 		why = ENOMEM;
 	if (why)
 		goto fail;
+	if (f->body.len > body_limit) {
+		fprintf(err, "samlad-push: %s: %zu bytes, more than the collector takes "
+		        "(--body-limit %zu bytes); split it into smaller files\n", path,
+		        f->body.len, body_limit);
+		push_file_free(f);
+		return PUSH_USAGE;
+	}
 	return PUSH_OK;
 fail:
 	fprintf(err, "samlad-push: %s: %s\n", path, strerror(why));
@@ -146,6 +157,8 @@ static void attempt_setup(CURL *c, const struct push_config *cfg, const char *ur
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	/* Redirects are not followed: the token would travel to wherever they point. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	if (cfg->cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->cacert);
 }
 
 /* One POST; fills *a (which the caller frees with attempt_free). Returns 0
@@ -165,13 +178,16 @@ static int attempt_once(const struct push_config *cfg, const char *url,
 		goto done;
 	attempt_setup(c, cfg, url, f, h, a);
 	CURLcode cc = curl_easy_perform(c);
+	a->code = cc;
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
 		curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after);
 		a->retry_after_s = retry_after > PUSH_RETRY_AFTER_CAP_S
 		                   ? PUSH_RETRY_AFTER_CAP_S : (long)retry_after;
-	} else if (!a->error[0]) {
-		snprintf(a->error, sizeof a->error, "%s", curl_easy_strerror(cc));
+	} else {
+		if (!a->error[0])
+			snprintf(a->error, sizeof a->error, "%s", curl_easy_strerror(cc));
+		a->final = push_transport_explain(cfg, url, cc, a->error, sizeof a->error);
 	}
 	rc = buf_append(&a->body, "", 0);
 done:
@@ -188,7 +204,7 @@ static void attempt_free(struct attempt *a)
 /* Worth another try: nothing came back, the server failed, or it asked us to slow down. */
 static bool attempt_retryable(const struct attempt *a)
 {
-	return a->status == 0 || a->status == 429 || a->status >= 500;
+	return (a->status == 0 && !a->final) || a->status == 429 || a->status >= 500;
 }
 
 /* Copies s into out as one line of printable text: a message from the

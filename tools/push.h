@@ -2,7 +2,9 @@
  * with libcurl, retrying what may succeed later (connection failures,
  * timeouts, 5xx, 429) with exponential backoff and one Idempotency-Key per
  * file, so that a retry whose first attempt was in fact stored returns the
- * original receipt instead of storing twice. */
+ * original receipt instead of storing twice. What cannot succeed later (a
+ * 4xx such as 413, a certificate that does not verify, TLS spoken to plain
+ * HTTP or the other way round) is not retried. */
 #ifndef SAMLAD_PUSH_H
 #define SAMLAD_PUSH_H
 
@@ -23,6 +25,7 @@ struct push_config {
 	int retries;          /* attempts after the first one */
 	long timeout_s;       /* the limit of one attempt, connect to last byte */
 	long backoff_ms;      /* the wait before the first retry; doubles after each */
+	const char *cacert;   /* PEM file of the CAs that may vouch for an https:// URL, or NULL */
 };
 
 /* How a push ended. The values are the program's exit codes. */
@@ -41,8 +44,10 @@ struct push_file {
 };
 
 /* Reads `path` into f (which the caller frees with push_file_free). Returns
- * PUSH_OK, or PUSH_USAGE after printing why to `err`. */
-enum push_result push_file_read(struct push_file *f, const char *path, FILE *err) WUR;
+ * PUSH_OK, or PUSH_USAGE after printing why to `err`, also for a file over
+ * body_limit bytes: the collector would answer 413, so it is not sent. */
+enum push_result push_file_read(struct push_file *f, const char *path, size_t body_limit,
+                                FILE *err) WUR;
 void push_file_free(struct push_file *f);
 
 /* "application/json" for a name ending in ".json" (any case), else "text/csv". */

@@ -32,6 +32,11 @@ static const struct config_option options[] = {
 	{ "backoff", CONFIG_INT, "500", NULL, 0, 60000,
 	  "Milliseconds before the first retry; doubles after each retry up to 30 s, "
 	  "with random jitter; a Retry-After from the collector takes its place." },
+	{ "body-limit", CONFIG_SIZE, "8M", NULL, 1, 1LL << 30,
+	  "The collector's --body-limit: a larger file is refused before anything is sent." },
+	{ "cacert", CONFIG_STRING, NULL, "SAMLAD_CACERT", 0, 0,
+	  "PEM file of the certificate authorities that may vouch for an https:// "
+	  "collector; without it, the system's." },
 	CONFIG_LOG_LEVEL,
 };
 
@@ -80,7 +85,8 @@ static int read_files(const struct config *cfg, struct push_file *files)
 {
 	int n = config_argc(cfg);
 	for (int i = 0; i < n; i++)
-		if (push_file_read(&files[i], config_arg(cfg, i), stderr) != PUSH_OK) {
+		if (push_file_read(&files[i], config_arg(cfg, i),
+		                   (size_t)config_int(cfg, "body-limit"), stderr) != PUSH_OK) {
 			for (int j = 0; j < i; j++)
 				push_file_free(&files[j]);
 			return -1;
@@ -129,6 +135,7 @@ int main(int argc, char **argv)
 			.retries = (int)config_int(cfg, "retries"),
 			.timeout_s = (long)config_int(cfg, "timeout"),
 			.backoff_ms = (long)config_int(cfg, "backoff"),
+			.cacert = config_str(cfg, "cacert"),
 		};
 		code = send_files(&pc, files, config_argc(cfg));
 		curl_global_cleanup();

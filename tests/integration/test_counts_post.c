@@ -135,6 +135,42 @@ static const char csv_first[] =
 
 static struct receipt first;   /* the receipt of json_first */
 
+/* A full disk (SQLSTATE 53100, raised here by a trigger, as PostgreSQL
+ * raises it when a file cannot grow) is a 503 with Retry-After, not a 500
+ * "bug": nothing is stored, and the same batch goes through once there is
+ * room again. */
+static void test_disk_full(void)
+{
+	static const char body[] =
+		"{\"counts\":[{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\","
+		"\"period\":\"2023Q1\",\"value\":4}]}";
+	struct http_result res;
+	char v[64];
+	long long history = sql_int("SELECT count(*) FROM count_history");
+	long long submissions = sql_int("SELECT count(*) FROM submission");
+
+	harness_sql(&db, "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS "
+	            "$$BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; "
+	            "END$$");
+	harness_sql(&db, "CREATE TRIGGER disk_full BEFORE INSERT ON count_history "
+	            "FOR EACH STATEMENT EXECUTE FUNCTION disk_full()");
+	post(tok_bup, "application/json", body, NULL, &res);
+	is_int(res.status, 503, "disk full: 503");
+	ok(strstr(res.body.data, "\"error\":\"database_unavailable\"") &&
+	   strstr(res.body.data, "no room"), "disk full: database_unavailable, no room (%s)",
+	   res.body.data);
+	ok(http_result_header(&res, "Retry-After", v, sizeof v) && strcmp(v, "5") == 0,
+	   "disk full: Retry-After 5");
+	http_result_free(&res);
+	is_int(sql_int("SELECT count(*) FROM count_history"), history, "disk full: no row stored");
+	is_int(sql_int("SELECT count(*) FROM submission"), submissions,
+	       "disk full: no submission stored");
+	harness_sql(&db, "DROP TRIGGER disk_full ON count_history");
+	post(tok_bup, "application/json", body, NULL, &res);
+	is_int(res.status, 201, "room again: the same batch is stored");
+	http_result_free(&res);
+}
+
 static void test_json_post(void)
 {
 	struct http_result res;
@@ -456,6 +492,7 @@ int main(void)
 	test_get_submission();
 	test_idempotency();
 	test_import_between();
+	test_disk_full();
 
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
 	free(tok_bup);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "capture.h"
 #include "http.h"
 #include "log.h"
 #include "tap.h"
@@ -426,7 +427,9 @@ static unsigned free_port(void)
 static struct http_server *server_start(void)
 {
 	char listen[32];
-	struct http_server_config cfg = { listen, 16, BODY_LIMIT, 10 };
+	struct http_server_config cfg = { .listen = listen, .connection_limit = 16,
+		.client_limit = 16, .body_limit = BODY_LIMIT, .timeout_s = 10,
+		.head_timeout_s = 10, .body_timeout_s = 10 };
 
 	for (int tries = 0; tries < 5; tries++) {
 		unsigned port = free_port();
@@ -447,7 +450,9 @@ static void test_bad_listen(void)
 		"127.0.0.1: 80", "example.org:80", "::1:80", "256.0.0.1:80", ":80",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		struct http_server_config cfg = { bad[i], 4, 100, 5 };
+		struct http_server_config cfg = { .listen = bad[i], .connection_limit = 4,
+			.client_limit = 4, .body_limit = 100, .timeout_s = 5,
+			.head_timeout_s = 5, .body_timeout_s = 5 };
 		struct http_server *srv = http_server_start(&cfg, routes, ARRAY_LEN(routes), NULL);
 		ok(srv == NULL, "listen \"%s\" refused", bad[i]);
 		http_server_stop(srv);
@@ -457,7 +462,9 @@ static void test_bad_listen(void)
 /* Port 0 lets the kernel choose; the server must start. */
 static void test_port_zero(void)
 {
-	struct http_server_config cfg = { "127.0.0.1:0", 4, 100, 5 };
+	struct http_server_config cfg = { .listen = "127.0.0.1:0", .connection_limit = 4,
+		.client_limit = 4, .body_limit = 100, .timeout_s = 5,
+		.head_timeout_s = 5, .body_timeout_s = 5 };
 	struct http_server *srv = http_server_start(&cfg, routes, ARRAY_LEN(routes), NULL);
 	ok(srv != NULL, "port 0 accepted");
 	http_server_stop(srv);
@@ -473,17 +480,12 @@ static size_t count_lines(const char *text, const char *needle)
 	return n;
 }
 
-static void check_log(FILE *log)
+static void check_log(struct capture *log)
 {
 	struct buf text = BUF_INIT;
-	char chunk[4096];
-	size_t n;
 
-	rewind(log);
-	while ((n = fread(chunk, 1, sizeof chunk, log)) > 0)
-		if (buf_append(&text, chunk, n) != 0)
-			abort();
-	const char *t = text.data ? text.data : "";
+	capture_read(log, &text);
+	const char *t = text.data;
 	is_int(count_lines(t, " info http "), responses,
 	       "exactly one access-log line per response");
 	ok(strstr(t, " info http GET /query status=200 bytes=") != NULL,
@@ -503,11 +505,9 @@ static void check_log(FILE *log)
 
 int main(void)
 {
-	FILE *log = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	struct capture log;
 
-	if (!log || saved < 0 || dup2(fileno(log), STDERR_FILENO) < 0)
-		tap_skip_all("cannot capture stderr");
+	capture_start(&log);
 	log_init("test_http");
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct http_server *srv = server_start();
@@ -524,9 +524,8 @@ int main(void)
 	http_server_stop(srv);
 	test_bad_listen();
 	test_port_zero();
-	check_log(log);
-	dup2(saved, STDERR_FILENO);
+	check_log(&log);
+	capture_end(&log);
 	curl_global_cleanup();
-	fclose(log);
 	return tap_done();
 }

@@ -220,7 +220,7 @@ static char dir[] = "/tmp/samlad-push-test.XXXXXX";
 /* Writes a file into the test's folder; returns its path (static per slot). */
 static const char *write_file(int slot, const char *name, const char *content)
 {
-	static char paths[8][320];
+	static char paths[9][320];
 	snprintf(paths[slot], sizeof paths[slot], "%s/%s", dir, name);
 	FILE *f = fopen(paths[slot], "w");
 	if (!f || fputs(content, f) < 0 || fclose(f) != 0) {
@@ -234,15 +234,9 @@ static const char *write_file(int slot, const char *name, const char *content)
  * unless `env` says otherwise. */
 static int push(const char *const *args, const char *const *env, struct buf *out, struct buf *err)
 {
-	const char *argv[16] = { harness_program("tools/samlad-push") };
 	const char *default_env[] = { token_env, NULL };
-	size_t n = 1;
-	for (size_t i = 0; args[i] && n < 15; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	buf_reset(out);
-	buf_reset(err);
-	return harness_run(argv, env ? env : default_env, NULL, out, err);
+
+	return harness_push(args, env ? env : default_env, out, err);
 }
 
 static bool contains(const struct buf *b, const char *s)
@@ -306,7 +300,10 @@ static void test_swallowed_answer(void)
 	proxy_stop(&px);
 	is_int(rc, 0, "retried push: exit 0");
 	is_int(px.swallowed_status, 201, "retried push: the first attempt was stored (201 swallowed)");
-	is_int(px.connections, 2, "retried push: exactly one retry");
+	/* An empty reply to http:// might come from an HTTPS collector, so the
+	 * client tries a TLS handshake once (push_transport.c) before it
+	 * retries: the attempt, that probe, and one retry. */
+	is_int(px.connections, 3, "retried push: one TLS probe and exactly one retry");
 	check_printed_receipt("retried push", &out, 5, 5, uuid, sizeof uuid);
 	is_int(count("submission"), 1, "retried push: one submission stored");
 	is_int(count("count_history"), 5, "retried push: every row stored once");
@@ -441,6 +438,37 @@ static void test_usage_and_refusals(void)
 	buf_free(&err);
 }
 
+/* A file over the collector's limit: refused before sending by the
+ * client's own --body-limit; sent anyway (a client told a higher limit),
+ * the collector's 413 is read and not retried. */
+static void test_too_large(void)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT, csv = BUF_INIT;
+	long long subs = count("submission");
+
+	if (buf_puts(&csv, "indicator,area,period,value\n"))
+		abort();
+	while (csv.len <= 9u << 20)
+		if (buf_puts(&csv, "bup.nya_barn,0182-boo,2022Q4,5\n"))
+			abort();
+	const char *big = write_file(8, "big.csv", csv.data);
+	const char *args[] = { "--url", collector.base_url, big, NULL };
+	is_int(push(args, NULL, &out, &err), 2, "9 MiB over the default --body-limit 8M: exit 2");
+	ok(contains(&err, "more than the collector takes") && contains(&err, "split it"),
+	   "  says to split it");
+	const char *told_more[] = { "--url", collector.base_url, "--body-limit", "100M",
+	                            "--backoff", "0", big, NULL };
+	for (int i = 0; i < 3; i++) {
+		is_int(push(told_more, NULL, &out, &err), 1, "9 MiB sent anyway (%d): exit 1", i + 1);
+		ok(contains(&err, "HTTP 413 body_too_large"), "  the 413 was read");
+		ok(!contains(&err, "retrying"), "  and not retried");
+	}
+	is_int(count("submission"), subs, "too large: nothing stored");
+	buf_free(&csv);
+	buf_free(&out);
+	buf_free(&err);
+}
+
 static void test_two_files(void)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
@@ -484,10 +512,12 @@ int main(void)
 	test_conflicts();
 	test_usage_and_refusals();
 	test_two_files();
+	test_too_large();
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 9; i++) {
 		static const char *const names[] = { "q3.csv", "q2.json", "q1.csv", "bad.csv",
-		                                     "bad.json", "good.csv", "a.csv", "b.JSON" };
+		                                     "bad.json", "good.csv", "a.csv", "b.JSON",
+		                                     "big.csv" };
 		char path[320];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		unlink(path);

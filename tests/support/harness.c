@@ -23,6 +23,8 @@
 
 extern char **environ;
 
+const char *harness_cacert;
+
 __attribute__((noreturn, format(printf, 1, 2)))
 static void bail(const char *fmt, ...)
 {
@@ -178,7 +180,10 @@ int harness_start(struct harness_proc *p, const char *program,
 	memset(p, 0, sizeof *p);
 	p->port = harness_free_port();
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", p->port);
-	snprintf(p->base_url, sizeof p->base_url, "http://%s", listen);
+	bool tls = false;
+	for (size_t i = 0; extra && extra[i]; i++)
+		tls |= strcmp(extra[i], "--tls-cert") == 0;
+	snprintf(p->base_url, sizeof p->base_url, "%s://%s", tls ? "https" : "http", listen);
 	snprintf(p->log_path, sizeof p->log_path, "%s/%s-%d-%d.log",
 	         getenv("SAMLAD_BUILD_DIR") ? getenv("SAMLAD_BUILD_DIR") : "/tmp",
 	         strrchr(program, '/') ? strrchr(program, '/') + 1 : program,
@@ -276,6 +281,22 @@ int harness_run(const char *const *argv, const char *const *env,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int harness_push(const char *const *args, const char *const *env, struct buf *out,
+                 struct buf *err)
+{
+	const char *argv[16] = { harness_program("tools/samlad-push") };
+	size_t n = 1;
+
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if (out)
+		buf_reset(out);
+	if (err)
+		buf_reset(err);
+	return harness_run(argv, env, NULL, out, err);
+}
+
 char *harness_token(const struct harness_db *db, const char *role, const char *agency)
 {
 	char url_env[600];
@@ -340,6 +361,8 @@ int http_do(const char *method, const char *url, const char *token,
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &out->headers);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (harness_cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, harness_cacert);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);

@@ -47,7 +47,8 @@ const char *harness_program(const char *relative);
 
 /* Starts a server program with --listen on a free port and --database-url,
  * plus extra arguments (NULL-terminated, may be NULL), and waits until its
- * /healthz answers (up to 15 s). Returns 0 or -1. */
+ * /healthz answers (up to 15 s). With --tls-cert among the extra arguments
+ * base_url is https:// (set harness_cacert first). Returns 0 or -1. */
 int harness_start(struct harness_proc *p, const char *program,
                   const char *db_url, const char *const *extra);
 /* Sends SIGTERM, waits; returns the exit status (or -1). */
@@ -59,8 +60,17 @@ int harness_stop(struct harness_proc *p);
 int harness_run(const char *const *argv, const char *const *env,
                 const char *input, struct buf *out, struct buf *err);
 
+/* Runs samlad-push with args after the program name (NULL-terminated, at
+ * most 14) and env as harness_run's; returns its exit status. */
+int harness_push(const char *const *args, const char *const *env, struct buf *out,
+                 struct buf *err);
+
 /* Creates a token with samlad-admin; returns it (malloc'd) or exits. */
 char *harness_token(const struct harness_db *db, const char *role, const char *agency);
+
+/* A PEM file of CAs that http_do trusts for https:// URLs, or NULL for
+ * the system's; set by a test that makes its own CA. */
+extern const char *harness_cacert;
 
 /* One HTTP request. `headers` is NULL-terminated ("Name: value"), may be NULL;
  * `token` adds "Authorization: Bearer"; `body` NULL means no body. */

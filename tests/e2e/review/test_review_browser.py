@@ -16,6 +16,9 @@ headless Chromium:
   - the secret count, and every cell /v1/table hides, appears nowhere in
     the HTML as a number token, while a published planted value does;
   - samlad-admin report writes the same page.
+The public aggregator serves HTTPS (issue 8) with a certificate from a CA
+the test makes with openssl: Python trusts that CA, Chromium the
+certificate's key (--ignore-certificate-errors-spki-list).
 """
 import html
 import html.parser
@@ -23,8 +26,11 @@ import json
 import os
 import re
 import shutil
+import base64
+import hashlib
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -54,6 +60,8 @@ MINUS = "\u2212"
 
 count = 0
 failed = 0
+TLS_CONTEXT = None       # trusts the test CA once make_tls has run
+CHROMIUM_TLS_FLAGS = []  # trusts the test certificate's key likewise
 
 
 def ok(cond, name, detail=""):
@@ -156,9 +164,36 @@ def free_port():
     return port
 
 
+def make_tls(tmp):
+    """A CA and a certificate it signs for 127.0.0.1, made with openssl;
+    returns the aggregator's --tls-cert and --tls-key arguments."""
+    global TLS_CONTEXT, CHROMIUM_TLS_FLAGS
+    f = {k: os.path.join(tmp, k) for k in ("ca.pem", "ca.key", "cert.pem", "key.pem",
+                                            "cert.csr", "ext.cnf")}
+    with open(f["ext.cnf"], "w") as ext:
+        ext.write("subjectAltName=IP:127.0.0.1\n")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    for args in (["req", "-x509", *ec, "-keyout", f["ca.key"], "-out", f["ca.pem"],
+                  "-days", "2", "-subj", "/CN=Samlad test CA"],
+                 ["req", *ec, "-keyout", f["key.pem"], "-out", f["cert.csr"],
+                  "-subj", "/CN=127.0.0.1"],
+                 ["x509", "-req", "-in", f["cert.csr"], "-CA", f["ca.pem"], "-CAkey",
+                  f["ca.key"], "-CAcreateserial", "-out", f["cert.pem"], "-days", "2",
+                  "-extfile", f["ext.cnf"]]):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+    TLS_CONTEXT = ssl.create_default_context(cafile=f["ca.pem"])
+    pub = subprocess.run(["openssl", "x509", "-in", f["cert.pem"], "-noout", "-pubkey"],
+                         check=True, capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub,
+                         check=True, capture_output=True).stdout
+    spki = base64.b64encode(hashlib.sha256(der).digest()).decode()
+    CHROMIUM_TLS_FLAGS = [f"--ignore-certificate-errors-spki-list={spki}"]
+    return ["--tls-cert", f["cert.pem"], "--tls-key", f["key.pem"]]
+
+
 def http_get(url):
     try:
-        with urllib.request.urlopen(url, timeout=30) as r:
+        with urllib.request.urlopen(url, timeout=30, context=TLS_CONTEXT) as r:
             return r.status, r.read().decode("utf-8")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode("utf-8")
@@ -169,7 +204,7 @@ def start_aggregator(db_url, log, extra=()):
     proc = subprocess.Popen([os.path.join(BUILD, "aggregator/samlad-aggregator"),
                              "--listen", f"127.0.0.1:{port}", "--database-url", db_url,
                              *extra], stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
+    base = f"{'https' if '--tls-cert' in extra else 'http'}://127.0.0.1:{port}"
     for _ in range(150):
         try:
             if http_get(base + "/healthz")[0] == 200:
@@ -189,8 +224,9 @@ class Browser:
         self.out = open(os.path.join(tmp, f"{name}.out"), "w+")
         self.err = open(os.path.join(tmp, f"{name}.err"), "w+")
         profile = os.path.join(tmp, f"profile-{name}")
-        self.proc = subprocess.Popen([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                                      *args], stdout=self.out, stderr=self.err)
+        self.proc = subprocess.Popen([CHROMIUM, *CHROMIUM_FLAGS, *CHROMIUM_TLS_FLAGS,
+                                      f"--user-data-dir={profile}", *args],
+                                     stdout=self.out, stderr=self.err)
 
     def wait(self, timeout=120):
         try:
@@ -442,7 +478,8 @@ def main():
                        env={**os.environ, "DATABASE_URL": admin_url})
         plant.plant(["psql", admin_url], demo, late=[("bup", f"{YEAR}Q2")],
                     unreported=[("minimaria", f"{YEAR}Q3")], extra_rows=planted_rows())
-        proc, base = start_aggregator(agg_url, log, ["--public"])
+        proc, base = start_aggregator(agg_url, log, ["--public", *make_tls(tmp)])
+        ok(base.startswith("https://"), f"the public aggregator serves HTTPS ({base})")
         run(base, tmp, admin, admin_url)
         gated, gated_base = start_aggregator(agg_url, log)
         try:
@@ -470,7 +507,9 @@ def http_req(url, token=None):
     if token:
         req.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
+        opener = urllib.request.build_opener(NoRedirect,
+                                             urllib.request.HTTPSHandler(context=TLS_CONTEXT))
+        with opener.open(req, timeout=30) as r:
             return r.status, r.headers, r.read().decode("utf-8")
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read().decode("utf-8")

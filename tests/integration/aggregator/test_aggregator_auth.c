@@ -245,6 +245,49 @@ static void test_login(void)
 	http_result_free(&r);
 }
 
+/* A form posted from another site, as a browser says (Sec-Fetch-Site,
+ * else Origin), is refused: no sign-in into someone else's account (login
+ * CSRF), no forced sign-out. Clients that send neither (curl) pass. */
+static void test_cross_site(void)
+{
+	char url[160], body[256], same[160], cookie[256], set[512], header[320];
+	struct http_result r;
+	static const char *const foreign[] = {
+		"Origin: http://evil.example", "Origin: null", "Origin: http://127.0.0.1:1",
+		"Sec-Fetch-Site: cross-site", "Sec-Fetch-Site: same-site",
+	};
+
+	snprintf(url, sizeof url, "%s/login", env.agg.base_url);
+	snprintf(body, sizeof body, "token=%s", env.analyst);
+	for (size_t i = 0; i < ARRAY_LEN(foreign); i++) {
+		const char *headers[] = { foreign[i], NULL };
+		http_do("POST", url, NULL, FORM, body, strlen(body), headers, &r);
+		is_int(r.status, 403, "POST /login with %s: 403", foreign[i]);
+		ok(!http_result_header(&r, "Set-Cookie", set, sizeof set), "  no cookie");
+		ok(strstr(r.body.data, "from another site") != NULL, "  the page says why");
+		http_result_free(&r);
+	}
+	snprintf(same, sizeof same, "Origin: %s", env.agg.base_url);
+	const char *allowed[][3] = { { same, NULL, NULL },
+	                             { "Sec-Fetch-Site: same-origin", same, NULL },
+	                             { "Sec-Fetch-Site: none", NULL, NULL } };
+	for (size_t i = 0; i < ARRAY_LEN(allowed); i++) {
+		http_do("POST", url, NULL, FORM, body, strlen(body), allowed[i], &r);
+		is_int(r.status, 303, "POST /login with %s: 303", allowed[i][0]);
+		http_result_free(&r);
+	}
+
+	sign_in(&env.agg, env.analyst, cookie, sizeof cookie, set, sizeof set);
+	snprintf(url, sizeof url, "%s/logout", env.agg.base_url);
+	snprintf(header, sizeof header, "Cookie: %s", cookie);
+	const char *forced[] = { header, "Sec-Fetch-Site: cross-site", NULL };
+	http_do("POST", url, NULL, NULL, "", 0, forced, &r);
+	is_int(r.status, 403, "POST /logout from another site: 403");
+	http_result_free(&r);
+	is_int(with_cookie(&env.agg, cookie, SERIES, &r), 200, "  and the session still reads");
+	http_result_free(&r);
+}
+
 /* Every session ends when the program restarts: the key was never stored. */
 static void test_restart_ends_sessions(void)
 {
@@ -384,6 +427,7 @@ int main(void)
 	agg_env_start(&env, "aggauth", NULL);
 	test_bearer();
 	test_login();
+	test_cross_site();
 	test_restart_ends_sessions();
 	test_public();
 	test_no_database();

@@ -56,6 +56,10 @@ static const struct bad bads[] = {
 	{ S IND "&area=0581&as_of=2025-01-01", 400, "invalid_parameter", "as_of" },
 	{ S IND "&area=0581&as_of=2025-01-01T24:00:00Z", 400, "invalid_parameter", "as_of" },
 	{ S IND "&area=0581&as_of=2025-01-01T00:00:00%2B1:00", 400, "invalid_parameter", "as_of" },
+	/* Beyond PostgreSQL's 15:59, which once answered 500. */
+	{ S IND "&area=0581&as_of=2025-01-01T00:00:00%2B16:00", 400, "invalid_parameter", "as_of" },
+	{ S IND "&area=0581&as_of=2025-01-01T00:00:00-23:59", 400, "invalid_parameter", "as_of" },
+	{ S IND "&area=0581&as_of=2025-01-01T00:00:00%00", 400, "malformed_request", "%00" },
 	{ S "indicator=%01%02&area=0581", 400, "invalid_parameter", "indicator '?" "?'" },
 	{ S "indicator=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&area=0581", 400,
 	  "invalid_parameter", "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'" },

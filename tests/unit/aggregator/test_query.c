@@ -58,6 +58,11 @@ static void test_rfc3339(void)
 	refuses("2024-05-01T12:00:00ZZ", "two zones");
 	refuses("yesterday", "not a time");
 	refuses("2024-05-01T12:00:00+24:00", "offset hour 24");
+	/* PostgreSQL takes offsets up to 15:59; beyond, it once made a 500. */
+	accepts("2024-05-01T12:00:00+15:59", "2024-05-01T12:00:00+15:59");
+	accepts("2024-05-01T12:00:00-15:59", "2024-05-01T12:00:00-15:59");
+	refuses("2024-05-01T12:00:00+16:00", "offset hour 16");
+	refuses("2024-05-01T12:00:00-23:59", "offset -23:59");
 
 	char small[10];
 	is_int(query_rfc3339("2024-05-01T12:00:00Z", small, sizeof small), -1,

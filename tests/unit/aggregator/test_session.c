@@ -108,9 +108,41 @@ static void test_end(struct session_keeper *k)
 	       "the message of an expired session");
 }
 
+/* A full list of ended sessions forgets none of them: the one that makes
+ * room raises the floor, so its cookie stays refused (it once worked again
+ * after SESSION_ENDED_MAX other sign-outs). A small list shows the rule. */
+static void test_end_full(void)
+{
+	enum { ROOM = 4 };
+	struct session_keeper *k = session_keeper_with_key(key, LIFE, ROOM);
+	char first[SESSION_COOKIE_MAX], same_time[SESSION_COOKIE_MAX], other[SESSION_COOKIE_MAX];
+	char later[SESSION_COOKIE_MAX];
+	long long id;
+
+	if (!ok(k != NULL, "a keeper with room for %d ended sessions", ROOM))
+		return;
+	is_int(session_make(k, 7, NOW, first, sizeof first), 0, "a first session");
+	is_int(session_make(k, 8, NOW, same_time, sizeof same_time), 0,
+	       "another made in the same second");
+	session_end(k, first, NOW + 1);
+	for (int i = 0; i < ROOM; i++) {
+		is_int(session_make(k, 9, NOW + 10 + i, other, sizeof other), 0, "other session %d", i);
+		session_end(k, other, NOW + 10 + i);
+	}
+	is_int(session_verify(k, first, NOW + 20, &id), SESSION_ENDED,
+	       "after %d other sign-outs the first signed-out cookie is still refused", ROOM);
+	is_int(session_verify(k, other, NOW + 20, &id), SESSION_ENDED,
+	       "the newest signed-out cookie is refused");
+	is_int(session_verify(k, same_time, NOW + 20, &id), SESSION_ENDED,
+	       "a session expiring no later than the forgotten one ends too");
+	is_int(session_make(k, 10, NOW + 30, later, sizeof later), 0, "a session made later");
+	is_int(session_verify(k, later, NOW + 31, &id), SESSION_OK, "  is valid");
+	session_keeper_free(k);
+}
+
 int main(void)
 {
-	struct session_keeper *k = session_keeper_with_key(key, LIFE);
+	struct session_keeper *k = session_keeper_with_key(key, LIFE, SESSION_ENDED_MAX);
 
 	ok(k != NULL, "a keeper with a fixed key");
 	test_round_trip(k);
@@ -118,5 +150,6 @@ int main(void)
 	test_malformed(k);
 	test_end(k);
 	session_keeper_free(k);
+	test_end_full();
 	return tap_done();
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "buf.h"
 #include "ingest.h"
+#include "guarded.h"
 #include "tap.h"
 
 /* One ingest call and what it produced. */
@@ -21,12 +22,16 @@ static void run_free(struct run *r)
 	conflicts_free(&r->conf);
 }
 
-/* Ingests `len` bytes of `body` (NUL-terminated at len) as JSON or CSV. */
+/* Ingests `len` bytes of `body` as JSON or CSV, copied so that they end
+ * exactly where a page without access begins: reading one byte past the
+ * body crashes the test in any build, not only under AddressSanitizer. */
 static void run_len(struct run *r, bool csv, const char *body, size_t len)
 {
 	*r = (struct run){ INGEST_OK, RAW_BATCH_INIT, CONFLICTS_INIT, { NULL, "" } };
-	r->st = csv ? ingest_csv(body, len, &r->rows, &r->conf, &r->err)
-	            : ingest_json(body, len, &r->rows, &r->conf, &r->err);
+	char *copy = guarded_copy(body, len);
+	r->st = csv ? ingest_csv(copy, len, &r->rows, &r->conf, &r->err)
+	            : ingest_json(copy, len, &r->rows, &r->conf, &r->err);
+	guarded_free(copy, len);
 }
 
 static void run(struct run *r, bool csv, const char *body)
@@ -86,7 +91,8 @@ static void one_conflict(bool csv, const char *body, size_t index, const char *f
 static void test_json_rejected(void)
 {
 	rejected(false, "", "malformed_json", "empty");
-	rejected(false, "{\"counts\":[", "malformed_json", "line 1, column 12");
+	/* A body that ends too early: cJSON names its last byte. */
+	rejected(false, "{\"counts\":[", "malformed_json", "line 1, column 11");
 	rejected(false, ONE("1") " x", "malformed_json", "not valid JSON");
 	rejected(false, ONE("1") "{}", "malformed_json", "not valid JSON");
 	rejected(false, "{\"counts\":[]}\n\n  ]", "malformed_json", "line 3, column 3");
@@ -110,6 +116,20 @@ static void test_json_rejected(void)
 	is_int(r.st, INGEST_REJECTED, "json with a NUL byte rejected");
 	is_str(r.err.code, "malformed_json", "  code malformed_json");
 	run_free(&r);
+}
+
+/* Unterminated strings that end at the last byte of the body, a backslash
+ * last of all: the pre-scan must stop at the end of the buffer (it once
+ * stepped over the backslash and past the body). */
+static void test_json_unterminated(void)
+{
+	rejected(false, "\"", "malformed_json", "not valid JSON");
+	rejected(false, "\"\\", "malformed_json", "not valid JSON");
+	rejected(false, "{\"counts\":[{\"indicator\":\"ab\\", "malformed_json",
+	         "not valid JSON");
+	rejected(false, "{\"counts\":[{\"indicator\":\"ab\\u000", "malformed_json",
+	         "not valid JSON");
+	rejected(false, ONE("1") "  \t\r\n" "\"", "malformed_json", "line 2, column 1");
 }
 
 static void test_json_row_conflicts(void)
@@ -387,6 +407,7 @@ static void test_echo(void)
 int main(void)
 {
 	test_json_rejected();
+	test_json_unterminated();
 	test_json_row_conflicts();
 	test_json_good();
 	test_json_walk_in_step();
