@@ -113,7 +113,7 @@ static int hash_from_hex(const char *hex, unsigned char out[AUTH_HASH_BYTES])
  * the secret is compared, in constant time, before the revocation is
  * looked at, so that without the secret a revoked token and an unknown one
  * look the same. */
-static enum auth_result token_verdict(const struct load_token_row *row, long long id,
+static enum auth_result token_verdict(const struct auth_token_row *row, long long id,
                                       const unsigned char *hash, struct principal *who)
 {
 	unsigned char stored[AUTH_HASH_BYTES];
@@ -143,7 +143,7 @@ static enum auth_result bearer_check(struct http_request *req, struct db *db,
 {
 	unsigned char hash[AUTH_HASH_BYTES];
 	long long id;
-	struct load_token_row row;
+	struct auth_token_row row;
 	struct load_versions v;
 
 	if (!token || !*token)

@@ -1,5 +1,5 @@
-/* The aggregator's SQL; see load.h. Parameters go as text through db_exec;
- * an array of ids is sent as one "{1,2,3}" literal cast to int[].
+/* The aggregator's SQL; see load.h. An array of ids goes as one
+ * DB_PARAM_INTS cast to int[].
  *
  * The statements that run on every request (the token and versions
  * lookups) are prepared statements: parsing and planning were most of
@@ -9,10 +9,8 @@
  * whose values decide the best plan, and are planned each time. */
 #include "load.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "buf.h"
 #include "catalogue.h"
 #include "log.h"
 
@@ -62,47 +60,47 @@ static const char SQL_VERSIONS_AS_OF[] =
 
 /* Reads at, recorded and the current catalogue from four or five
  * columns from `col` on: without a fifth, at's catalogue is the current. */
-static void versions_from(PGresult *res, int col, bool fifth, struct load_versions *out)
+static void versions_from(const struct db_rows *rows, int col, bool fifth,
+                          struct load_versions *out)
 {
-	out->at = (struct point){ db_int(res, 0, col), db_int(res, 0, col + 1) };
-	out->recorded = (struct point){ db_int(res, 0, col + 2), db_int(res, 0, col + 3) };
-	out->catalogue = fifth ? db_int(res, 0, col + 4) : out->at.catalogue;
+	out->at = (struct point){ db_rows_int(rows, 0, col), db_rows_int(rows, 0, col + 1) };
+	out->recorded = (struct point){ db_rows_int(rows, 0, col + 2),
+	                                db_rows_int(rows, 0, col + 3) };
+	out->catalogue = fifth ? db_rows_int(rows, 0, col + 4) : out->at.catalogue;
 }
 
 static enum db_status versions_as_of(struct db *db, const char *as_of,
                                      struct load_versions *out)
 {
-	PGresult *res = NULL;
-	const char *check[] = { as_of, CATALOGUE_TIMELINE_LOCK };
-	enum db_status st = db_exec(db, &res, SQL_AS_OF_CHECK, 2, check);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_AS_OF_CHECK,
+	                            DB_PARAMS(DB_PARAM_TEXT(as_of),
+	                                      DB_PARAM_TEXT(CATALOGUE_TIMELINE_LOCK)));
 	if (st != DB_OK)
 		return st;
-	const char *future = db_value(res, 0, 0), *locked = db_value(res, 0, 1);
-	out->future = future && future[0] == 't';
-	bool held = locked && locked[0] == 't';
-	PQclear(res);
-	const char *params[] = { as_of };
-	st = db_exec(db, &res, SQL_VERSIONS_AS_OF, 1, params);
+	out->future = db_rows_bool(rows, 0, 0);
+	bool held = db_rows_bool(rows, 0, 1);
+	db_rows_free(rows);
+	st = db_exec(db, &rows, SQL_VERSIONS_AS_OF, DB_PARAMS(DB_PARAM_TEXT(as_of)));
 	if (st != DB_OK)
 		return st;
-	versions_from(res, 0, true, out);
-	const char *before = db_value(res, 0, 5);
-	out->settled = !out->future && (!held || (before && before[0] == 't'));
-	PQclear(res);
+	versions_from(rows, 0, true, out);
+	out->settled = !out->future && (!held || db_rows_bool(rows, 0, 5));
+	db_rows_free(rows);
 	return DB_OK;
 }
 
 enum db_status load_versions(struct db *db, const char *as_of, struct load_versions *out)
 {
-	PGresult *res = NULL;
+	struct db_rows *rows = NULL;
 	enum db_status st;
 
 	*out = (struct load_versions){ .settled = true };
 	if (as_of)
 		st = versions_as_of(db, as_of, out);
-	else if ((st = db_exec_prepared(db, &res, &SQL_VERSIONS, 0, NULL)) == DB_OK)
-		versions_from(res, 0, false, out);
-	PQclear(res);
+	else if ((st = db_exec_prepared(db, &rows, &SQL_VERSIONS, 0, NULL)) == DB_OK)
+		versions_from(rows, 0, false, out);
+	db_rows_free(rows);
 	if (st != DB_OK)
 		db_log_failure(db, "the versions query", st);
 	return st;
@@ -119,47 +117,34 @@ static const char SQL_HISTORY[] =
 	"   AND period BETWEEN $3 AND $4 AND submission_id <= $5"
 	" ORDER BY area_id, period, submission_id";
 
-/* Copies the result rows into a new array. */
-static int history_from(PGresult *res, struct load_revision **out, size_t *n)
+enum db_status load_history(struct db *db, int indicator_id, const int *area_ids,
+                            size_t nareas, int from, int to, long long version,
+                            struct load_revision **out, size_t *n)
 {
-	int rows = PQntuples(res);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_HISTORY,
+	                            DB_PARAMS(DB_PARAM_INT(indicator_id),
+	                                      DB_PARAM_INTS(area_ids, nareas), DB_PARAM_INT(from),
+	                                      DB_PARAM_INT(to), DB_PARAM_INT(version)));
+	int count = db_rows_count(rows);
 
 	*out = NULL;
 	*n = 0;
-	if (rows == 0)
-		return 0;
-	*out = malloc((size_t)rows * sizeof **out);
-	if (!*out)
-		return -1;
-	for (int r = 0; r < rows; r++)
-		(*out)[r] = (struct load_revision){ (int)db_int(res, r, 0), (int)db_int(res, r, 1),
-		                                    db_int(res, r, 2), db_int(res, r, 3) };
-	*n = (size_t)rows;
-	return 0;
-}
-
-enum db_status load_history(struct db *db, int indicator_id, const char *area_ids,
-                                int from, int to, long long version,
-                                struct load_revision **out, size_t *n)
-{
-	char ind[16], lo[16], hi[16], ver[24];
-	PGresult *res = NULL;
-
-	*out = NULL;
-	*n = 0;
-	snprintf(ind, sizeof ind, "%d", indicator_id);
-	snprintf(lo, sizeof lo, "%d", from);
-	snprintf(hi, sizeof hi, "%d", to);
-	snprintf(ver, sizeof ver, "%lld", version);
-	const char *params[] = { ind, area_ids, lo, hi, ver };
-	enum db_status st = db_exec(db, &res, SQL_HISTORY, 5, params);
-	if (st != DB_OK)
+	if (st != DB_OK) {
 		db_log_failure(db, "the history query", st);
-	else if (history_from(res, out, n) != 0) {
+		return st;
+	}
+	if (count && !(*out = malloc((size_t)count * sizeof **out))) {
 		log_error("out of memory reading the history of counts");
 		st = DB_ERROR;
 	}
-	PQclear(res);
+	for (int r = 0; *out && r < count; r++)
+		(*out)[r] = (struct load_revision){ (int)db_rows_int(rows, r, 0),
+		                                    (int)db_rows_int(rows, r, 1),
+		                                    db_rows_int(rows, r, 2),
+		                                    db_rows_int(rows, r, 3) };
+	*n = *out ? (size_t)count : 0;
+	db_rows_free(rows);
 	return st;
 }
 
@@ -176,25 +161,16 @@ static const char SQL_FIRST_PERIOD[] =
 enum db_status load_first_period(struct db *db, int indicator_id, const int *area_ids,
                                  size_t nareas, long long version, int *first)
 {
-	char ind[16], ver[24];
-	struct buf ids = BUF_INIT;
-	PGresult *res = NULL;
-	enum db_status st = DB_ERROR;
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_FIRST_PERIOD,
+	                            DB_PARAMS(DB_PARAM_INT(indicator_id),
+	                                      DB_PARAM_INTS(area_ids, nareas),
+	                                      DB_PARAM_INT(version)));
 
-	*first = 0;
-	if (db_int_array(&ids, area_ids, nareas) != 0)
-		goto done;
-	snprintf(ind, sizeof ind, "%d", indicator_id);
-	snprintf(ver, sizeof ver, "%lld", version);
-	const char *params[] = { ind, ids.data, ver };
-	st = db_exec(db, &res, SQL_FIRST_PERIOD, 3, params);
 	if (st != DB_OK)
 		db_log_failure(db, "the first-period query", st);
-	else
-		*first = (int)db_int(res, 0, 0);
-done:
-	PQclear(res);
-	buf_free(&ids);
+	*first = (int)db_rows_int(rows, 0, 0);
+	db_rows_free(rows);
 	return st;
 }
 
@@ -216,118 +192,78 @@ static const char SQL_SPANS[] =
 	"                      ORDER BY h.period DESC LIMIT 1) l(p)"
 	" GROUP BY a.id ORDER BY a.id";
 
-static int spans_from(PGresult *res, struct load_span **out, size_t *n)
-{
-	int rows = PQntuples(res);
-
-	*out = NULL;
-	*n = 0;
-	if (rows == 0)
-		return 0;
-	*out = malloc((size_t)rows * sizeof **out);
-	if (!*out)
-		return -1;
-	for (int r = 0; r < rows; r++)
-		(*out)[r] = (struct load_span){ (int)db_int(res, r, 0), (int)db_int(res, r, 1),
-		                                (int)db_int(res, r, 2) };
-	*n = (size_t)rows;
-	return 0;
-}
-
 enum db_status load_spans(struct db *db, long long version, struct load_span **out,
                           size_t *n)
 {
-	char ver[24];
-	PGresult *res = NULL;
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_SPANS, DB_PARAMS(DB_PARAM_INT(version)));
+	int count = db_rows_count(rows);
 
 	*out = NULL;
 	*n = 0;
-	snprintf(ver, sizeof ver, "%lld", version);
-	const char *params[] = { ver };
-	enum db_status st = db_exec(db, &res, SQL_SPANS, 1, params);
-	if (st != DB_OK)
+	if (st != DB_OK) {
 		db_log_failure(db, "the spans query", st);
-	else if (spans_from(res, out, n) != 0) {
+		return st;
+	}
+	if (count && !(*out = malloc((size_t)count * sizeof **out))) {
 		log_error("out of memory reading spans");
 		st = DB_ERROR;
 	}
-	PQclear(res);
+	for (int r = 0; *out && r < count; r++)
+		(*out)[r] = (struct load_span){ (int)db_rows_int(rows, r, 0),
+		                                (int)db_rows_int(rows, r, 1),
+		                                (int)db_rows_int(rows, r, 2) };
+	*n = *out ? (size_t)count : 0;
+	db_rows_free(rows);
 	return st;
 }
 
 /* ---- tokens ----------------------------------------------------------- */
 
-/* No row when there is no such token (the request is refused then and
- * needs no versions). encode(…, 'hex') as in auth_check: the bytea's own
- * text depends on the server's bytea_output. The newest submission by
- * ORDER BY … LIMIT 1 rather than max(): the same index probe, planned in
- * about a third less time than the max() and LEFT JOIN form (it runs on
- * every request; prepared, it is planned only on a connection's first
- * few runs). */
+/* The token's row (AUTH_TOKEN_COLUMNS, as auth_token_load reads it) with
+ * the versions; no row when there is no such token (the request is refused
+ * then and needs no versions). The newest submission by ORDER BY … LIMIT 1
+ * rather than max(): the same index probe, planned in about a third less
+ * time than the max() and LEFT JOIN form (it runs on every request;
+ * prepared, it is planned only on a connection's first few runs). */
 static const struct db_statement SQL_TOKEN_VERSIONS = {
 	"load_token_versions",
-	"SELECT encode(t.secret_sha256, 'hex'), t.role, t.agency_id, t.revoked_at IS NOT NULL,"
+	"SELECT " AUTH_TOKEN_COLUMNS ","
 	"       (SELECT id FROM submission ORDER BY id DESC LIMIT 1),"
 	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version"
 	"  FROM token t," WATERMARK
 	" WHERE t.id = $1"
 };
 
-enum db_status load_token_versions(struct db *db, long long id, struct load_token_row *tok,
+enum db_status load_token_versions(struct db *db, long long id, struct auth_token_row *tok,
                                    struct load_versions *versions)
 {
-	char idtext[24];
-	PGresult *res = NULL;
+	struct db_rows *rows;
+	enum db_status st = db_exec_prepared(db, &rows, &SQL_TOKEN_VERSIONS,
+	                                     DB_PARAMS(DB_PARAM_INT(id)));
 
-	memset(tok, 0, sizeof *tok);
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	const char *params[] = { idtext };
-	enum db_status st = db_exec_prepared(db, &res, &SQL_TOKEN_VERSIONS, 1, params);
-	if (st != DB_OK) {
+	if (st != DB_OK)
 		db_log_failure(db, "the token and versions query", st);
-		return st;
-	}
-	const char *hash = db_value(res, 0, 0);
-	if (PQntuples(res) == 1 && hash) {
-		const char *rev = db_value(res, 0, 3);
-		tok->found = true;
-		snprintf(tok->hash_hex, sizeof tok->hash_hex, "%s", hash);
-		tok->role = auth_role_parse(db_value(res, 0, 1));
-		tok->agency_id = (int)db_int(res, 0, 2);
-		tok->revoked = !rev || strcmp(rev, "f") != 0;
-		/* NULL (no submission yet) reads as 0, as in load_versions. */
+	auth_token_row_read(rows, 0, tok);
+	/* NULL (no submission yet) reads as 0, as in load_versions. */
+	if (tok->found) {
 		*versions = (struct load_versions){ .settled = true };
-		versions_from(res, 4, false, versions);
+		versions_from(rows, 4, false, versions);
 	}
-	PQclear(res);
-	return DB_OK;
+	db_rows_free(rows);
+	return st;
 }
-
-static const struct db_statement SQL_TOKEN = {
-	"load_token",
-	"SELECT role, revoked_at IS NOT NULL FROM token WHERE id = $1"
-};
 
 enum db_status load_token(struct db *db, long long id, bool *found,
                           enum auth_role *role, bool *revoked)
 {
-	char idtext[24];
-	PGresult *res = NULL;
+	struct auth_token_row row;
+	enum db_status st = auth_token_load(db, id, &row);
 
-	*found = false;
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	const char *params[] = { idtext };
-	enum db_status st = db_exec_prepared(db, &res, &SQL_TOKEN, 1, params);
-	if (st != DB_OK) {
-		db_log_failure(db, "the token lookup", st);
-		return st;
+	*found = row.found;
+	if (row.found) {
+		*role = row.role;
+		*revoked = row.revoked;
 	}
-	if (PQntuples(res) == 1) {
-		const char *rev = db_value(res, 0, 1);
-		*found = true;
-		*role = auth_role_parse(db_value(res, 0, 0));
-		*revoked = !rev || strcmp(rev, "f") != 0;
-	}
-	PQclear(res);
-	return DB_OK;
+	return st;
 }

@@ -38,15 +38,6 @@ struct load_revision {
 	long long value;         /* the count */
 };
 
-/* A token's row and the versions, read together (load_token_versions). */
-struct load_token_row {
-	bool found;                           /* the token exists */
-	char hash_hex[2 * AUTH_HASH_BYTES + 1]; /* SHA-256 of its secret, lower-case hex */
-	enum auth_role role;                  /* its role (ROLE_NONE when unknown) */
-	int agency_id;                        /* its agency, 0 for none */
-	bool revoked;                         /* revoked_at is set */
-};
-
 /* The periods with data of one leaf area, over every indicator. */
 struct load_span {
 	int area_id;  /* area.id */
@@ -64,14 +55,14 @@ enum db_status load_versions(struct db *db, const char *as_of,
                              struct load_versions *out) WUR;
 
 /* Every row of count_history of one indicator for the given leaf areas
- * (an int[] literal, "{1,2,3}") over periods from..to with a submission id
+ * over periods from..to with a submission id
  * <= `version`, ordered by area, period and submission: the counts as of
  * every version up to `version` in one query (the last row of a key at or
  * below a version is its count then). *out is the caller's to free (NULL
  * when there are none). */
-enum db_status load_history(struct db *db, int indicator_id, const char *area_ids,
-                                int from, int to, long long version,
-                                struct load_revision **out, size_t *n) WUR;
+enum db_status load_history(struct db *db, int indicator_id, const int *area_ids,
+                            size_t nareas, int from, int to, long long version,
+                            struct load_revision **out, size_t *n) WUR;
 
 /* The earliest period with a count of the indicator in any of the areas as
  * of `version`; *first is 0 when there is none. */
@@ -83,15 +74,16 @@ enum db_status load_first_period(struct db *db, int indicator_id, const int *are
 enum db_status load_spans(struct db *db, long long version, struct load_span **out,
                           size_t *n) WUR;
 
-/* A bearer token's row by id and the current versions (as load_versions
- * with no as_of), in one round trip: what every read needs first. The
- * versions are set only when the token exists (tok->found). */
-enum db_status load_token_versions(struct db *db, long long id, struct load_token_row *tok,
+/* A bearer token's row by id (as auth_token_load) and the current versions
+ * (as load_versions with no as_of), in one round trip: what every read
+ * needs first. The versions are set only when the token exists
+ * (tok->found). */
+enum db_status load_token_versions(struct db *db, long long id, struct auth_token_row *tok,
                                    struct load_versions *versions) WUR;
 
-/* A token's role and whether it is revoked, by id, for session cookies
- * (a bearer token goes through auth_check instead). *found is false when
- * there is no such token. */
+/* A token's role and whether it is revoked, by id (auth_token_load), for
+ * session cookies (a bearer token goes through auth_check instead). *found
+ * is false when there is no such token. */
 enum db_status load_token(struct db *db, long long id, bool *found,
                           enum auth_role *role, bool *revoked) WUR;
 

@@ -2,7 +2,6 @@
 #include "recorder.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -123,24 +122,20 @@ static int municipality_of(const struct catalogue *cat, int area_id)
 static enum db_status touched_tables(struct db *db, const struct catalogue *cat,
                                      struct point from, struct point to, struct jobs *out)
 {
-	char lo[24], hi[24];
-	PGresult *res = NULL;
-
-	snprintf(lo, sizeof lo, "%lld", from.data);
-	snprintf(hi, sizeof hi, "%lld", to.data);
-	const char *params[] = { lo, hi };
-	enum db_status st = db_exec(db, &res, SQL_TOUCHED, 2, params);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_TOUCHED,
+	                            DB_PARAMS(DB_PARAM_INT(from.data), DB_PARAM_INT(to.data)));
 	if (st != DB_OK) {
 		db_log_failure(db, "the recorder's new counts query", st);
 		return st;
 	}
-	for (int i = 0; i < PQntuples(res) && st == DB_OK; i++) {
-		int year = (int)db_int(res, i, 2);
-		int m = municipality_of(cat, (int)db_int(res, i, 1));
-		if (m && jobs_add(out, (int)db_int(res, i, 0), m, year, year) != 0)
+	for (int i = 0; i < db_rows_count(rows) && st == DB_OK; i++) {
+		int year = (int)db_rows_int(rows, i, 2);
+		int m = municipality_of(cat, (int)db_rows_int(rows, i, 1));
+		if (m && jobs_add(out, (int)db_rows_int(rows, i, 0), m, year, year) != 0)
 			st = DB_ERROR;
 	}
-	PQclear(res);
+	db_rows_free(rows);
 	return st;
 }
 
@@ -191,26 +186,27 @@ static enum db_status changed_tables(struct db *db, struct timeline *tl, struct 
 {
 	long long *versions = NULL;
 	size_t nv = 0;
-	PGresult *res = NULL;
+	struct db_rows *rows = NULL;
 
 	if (timeline_versions_between(tl, from.catalogue, to.catalogue, &versions, &nv) != 0)
 		return DB_ERROR;
-	enum db_status st = nv ? db_exec(db, &res, SQL_RECORDED, 0, NULL) : DB_OK;
+	enum db_status st = nv ? db_exec(db, &rows, SQL_RECORDED, 0, NULL) : DB_OK;
 	for (size_t v = 0; v < nv && st == DB_OK; v++) {
 		const struct tl_shape *was, *now;
 		if ((st = timeline_shape(tl, db, v ? versions[v - 1] : from.catalogue, &was)) != DB_OK ||
 		    (st = timeline_shape(tl, db, versions[v], &now)) != DB_OK)
 			break;
-		for (int i = 0; i < PQntuples(res) && st == DB_OK; i++) {
-			int ind = (int)db_int(res, i, 0), m = (int)db_int(res, i, 1);
+		for (int i = 0; i < db_rows_count(rows) && st == DB_OK; i++) {
+			int ind = (int)db_rows_int(rows, i, 0), m = (int)db_rows_int(rows, i, 1);
 			if (shape_touches(was, now, ind, m) &&
-			    jobs_add(out, ind, m, (int)db_int(res, i, 2), (int)db_int(res, i, 3)) != 0)
+			    jobs_add(out, ind, m, (int)db_rows_int(rows, i, 2),
+			             (int)db_rows_int(rows, i, 3)) != 0)
 				st = DB_ERROR;
 		}
 	}
 	if (st != DB_OK)
 		db_log_failure(db, "the recorder's catalogue changes", st);
-	PQclear(res);
+	db_rows_free(rows);
 	free(versions);
 	return st;
 }
@@ -303,11 +299,8 @@ static enum db_status catalogue_current(struct recorder *r, struct db *db, long 
 
 static enum db_status progress(struct db *db, struct point p)
 {
-	char dv[24], cv[24];
-	snprintf(dv, sizeof dv, "%lld", p.data);
-	snprintf(cv, sizeof cv, "%lld", p.catalogue);
-	const char *params[] = { dv, cv };
-	enum db_status st = db_exec(db, NULL, SQL_PROGRESS, 2, params);
+	enum db_status st = db_exec(db, NULL, SQL_PROGRESS,
+	                            DB_PARAMS(DB_PARAM_INT(p.data), DB_PARAM_INT(p.catalogue)));
 	if (st != DB_OK)
 		db_log_failure(db, "recording the recorder's progress", st);
 	return st;
@@ -403,10 +396,9 @@ static bool pause_ms(struct recorder *r, unsigned ms)
 /* True when this recorder holds (or now takes) the recording lock. */
 static bool lead(struct db *db)
 {
-	PGresult *res = NULL;
-	bool leading = db_exec(db, &res, SQL_LEAD, 0, NULL) == DB_OK &&
-	               db_value(res, 0, 0) && db_value(res, 0, 0)[0] == 't';
-	PQclear(res);
+	struct db_rows *rows;
+	bool leading = db_exec(db, &rows, SQL_LEAD, 0, NULL) == DB_OK && db_rows_bool(rows, 0, 0);
+	db_rows_free(rows);
 	return leading;
 }
 

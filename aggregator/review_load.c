@@ -1,11 +1,8 @@
-/* The review's SQL; see review_load.h. Arrays of ids go as one "{1,2,3}"
- * text parameter cast to int[], like load.c. */
+/* The review's SQL; see review_load.h. Arrays of ids go as one
+ * DB_PARAM_INTS cast to int[], like load.c. */
 #include "review_load.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include "buf.h"
 #include "log.h"
 
 /* Naming the indicators lets the count history's primary key (indicator,
@@ -22,72 +19,47 @@ static const char SQL_VERSION_TIME[] =
 	"SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	"  FROM submission WHERE id = $1";
 
-/* Copies the result rows into a new array; 0 or -1. */
-static int arrivals_from(PGresult *res, struct review_arrival **out, size_t *n)
-{
-	int rows = PQntuples(res);
-
-	if (rows == 0)
-		return 0;
-	*out = malloc((size_t)rows * sizeof **out);
-	if (!*out)
-		return -1;
-	for (int r = 0; r < rows; r++)
-		(*out)[r] = (struct review_arrival){ (int)db_int(res, r, 0), (int)db_int(res, r, 1),
-		                                     db_int(res, r, 2), (time_t)db_int(res, r, 3) };
-	*n = (size_t)rows;
-	return 0;
-}
-
 enum db_status review_load_arrivals(struct db *db, const int *indicator_ids, size_t nind,
                                     const int *area_ids, size_t nareas, int from, int to,
                                     long long version, struct review_arrival **out,
                                     size_t *n)
 {
-	char lo[16], hi[16], ver[24];
-	struct buf inds = BUF_INIT, areas = BUF_INIT;
-	PGresult *res = NULL;
-	enum db_status st = DB_ERROR;
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_ARRIVALS,
+	                            DB_PARAMS(DB_PARAM_INTS(indicator_ids, nind),
+	                                      DB_PARAM_INTS(area_ids, nareas), DB_PARAM_INT(from),
+	                                      DB_PARAM_INT(to), DB_PARAM_INT(version)));
+	int count = db_rows_count(rows);
 
 	*out = NULL;
 	*n = 0;
-	if (db_int_array(&inds, indicator_ids, nind) != 0 ||
-	    db_int_array(&areas, area_ids, nareas) != 0)
-		goto done;
-	snprintf(lo, sizeof lo, "%d", from);
-	snprintf(hi, sizeof hi, "%d", to);
-	snprintf(ver, sizeof ver, "%lld", version);
-	const char *params[] = { inds.data, areas.data, lo, hi, ver };
-	st = db_exec(db, &res, SQL_ARRIVALS, 5, params);
-	if (st != DB_OK)
+	if (st != DB_OK) {
 		db_log_failure(db, "the arrivals query", st);
-	else if (arrivals_from(res, out, n) != 0) {
+		return st;
+	}
+	if (count && !(*out = malloc((size_t)count * sizeof **out))) {
 		log_error("out of memory reading arrivals");
 		st = DB_ERROR;
 	}
-done:
-	PQclear(res);
-	buf_free(&inds);
-	buf_free(&areas);
+	for (int r = 0; *out && r < count; r++)
+		(*out)[r] = (struct review_arrival){ (int)db_rows_int(rows, r, 0),
+		                                     (int)db_rows_int(rows, r, 1),
+		                                     db_rows_int(rows, r, 2),
+		                                     (time_t)db_rows_int(rows, r, 3) };
+	*n = *out ? (size_t)count : 0;
+	db_rows_free(rows);
 	return st;
 }
 
 enum db_status review_load_version_time(struct db *db, long long version,
                                         char out[REVIEW_TIME_MAX])
 {
-	char ver[24];
-	PGresult *res = NULL;
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_VERSION_TIME, DB_PARAMS(DB_PARAM_INT(version)));
 
-	out[0] = '\0';
-	snprintf(ver, sizeof ver, "%lld", version);
-	const char *params[] = { ver };
-	enum db_status st = db_exec(db, &res, SQL_VERSION_TIME, 1, params);
-	if (st != DB_OK) {
+	if (st != DB_OK)
 		db_log_failure(db, "the version-time query", st);
-		return st;
-	}
-	if (PQntuples(res) == 1 && db_value(res, 0, 0))
-		snprintf(out, REVIEW_TIME_MAX, "%s", db_value(res, 0, 0));
-	PQclear(res);
-	return DB_OK;
+	db_rows_copy(rows, 0, 0, out, REVIEW_TIME_MAX);
+	db_rows_free(rows);
+	return st;
 }

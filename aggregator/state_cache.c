@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
@@ -413,15 +412,11 @@ static void close_at(struct state_cache *c, int ind, int mun, int year, struct p
 }
 
 static enum agg_status query_new(struct db *db, struct point from, struct point to,
-                                 PGresult **res)
+                                 struct db_rows **rows)
 {
-	char a[24], b[24], x[24], y[24];
-	snprintf(a, sizeof a, "%lld", from.data);
-	snprintf(b, sizeof b, "%lld", from.catalogue);
-	snprintf(x, sizeof x, "%lld", to.data);
-	snprintf(y, sizeof y, "%lld", to.catalogue);
-	const char *params[] = { a, b, x, y };
-	enum db_status st = db_exec(db, res, SQL_NEW_STATES, 4, params);
+	enum db_status st = db_exec(db, rows, SQL_NEW_STATES,
+	                            DB_PARAMS(DB_PARAM_INT(from.data), DB_PARAM_INT(from.catalogue),
+	                                      DB_PARAM_INT(to.data), DB_PARAM_INT(to.catalogue)));
 	if (st != DB_OK)
 		db_log_failure(db, "the new table states query", st);
 	return st == DB_OK ? AGG_OK : st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
@@ -429,7 +424,7 @@ static enum agg_status query_new(struct db *db, struct point from, struct point 
 
 enum agg_status state_cache_advance(struct state_cache *c, struct db *db, struct point w)
 {
-	PGresult *res = NULL;
+	struct db_rows *rows = NULL;
 	enum agg_status st = AGG_OK;
 
 	pthread_mutex_lock(&c->lock);
@@ -448,16 +443,18 @@ enum agg_status state_cache_advance(struct state_cache *c, struct db *db, struct
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (point_cmp(from, w) < 0)
-		st = query_new(db, from, w, &res);
-	if (st == AGG_OK && res) {
+		st = query_new(db, from, w, &rows);
+	if (st == AGG_OK && rows) {
 		pthread_mutex_lock(&c->lock);
-		for (int i = 0; i < PQntuples(res); i++)
-			close_at(c, (int)db_int(res, i, 0), (int)db_int(res, i, 1), (int)db_int(res, i, 2),
-			         (struct point){ db_int(res, i, 3), db_int(res, i, 4) });
+		for (int i = 0; i < db_rows_count(rows); i++)
+			close_at(c, (int)db_rows_int(rows, i, 0), (int)db_rows_int(rows, i, 1),
+			         (int)db_rows_int(rows, i, 2),
+			         (struct point){ db_rows_int(rows, i, 3),
+			                         db_rows_int(rows, i, 4) });
 		c->validated = w;
 		pthread_mutex_unlock(&c->lock);
 	}
-	PQclear(res);
+	db_rows_free(rows);
 	pthread_mutex_unlock(&c->advancing);
 	return st;
 }

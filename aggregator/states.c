@@ -16,7 +16,6 @@
  *      it. */
 #include "states.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "buf.h"
@@ -186,7 +185,7 @@ static int fill_unknowns(const struct recording *r, int year, struct rstate *s)
 /* The areas whose counts the tables may hold: every area now under the
  * municipality (an area with counts never moves to another one: the
  * import refuses it), and every leaf of a recorded state. */
-static int history_areas(const struct recording *r, struct buf *out)
+static int *history_areas(const struct recording *r, size_t *nareas)
 {
 	size_t n = 0, cap = r->cat->nareas + 1;
 	for (size_t y = 0; y < r->nyears; y++)
@@ -194,7 +193,7 @@ static int history_areas(const struct recording *r, struct buf *out)
 			cap += r->years[y].states[j].lay.nleaves;
 	int *ids = malloc(cap * sizeof *ids);
 	if (!ids)
-		return -1;
+		return NULL;
 	for (size_t i = 0; i < r->cat->nareas; i++) {
 		const struct cat_area *a = &r->cat->areas[i], *m = a;
 		for (size_t guard = 0; m->parent >= 0 && guard < r->cat->nareas; guard++)
@@ -206,21 +205,21 @@ static int history_areas(const struct recording *r, struct buf *out)
 		for (size_t j = 0; j < r->years[y].n; j++)
 			for (size_t l = 0; l < r->years[y].states[j].lay.nleaves; l++)
 				ids[n++] = r->years[y].states[j].lay.leaves[l];
-	int rc = db_int_array(out, ids, n);
-	free(ids);
-	return rc;
+	*nareas = n;
+	return ids;
 }
 
 static enum db_status read_history(struct recording *r, long long to)
 {
-	struct buf areas = BUF_INIT;
+	size_t nareas = 0;
+	int *areas = history_areas(r, &nareas);
 	enum db_status st = DB_ERROR;
 	int y1 = r->y0 + (int)r->nyears - 1;
 
-	if (history_areas(r, &areas) != 0)
+	if (!areas)
 		goto done;
-	st = load_history(r->db, r->indicator_id, areas.data, period_make(r->y0, 1),
-	                      period_make(y1, 4), to, &r->rows, &r->nrows);
+	st = load_history(r->db, r->indicator_id, areas, nareas, period_make(r->y0, 1),
+	                  period_make(y1, 4), to, &r->rows, &r->nrows);
 	if (st != DB_OK)
 		goto done;
 	r->values = malloc((r->nrows + 1) * sizeof *r->values);
@@ -231,7 +230,7 @@ static enum db_status read_history(struct recording *r, long long to)
 	for (size_t i = 0; i < r->nrows; i++)
 		r->values[i] = r->rows[i].value;
 done:
-	buf_free(&areas);
+	free(areas);
 	return st;
 }
 
@@ -260,21 +259,21 @@ static enum dc_cell cell_of_code(long long code)
 }
 
 /* The layout and cells of a recorded state from its row. */
-static int layout_from_row(PGresult *res, int i, struct rstate *s)
+static int layout_from_row(const struct db_rows *rows, int i, struct rstate *s)
 {
 	long long *leaves = NULL, *active = NULL, *cells = NULL;
 	size_t nl = 0, na = 0, nc = 0;
-	const char *total = db_value(res, i, 7), *kind = db_value(res, i, 5);
+	const char *kind = db_rows_text(rows, i, 5);
 	int rc = -1;
 
-	if (parse_array(db_value(res, i, 6), &leaves, &nl) != 0 ||
-	    parse_array(db_value(res, i, 8), &active, &na) != 0 ||
-	    parse_array(db_value(res, i, 9), &cells, &nc) != 0 || na != nl)
+	if (parse_array(db_rows_text(rows, i, 6), &leaves, &nl) != 0 ||
+	    parse_array(db_rows_text(rows, i, 8), &active, &na) != 0 ||
+	    parse_array(db_rows_text(rows, i, 9), &cells, &nc) != 0 || na != nl)
 		goto done;
 	s->lay.nleaves = nl;
-	s->lay.total = total && total[0] == 't';
+	s->lay.total = db_rows_bool(rows, i, 7);
 	s->lay.kind = kind && strcmp(kind, "stock") == 0 ? DC_STOCK : DC_FLOW;
-	s->lay.k = db_int(res, i, 4);
+	s->lay.k = db_rows_int(rows, i, 4);
 	s->lay.leaves = malloc((nl + 1) * sizeof *s->lay.leaves);
 	s->lay.active = malloc(nl + 1);
 	s->cells = malloc((nc + 1) * sizeof *s->cells);
@@ -296,33 +295,29 @@ done:
 
 static enum db_status read_states(struct recording *r)
 {
-	char ind[16], mun[16], lo[16], hi[16];
-	PGresult *res = NULL;
-
-	snprintf(ind, sizeof ind, "%d", r->indicator_id);
-	snprintf(mun, sizeof mun, "%d", r->municipality_id);
-	snprintf(lo, sizeof lo, "%d", r->y0);
-	snprintf(hi, sizeof hi, "%d", r->y0 + (int)r->nyears - 1);
-	const char *params[] = { ind, mun, lo, hi };
-	enum db_status st = db_exec(r->db, &res, SQL_STATES, 4, params);
+	struct db_rows *rows;
+	enum db_status st = db_exec(r->db, &rows, SQL_STATES,
+	                            DB_PARAMS(DB_PARAM_INT(r->indicator_id),
+	                                      DB_PARAM_INT(r->municipality_id), DB_PARAM_INT(r->y0),
+	                                      DB_PARAM_INT(r->y0 + (int)r->nyears - 1)));
 	if (st != DB_OK) {
 		db_log_failure(r->db, "the recorded states query", st);
 		return st;
 	}
-	for (int i = 0; i < PQntuples(res) && st == DB_OK; i++) {
-		struct ryear *y = &r->years[db_int(res, i, 0) - r->y0];
+	for (int i = 0; i < db_rows_count(rows) && st == DB_OK; i++) {
+		struct ryear *y = &r->years[db_rows_int(rows, i, 0) - r->y0];
 		struct rstate *s = ryear_push(y);
-		if (!s || layout_from_row(res, i, s) != 0) {
+		if (!s || layout_from_row(rows, i, s) != 0) {
 			log_error("recorded state %d of indicator %d, municipality %d, year %d is "
-			          "unreadable (or memory ran out)", (int)db_int(res, i, 3),
+			          "unreadable (or memory ran out)", (int)db_rows_int(rows, i, 3),
 			          r->indicator_id, r->municipality_id, y->year);
 			st = DB_ERROR;
 			break;
 		}
-		s->at = (struct point){ db_int(res, i, 1), db_int(res, i, 2) };
-		s->seq = (int)db_int(res, i, 3);
+		s->at = (struct point){ db_rows_int(rows, i, 1), db_rows_int(rows, i, 2) };
+		s->seq = (int)db_rows_int(rows, i, 3);
 	}
-	PQclear(res);
+	db_rows_free(rows);
 	return st;
 }
 
@@ -519,25 +514,20 @@ static enum db_status insert_state(struct recording *r, const struct ryear *y, b
 {
 	const struct rstate *s = &y->states[y->n - 1];
 	struct buf leaves = BUF_INIT, active = BUF_INIT, cells = BUF_INIT;
-	char ind[16], mun[16], year[16], dv[24], cv[24], seq[16], k[16], hidden[16];
 	size_t nhidden;
 	enum db_status st = DB_ERROR;
 
 	if (state_arrays(r, s, &leaves, &active, &cells, &nhidden) != 0)
 		goto done;
-	snprintf(ind, sizeof ind, "%d", r->indicator_id);
-	snprintf(mun, sizeof mun, "%d", r->municipality_id);
-	snprintf(year, sizeof year, "%d", y->year);
-	snprintf(dv, sizeof dv, "%lld", s->at.data);
-	snprintf(cv, sizeof cv, "%lld", s->at.catalogue);
-	snprintf(seq, sizeof seq, "%d", s->seq);
-	snprintf(k, sizeof k, "%lld", s->lay.k);
-	snprintf(hidden, sizeof hidden, "%zu", nhidden);
-	const char *params[] = { ind, mun, year, dv, cv, seq, k,
-	                         s->lay.kind == DC_STOCK ? "stock" : "flow", leaves.data,
-	                         s->lay.total ? "t" : "f", active.data, cells.data, hidden,
-	                         passed ? "t" : "f" };
-	st = db_exec(r->db, NULL, SQL_INSERT, 14, params);
+	st = db_exec(r->db, NULL, SQL_INSERT,
+	             DB_PARAMS(DB_PARAM_INT(r->indicator_id), DB_PARAM_INT(r->municipality_id),
+	                       DB_PARAM_INT(y->year), DB_PARAM_INT(s->at.data),
+	                       DB_PARAM_INT(s->at.catalogue), DB_PARAM_INT(s->seq),
+	                       DB_PARAM_INT(s->lay.k),
+	                       DB_PARAM_TEXT(s->lay.kind == DC_STOCK ? "stock" : "flow"),
+	                       DB_PARAM_TEXT(leaves.data), DB_PARAM_BOOL(s->lay.total),
+	                       DB_PARAM_TEXT(active.data), DB_PARAM_TEXT(cells.data),
+	                       DB_PARAM_INT((long long)nhidden), DB_PARAM_BOOL(passed)));
 	if (st != DB_OK)
 		db_log_failure(r->db, "recording a table state", st);
 done:
@@ -587,11 +577,8 @@ static enum agg_status record_year(struct recording *r, struct ryear *y, struct 
 
 static enum db_status lock_table(struct db *db, int indicator_id, int municipality_id)
 {
-	char ind[16], mun[16];
-	snprintf(ind, sizeof ind, "%d", indicator_id);
-	snprintf(mun, sizeof mun, "%d", municipality_id);
-	const char *params[] = { ind, mun };
-	return db_exec(db, NULL, SQL_LOCK, 2, params);
+	return db_exec(db, NULL, SQL_LOCK,
+	               DB_PARAMS(DB_PARAM_INT(indicator_id), DB_PARAM_INT(municipality_id)));
 }
 
 enum agg_status tables_record(struct db *db, const struct catalogue *cat, struct timeline *tl,
@@ -705,17 +692,16 @@ static enum agg_status empty_table(const struct tables_ctx *ctx, int indicator_i
 }
 
 /* A recorded state's row of SQL_AT as a table. */
-static struct ptable *table_from_row(PGresult *res, int i)
+static struct ptable *table_from_row(const struct db_rows *rows, int i)
 {
 	long long *leaves = NULL, *cells = NULL;
 	size_t nl = 0, nc = 0;
-	const char *total = db_value(res, i, 5), *passed = db_value(res, i, 8);
 	struct ptable *t = NULL;
 
-	if (parse_array(db_value(res, i, 4), &leaves, &nl) != 0 ||
-	    parse_array(db_value(res, i, 6), &cells, &nc) != 0)
+	if (parse_array(db_rows_text(rows, i, 4), &leaves, &nl) != 0 ||
+	    parse_array(db_rows_text(rows, i, 6), &cells, &nc) != 0)
 		goto done;
-	t = ptable_new((int)db_int(res, i, 0), nl, total && total[0] == 't');
+	t = ptable_new((int)db_rows_int(rows, i, 0), nl, db_rows_bool(rows, i, 5));
 	if (!t || nc != t->nrows * DC_NCOLS) {
 		free(t);
 		t = NULL;
@@ -727,10 +713,10 @@ static struct ptable *table_from_row(PGresult *res, int i)
 		t->cells[c].status = cell_of_code(cells[c]);
 		t->cells[c].value = t->cells[c].status == DC_PUBLISHED ? cells[c] : 0;
 	}
-	t->at = (struct point){ db_int(res, i, 1), db_int(res, i, 2) };
-	t->k = db_int(res, i, 3);
-	t->hidden = (size_t)db_int(res, i, 7);
-	t->passed = passed && passed[0] == 't';
+	t->at = (struct point){ db_rows_int(rows, i, 1), db_rows_int(rows, i, 2) };
+	t->k = db_rows_int(rows, i, 3);
+	t->hidden = (size_t)db_rows_int(rows, i, 7);
+	t->passed = db_rows_bool(rows, i, 8);
 done:
 	free(leaves);
 	free(cells);
@@ -741,31 +727,27 @@ done:
 static enum agg_status read_at(const struct tables_ctx *ctx, int indicator_id,
                                int municipality_id, int y0, int y1, struct ptable **out)
 {
-	char ind[16], mun[16], lo[16], hi[16], dv[24], cv[24];
-	PGresult *res = NULL;
-
-	snprintf(ind, sizeof ind, "%d", indicator_id);
-	snprintf(mun, sizeof mun, "%d", municipality_id);
-	snprintf(lo, sizeof lo, "%d", y0);
-	snprintf(hi, sizeof hi, "%d", y1);
-	snprintf(dv, sizeof dv, "%lld", ctx->at.data);
-	snprintf(cv, sizeof cv, "%lld", ctx->at.catalogue);
-	const char *params[] = { ind, mun, lo, hi, dv, cv };
-	enum db_status st = db_exec_prepared(ctx->db, &res, &SQL_AT, 6, params);
+	struct db_rows *rows;
+	enum db_status st = db_exec_prepared(ctx->db, &rows, &SQL_AT,
+	                                     DB_PARAMS(DB_PARAM_INT(indicator_id),
+	                                               DB_PARAM_INT(municipality_id),
+	                                               DB_PARAM_INT(y0), DB_PARAM_INT(y1),
+	                                               DB_PARAM_INT(ctx->at.data),
+	                                               DB_PARAM_INT(ctx->at.catalogue)));
 	if (st != DB_OK) {
 		db_log_failure(ctx->db, "the table states query", st);
 		return agg_of(st);
 	}
 	enum agg_status ast = AGG_OK;
-	for (int i = 0; i < PQntuples(res) && ast == AGG_OK; i++) {
-		int year = (int)db_int(res, i, 0);
-		if (!(out[year - y0] = table_from_row(res, i))) {
+	for (int i = 0; i < db_rows_count(rows) && ast == AGG_OK; i++) {
+		int year = (int)db_rows_int(rows, i, 0);
+		if (!(out[year - y0] = table_from_row(rows, i))) {
 			log_error("the recorded state of indicator %d, municipality %d, year %d is "
 			          "unreadable (or memory ran out)", indicator_id, municipality_id, year);
 			ast = AGG_FAILED;
 		}
 	}
-	PQclear(res);
+	db_rows_free(rows);
 	return ast;
 }
 

@@ -1,7 +1,6 @@
 /* The catalogue over time; see timeline.h. */
 #include "timeline.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
@@ -61,38 +60,38 @@ static bool knows(const struct timeline *tl, long long v)
 
 enum db_status timeline_refresh(struct timeline *tl, struct db *db, long long newest)
 {
-	PGresult *res = NULL;
+	struct db_rows *rows;
 
 	pthread_mutex_lock(&tl->lock);
 	bool known = knows(tl, newest);
 	pthread_mutex_unlock(&tl->lock);
 	if (known)
 		return DB_OK;
-	enum db_status st = db_exec(db, &res, SQL_VERSIONS, 0, NULL);
+	enum db_status st = db_exec(db, &rows, SQL_VERSIONS, 0, NULL);
 	if (st != DB_OK) {
 		db_log_failure(db, "the catalogue versions query", st);
 		return st;
 	}
-	size_t n = (size_t)PQntuples(res);
-	long long *v = malloc((n + 1) * sizeof *v), *a = malloc((n + 1) * sizeof *a);
+	int n = db_rows_count(rows);
+	long long *v = malloc(((size_t)n + 1) * sizeof *v);
+	long long *a = malloc(((size_t)n + 1) * sizeof *a);
+	for (int i = 0; v && a && i < n; i++) {
+		v[i] = db_rows_int(rows, i, 0);
+		a[i] = db_rows_int(rows, i, 1);
+	}
+	db_rows_free(rows);
 	if (!v || !a) {
 		free(v);
 		free(a);
-		PQclear(res);
 		log_error("out of memory reading the catalogue versions");
 		return DB_ERROR;
 	}
-	for (size_t i = 0; i < n; i++) {
-		v[i] = db_int(res, (int)i, 0);
-		a[i] = db_int(res, (int)i, 1);
-	}
-	PQclear(res);
 	pthread_mutex_lock(&tl->lock);
 	free(tl->versions);
 	free(tl->after);
 	tl->versions = v;
 	tl->after = a;
-	tl->nversions = n;
+	tl->nversions = (size_t)n;
 	pthread_mutex_unlock(&tl->lock);
 	return DB_OK;
 }
@@ -204,12 +203,10 @@ static void shape_resolve(struct tl_shape *sh)
 	qsort(sh->by_top, sh->nareas, sizeof *sh->by_top, cmp_top);
 }
 
-static enum db_status shape_query(struct db *db, const char *sql, long long c, PGresult **res)
+static enum db_status shape_query(struct db *db, const char *sql, long long c,
+                                  struct db_rows **rows)
 {
-	char version[24];
-	snprintf(version, sizeof version, "%lld", c);
-	const char *params[] = { version };
-	enum db_status st = db_exec(db, res, sql, 1, params);
+	enum db_status st = db_exec(db, rows, sql, DB_PARAMS(DB_PARAM_INT(c)));
 	if (st != DB_OK)
 		db_log_failure(db, "the catalogue history query", st);
 	return st;
@@ -218,7 +215,7 @@ static enum db_status shape_query(struct db *db, const char *sql, long long c, P
 /* Reads one version's areas and indicators into a new shape. */
 static enum db_status shape_load(struct db *db, long long c, struct tl_shape **out)
 {
-	PGresult *ra = NULL, *ri = NULL;
+	struct db_rows *ra = NULL, *ri = NULL;
 	struct tl_shape *sh = calloc(1, sizeof *sh);
 	enum db_status st = sh ? shape_query(db, SQL_AREAS, c, &ra) : DB_ERROR;
 
@@ -227,8 +224,8 @@ static enum db_status shape_load(struct db *db, long long c, struct tl_shape **o
 	if (st != DB_OK)
 		goto done;
 	sh->version = c;
-	sh->nareas = (size_t)PQntuples(ra);
-	sh->ninds = (size_t)PQntuples(ri);
+	sh->nareas = (size_t)db_rows_count(ra);
+	sh->ninds = (size_t)db_rows_count(ri);
 	sh->areas = calloc(sh->nareas + 1, sizeof *sh->areas);
 	sh->by_top = calloc(sh->nareas + 1, sizeof *sh->by_top);
 	sh->inds = calloc(sh->ninds + 1, sizeof *sh->inds);
@@ -237,18 +234,20 @@ static enum db_status shape_load(struct db *db, long long c, struct tl_shape **o
 		goto done;
 	}
 	for (int i = 0; i < (int)sh->nareas; i++)
-		sh->areas[i] = (struct tl_area){ (int)db_int(ra, i, 0), (int)db_int(ra, i, 1), 0,
-		                                 true, (int)db_int(ra, i, 2), (int)db_int(ra, i, 3) };
+		sh->areas[i] = (struct tl_area){ (int)db_rows_int(ra, i, 0),
+		                                 (int)db_rows_int(ra, i, 1), 0, true,
+		                                 (int)db_rows_int(ra, i, 2),
+		                                 (int)db_rows_int(ra, i, 3) };
 	for (int i = 0; i < (int)sh->ninds; i++) {
-		const char *kind = db_value(ri, i, 1);
-		sh->inds[i] = (struct tl_indicator){ (int)db_int(ri, i, 0),
+		const char *kind = db_rows_text(ri, i, 1);
+		sh->inds[i] = (struct tl_indicator){ (int)db_rows_int(ri, i, 0),
 		                                     kind && strcmp(kind, "stock") == 0 ? DC_STOCK : DC_FLOW,
-		                                     db_int(ri, i, 2) };
+		                                     db_rows_int(ri, i, 2) };
 	}
 	shape_resolve(sh);
 done:
-	PQclear(ra);
-	PQclear(ri);
+	db_rows_free(ra);
+	db_rows_free(ri);
 	if (st != DB_OK || !sh) {
 		if (!sh || st == DB_ERROR)
 			log_error("out of memory reading catalogue version %lld", c);

@@ -116,27 +116,24 @@ int main(int argc, char **argv)
 	struct db *db = db_new(url);
 	struct catalogue *cat = NULL;
 	struct timeline tl;
-	PGresult *res = NULL;
-	char y[16];
-	snprintf(y, sizeof y, "%d", year);
-	const char *params[] = { y };
+	struct db_rows *rows;
 	if (!db || catalogue_load(db, &cat) != DB_OK || timeline_init(&tl) != 0 ||
 	    timeline_refresh(&tl, db, cat->version) != DB_OK ||
-	    db_exec(db, &res, SQL_NOW, 0, NULL) != DB_OK)
+	    db_exec(db, &rows, SQL_NOW, 0, NULL) != DB_OK)
 		die("connecting", db);
-	struct point now = { db_int(res, 0, 0), db_int(res, 0, 1) };
+	struct point now = { db_rows_int(rows, 0, 0), db_rows_int(rows, 0, 1) };
 	struct point tenth = { tenth_data, timeline_catalogue_of(&tl, tenth_data) };
-	PQclear(res);
-	if (db_exec(db, &res, SQL_TABLES, 1, params) != DB_OK)
+	db_rows_free(rows);
+	if (db_exec(db, &rows, SQL_TABLES, DB_PARAMS(DB_PARAM_INT(year))) != DB_OK)
 		die("listing the tables", db);
-	size_t n = (size_t)PQntuples(res);
+	size_t n = (size_t)db_rows_count(rows);
 	struct timings t[3];
 	for (int i = 0; i < 3; i++)
 		t[i] = (struct timings){ calloc(n + 1, sizeof(double)), 0 };
 	for (size_t i = 0; i < n; i++)
-		measure(db, cat, &tl, (int)db_int(res, (int)i, 0), (int)db_int(res, (int)i, 1), year,
-		        tenth, now, t);
-	PQclear(res);
+		measure(db, cat, &tl, (int)db_rows_int(rows, (int)i, 0),
+		        (int)db_rows_int(rows, (int)i, 1), year, tenth, now, t);
+	db_rows_free(rows);
 	report("cold_build_ten", &t[0]);
 	report("eleventh_state", &t[1]);
 	report("cold_read", &t[2]);

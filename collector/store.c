@@ -5,7 +5,7 @@
  * and asks the database otherwise; docs/collector.md tells the whole. */
 #include "store.h"
 
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,18 +55,15 @@ cJSON *receipt_json(const struct receipt *r)
 }
 
 /* Reads RECEIPT_COLUMNS from one result row. */
-static void receipt_from_row(PGresult *res, int row, struct receipt *out)
+static void receipt_from_row(const struct db_rows *rows, int row, struct receipt *out)
 {
-	const char *uuid = db_value(res, row, 0), *at = db_value(res, row, 1);
-	const char *sha = db_value(res, row, 2);
-
-	snprintf(out->submission, sizeof out->submission, "%s", uuid ? uuid : "");
-	snprintf(out->received_at, sizeof out->received_at, "%s", at ? at : "");
-	snprintf(out->sha256, sizeof out->sha256, "%s", sha ? sha : "");
-	out->rows = db_int(res, row, 3);
-	out->created = db_int(res, row, 4);
-	out->updated = db_int(res, row, 5);
-	out->unchanged = db_int(res, row, 6);
+	db_rows_copy(rows, row, 0, out->submission, sizeof out->submission);
+	db_rows_copy(rows, row, 1, out->received_at, sizeof out->received_at);
+	db_rows_copy(rows, row, 2, out->sha256, sizeof out->sha256);
+	out->rows = db_rows_int(rows, row, 3);
+	out->created = db_rows_int(rows, row, 4);
+	out->updated = db_rows_int(rows, row, 5);
+	out->unchanged = db_rows_int(rows, row, 6);
 }
 
 bool store_uuid_valid(const char *s)
@@ -97,44 +94,40 @@ static const char SQL_CATALOGUE[] = "SELECT version FROM catalogue_version";
 
 static enum db_status lock_ingests(struct db *db, long long *catalogue)
 {
-	PGresult *res = NULL;
-	const char *params[] = { CATALOGUE_TIMELINE_LOCK };
-	enum db_status st = db_exec(db, NULL, SQL_LOCK, 1, params);
+	struct db_rows *rows = NULL;
+	enum db_status st = db_exec(db, NULL, SQL_LOCK,
+	                            DB_PARAMS(DB_PARAM_TEXT(CATALOGUE_TIMELINE_LOCK)));
 
 	if (st == DB_OK)
-		st = db_exec(db, &res, SQL_CATALOGUE, 0, NULL);
+		st = db_exec(db, &rows, SQL_CATALOGUE, 0, NULL);
 	if (st == DB_OK)
-		*catalogue = db_int(res, 0, 0);
-	PQclear(res);
+		*catalogue = db_rows_int(rows, 0, 0);
+	db_rows_free(rows);
 	return st;
 }
 
 static const char SQL_FIND_KEY[] =
-	"SELECT " RECEIPT_COLUMNS ", body_sha256 = decode($3, 'hex')"
+	"SELECT " RECEIPT_COLUMNS ", body_sha256 = $3"
 	"  FROM submission"
-	" WHERE agency_id = $1 AND idempotency_sha256 = decode($2, 'hex')";
+	" WHERE agency_id = $1 AND idempotency_sha256 = $2";
 
 /* Looks the batch's Idempotency-Key up; fills *out when it was seen. */
 static enum db_status find_key(struct db *db, const struct store_batch *in,
                                struct receipt *out, enum key_state *state)
 {
-	char agency[16], key[2 * AUTH_HASH_BYTES + 1], body[2 * AUTH_HASH_BYTES + 1];
-	const char *params[] = { agency, key, body };
-	PGresult *res;
-
-	snprintf(agency, sizeof agency, "%d", in->agency_id);
-	auth_hex(in->key_sha256, AUTH_HASH_BYTES, key);
-	auth_hex(in->body_sha256, AUTH_HASH_BYTES, body);
-	enum db_status st = db_exec(db, &res, SQL_FIND_KEY, 3, params);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_FIND_KEY,
+	                            DB_PARAMS(DB_PARAM_INT(in->agency_id),
+	                                      DB_PARAM_BYTES(in->key_sha256, AUTH_HASH_BYTES),
+	                                      DB_PARAM_BYTES(in->body_sha256, AUTH_HASH_BYTES)));
 	if (st != DB_OK)
 		return st;
 	*state = KEY_NEW;
-	if (PQntuples(res) > 0) {
-		receipt_from_row(res, 0, out);
-		const char *same = db_value(res, 0, 7);
-		*state = same && strcmp(same, "t") == 0 ? KEY_SAME : KEY_OTHER;
+	if (db_rows_count(rows) > 0) {
+		receipt_from_row(rows, 0, out);
+		*state = db_rows_bool(rows, 0, 7) ? KEY_SAME : KEY_OTHER;
 	}
-	PQclear(res);
+	db_rows_free(rows);
 	return DB_OK;
 }
 
@@ -208,26 +201,25 @@ static enum db_status classify_query(struct db *db, const struct store_batch *in
                                      unsigned char *cls)
 {
 	char *arrays[3] = { NULL, NULL, NULL };
-	PGresult *res = NULL;
+	struct db_rows *rows = NULL;
 	enum db_status st = DB_ERROR;
 
 	if (key_arrays(in, arrays) != 0) {
 		log_error("ingest: out of memory building the key arrays");
 		goto done;
 	}
-	const char *params[] = { arrays[0], arrays[1], arrays[2] };
-	st = db_exec(db, &res, SQL_CURRENT, 3, params);
-	if (st != DB_OK)
-		goto done;
-	for (int r = 0; r < PQntuples(res); r++) {
-		long long ord = db_int(res, r, 0);
+	st = db_exec(db, &rows, SQL_CURRENT,
+	             DB_PARAMS(DB_PARAM_TEXT(arrays[0]), DB_PARAM_TEXT(arrays[1]),
+	                       DB_PARAM_TEXT(arrays[2])));
+	for (int r = 0; r < db_rows_count(rows); r++) {
+		long long ord = db_rows_int(rows, r, 0);
 		if (ord < 1 || (size_t)ord > in->nrows)
 			continue;
-		bool same = db_int(res, r, 1) == in->rows[ord - 1].value;
+		bool same = db_rows_int(rows, r, 1) == in->rows[ord - 1].value;
 		cls[ord - 1] = same ? CLASS_UNCHANGED : CLASS_UPDATED;
 	}
 done:
-	PQclear(res);
+	db_rows_free(rows);
 	for (int k = 0; k < 3; k++)
 		free(arrays[k]);
 	return st;
@@ -240,14 +232,13 @@ static const char SQL_VERSION[] = "SELECT coalesce(max(id), 0) FROM submission";
 
 static enum db_status read_version(struct db *db, long long *version)
 {
-	PGresult *res;
-	enum db_status st = db_exec(db, &res, SQL_VERSION, 0, NULL);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_VERSION, 0, NULL);
 
-	if (st != DB_OK)
-		return st;
-	*version = db_int(res, 0, 0);
-	PQclear(res);
-	return DB_OK;
+	if (st == DB_OK)
+		*version = db_rows_int(rows, 0, 0);
+	db_rows_free(rows);
+	return st;
 }
 
 /* What the ingest transaction learnt that the cache needs once it ends. */
@@ -295,7 +286,7 @@ static void count_classes(const unsigned char *cls, size_t n, struct receipt *ou
 static const char SQL_INSERT_SUBMISSION[] =
 	"INSERT INTO submission (uuid, agency_id, token_id, received_at, body_sha256,"
 	"                        idempotency_sha256, rows, created, updated, unchanged)"
-	" VALUES ($1, $2, $3, clock_timestamp(), decode($4, 'hex'), decode($5, 'hex'),"
+	" VALUES ($1, $2, $3, clock_timestamp(), $4, $5,"
 	"         $6, $7, $8, $9)"
 	" RETURNING id, " RFC3339("received_at");
 
@@ -303,30 +294,26 @@ static const char SQL_INSERT_SUBMISSION[] =
 static enum db_status insert_submission(struct db *db, const struct store_batch *in,
                                         struct receipt *out, long long *id)
 {
-	char agency[16], token[24], key[2 * AUTH_HASH_BYTES + 1], n[4][24];
-	const char *params[] = { out->submission, agency, token, out->sha256,
-	                         in->has_key ? key : NULL, n[0], n[1], n[2], n[3] };
-	PGresult *res;
+	struct db_rows *rows;
 
 	if (auth_uuid_v4(out->submission) != 0) {
 		log_error("ingest: no randomness for a submission uuid");
 		return DB_ERROR;
 	}
-	snprintf(agency, sizeof agency, "%d", in->agency_id);
-	snprintf(token, sizeof token, "%lld", in->token_id);
-	auth_hex(in->key_sha256, AUTH_HASH_BYTES, key);
-	snprintf(n[0], sizeof n[0], "%lld", out->rows);
-	snprintf(n[1], sizeof n[1], "%lld", out->created);
-	snprintf(n[2], sizeof n[2], "%lld", out->updated);
-	snprintf(n[3], sizeof n[3], "%lld", out->unchanged);
-	enum db_status st = db_exec(db, &res, SQL_INSERT_SUBMISSION, 9, params);
-	if (st != DB_OK)
-		return st;
-	*id = db_int(res, 0, 0);
-	const char *at = db_value(res, 0, 1);
-	snprintf(out->received_at, sizeof out->received_at, "%s", at ? at : "");
-	PQclear(res);
-	return DB_OK;
+	enum db_status st = db_exec(
+		db, &rows, SQL_INSERT_SUBMISSION,
+		DB_PARAMS(DB_PARAM_TEXT(out->submission), DB_PARAM_INT(in->agency_id),
+		          DB_PARAM_INT(in->token_id),
+		          DB_PARAM_BYTES(in->body_sha256, AUTH_HASH_BYTES),
+		          DB_PARAM_BYTES(in->has_key ? in->key_sha256 : NULL, AUTH_HASH_BYTES),
+		          DB_PARAM_INT(out->rows), DB_PARAM_INT(out->created),
+		          DB_PARAM_INT(out->updated), DB_PARAM_INT(out->unchanged)));
+	if (st == DB_OK) {
+		*id = db_rows_int(rows, 0, 0);
+		db_rows_copy(rows, 0, 1, out->received_at, sizeof out->received_at);
+	}
+	db_rows_free(rows);
+	return st;
 }
 
 static const char SQL_COPY[] =
@@ -448,7 +435,7 @@ static const char SQL_LOAD_PAGE[] =
 
 /* Where the next page starts: the primary key of the last row read. */
 struct load_cursor {
-	char col[4][24];          /* indicator_id, area_id, period, submission_id as text */
+	long long col[4];         /* indicator_id, area_id, period, submission_id */
 };
 
 /* Reads one page into l and moves the cursor; *more says whether the page
@@ -456,16 +443,18 @@ struct load_cursor {
 static enum db_status load_page(struct db *db, struct current_load *l,
                                 struct load_cursor *cur, bool *more, bool *too_big)
 {
-	const char *params[] = { cur->col[0], cur->col[1], cur->col[2], cur->col[3] };
-	PGresult *res;
-	enum db_status st = db_exec(db, &res, SQL_LOAD_PAGE, 4, params);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_LOAD_PAGE,
+	                            DB_PARAMS(DB_PARAM_INT(cur->col[0]), DB_PARAM_INT(cur->col[1]),
+	                                      DB_PARAM_INT(cur->col[2]),
+	                                      DB_PARAM_INT(cur->col[3])));
+	int n = db_rows_count(rows);
 
-	if (st != DB_OK)
-		return st;
-	int rows = PQntuples(res);
-	for (int r = 0; r < rows; r++) {
-		int rc = current_load_set(l, (int)db_int(res, r, 0), (int)db_int(res, r, 1),
-		                          (int)db_int(res, r, 2), (int)db_int(res, r, 4));
+	for (int r = 0; r < n; r++) {
+		int rc = current_load_set(l, (int)db_rows_int(rows, r, 0),
+		                          (int)db_rows_int(rows, r, 1),
+		                          (int)db_rows_int(rows, r, 2),
+		                          (int)db_rows_int(rows, r, 4));
 		if (rc == 1) {
 			*too_big = true;
 			break;
@@ -476,11 +465,10 @@ static enum db_status load_page(struct db *db, struct current_load *l,
 			break;
 		}
 	}
-	if (rows > 0)
-		for (int k = 0; k < 4; k++)
-			snprintf(cur->col[k], sizeof cur->col[k], "%s", PQgetvalue(res, rows - 1, k));
-	*more = rows == LOAD_PAGE && !*too_big;
-	PQclear(res);
+	for (int k = 0; n > 0 && k < 4; k++)
+		cur->col[k] = db_rows_int(rows, n - 1, k);
+	*more = n == LOAD_PAGE && !*too_big;
+	db_rows_free(rows);
 	return st;
 }
 
@@ -499,8 +487,7 @@ static double ms_since(const struct timespec *t0)
 static void load_cache(struct db *db, struct current *cache)
 {
 	/* Below every key: the first page starts at the beginning. */
-	struct load_cursor cur = { { "-2147483648", "-2147483648", "-2147483648",
-	                             "-9223372036854775808" } };
+	struct load_cursor cur = { { INT_MIN, INT_MIN, INT_MIN, LLONG_MIN } };
 	struct current_load *l = current_load_new(cache);
 	struct timespec t0;
 	long long version = 0;
@@ -593,19 +580,15 @@ static const char SQL_RECEIPT[] =
 enum db_status store_receipt(struct db *db, int agency_id, const char *uuid,
                              struct receipt *out, bool *found)
 {
-	char agency[16];
-	const char *params[] = { uuid, agency };
-	PGresult *res;
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_RECEIPT,
+	                            DB_PARAMS(DB_PARAM_TEXT(uuid), DB_PARAM_INT(agency_id)));
 
-	snprintf(agency, sizeof agency, "%d", agency_id);
-	enum db_status st = db_exec(db, &res, SQL_RECEIPT, 2, params);
-	if (st != DB_OK)
-		return st;
-	*found = PQntuples(res) > 0;
+	*found = db_rows_count(rows) > 0;
 	if (*found)
-		receipt_from_row(res, 0, out);
-	PQclear(res);
-	return DB_OK;
+		receipt_from_row(rows, 0, out);
+	db_rows_free(rows);
+	return st;
 }
 
 /* Codes are compared byte by byte (COLLATE "C"), as the catalogue sorts
@@ -619,41 +602,35 @@ static const char SQL_CURRENT_COUNTS[] =
 	" WHERE c.period = $2 AND s.agency_id = $1"
 	" ORDER BY i.code COLLATE \"C\", a.code COLLATE \"C\"";
 
-static void count_from_row(PGresult *res, int row, struct stored_count *out)
+static void count_from_row(const struct db_rows *rows, int row, struct stored_count *out)
 {
-	const char *ind = db_value(res, row, 0), *area = db_value(res, row, 1);
-	const char *uuid = db_value(res, row, 3);
-
-	snprintf(out->indicator, sizeof out->indicator, "%s", ind ? ind : "");
-	snprintf(out->area, sizeof out->area, "%s", area ? area : "");
-	out->value = (int)db_int(res, row, 2);
-	snprintf(out->submission, sizeof out->submission, "%s", uuid ? uuid : "");
+	db_rows_copy(rows, row, 0, out->indicator, sizeof out->indicator);
+	db_rows_copy(rows, row, 1, out->area, sizeof out->area);
+	out->value = (int)db_rows_int(rows, row, 2);
+	db_rows_copy(rows, row, 3, out->submission, sizeof out->submission);
 }
 
 enum db_status store_current_counts(struct db *db, int agency_id, int period,
                                     struct stored_count **out, size_t *n)
 {
-	char agency[16], p[16];
-	const char *params[] = { agency, p };
-	PGresult *res;
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_CURRENT_COUNTS,
+	                            DB_PARAMS(DB_PARAM_INT(agency_id), DB_PARAM_INT(period)));
+	int count = db_rows_count(rows);
 
 	*out = NULL;
 	*n = 0;
-	snprintf(agency, sizeof agency, "%d", agency_id);
-	snprintf(p, sizeof p, "%d", period);
-	enum db_status st = db_exec(db, &res, SQL_CURRENT_COUNTS, 2, params);
 	if (st != DB_OK)
 		return st;
-	int rows = PQntuples(res);
-	*out = calloc(rows ? (size_t)rows : 1, sizeof **out);
+	*out = calloc(count ? (size_t)count : 1, sizeof **out);
 	if (!*out) {
-		PQclear(res);
-		log_error("counts: out of memory for %d rows", rows);
+		db_rows_free(rows);
+		log_error("counts: out of memory for %d rows", count);
 		return DB_ERROR;
 	}
-	for (int r = 0; r < rows; r++)
-		count_from_row(res, r, &(*out)[r]);
-	*n = (size_t)rows;
-	PQclear(res);
+	for (int r = 0; r < count; r++)
+		count_from_row(rows, r, &(*out)[r]);
+	*n = (size_t)count;
+	db_rows_free(rows);
 	return DB_OK;
 }

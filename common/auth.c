@@ -263,63 +263,76 @@ static int hex_decode32(const char *hex, unsigned char out[AUTH_HASH_BYTES])
 	return 0;
 }
 
+void auth_token_row_read(const struct db_rows *rows, int col, struct auth_token_row *out)
+{
+	*out = (struct auth_token_row){ .found = db_rows_count(rows) == 1 };
+	if (!out->found)
+		return;
+	db_rows_copy(rows, 0, col, out->hash_hex, sizeof out->hash_hex);
+	out->role = auth_role_parse(db_rows_text(rows, 0, col + 1));
+	out->agency_id = (int)db_rows_int(rows, 0, col + 2);
+	out->revoked = db_rows_bool(rows, 0, col + 3);
+}
+
+/* A prepared statement: it runs for every request that has a token. */
+static const struct db_statement SQL_TOKEN = {
+	"auth_token",
+	"SELECT " AUTH_TOKEN_COLUMNS " FROM token t WHERE t.id = $1"
+};
+
+enum db_status auth_token_load(struct db *db, long long id, struct auth_token_row *out)
+{
+	struct db_rows *rows;
+	enum db_status st = db_exec_prepared(db, &rows, &SQL_TOKEN, DB_PARAMS(DB_PARAM_INT(id)));
+
+	if (st != DB_OK)
+		db_log_failure(db, "the token lookup", st);
+	auth_token_row_read(rows, 0, out);
+	db_rows_free(rows);
+	return st;
+}
+
 /* Turns the token row into a result. The secret is compared before the
  * revocation is looked at, so that without the secret a revoked token and an
  * unknown one look the same. */
-static enum auth_result check_row(PGresult *res, const unsigned char *hash,
+static enum auth_result check_row(const struct auth_token_row *row, const unsigned char *hash,
                                   long long id, struct principal *out)
 {
 	unsigned char stored[AUTH_HASH_BYTES];
 
-	if (PQntuples(res) != 1)
+	if (!row->found)
 		return AUTH_UNKNOWN;
-	if (hex_decode32(db_value(res, 0, 0), stored) != 0) {
+	if (hex_decode32(row->hash_hex, stored) != 0) {
 		log_error("token %lld: stored hash is not 32 bytes", id);
 		return AUTH_UNKNOWN;
 	}
 	if (!auth_hash_equal(stored, hash))
 		return AUTH_UNKNOWN;
-	const char *revoked = db_value(res, 0, 3);
-	if (!revoked || strcmp(revoked, "f") != 0)
+	if (row->revoked)
 		return AUTH_REVOKED;
-	enum auth_role role = auth_role_parse(db_value(res, 0, 1));
-	if (role == ROLE_NONE) {
+	if (row->role == ROLE_NONE) {
 		log_error("token %lld: unknown role", id);
 		return AUTH_UNKNOWN;
 	}
-	*out = (struct principal){ .token_id = id, .role = role,
-	                           .agency_id = (int)db_int(res, 0, 2) };
+	*out = (struct principal){ .token_id = id, .role = row->role, .agency_id = row->agency_id };
 	return AUTH_OK;
 }
 
 enum auth_result auth_check(struct db *db, const char *token, struct principal *out)
 {
-	/* encode(…, 'hex') rather than the bytea's own text, which depends on
-	 * the server's bytea_output setting. */
-	static const char sql[] =
-		"SELECT encode(secret_sha256, 'hex'), role, agency_id, "
-		"revoked_at IS NOT NULL FROM token WHERE id = $1";
 	unsigned char hash[AUTH_HASH_BYTES];
+	struct auth_token_row row;
 	long long id;
-	char idtext[24];
-	PGresult *res = NULL;
 
 	if (!token || !*token)
 		return AUTH_MISSING;
 	if (auth_token_parse(token, &id, hash) != 0)
 		return AUTH_MALFORMED;
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	const char *params[] = { idtext };
-	enum db_status st = db_exec(db, &res, sql, 1, params);
-	if (st != DB_OK) {
-		/* A server error here is a deployment fault (grants, schema), not
-		 * the client's; either way the token could not be checked. */
-		db_log_failure(db, "token lookup", st);
+	/* A server error here is a deployment fault (grants, schema), not the
+	 * client's; either way the token could not be checked. */
+	if (auth_token_load(db, id, &row) != DB_OK)
 		return AUTH_UNAVAILABLE;
-	}
-	enum auth_result r = check_row(res, hash, id, out);
-	PQclear(res);
-	return r;
+	return check_row(&row, hash, id, out);
 }
 
 const char *auth_result_message(enum auth_result r)

@@ -65,6 +65,27 @@ const char *auth_result_message(enum auth_result r);
  * the caller checks what follows it. */
 size_t auth_read_number(const char *s, size_t max_digits, long long *out);
 
+/* A token's row in the token table. */
+struct auth_token_row {
+	bool found;                             /* the token exists */
+	char hash_hex[2 * AUTH_HASH_BYTES + 1]; /* SHA-256 of its secret, lower-case hex */
+	enum auth_role role;                    /* its role (ROLE_NONE when unknown) */
+	int agency_id;                          /* its agency, 0 for none */
+	bool revoked;                           /* revoked_at is set */
+};
+
+/* The columns of a token's row, of the token table named t, as
+ * auth_token_row_read reads them: for a statement that reads more with it.
+ * encode(…, 'hex') rather than the bytea's own text, which depends on the
+ * server's bytea_output setting. */
+#define AUTH_TOKEN_COLUMNS \
+	"encode(t.secret_sha256, 'hex'), t.role, t.agency_id, t.revoked_at IS NOT NULL"
+/* Reads AUTH_TOKEN_COLUMNS from the first row, from column col on; found
+ * is false when there is no row. */
+void auth_token_row_read(const struct db_rows *rows, int col, struct auth_token_row *out);
+/* The row of token `id`; a failure is logged. */
+enum db_status auth_token_load(struct db *db, long long id, struct auth_token_row *out) WUR;
+
 /* Checks `token` against the token table. */
 enum auth_result auth_check(struct db *db, const char *token, struct principal *out) WUR;
 /* "submitter", "analyst", "admin"; ROLE_NONE for anything else. */

@@ -43,39 +43,25 @@ static const char sql_permissions[] =
 	"SELECT agency_id, indicator_id, area_id FROM reach r"
 	" WHERE NOT EXISTS (SELECT 1 FROM area c WHERE c.parent_id = r.area_id)";
 
-/* Runs a query without parameters. */
-static enum db_status query(struct db *db, const char *sql, PGresult **res)
-{
-	return db_exec(db, res, sql, 0, NULL);
-}
-
-/* A copy of a cell; NULL only when out of memory (the columns read here
- * are all NOT NULL). */
-static char *cell_dup(PGresult *res, int row, int col)
-{
-	const char *v = db_value(res, row, col);
-	return strdup(v ? v : "");
-}
-
 /* Logs and reports a problem that is not the server's: out of memory, or
  * rows that contradict each other. */
-static enum db_status load_failed(PGresult *res, const char *why)
+static enum db_status load_failed(struct db_rows *rows, const char *why)
 {
 	log_error("catalogue: %s", why);
-	PQclear(res);
+	db_rows_free(rows);
 	return DB_ERROR;
 }
 
 static enum db_status load_version(struct db *db, long long *version)
 {
-	PGresult *res = NULL;
-	enum db_status st = query(db, sql_version, &res);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, sql_version, 0, NULL);
 	if (st != DB_OK)
 		return st;
-	if (PQntuples(res) != 1)
-		return load_failed(res, "catalogue_version does not have exactly one row");
-	*version = db_int(res, 0, 0);
-	PQclear(res);
+	if (db_rows_count(rows) != 1)
+		return load_failed(rows, "catalogue_version does not have exactly one row");
+	*version = db_rows_int(rows, 0, 0);
+	db_rows_free(rows);
 	return DB_OK;
 }
 
@@ -87,15 +73,15 @@ enum db_status catalogue_version(struct db *db, long long *version)
 /* The version with its default k, inside catalogue_load's transaction. */
 static enum db_status load_version_k(struct db *db, struct catalogue *cat)
 {
-	PGresult *res = NULL;
-	enum db_status st = query(db, sql_version_k, &res);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, sql_version_k, 0, NULL);
 	if (st != DB_OK)
 		return st;
-	if (PQntuples(res) != 1)
-		return load_failed(res, "the catalogue version has no row in catalogue_import");
-	cat->version = db_int(res, 0, 0);
-	cat->suppress_below = (int)db_int(res, 0, 1);
-	PQclear(res);
+	if (db_rows_count(rows) != 1)
+		return load_failed(rows, "the catalogue version has no row in catalogue_import");
+	cat->version = db_rows_int(rows, 0, 0);
+	cat->suppress_below = (int)db_rows_int(rows, 0, 1);
+	db_rows_free(rows);
 	return DB_OK;
 }
 
@@ -127,23 +113,23 @@ static int permission_cmp(const void *a, const void *b)
 
 static enum db_status load_agencies(struct db *db, struct catalogue *cat)
 {
-	PGresult *res = NULL;
-	enum db_status st = query(db, sql_agencies, &res);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, sql_agencies, 0, NULL);
 	if (st != DB_OK)
 		return st;
-	size_t n = (size_t)PQntuples(res);
-	cat->agencies = calloc(n + 1, sizeof *cat->agencies);
+	int n = db_rows_count(rows);
+	cat->agencies = calloc((size_t)n + 1, sizeof *cat->agencies);
 	if (!cat->agencies)
-		return load_failed(res, "out of memory");
-	for (size_t i = 0; i < n; i++) {
+		return load_failed(rows, "out of memory");
+	for (int i = 0; i < n; i++) {
 		struct cat_agency *a = &cat->agencies[cat->nagencies++];
-		a->id = (int)db_int(res, (int)i, 0);
-		a->code = cell_dup(res, (int)i, 1);
-		a->name = cell_dup(res, (int)i, 2);
+		a->id = (int)db_rows_int(rows, i, 0);
+		a->code = db_rows_dup(rows, i, 1);
+		a->name = db_rows_dup(rows, i, 2);
 		if (!a->code || !a->name)
-			return load_failed(res, "out of memory");
+			return load_failed(rows, "out of memory");
 	}
-	PQclear(res);
+	db_rows_free(rows);
 	qsort(cat->agencies, cat->nagencies, sizeof *cat->agencies, agency_cmp);
 	return DB_OK;
 }
@@ -173,42 +159,42 @@ static enum db_status resolve_parents(struct catalogue *cat)
 
 static enum db_status load_areas(struct db *db, struct catalogue *cat)
 {
-	PGresult *res = NULL;
-	enum db_status st = query(db, sql_areas, &res);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, sql_areas, 0, NULL);
 	if (st != DB_OK)
 		return st;
-	size_t n = (size_t)PQntuples(res);
-	cat->areas = calloc(n + 1, sizeof *cat->areas);
+	int n = db_rows_count(rows);
+	cat->areas = calloc((size_t)n + 1, sizeof *cat->areas);
 	if (!cat->areas)
-		return load_failed(res, "out of memory");
-	for (size_t i = 0; i < n; i++) {
+		return load_failed(rows, "out of memory");
+	for (int i = 0; i < n; i++) {
 		struct cat_area *a = &cat->areas[cat->nareas++];
-		a->id = (int)db_int(res, (int)i, 0);
-		a->code = cell_dup(res, (int)i, 1);
-		a->name = cell_dup(res, (int)i, 2);
-		a->parent = (int)db_int(res, (int)i, 3);
-		a->first_period = (int)db_int(res, (int)i, 4);
-		a->last_period = (int)db_int(res, (int)i, 5);
+		a->id = (int)db_rows_int(rows, i, 0);
+		a->code = db_rows_dup(rows, i, 1);
+		a->name = db_rows_dup(rows, i, 2);
+		a->parent = (int)db_rows_int(rows, i, 3);
+		a->first_period = (int)db_rows_int(rows, i, 4);
+		a->last_period = (int)db_rows_int(rows, i, 5);
 		if (!a->code || !a->name)
-			return load_failed(res, "out of memory");
+			return load_failed(rows, "out of memory");
 	}
-	PQclear(res);
+	db_rows_free(rows);
 	qsort(cat->areas, cat->nareas, sizeof *cat->areas, area_cmp);
 	return resolve_parents(cat);
 }
 
 /* Fills one indicator from row i; `agency` holds the agency's id until
  * resolve_agencies. Returns -1 when out of memory or the text is unknown. */
-static int indicator_from_row(PGresult *res, int i, struct cat_indicator *ind)
+static int indicator_from_row(const struct db_rows *rows, int i, struct cat_indicator *ind)
 {
-	const char *level = db_value(res, i, 3), *kind = db_value(res, i, 4);
+	const char *level = db_rows_text(rows, i, 3), *kind = db_rows_text(rows, i, 4);
 
-	ind->id = (int)db_int(res, i, 0);
-	ind->code = cell_dup(res, i, 1);
-	ind->agency = (int)db_int(res, i, 2);
-	ind->name_sv = cell_dup(res, i, 5);
-	ind->name_en = cell_dup(res, i, 6);
-	ind->suppress_below = (int)db_int(res, i, 7);
+	ind->id = (int)db_rows_int(rows, i, 0);
+	ind->code = db_rows_dup(rows, i, 1);
+	ind->agency = (int)db_rows_int(rows, i, 2);
+	ind->name_sv = db_rows_dup(rows, i, 5);
+	ind->name_en = db_rows_dup(rows, i, 6);
+	ind->suppress_below = (int)db_rows_int(rows, i, 7);
 	ind->level = strcmp(level, "specialised") == 0 ? LEVEL_SPECIALISED : LEVEL_FIRST_LINE;
 	ind->kind = strcmp(kind, "stock") == 0 ? KIND_STOCK : KIND_FLOW;
 	if (strcmp(level, catalogue_level_name(ind->level)) != 0 ||
@@ -230,41 +216,39 @@ static enum db_status resolve_agencies(struct catalogue *cat)
 
 static enum db_status load_indicators(struct db *db, struct catalogue *cat)
 {
-	PGresult *res = NULL;
-	enum db_status st = query(db, sql_indicators, &res);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, sql_indicators, 0, NULL);
 	if (st != DB_OK)
 		return st;
-	size_t n = (size_t)PQntuples(res);
-	cat->indicators = calloc(n + 1, sizeof *cat->indicators);
+	int n = db_rows_count(rows);
+	cat->indicators = calloc((size_t)n + 1, sizeof *cat->indicators);
 	if (!cat->indicators)
-		return load_failed(res, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		if (indicator_from_row(res, (int)i, &cat->indicators[cat->nindicators++]) != 0)
-			return load_failed(res, "out of memory, or an unknown level or kind");
-	PQclear(res);
+		return load_failed(rows, "out of memory");
+	for (int i = 0; i < n; i++)
+		if (indicator_from_row(rows, i, &cat->indicators[cat->nindicators++]) != 0)
+			return load_failed(rows, "out of memory, or an unknown level or kind");
+	db_rows_free(rows);
 	qsort(cat->indicators, cat->nindicators, sizeof *cat->indicators, indicator_cmp);
 	return resolve_agencies(cat);
 }
 
 static enum db_status load_permissions(struct db *db, struct catalogue *cat)
 {
-	PGresult *res = NULL;
-	enum db_status st = query(db, sql_permissions, &res);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, sql_permissions, 0, NULL);
 	if (st != DB_OK)
 		return st;
-	size_t n = (size_t)PQntuples(res);
-	cat->permissions = calloc(n + 1, sizeof *cat->permissions);
+	int n = db_rows_count(rows);
+	cat->permissions = calloc((size_t)n + 1, sizeof *cat->permissions);
 	if (!cat->permissions)
-		return load_failed(res, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		struct cat_permission *p = &cat->permissions[i];
-		p->agency_id = (int)db_int(res, (int)i, 0);
-		p->indicator_id = (int)db_int(res, (int)i, 1);
-		p->area_id = (int)db_int(res, (int)i, 2);
-	}
-	cat->npermissions = n;
-	PQclear(res);
-	qsort(cat->permissions, n, sizeof *cat->permissions, permission_cmp);
+		return load_failed(rows, "out of memory");
+	for (int i = 0; i < n; i++)
+		cat->permissions[i] = (struct cat_permission){ (int)db_rows_int(rows, i, 0),
+		                                               (int)db_rows_int(rows, i, 1),
+		                                               (int)db_rows_int(rows, i, 2) };
+	cat->npermissions = (size_t)n;
+	db_rows_free(rows);
+	qsort(cat->permissions, cat->npermissions, sizeof *cat->permissions, permission_cmp);
 	return DB_OK;
 }
 

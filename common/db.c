@@ -9,15 +9,22 @@
  *
  * A connection remembers which prepared statements it holds, and a new
  * connection starts with none, so statements are prepared again after a
- * reconnect without the caller hearing of it. */
+ * reconnect without the caller hearing of it.
+ *
+ * A struct db_rows * is a PGresult * under another name: the struct is
+ * never defined, so callers cannot look inside, and nothing is allocated
+ * to wrap a result. */
 #include "db.h"
 
 #include <errno.h> /* program_invocation_short_name */
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libpq-fe.h>
+#include "buf.h"
 #include "log.h"
 
 /* Seconds to wait for a connection, unless the conninfo says otherwise. */
@@ -191,9 +198,9 @@ static enum db_status result_failure(struct db *db, PGresult *res)
 	return DB_ERROR;
 }
 
-/* Takes a statement's result: hands it to *res on success (or clears it),
+/* Takes a statement's result: hands it to *rows on success (or clears it),
  * records the failure otherwise. */
-static enum db_status take_result(struct db *db, PGresult *r, PGresult **res)
+static enum db_status take_result(struct db *db, PGresult *r, struct db_rows **rows)
 {
 	ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	enum db_status st = DB_OK;
@@ -207,23 +214,83 @@ static enum db_status take_result(struct db *db, PGresult *r, PGresult **res)
 		st = result_failure(db, r);
 	}
 	note_tx(db);
-	if (st == DB_OK && res)
-		*res = r;
+	if (st == DB_OK && rows)
+		*rows = (struct db_rows *)r;
 	else
 		PQclear(r);
 	return st;
 }
 
-enum db_status db_exec(struct db *db, PGresult **res, const char *sql,
-                       int nparams, const char *const *params)
+/* What libpq is sent for a statement's parameters, made from their specs. */
+struct param_text {
+	const char *values[DB_MAX_PARAMS];  /* text or bytes of each; NULL for SQL NULL */
+	int lengths[DB_MAX_PARAMS];         /* bytes of a binary value (ignored for text) */
+	int formats[DB_MAX_PARAMS];         /* 1 for a binary value, 0 for text */
+	char numbers[DB_MAX_PARAMS][24];    /* the decimal text of integers */
+	struct buf arrays[DB_MAX_PARAMS];   /* owned: the "{1,2,3}" text of int arrays */
+};
+
+/* Appends n ints as one PostgreSQL array literal, "{1,2,3}". */
+static int int_array(struct buf *b, const int *ids, size_t n)
 {
-	if (res)
-		*res = NULL;
-	enum db_status st = db_ready(db);
-	if (st != DB_OK)
-		return st;
-	return take_result(db, PQexecParams(db->conn, sql, nparams, NULL, params,
-	                                     NULL, NULL, 0), res);
+	if (buf_puts(b, "{") != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (buf_printf(b, "%s%d", i ? "," : "", ids[i]) != 0)
+			return -1;
+	return buf_puts(b, "}");
+}
+
+/* Fills t from the specs (t is for params_free afterwards, also after a
+ * failure). */
+static enum db_status params_text(struct db *db, struct param_text *t, int n,
+                                  const struct db_param *params)
+{
+	const char *why = n > DB_MAX_PARAMS ? "too many parameters" : NULL;
+
+	memset(t->arrays, 0, sizeof t->arrays);
+	for (int i = 0; i < n && !why; i++) {
+		const struct db_param *p = &params[i];
+		t->values[i] = p->kind == DB_PARAM_KIND_TEXT ? p->text : p->p;
+		t->lengths[i] = (int)p->n;
+		t->formats[i] = p->kind == DB_PARAM_KIND_BYTES;
+		if (p->kind == DB_PARAM_KIND_BYTES && p->n > INT_MAX) {
+			why = "a parameter is too long";
+		} else if (p->kind == DB_PARAM_KIND_INT) {
+			snprintf(t->numbers[i], sizeof t->numbers[i], "%lld", p->i);
+			t->values[i] = t->numbers[i];
+		} else if (p->kind == DB_PARAM_KIND_INTS) {
+			if (int_array(&t->arrays[i], p->p, p->n) != 0)
+				why = "out of memory";
+			t->values[i] = t->arrays[i].data;
+		}
+	}
+	if (why)
+		set_error(db, "", why);
+	return why ? DB_ERROR : DB_OK;
+}
+
+static void params_free(struct param_text *t)
+{
+	for (size_t i = 0; i < DB_MAX_PARAMS; i++)
+		buf_free(&t->arrays[i]);
+}
+
+enum db_status db_exec(struct db *db, struct db_rows **rows, const char *sql,
+                       int nparams, const struct db_param *params)
+{
+	struct param_text t;
+
+	if (rows)
+		*rows = NULL;
+	enum db_status st = params_text(db, &t, nparams, params);
+	if (st == DB_OK)
+		st = db_ready(db);
+	if (st == DB_OK)
+		st = take_result(db, PQexecParams(db->conn, sql, nparams, NULL, t.values,
+		                                  t.lengths, t.formats, 0), rows);
+	params_free(&t);
+	return st;
 }
 
 /* Where stmt is in db->prepared, or -1 when this connection has not
@@ -290,45 +357,59 @@ static void unprepare(struct db *db, const struct db_statement *stmt, bool on_se
 }
 
 /* Runs stmt, preparing it first if this connection has not. */
-static enum db_status run_prepared(struct db *db, PGresult **res, const struct db_statement *stmt,
-                                   int nparams, const char *const *params)
+static enum db_status run_prepared(struct db *db, struct db_rows **rows,
+                                   const struct db_statement *stmt, int nparams,
+                                   const struct param_text *t)
 {
 	if (prepared_index(db, stmt) < 0) {
 		enum db_status st = prepare(db, stmt);
 		if (st != DB_OK)
 			return st;
 	}
-	return take_result(db, PQexecPrepared(db->conn, stmt->name, nparams, params,
-	                                      NULL, NULL, 0), res);
+	return take_result(db, PQexecPrepared(db->conn, stmt->name, nparams, t->values,
+	                                      t->lengths, t->formats, 0), rows);
 }
 
-enum db_status db_exec_prepared(struct db *db, PGresult **res, const struct db_statement *stmt,
-                                int nparams, const char *const *params)
+/* After a failed run of stmt: forgets it when the server no longer holds
+ * it (26000) or a table it reads changed its result columns (0A000), and
+ * says whether to run it once more. Only outside a transaction: inside one
+ * the failure has already aborted the transaction, and a forgotten
+ * statement is prepared on the next call, after the caller's rollback. */
+static bool prepare_again(struct db *db, const struct db_statement *stmt)
 {
-	if (res)
-		*res = NULL;
-	enum db_status st = db_ready(db);
-	if (st != DB_OK)
-		return st;
-	st = run_prepared(db, res, stmt, nparams, params);
-	if (st != DB_ERROR)
-		return st;
 	bool forgotten = strcmp(db->sqlstate, SQLSTATE_NO_STATEMENT) == 0;
-	/* Forgotten inside a transaction, it is prepared on the next call,
-	 * after the caller's rollback. */
+	bool changed = strcmp(db->sqlstate, SQLSTATE_RESULT_CHANGED) == 0;
+
 	if (forgotten)
 		unprepare(db, stmt, false);
-	if (db->in_tx)
-		return st;
-	/* Outside a transaction the failed statement changed nothing, so it
-	 * may be run again once on a fresh preparation. */
-	if (strcmp(db->sqlstate, SQLSTATE_RESULT_CHANGED) == 0)
+	if (db->in_tx || (!forgotten && !changed))
+		return false;
+	if (changed)
 		unprepare(db, stmt, true);
-	else if (!forgotten)
-		return st;
 	log_info("prepared statement %s: %s; preparing it again", stmt->name, db->error);
 	clear_error(db);
-	return run_prepared(db, res, stmt, nparams, params);
+	return true;
+}
+
+enum db_status db_exec_prepared(struct db *db, struct db_rows **rows,
+                                const struct db_statement *stmt, int nparams,
+                                const struct db_param *params)
+{
+	struct param_text t;
+
+	if (rows)
+		*rows = NULL;
+	enum db_status st = params_text(db, &t, nparams, params);
+	if (st == DB_OK)
+		st = db_ready(db);
+	if (st == DB_OK)
+		st = run_prepared(db, rows, stmt, nparams, &t);
+	/* Outside a transaction the failed statement changed nothing, so it
+	 * may be run again once on a fresh preparation. */
+	if (st == DB_ERROR && prepare_again(db, stmt))
+		st = run_prepared(db, rows, stmt, nparams, &t);
+	params_free(&t);
+	return st;
 }
 
 /* The simple protocol, unlike PQexecParams, accepts several statements in
@@ -350,15 +431,15 @@ enum db_status db_begin(struct db *db)
 
 enum db_status db_commit(struct db *db)
 {
-	PGresult *res;
-	enum db_status st = db_exec(db, &res, "COMMIT", 0, NULL);
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, "COMMIT", 0, NULL);
 
 	if (st != DB_OK)
 		return st;
 	/* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK;
 	 * reporting DB_OK would acknowledge data that was thrown away. */
-	bool rolled_back = strcmp(PQcmdStatus(res), "ROLLBACK") == 0;
-	PQclear(res);
+	bool rolled_back = strcmp(PQcmdStatus((PGresult *)rows), "ROLLBACK") == 0;
+	db_rows_free(rows);
 	if (rolled_back) {
 		set_error(db, "25P02", "the transaction had failed and was rolled back");
 		return DB_ERROR;
@@ -469,17 +550,52 @@ const char *db_error(const struct db *db)
 	return db->error;
 }
 
-const char *db_value(PGresult *res, int row, int col)
+int db_rows_count(const struct db_rows *rows)
 {
+	return PQntuples((const PGresult *)rows);
+}
+
+const char *db_rows_text(const struct db_rows *rows, int row, int col)
+{
+	const PGresult *res = (const PGresult *)rows;
+
 	if (row < 0 || row >= PQntuples(res) || col < 0 || col >= PQnfields(res))
 		return NULL;
 	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
 
-long long db_int(PGresult *res, int row, int col)
+long long db_rows_int(const struct db_rows *rows, int row, int col)
 {
-	const char *v = db_value(res, row, col);
+	const char *v = db_rows_text(rows, row, col);
 	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+bool db_rows_bool(const struct db_rows *rows, int row, int col)
+{
+	const char *v = db_rows_text(rows, row, col);
+	return v && v[0] == 't';
+}
+
+void db_rows_copy(const struct db_rows *rows, int row, int col, char *out, size_t size)
+{
+	const char *v = db_rows_text(rows, row, col);
+	snprintf(out, size, "%s", v ? v : "");
+}
+
+char *db_rows_dup(const struct db_rows *rows, int row, int col)
+{
+	const char *v = db_rows_text(rows, row, col);
+	return strdup(v ? v : "");
+}
+
+long long db_rows_affected(const struct db_rows *rows)
+{
+	return strtoll(PQcmdTuples((PGresult *)rows), NULL, 10);
+}
+
+void db_rows_free(struct db_rows *rows)
+{
+	PQclear((PGresult *)rows);
 }
 
 /* A borrower waiting in db_pool_get: put hands a connection straight to
@@ -611,16 +727,6 @@ void db_log_failure(const struct db *db, const char *what, enum db_status st)
 {
 	log_msg(st == DB_ERROR ? LOG_ERROR : LOG_WARN, "%s failed: %s %s", what,
 	        db_sqlstate(db), db_error(db));
-}
-
-int db_int_array(struct buf *b, const int *ids, size_t n)
-{
-	if (buf_puts(b, "{") != 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (buf_printf(b, "%s%d", i ? "," : "", ids[i]) != 0)
-			return -1;
-	return buf_puts(b, "}");
 }
 
 int db_parse_int_array(const char *text, long long *out, size_t max, size_t *n)

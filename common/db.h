@@ -1,14 +1,14 @@
 /* The one place that talks to libpq. Every query goes through db_exec (or
- * db_exec_prepared) with $n parameters; failures keep the SQLSTATE and
- * message. A connection that broke is reset on its next use, so callers
- * never reconnect by hand. */
+ * db_exec_prepared) with $n parameters given as typed specs (DB_PARAM_INT,
+ * DB_PARAM_TEXT, ...), which are turned into their text here, and its rows
+ * come back as an opaque struct db_rows read by row and column; failures
+ * keep the SQLSTATE and message. A connection that broke is reset on its
+ * next use, so callers never reconnect by hand. */
 #ifndef SAMLAD_DB_H
 #define SAMLAD_DB_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <libpq-fe.h>
-#include "buf.h"
 #include "compiler.h"
 
 enum db_status {
@@ -28,11 +28,49 @@ void db_free(struct db *db);
 /* Connects now (or checks the connection); returns DB_OK or DB_UNAVAILABLE. */
 enum db_status db_connect(struct db *db) WUR;
 
-/* Runs one statement with text parameters (NULL entries are SQL NULL).
- * On DB_OK, *res (if res is not NULL) receives the result, which the caller
- * frees with PQclear. On failure *res is NULL. */
-enum db_status db_exec(struct db *db, PGresult **res, const char *sql,
-                       int nparams, const char *const *params) WUR;
+/* What a parameter spec holds; DB_PARAM_* below make them. */
+enum db_param_kind {
+	DB_PARAM_KIND_TEXT,   /* text, or SQL NULL */
+	DB_PARAM_KIND_INT,    /* an integer, sent as its decimal text */
+	DB_PARAM_KIND_INTS,   /* an int array, sent as "{1,2,3}" for a $n::int[] */
+	DB_PARAM_KIND_BYTES,  /* raw bytes, sent in binary for a bytea */
+};
+
+/* One $n parameter of a statement. It borrows what it points to until the
+ * call returns. */
+struct db_param {
+	enum db_param_kind kind;  /* which members below are used */
+	const char *text;         /* TEXT: borrowed; NULL is SQL NULL */
+	long long i;              /* INT: the value */
+	const void *p;            /* INTS: borrowed ints; BYTES: borrowed bytes (NULL: SQL NULL) */
+	size_t n;                 /* INTS: how many ints; BYTES: how many bytes */
+};
+
+#define DB_PARAM_TEXT(s) ((struct db_param){ .kind = DB_PARAM_KIND_TEXT, .text = (s) })
+#define DB_PARAM_NULL DB_PARAM_TEXT(NULL)
+#define DB_PARAM_BOOL(b) DB_PARAM_TEXT((b) ? "t" : "f")
+#define DB_PARAM_INT(x) ((struct db_param){ .kind = DB_PARAM_KIND_INT, .i = (x) })
+#define DB_PARAM_INTS(ints, count) \
+	((struct db_param){ .kind = DB_PARAM_KIND_INTS, .p = (ints), .n = (count) })
+#define DB_PARAM_BYTES(bytes, len) \
+	((struct db_param){ .kind = DB_PARAM_KIND_BYTES, .p = (bytes), .n = (len) })
+/* The count and array of a list of parameters, as db_exec takes them:
+ * db_exec(db, &rows, SQL, DB_PARAMS(DB_PARAM_INT(id), DB_PARAM_TEXT(code))). */
+#define DB_PARAMS(...) \
+	(int)(sizeof (struct db_param[]){ __VA_ARGS__ } / sizeof (struct db_param)), \
+	(const struct db_param[]){ __VA_ARGS__ }
+/* The most parameters of one statement. */
+#define DB_MAX_PARAMS 16
+
+/* The rows of a statement's result, read by row and column (both from 0);
+ * owned by the caller, who frees them with db_rows_free. */
+struct db_rows;
+
+/* Runs one statement with nparams parameters (DB_PARAMS(...), or 0, NULL).
+ * On DB_OK, *rows (if rows is not NULL) receives the result; on failure
+ * *rows is NULL. */
+enum db_status db_exec(struct db *db, struct db_rows **rows, const char *sql,
+                       int nparams, const struct db_param *params) WUR;
 
 /* A statement that a connection prepares once and then runs by name, so
  * that the server parses and plans it once per connection rather than on
@@ -55,8 +93,9 @@ struct db_statement {
  * once, outside a transaction; inside one the failure has already aborted
  * the transaction and is reported. A connection tells statements apart by
  * their address: two definitions of one name fail with 42P05. */
-enum db_status db_exec_prepared(struct db *db, PGresult **res, const struct db_statement *stmt,
-                                int nparams, const char *const *params) WUR;
+enum db_status db_exec_prepared(struct db *db, struct db_rows **rows,
+                                const struct db_statement *stmt, int nparams,
+                                const struct db_param *params) WUR;
 /* db_exec without parameters or result. */
 enum db_status db_command(struct db *db, const char *sql) WUR;
 
@@ -79,9 +118,6 @@ const char *db_error(const struct db *db);
  * and as a warning when the database was unavailable. */
 void db_log_failure(const struct db *db, const char *what, enum db_status st);
 
-/* Appends ids as one PostgreSQL array literal, "{1,2,3}", for a text
- * parameter cast to int[]. Returns 0, or -1 when memory ran out. */
-int db_int_array(struct buf *b, const int *ids, size_t n) WUR;
 /* Reads an integer array's text ("{1,-2,3}", as PostgreSQL writes int[])
  * into out (room for max) and sets *n; 0, or -1 when it is malformed or
  * longer than max. */
@@ -98,8 +134,23 @@ void db_pool_put(struct db_pool *pool, struct db *db);
 /* How many borrowers wait in db_pool_get now (for tests and diagnostics). */
 unsigned db_pool_waiting(struct db_pool *pool);
 
-/* Result helpers: the text of a cell; NULL when SQL NULL. */
-const char *db_value(PGresult *res, int row, int col);
-long long db_int(PGresult *res, int row, int col);
+/* How many rows there are (0 for rows NULL). */
+int db_rows_count(const struct db_rows *rows);
+/* The text of a cell; NULL when SQL NULL or out of range. It lives as long
+ * as rows. */
+const char *db_rows_text(const struct db_rows *rows, int row, int col);
+/* A cell as an integer; 0 when SQL NULL or out of range. */
+long long db_rows_int(const struct db_rows *rows, int row, int col);
+/* A boolean cell: true only for true. */
+bool db_rows_bool(const struct db_rows *rows, int row, int col);
+/* Copies a cell's text into out (size bytes, cut short to fit), "" when
+ * SQL NULL or out of range. */
+void db_rows_copy(const struct db_rows *rows, int row, int col, char *out, size_t size);
+/* An owned copy of a cell's text, "" when SQL NULL; NULL only when memory
+ * ran out. */
+char *db_rows_dup(const struct db_rows *rows, int row, int col);
+/* How many rows an INSERT, UPDATE or DELETE wrote. */
+long long db_rows_affected(const struct db_rows *rows);
+void db_rows_free(struct db_rows *rows);
 
 #endif

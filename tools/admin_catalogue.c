@@ -162,18 +162,18 @@ struct import {
 /* Runs one row's statement, which must write exactly one row. A failure is
  * reported against the row's file and line. */
 static int write_row(struct db *db, const char *sql, int nparams,
-                     const char *const *params, enum cf_file file, size_t line)
+                     const struct db_param *params, enum cf_file file, size_t line)
 {
-	PGresult *res = NULL;
+	struct db_rows *rows;
 	char where[64];
 
 	snprintf(where, sizeof where, "%s:%zu", catalogue_files_name(file), line);
-	if (db_exec(db, &res, sql, nparams, params) != DB_OK) {
+	if (db_exec(db, &rows, sql, nparams, params) != DB_OK) {
 		admin_db_error(db, where);
 		return -1;
 	}
-	int wrote = atoi(PQcmdTuples(res));
-	PQclear(res);
+	long long wrote = db_rows_affected(rows);
+	db_rows_free(rows);
 	if (wrote != 1) {
 		admin_error("%s: the row names a code the database does not have", where);
 		return -1;
@@ -182,18 +182,18 @@ static int write_row(struct db *db, const char *sql, int nparams,
 }
 
 /* Runs a statement of one row and one column and reads it as an integer. */
-static int read_number(struct db *db, const char *sql, int nparams, const char *const *params,
-                       const char *what, long long *out)
+static int read_number(struct db *db, const char *sql, int nparams,
+                       const struct db_param *params, const char *what, long long *out)
 {
-	PGresult *res = NULL;
-	if (db_exec(db, &res, sql, nparams, params) != DB_OK || PQntuples(res) != 1) {
+	struct db_rows *rows;
+	bool ok = db_exec(db, &rows, sql, nparams, params) == DB_OK && db_rows_count(rows) == 1;
+
+	if (ok)
+		*out = db_rows_int(rows, 0, 0);
+	else
 		admin_db_error(db, what);
-		PQclear(res);
-		return -1;
-	}
-	*out = db_int(res, 0, 0);
-	PQclear(res);
-	return 0;
+	db_rows_free(rows);
+	return ok ? 0 : -1;
 }
 
 static int cmp_code(const void *a, const void *b)
@@ -209,17 +209,17 @@ static bool stored(const struct import *im, const char *code)
 /* The area codes stored before the import. */
 static int read_existing(struct db *db, struct import *im)
 {
-	PGresult *res = NULL;
-	if (db_exec(db, &res, sql_area_codes, 0, NULL) != DB_OK) {
+	struct db_rows *rows;
+	if (db_exec(db, &rows, sql_area_codes, 0, NULL) != DB_OK) {
 		admin_db_error(db, "cannot read the areas");
 		return -1;
 	}
-	int n = PQntuples(res);
+	int n = db_rows_count(rows);
 	im->existing = calloc((size_t)n + 1, sizeof *im->existing);
 	for (int i = 0; im->existing && i < n; i++)
-		if ((im->existing[im->nexisting] = strdup(db_value(res, i, 0))))
+		if ((im->existing[im->nexisting] = db_rows_dup(rows, i, 0)))
 			im->nexisting++;
-	PQclear(res);
+	db_rows_free(rows);
 	if (!im->existing || im->nexisting != (size_t)n) {
 		admin_error("out of memory");
 		return -1;
@@ -280,8 +280,9 @@ static int write_agencies(struct db *db, const struct catalogue_files *cf)
 {
 	for (size_t i = 0; i < cf->nagencies; i++) {
 		const struct cf_agency *a = &cf->agencies[i];
-		const char *params[] = { a->code, a->name };
-		if (write_row(db, sql_agency, 2, params, CF_AGENCIES, a->line) != 0)
+		if (write_row(db, sql_agency,
+		              DB_PARAMS(DB_PARAM_TEXT(a->code), DB_PARAM_TEXT(a->name)),
+		              CF_AGENCIES, a->line) != 0)
 			return -1;
 	}
 	return 0;
@@ -294,12 +295,13 @@ static int write_areas(struct db *db, const struct import *im)
 	for (size_t i = 0; i < cf->nareas; i++) {
 		size_t j = cf->area_order[i];
 		const struct cf_area *a = &cf->areas[j];
-		char first[16], last[16];
-		snprintf(first, sizeof first, "%d", im->first[j]);
-		snprintf(last, sizeof last, "%d", a->last_period);
-		const char *params[] = { a->code, a->name, a->parent[0] ? a->parent : NULL,
-		                         im->first[j] ? first : NULL, a->last_period ? last : NULL };
-		if (write_row(db, sql_area, 5, params, CF_AREAS, a->line) != 0)
+		if (write_row(db, sql_area,
+		              DB_PARAMS(DB_PARAM_TEXT(a->code), DB_PARAM_TEXT(a->name),
+		                        DB_PARAM_TEXT(a->parent[0] ? a->parent : NULL),
+		                        im->first[j] ? DB_PARAM_INT(im->first[j]) : DB_PARAM_NULL,
+		                        a->last_period ? DB_PARAM_INT(a->last_period)
+		                                       : DB_PARAM_NULL),
+		              CF_AREAS, a->line) != 0)
 			return -1;
 	}
 	return 0;
@@ -307,17 +309,16 @@ static int write_areas(struct db *db, const struct import *im)
 
 static int write_indicators(struct db *db, const struct catalogue_files *cf)
 {
-	char suppress[16];
-
 	for (size_t i = 0; i < cf->nindicators; i++) {
 		const struct cf_indicator *ind = &cf->indicators[i];
-		snprintf(suppress, sizeof suppress, "%d", ind->suppress_below);
-		const char *params[] = {
-			ind->code, ind->agency, catalogue_level_name(ind->level),
-			catalogue_kind_name(ind->kind), ind->name_sv, ind->name_en,
-			ind->suppress_below ? suppress : NULL,
-		};
-		if (write_row(db, sql_indicator, 7, params, CF_INDICATORS, ind->line) != 0)
+		if (write_row(db, sql_indicator,
+		              DB_PARAMS(DB_PARAM_TEXT(ind->code), DB_PARAM_TEXT(ind->agency),
+		                        DB_PARAM_TEXT(catalogue_level_name(ind->level)),
+		                        DB_PARAM_TEXT(catalogue_kind_name(ind->kind)),
+		                        DB_PARAM_TEXT(ind->name_sv), DB_PARAM_TEXT(ind->name_en),
+		                        ind->suppress_below ? DB_PARAM_INT(ind->suppress_below)
+		                                            : DB_PARAM_NULL),
+		              CF_INDICATORS, ind->line) != 0)
 			return -1;
 	}
 	return 0;
@@ -331,8 +332,10 @@ static int write_permissions(struct db *db, const struct catalogue_files *cf)
 	}
 	for (size_t i = 0; i < cf->npermissions; i++) {
 		const struct cf_permission *p = &cf->permissions[i];
-		const char *params[] = { p->agency, p->indicator, p->area };
-		if (write_row(db, sql_permission, 3, params, CF_PERMISSIONS, p->line) != 0)
+		if (write_row(db, sql_permission,
+		              DB_PARAMS(DB_PARAM_TEXT(p->agency), DB_PARAM_TEXT(p->indicator),
+		                        DB_PARAM_TEXT(p->area)),
+		              CF_PERMISSIONS, p->line) != 0)
 			return -1;
 	}
 	return 0;
@@ -351,10 +354,10 @@ static void area_where(const struct catalogue_files *cf, const char *code, char 
 }
 
 /* A period of a result row, or "-" for NULL. */
-static void period_cell(PGresult *res, int row, int col, char out[PERIOD_STRLEN])
+static void period_cell(const struct db_rows *rows, int row, int col, char out[PERIOD_STRLEN])
 {
-	if (db_value(res, row, col))
-		period_format((int)db_int(res, row, col), out);
+	if (db_rows_text(rows, row, col))
+		period_format((int)db_rows_int(rows, row, col), out);
 	else
 		snprintf(out, PERIOD_STRLEN, "-");
 }
@@ -362,49 +365,46 @@ static void period_cell(PGresult *res, int row, int col, char out[PERIOD_STRLEN]
 /* Runs one of the checks against stored counts; each row it returns is a
  * problem, said by `say`. */
 static int check_counts(struct db *db, struct import *im, const char *sql, int nparams,
-                        void (*say)(const struct import *, PGresult *, int))
+                        void (*say)(const struct import *, const struct db_rows *, int))
 {
-	PGresult *res = NULL;
-	char version[24];
-	snprintf(version, sizeof version, "%lld", im->previous);
-	const char *params[] = { version };
-	if (db_exec(db, &res, sql, nparams, params) != DB_OK) {
+	struct db_rows *rows;
+	if (db_exec(db, &rows, sql, nparams, (struct db_param[]){ DB_PARAM_INT(im->previous) })
+	    != DB_OK) {
 		admin_db_error(db, "cannot check the stored counts");
-		PQclear(res);
 		return -1;
 	}
-	for (int i = 0; i < PQntuples(res); i++)
-		say(im, res, i);
-	im->refused += (size_t)PQntuples(res);
-	PQclear(res);
+	for (int i = 0; i < db_rows_count(rows); i++)
+		say(im, rows, i);
+	im->refused += (size_t)db_rows_count(rows);
+	db_rows_free(rows);
 	return 0;
 }
 
-static void say_outside(const struct import *im, PGresult *res, int row)
+static void say_outside(const struct import *im, const struct db_rows *rows, int row)
 {
 	char where[64], lo[PERIOD_STRLEN], hi[PERIOD_STRLEN];
-	const char *code = db_value(res, row, 0);
+	const char *code = db_rows_text(rows, row, 0);
 	area_where(im->cf, code, where, sizeof where);
-	period_cell(res, row, 1, lo);
-	period_cell(res, row, 2, hi);
+	period_cell(rows, row, 1, lo);
+	period_cell(rows, row, 2, hi);
 	fprintf(stderr, "%s: area \"%s\" has counts from %s to %s, outside its first_period "
 	        "and last_period\n", where, code, lo, hi);
 }
 
-static void say_moved(const struct import *im, PGresult *res, int row)
+static void say_moved(const struct import *im, const struct db_rows *rows, int row)
 {
 	char where[64];
-	const char *code = db_value(res, row, 0);
+	const char *code = db_rows_text(rows, row, 0);
 	area_where(im->cf, code, where, sizeof where);
 	fprintf(stderr, "%s: area \"%s\" has counts in municipality %s and cannot move to %s; "
 	        "give it a last_period and add a new area instead\n", where, code,
-	        db_value(res, row, 1), db_value(res, row, 2));
+	        db_rows_text(rows, row, 1), db_rows_text(rows, row, 2));
 }
 
-static void say_parent(const struct import *im, PGresult *res, int row)
+static void say_parent(const struct import *im, const struct db_rows *rows, int row)
 {
 	char where[64];
-	const char *code = db_value(res, row, 0);
+	const char *code = db_rows_text(rows, row, 0);
 	area_where(im->cf, code, where, sizeof where);
 	fprintf(stderr, "%s: area \"%s\" has counts and cannot get sub-areas; give it a "
 	        "last_period and add the sub-areas as new areas of its municipality\n",
@@ -414,8 +414,8 @@ static void say_parent(const struct import *im, PGresult *res, int row)
 /* Under the timeline lock: what the stored counts allow. */
 static int check_stored(struct db *db, struct import *im)
 {
-	const char *params[] = { CATALOGUE_TIMELINE_LOCK };
-	if (db_exec(db, NULL, sql_timeline_lock, 1, params) != DB_OK) {
+	if (db_exec(db, NULL, sql_timeline_lock,
+	            DB_PARAMS(DB_PARAM_TEXT(CATALOGUE_TIMELINE_LOCK))) != DB_OK) {
 		admin_db_error(db, "cannot take the ingest lock");
 		return -1;
 	}
@@ -433,14 +433,10 @@ static int check_stored(struct db *db, struct import *im)
 /* The new version and its history. */
 static int record_version(struct db *db, struct import *im)
 {
-	char version[24], k[16];
-
 	if (read_number(db, sql_bump, 0, NULL, "cannot bump the catalogue version",
 	                &im->version) != 0)
 		return -1;
-	snprintf(version, sizeof version, "%lld", im->version);
-	snprintf(k, sizeof k, "%d", im->k);
-	const char *params[] = { version, k };
+	const struct db_param params[] = { DB_PARAM_INT(im->version), DB_PARAM_INT(im->k) };
 	if (db_exec(db, NULL, sql_record_import, 2, params) != DB_OK ||
 	    db_exec(db, NULL, sql_record_areas, 1, params) != DB_OK ||
 	    db_exec(db, NULL, sql_record_indicators, 2, params) != DB_OK) {
@@ -453,14 +449,11 @@ static int record_version(struct db *db, struct import *im)
 /* The version before and its k, and the k this import records. */
 static int read_previous(struct db *db, struct import *im, int k_option)
 {
-	char version[24];
 	long long k;
 
-	if (read_number(db, sql_lock, 0, NULL, "cannot start the import", &im->previous) != 0)
-		return -1;
-	snprintf(version, sizeof version, "%lld", im->previous);
-	const char *params[] = { version };
-	if (read_number(db, sql_previous_k, 1, params, "cannot read the previous import", &k) != 0)
+	if (read_number(db, sql_lock, 0, NULL, "cannot start the import", &im->previous) != 0 ||
+	    read_number(db, sql_previous_k, DB_PARAMS(DB_PARAM_INT(im->previous)),
+	                "cannot read the previous import", &k) != 0)
 		return -1;
 	im->k = k_option ? k_option : (int)k;
 	return 0;

@@ -173,14 +173,13 @@ fail:
 static int apply(struct db *db, const char *dir, const struct migration *m)
 {
 	struct buf path = BUF_INIT, sql = BUF_INIT;
-	char version[16];
-	const char *params[2] = { version, m->file };
 
-	snprintf(version, sizeof version, "%d", m->version);
 	if (buf_printf(&path, "%s/%s", dir, m->file) != 0 || read_migration(path.data, &sql) != 0)
 		goto fail;
 	if (db_begin(db) != DB_OK || db_command(db, sql.data ? sql.data : "") != DB_OK ||
-	    db_exec(db, NULL, sql_record, 2, params) != DB_OK || db_commit(db) != DB_OK) {
+	    db_exec(db, NULL, sql_record,
+	            DB_PARAMS(DB_PARAM_INT(m->version), DB_PARAM_TEXT(m->file))) != DB_OK ||
+	    db_commit(db) != DB_OK) {
 		admin_db_error(db, m->file);
 		db_rollback(db);
 		goto fail;
@@ -196,10 +195,10 @@ fail:
 }
 
 /* Whether `version` is among the applied versions (a handful of rows). */
-static int is_applied(PGresult *applied, int version)
+static int is_applied(const struct db_rows *applied, int version)
 {
-	for (int i = 0; i < PQntuples(applied); i++)
-		if (db_int(applied, i, 0) == version)
+	for (int i = 0; i < db_rows_count(applied); i++)
+		if (db_rows_int(applied, i, 0) == version)
 			return 1;
 	return 0;
 }
@@ -207,7 +206,7 @@ static int is_applied(PGresult *applied, int version)
 /* Applies every migration the database does not have yet, in order. */
 static int apply_missing(struct db *db, const char *dir, const struct migration_list *l)
 {
-	PGresult *applied = NULL;
+	struct db_rows *applied;
 	int napplied = 0;
 
 	if (db_exec(db, &applied, sql_applied, 0, NULL) != DB_OK) {
@@ -221,14 +220,14 @@ static int apply_missing(struct db *db, const char *dir, const struct migration_
 			goto fail;
 		napplied++;
 	}
-	PQclear(applied);
+	db_rows_free(applied);
 	if (napplied == 0)
 		printf("schema up to date (%zu migrations)\n", l->n);
 	else
 		printf("applied %d of %zu migrations\n", napplied, l->n);
 	return 0;
 fail:
-	PQclear(applied);
+	db_rows_free(applied);
 	return -1;
 }
 

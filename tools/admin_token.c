@@ -27,7 +27,7 @@ static const char sql_agency_id[] =
 
 static const char sql_insert[] =
 	"INSERT INTO token (secret_sha256, role, agency_id)"
-	" VALUES (decode($1, 'hex'), $2, $3::integer) RETURNING id";
+	" VALUES ($1, $2, $3::integer) RETURNING id";
 
 static const char sql_revoke[] =
 	"UPDATE token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"
@@ -64,53 +64,52 @@ static int check_role(const struct config *cfg, enum auth_role *role)
 	return 0;
 }
 
-/* The id of the agency with this code, written to out as text. */
-static int agency_id(struct db *db, const char *code, char *out, size_t size)
+/* The id of the agency with this code. */
+static int agency_id(struct db *db, const char *code, long long *id)
 {
-	PGresult *res = NULL;
-	const char *params[] = { code };
+	struct db_rows *rows;
 
-	if (db_exec(db, &res, sql_agency_id, 1, params) != DB_OK) {
+	if (db_exec(db, &rows, sql_agency_id, DB_PARAMS(DB_PARAM_TEXT(code))) != DB_OK) {
 		admin_db_error(db, "cannot look up the agency");
 		return -1;
 	}
-	if (PQntuples(res) != 1) {
+	bool found = db_rows_count(rows) == 1;
+	*id = db_rows_int(rows, 0, 0);
+	db_rows_free(rows);
+	if (!found)
 		admin_error("token create: unknown agency \"%s\"", code);
-		PQclear(res);
-		return -1;
-	}
-	snprintf(out, size, "%s", db_value(res, 0, 0));
-	PQclear(res);
-	return 0;
+	return found ? 0 : -1;
 }
 
-/* Stores a new token's hash; writes the token's text to `token`. */
-static int insert_token(struct db *db, enum auth_role role, const char *agency,
+/* Stores a new token's hash (with the agency's id, 0 for none); writes
+ * the token's text to `token`. */
+static int insert_token(struct db *db, enum auth_role role, long long agency,
                         char token[AUTH_TOKEN_MAX], long long *id)
 {
 	unsigned char hash[AUTH_HASH_BYTES];
-	char secret[64], hash_hex[2 * AUTH_HASH_BYTES + 1];
-	const char *params[] = { hash_hex, auth_role_name(role), agency };
-	PGresult *res = NULL;
+	char secret[64];
+	struct db_rows *rows = NULL;
 	int rc = -1;
 
 	if (auth_secret_new(hash, secret, sizeof secret) != 0) {
 		admin_error("cannot make a random secret");
 		goto done;
 	}
-	auth_hex(hash, sizeof hash, hash_hex);
-	if (db_exec(db, &res, sql_insert, 3, params) != DB_OK) {
+	if (db_exec(db, &rows, sql_insert,
+	            DB_PARAMS(DB_PARAM_BYTES(hash, sizeof hash),
+	                      DB_PARAM_TEXT(auth_role_name(role)),
+	                      agency ? DB_PARAM_INT(agency) : DB_PARAM_NULL)) != DB_OK) {
 		admin_db_error(db, "cannot store the token");
 		goto done;
 	}
-	*id = db_int(res, 0, 0);
+	*id = db_rows_int(rows, 0, 0);
 	if (auth_token_format(*id, secret, token, AUTH_TOKEN_MAX) != 0) {
 		admin_error("cannot format the token");
 		goto done;
 	}
 	rc = 0;
 done:
-	PQclear(res);
+	db_rows_free(rows);
 	explicit_bzero(secret, sizeof secret);
 	return rc;
 }
@@ -118,17 +117,17 @@ done:
 static int create_run(const struct config *cfg)
 {
 	const char *agency = config_str(cfg, "agency");
-	char agency_text[24], token[AUTH_TOKEN_MAX];
+	char token[AUTH_TOKEN_MAX];
 	enum auth_role role;
-	long long id = 0;
+	long long id = 0, agency_num = 0;
 	struct db *db = NULL;
 	int code = ADMIN_FAIL;
 
 	if (check_role(cfg, &role) != 0)
 		return ADMIN_USAGE;
 	if (!(db = admin_connect(cfg)) ||
-	    (agency && agency_id(db, agency, agency_text, sizeof agency_text) != 0) ||
-	    insert_token(db, role, agency ? agency_text : NULL, token, &id) != 0)
+	    (agency && agency_id(db, agency, &agency_num) != 0) ||
+	    insert_token(db, role, agency_num, token, &id) != 0)
 		goto done;
 	fprintf(stderr, "created %s token %lld%s%s; it is shown only this once\n",
 	        auth_role_name(role), id, agency ? " for agency " : "", agency ? agency : "");
@@ -152,24 +151,22 @@ static int parse_id(const char *s, long long *id)
 /* Explains why a revoke changed nothing: no such token, or revoked before. */
 static void explain_not_revoked(struct db *db, const char *id)
 {
-	PGresult *res = NULL;
-	const char *params[] = { id };
+	struct db_rows *rows;
 
-	if (db_exec(db, &res, sql_revoked_at, 1, params) != DB_OK)
+	if (db_exec(db, &rows, sql_revoked_at, DB_PARAMS(DB_PARAM_TEXT(id))) != DB_OK)
 		admin_db_error(db, "cannot look up the token");
-	else if (PQntuples(res) == 0)
+	else if (db_rows_count(rows) == 0)
 		admin_error("token revoke: no token %s", id);
 	else
 		admin_error("token revoke: token %s was already revoked at %s", id,
-		            db_value(res, 0, 0));
-	PQclear(res);
+		            db_rows_text(rows, 0, 0));
+	db_rows_free(rows);
 }
 
 static int revoke_run(const struct config *cfg)
 {
 	const char *id_text = config_arg(cfg, 0);
-	const char *params[] = { id_text };
-	PGresult *res = NULL;
+	struct db_rows *rows = NULL;
 	struct db *db = NULL;
 	long long id;
 	int code = ADMIN_FAIL;
@@ -180,18 +177,18 @@ static int revoke_run(const struct config *cfg)
 	}
 	if (!(db = admin_connect(cfg)))
 		goto done;
-	if (db_exec(db, &res, sql_revoke, 1, params) != DB_OK) {
+	if (db_exec(db, &rows, sql_revoke, DB_PARAMS(DB_PARAM_INT(id))) != DB_OK) {
 		admin_db_error(db, "cannot revoke the token");
 		goto done;
 	}
-	if (PQntuples(res) == 0) {
+	if (db_rows_count(rows) == 0) {
 		explain_not_revoked(db, id_text);
 		goto done;
 	}
 	printf("revoked token %lld\n", id);
 	code = ADMIN_OK;
 done:
-	PQclear(res);
+	db_rows_free(rows);
 	db_free(db);
 	return code;
 }
@@ -199,20 +196,21 @@ done:
 static int list_run(const struct config *cfg)
 {
 	struct db *db = admin_connect(cfg);
-	PGresult *res = NULL;
+	struct db_rows *rows;
 
 	if (!db)
 		return ADMIN_FAIL;
-	if (db_exec(db, &res, sql_list, 0, NULL) != DB_OK) {
+	if (db_exec(db, &rows, sql_list, 0, NULL) != DB_OK) {
 		admin_db_error(db, "cannot list the tokens");
 		db_free(db);
 		return ADMIN_FAIL;
 	}
 	printf("%-6s %-9s %-20s %-20s %s\n", "id", "role", "agency", "created_at", "revoked_at");
-	for (int i = 0; i < PQntuples(res); i++)
-		printf("%-6s %-9s %-20s %-20s %s\n", db_value(res, i, 0), db_value(res, i, 1),
-		       db_value(res, i, 2), db_value(res, i, 3), db_value(res, i, 4));
-	PQclear(res);
+	for (int i = 0; i < db_rows_count(rows); i++)
+		printf("%-6s %-9s %-20s %-20s %s\n", db_rows_text(rows, i, 0),
+		       db_rows_text(rows, i, 1), db_rows_text(rows, i, 2), db_rows_text(rows, i, 3),
+		       db_rows_text(rows, i, 4));
+	db_rows_free(rows);
 	db_free(db);
 	return ADMIN_OK;
 }

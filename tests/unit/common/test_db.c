@@ -2,6 +2,7 @@
  * parameters, SQLSTATE capture, transactions, COPY, connections killed
  * while idle and inside a transaction, prepared statements, connection
  * options, notices and the pool. */
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +18,11 @@ static struct harness_db hdb;
  * integer, or -1. */
 static long long query_int(struct db *db, const char *sql)
 {
-	PGresult *res = NULL;
-	if (db_exec(db, &res, sql, 0, NULL) != DB_OK)
+	struct db_rows *rows;
+	if (db_exec(db, &rows, sql, 0, NULL) != DB_OK)
 		return -1;
-	long long v = PQntuples(res) > 0 ? db_int(res, 0, 0) : -1;
-	PQclear(res);
+	long long v = db_rows_count(rows) > 0 ? db_rows_int(rows, 0, 0) : -1;
+	db_rows_free(rows);
 	return v;
 }
 
@@ -39,31 +40,49 @@ static long long kill_backend(struct db *db)
 
 static void test_exec(struct db *db)
 {
-	PGresult *res = NULL;
-	const char *params[] = { "41", NULL, "x'); DROP TABLE t; --" };
+	static const char evil[] = "x'); DROP TABLE t; --";
+	struct db_rows *rows = NULL;
+	char small[4], *dup;
 
 	is_int(db_connect(db), DB_OK, "connect");
 	is_str(db_sqlstate(db), "", "no failure yet");
-	is_int(db_exec(db, &res, "SELECT $1::int + 1, $2::text, $3::text", 3, params), DB_OK,
+	is_int(db_exec(db, &rows, "SELECT $1::int + 1, $2::text, $3::text, $4::bool, $5::bool",
+	               DB_PARAMS(DB_PARAM_INT(41), DB_PARAM_NULL, DB_PARAM_TEXT(evil),
+	                         DB_PARAM_BOOL(true), DB_PARAM_BOOL(false))), DB_OK,
 	       "exec with parameters");
-	is_str(db_value(res, 0, 0), "42", "text of an integer");
-	is_int(db_int(res, 0, 0), 42, "db_int");
-	ok(db_value(res, 0, 1) == NULL, "SQL NULL is NULL");
-	is_int(db_int(res, 0, 1), 0, "db_int of NULL is 0");
-	is_str(db_value(res, 0, 2), params[2], "a parameter is data, never SQL");
-	ok(db_value(res, 1, 0) == NULL, "row out of range is NULL");
-	ok(db_value(res, 0, 3) == NULL, "column out of range is NULL");
-	ok(db_value(res, -1, 0) == NULL, "negative row is NULL");
-	PQclear(res);
+	is_int(db_rows_count(rows), 1, "one row");
+	is_str(db_rows_text(rows, 0, 0), "42", "text of an integer");
+	is_int(db_rows_int(rows, 0, 0), 42, "db_rows_int");
+	ok(db_rows_text(rows, 0, 1) == NULL, "SQL NULL is NULL");
+	is_int(db_rows_int(rows, 0, 1), 0, "db_rows_int of NULL is 0");
+	is_str(db_rows_text(rows, 0, 2), evil, "a parameter is data, never SQL");
+	ok(db_rows_bool(rows, 0, 3) && !db_rows_bool(rows, 0, 4), "booleans both ways");
+	ok(!db_rows_bool(rows, 0, 1), "a NULL boolean is false");
+	ok(db_rows_text(rows, 1, 0) == NULL, "row out of range is NULL");
+	ok(db_rows_text(rows, 0, 5) == NULL, "column out of range is NULL");
+	ok(db_rows_text(rows, -1, 0) == NULL, "negative row is NULL");
+	db_rows_copy(rows, 0, 2, small, sizeof small);
+	is_str(small, "x')", "a copy is cut short to fit");
+	db_rows_copy(rows, 0, 1, small, sizeof small);
+	is_str(small, "", "a copy of NULL is empty");
+	dup = db_rows_dup(rows, 0, 2);
+	is_str(dup, evil, "an owned copy");
+	free(dup);
+	dup = db_rows_dup(rows, 0, 1);
+	is_str(dup, "", "an owned copy of NULL is empty");
+	free(dup);
+	db_rows_free(rows);
 	is_int(db_exec(db, NULL, "SELECT 1", 0, NULL), DB_OK, "exec without a result");
+	ok(db_rows_count(NULL) == 0 && !db_rows_text(NULL, 0, 0), "no rows read as none");
+	db_rows_free(NULL);
 }
 
 static void test_errors(struct db *db)
 {
-	PGresult *res = (PGresult *)&res;
+	struct db_rows *rows = (struct db_rows *)&rows;
 
-	is_int(db_exec(db, &res, "SELECT * FROM nope", 0, NULL), DB_ERROR, "missing table");
-	ok(res == NULL, "no result on failure");
+	is_int(db_exec(db, &rows, "SELECT * FROM nope", 0, NULL), DB_ERROR, "missing table");
+	ok(rows == NULL, "no result on failure");
 	is_str(db_sqlstate(db), "42P01", "undefined_table");
 	is_str(db_error(db), "relation \"nope\" does not exist", "primary message");
 	is_int(db_exec(db, NULL, "SELECT 1/0", 0, NULL), DB_ERROR, "division by zero");
@@ -72,9 +91,15 @@ static void test_errors(struct db *db)
 	is_int(db_command(db, "SELEC 1"), DB_ERROR, "syntax error");
 	is_str(db_sqlstate(db), "42601", "syntax_error");
 	ok(strchr(db_error(db), '\n') == NULL, "one line: %s", db_error(db));
-	const char *bad[] = { "x" };
-	is_int(db_exec(db, NULL, "SELECT $1::int", 1, bad), DB_ERROR, "bad parameter");
+	is_int(db_exec(db, NULL, "SELECT $1::int", DB_PARAMS(DB_PARAM_TEXT("x"))), DB_ERROR,
+	       "bad parameter");
 	is_str(db_sqlstate(db), "22P02", "invalid_text_representation");
+	struct db_param many[DB_MAX_PARAMS + 1];
+	for (size_t i = 0; i < ARRAY_LEN(many); i++)
+		many[i] = DB_PARAM_INT((long long)i);
+	is_int(db_exec(db, NULL, "SELECT 1", (int)ARRAY_LEN(many), many), DB_ERROR,
+	       "too many parameters");
+	is_str(db_error(db), "too many parameters", "says so");
 	is_int(db_exec(db, NULL, "SELECT 1; SELECT 2", 0, NULL), DB_ERROR,
 	       "db_exec refuses two statements");
 	is_str(db_sqlstate(db), "42601", "as a syntax error");
@@ -147,6 +172,11 @@ static void test_copy(struct db *db)
 	is_int(query_int(db, "SELECT count(*) FROM t WHERE k = 20"), 0,
 	       "rollback in the middle of COPY stores nothing");
 
+	struct db_rows *rows;
+	is_int(db_exec(db, &rows, "UPDATE t SET v = v WHERE k >= $1", DB_PARAMS(DB_PARAM_INT(10))),
+	       DB_OK, "an update");
+	is_int(db_rows_affected(rows), 3, "wrote its three rows");
+	db_rows_free(rows);
 	is_int(db_exec(db, NULL, "COPY t FROM STDIN", 0, NULL), DB_ERROR,
 	       "COPY through db_exec is refused");
 	db_rollback(db);
@@ -177,12 +207,11 @@ static void test_broken(struct db *db)
 	       "nothing of the broken transaction was stored");
 }
 
-/* The type oid of varchar (server/catalog/pg_type_d.h, not installed). */
-#define VARCHAROID 1043
-
 /* Prepared statements of the tests; their addresses tell them apart. */
 static const struct db_statement STMT_ADD = { "test_add", "SELECT $1::int + 1, $2::text" };
-static const struct db_statement STMT_ROW = { "test_row", "SELECT v FROM t WHERE k = $1" };
+static const struct db_statement STMT_ROW = {
+	"test_row", "SELECT v, pg_typeof(v)::text FROM t WHERE k = $1"
+};
 static const struct db_statement STMT_LATER = { "test_later", "SELECT count(*) FROM later" };
 static const struct db_statement STMT_TWIN = { "test_add", "SELECT 2" };
 
@@ -190,112 +219,111 @@ static const struct db_statement STMT_TWIN = { "test_add", "SELECT 2" };
  * holds none of that name. */
 static long long runs_of(struct db *db, const char *name)
 {
-	PGresult *res = NULL;
-	const char *params[] = { name };
+	struct db_rows *rows;
 	long long n = -2;
 
-	if (db_exec(db, &res, "SELECT generic_plans + custom_plans FROM pg_prepared_statements"
-	                      " WHERE name = $1", 1, params) == DB_OK)
-		n = PQntuples(res) == 1 ? db_int(res, 0, 0) : -1;
-	PQclear(res);
+	if (db_exec(db, &rows, "SELECT generic_plans + custom_plans FROM pg_prepared_statements"
+	                       " WHERE name = $1", DB_PARAMS(DB_PARAM_TEXT(name))) == DB_OK)
+		n = db_rows_count(rows) == 1 ? db_rows_int(rows, 0, 0) : -1;
+	db_rows_free(rows);
 	return n;
 }
 
 /* Runs STMT_ADD on x and returns the first cell as an integer, or -1. */
-static long long add_one(struct db *db, const char *x)
+static long long add_one(struct db *db, long long x)
 {
-	PGresult *res = NULL;
-	const char *params[] = { x, "p" };
+	struct db_rows *rows;
 
-	if (db_exec_prepared(db, &res, &STMT_ADD, 2, params) != DB_OK)
+	if (db_exec_prepared(db, &rows, &STMT_ADD,
+	                     DB_PARAMS(DB_PARAM_INT(x), DB_PARAM_TEXT("p"))) != DB_OK)
 		return -1;
-	long long v = db_int(res, 0, 0);
-	PQclear(res);
+	long long v = db_rows_int(rows, 0, 0);
+	db_rows_free(rows);
 	return v;
 }
 
 /* Prepared on first use, then reused; failures as db_exec's. */
 static void test_prepared(struct db *db)
 {
-	PGresult *res = (PGresult *)&res;
-	const char *params[] = { "41", NULL };
+	struct db_rows *rows = (struct db_rows *)&rows;
+	const struct db_param params[] = { DB_PARAM_INT(41), DB_PARAM_NULL };
 
 	is_int(runs_of(db, "test_add"), -1, "nothing prepared before the first use");
-	is_int(db_exec_prepared(db, &res, &STMT_ADD, 2, params), DB_OK, "first run");
-	is_str(res ? db_value(res, 0, 0) : NULL, "42", "its result");
-	ok(res && db_value(res, 0, 1) == NULL, "a NULL parameter is SQL NULL");
-	PQclear(res);
+	is_int(db_exec_prepared(db, &rows, &STMT_ADD, 2, params), DB_OK, "first run");
+	is_str(db_rows_text(rows, 0, 0), "42", "its result");
+	ok(rows && db_rows_text(rows, 0, 1) == NULL, "a NULL parameter is SQL NULL");
+	db_rows_free(rows);
 	is_int(runs_of(db, "test_add"), 1, "prepared on first use and run once");
-	is_int(add_one(db, "7"), 8, "second run, other parameters");
-	is_int(add_one(db, "-1"), 0, "third run");
+	is_int(add_one(db, 7), 8, "second run, other parameters");
+	is_int(add_one(db, -1), 0, "third run");
 	is_int(runs_of(db, "test_add"), 3, "the one preparation is reused");
 	is_int(db_exec_prepared(db, NULL, &STMT_ADD, 2, params), DB_OK, "run without a result");
 
-	const char *bad[] = { "x", NULL };
-	res = (PGresult *)&res;
-	is_int(db_exec_prepared(db, &res, &STMT_ADD, 2, bad), DB_ERROR, "bad parameter");
-	ok(res == NULL, "no result on failure");
+	rows = (struct db_rows *)&rows;
+	is_int(db_exec_prepared(db, &rows, &STMT_ADD, DB_PARAMS(DB_PARAM_TEXT("x"), DB_PARAM_NULL)),
+	       DB_ERROR, "bad parameter");
+	ok(rows == NULL, "no result on failure");
 	is_str(db_sqlstate(db), "22P02", "invalid_text_representation");
 	is_str(db_error(db), "invalid input syntax for type integer: \"x\"", "its message");
-	is_int(add_one(db, "1"), 2, "the statement still runs after a failed run");
+	is_int(add_one(db, 1), 2, "the statement still runs after a failed run");
 	is_str(db_sqlstate(db), "", "a success clears the SQLSTATE");
 
-	res = (PGresult *)&res;
-	is_int(db_exec_prepared(db, &res, &STMT_LATER, 0, NULL), DB_ERROR,
+	rows = (struct db_rows *)&rows;
+	is_int(db_exec_prepared(db, &rows, &STMT_LATER, 0, NULL), DB_ERROR,
 	       "a statement that does not prepare");
-	ok(res == NULL, "no result");
+	ok(rows == NULL, "no result");
 	is_str(db_sqlstate(db), "42P01", "undefined_table");
 	is_str(db_error(db), "relation \"later\" does not exist", "primary message");
 	is_int(runs_of(db, "test_later"), -1, "the server holds nothing of it");
 	is_int(db_command(db, "CREATE TABLE later (x int); INSERT INTO later VALUES (1), (2)"),
 	       DB_OK, "its table is created");
-	is_int(db_exec_prepared(db, &res, &STMT_LATER, 0, NULL), DB_OK,
+	is_int(db_exec_prepared(db, &rows, &STMT_LATER, 0, NULL), DB_OK,
 	       "a failed preparation is tried again");
-	is_int(res ? db_int(res, 0, 0) : -1, 2, "and gives the result");
-	PQclear(res);
+	is_int(db_rows_int(rows, 0, 0), 2, "and gives the result");
+	db_rows_free(rows);
 
 	is_int(db_exec_prepared(db, NULL, &STMT_TWIN, 0, NULL), DB_ERROR,
 	       "another statement of a name in use");
 	is_str(db_sqlstate(db), "42P05", "duplicate_prepared_statement");
-	is_int(add_one(db, "2"), 3, "the first of the name is untouched");
+	is_int(add_one(db, 2), 3, "the first of the name is untouched");
 }
 
 /* Prepared again when the server forgot the statement or a table changed
  * under it, once and only outside a transaction. */
 static void test_prepared_stale(struct db *db)
 {
-	PGresult *res = NULL;
-	const char *params[] = { "1" };
+	struct db_rows *rows;
+	const struct db_param params[] = { DB_PARAM_INT(1) };
 
 	is_int(db_command(db, "DEALLOCATE ALL"), DB_OK, "the server forgets every statement");
-	is_int(add_one(db, "4"), 5, "a forgotten statement is prepared again");
+	is_int(add_one(db, 4), 5, "a forgotten statement is prepared again");
 	is_str(db_sqlstate(db), "", "without a failure");
 	is_int(runs_of(db, "test_add"), 1, "a new preparation run once");
 
 	is_int(db_begin(db), DB_OK, "begin");
 	is_int(db_command(db, "DEALLOCATE test_add"), DB_OK, "forgotten inside a transaction");
-	is_int(add_one(db, "4"), -1, "not prepared again inside the transaction");
+	is_int(add_one(db, 4), -1, "not prepared again inside the transaction");
 	is_str(db_sqlstate(db), "26000", "invalid_sql_statement_name");
 	db_rollback(db);
 	is_int(db_begin(db), DB_OK, "begin after the rollback");
-	is_int(add_one(db, "5"), 6, "the forgotten statement is prepared again");
+	is_int(add_one(db, 5), 6, "the forgotten statement is prepared again");
 	is_int(db_commit(db), DB_OK, "commit");
 
-	is_int(db_exec_prepared(db, &res, &STMT_ROW, 1, params), DB_OK, "a statement on t");
-	is_str(res ? db_value(res, 0, 0) : NULL, "a", "its row");
-	PQclear(res);
+	is_int(db_exec_prepared(db, &rows, &STMT_ROW, 1, params), DB_OK, "a statement on t");
+	is_str(db_rows_text(rows, 0, 0), "a", "its row");
+	db_rows_free(rows);
 	is_int(db_command(db, "ALTER TABLE t ALTER v TYPE varchar(20)"), DB_OK,
 	       "the type of its result column changes");
-	is_int(db_exec_prepared(db, &res, &STMT_ROW, 1, params), DB_OK,
+	is_int(db_exec_prepared(db, &rows, &STMT_ROW, 1, params), DB_OK,
 	       "the statement is prepared again for the new type");
-	is_str(res ? db_value(res, 0, 0) : NULL, "a", "the same row");
-	is_int(res ? (long long)PQftype(res, 0) : 0, VARCHAROID, "now of the new type");
-	PQclear(res);
+	is_str(db_rows_text(rows, 0, 0), "a", "the same row");
+	is_str(db_rows_text(rows, 0, 1), "character varying", "now of the new type");
+	db_rows_free(rows);
 	is_int(runs_of(db, "test_row"), 1, "a new preparation run once");
 
 	is_int(db_begin(db), DB_OK, "begin");
 	is_int(db_command(db, "ALTER TABLE t ALTER v TYPE text"), DB_OK, "the type changes back");
-	is_int(db_exec_prepared(db, &res, &STMT_ROW, 1, params), DB_ERROR,
+	is_int(db_exec_prepared(db, &rows, &STMT_ROW, 1, params), DB_ERROR,
 	       "inside a transaction the change is reported");
 	is_str(db_sqlstate(db), "0A000", "feature_not_supported");
 	db_rollback(db);
@@ -307,30 +335,30 @@ static void test_prepared_stale(struct db *db)
 /* A new connection has no statements: they are prepared again on it. */
 static void test_prepared_reconnect(struct db *db)
 {
-	is_int(add_one(db, "9"), 10, "a prepared statement runs");
+	is_int(add_one(db, 9), 10, "a prepared statement runs");
 	long long pid = kill_backend(db);
 	/* Inside a transaction a statement the connection wrongly took for
 	 * prepared would fail rather than be prepared again. */
 	is_int(db_begin(db), DB_OK, "begin after the server closed the connection");
-	is_int(add_one(db, "10"), 11, "the statement runs inside the transaction");
+	is_int(add_one(db, 10), 11, "the statement runs inside the transaction");
 	is_int(db_commit(db), DB_OK, "commit");
 	ok(query_int(db, "SELECT pg_backend_pid()") != pid, "on a new backend");
 	is_int(runs_of(db, "test_add"), 1, "prepared there once");
-	is_int(add_one(db, "11"), 12, "reused there");
+	is_int(add_one(db, 11), 12, "reused there");
 	is_int(runs_of(db, "test_add"), 2, "run twice there");
 
 	is_int(db_begin(db), DB_OK, "begin");
 	kill_backend(db);
-	is_int(add_one(db, "12"), -1, "killed inside a transaction");
+	is_int(add_one(db, 12), -1, "killed inside a transaction");
 	is_str(db_sqlstate(db), "08006", "connection_failure");
 	db_rollback(db);
-	is_int(add_one(db, "12"), 13, "prepared again on the next connection");
+	is_int(add_one(db, 12), 13, "prepared again on the next connection");
 	is_int(runs_of(db, "test_add"), 1, "once");
 
 	struct db *other = db_new(hdb.admin_url);
 	is_int(runs_of(other, "test_add"), -1, "another connection has its own statements");
-	is_int(add_one(other, "13"), 14, "and prepares its own");
-	is_int(add_one(db, "14"), 15, "beside the first one's");
+	is_int(add_one(other, 13), 14, "and prepares its own");
+	is_int(add_one(db, 14), 15, "beside the first one's");
 	db_free(other);
 
 	struct db *bad = db_new("host=/nonexistent/samlad port=1");
@@ -353,19 +381,19 @@ static void test_connect_options(void)
 
 	char url[700];
 	struct db *db = db_new(hdb.admin_url);
-	PGresult *res = NULL;
-	is_int(db_exec(db, &res, "SELECT current_setting('application_name')", 0, NULL), DB_OK,
+	struct db_rows *rows;
+	is_int(db_exec(db, &rows, "SELECT current_setting('application_name')", 0, NULL), DB_OK,
 	       "application name query");
-	is_str(res ? db_value(res, 0, 0) : NULL, "test-db", "the program's name is the default");
-	PQclear(res);
+	is_str(db_rows_text(rows, 0, 0), "test-db", "the program's name is the default");
+	db_rows_free(rows);
 	db_free(db);
 
 	snprintf(url, sizeof url, "%s&application_name=custom", hdb.admin_url);
 	db = db_new(url);
-	is_int(db_exec(db, &res, "SELECT current_setting('application_name')", 0, NULL), DB_OK,
+	is_int(db_exec(db, &rows, "SELECT current_setting('application_name')", 0, NULL), DB_OK,
 	       "application name from the URL");
-	is_str(res ? db_value(res, 0, 0) : NULL, "custom", "the URL's name wins");
-	PQclear(res);
+	is_str(db_rows_text(rows, 0, 0), "custom", "the URL's name wins");
+	db_rows_free(rows);
 	db_free(db);
 
 	/* An invalid connect_timeout in the URL is only noticed if the URL's
@@ -523,27 +551,28 @@ static void test_pool_fair(void)
 	db_pool_free(run.pool);
 }
 
-/* An id array literal is what PostgreSQL reads back as the same int[]. */
-static void test_int_array(struct db *db)
+/* Integers, int arrays and bytes reach PostgreSQL as what they are. */
+static void test_param_kinds(struct db *db)
 {
 	const int ids[] = { 3, -1, 20241 };
-	struct buf none = BUF_INIT, some = BUF_INIT;
-	PGresult *res = NULL;
+	const unsigned char bytes[] = { 0x00, 0xff, 0x27, 0x5c };
+	struct db_rows *rows;
 
-	is_int(db_int_array(&none, ids, 0), 0, "an empty array");
-	is_str(none.data, "{}", "no ids: {}");
-	is_int(db_int_array(&some, ids, 3), 0, "three ids");
-	is_str(some.data, "{3,-1,20241}", "three ids, in order");
-	const char *params[] = { some.data, none.data };
-	is_int(db_exec(db, &res, "SELECT array_length($1::int[], 1), ($1::int[])[3],"
-	                         " cardinality($2::int[])", 2, params), DB_OK,
-	       "both are int[] to PostgreSQL");
-	is_int(db_int(res, 0, 0), 3, "three elements");
-	is_int(db_int(res, 0, 1), 20241, "the third is 20241");
-	is_int(db_int(res, 0, 2), 0, "the empty one has none");
-	PQclear(res);
-	buf_free(&none);
-	buf_free(&some);
+	is_int(db_exec(db, &rows, "SELECT array_length($1::int[], 1), ($1::int[])[3],"
+	                          " cardinality($2::int[]), $3::bigint, encode($4::bytea, 'hex'),"
+	                          " $5::bytea IS NULL, length($6::bytea)",
+	               DB_PARAMS(DB_PARAM_INTS(ids, 3), DB_PARAM_INTS(ids, 0),
+	                         DB_PARAM_INT(LLONG_MIN), DB_PARAM_BYTES(bytes, sizeof bytes),
+	                         DB_PARAM_BYTES(NULL, 4), DB_PARAM_BYTES(bytes, 0))), DB_OK,
+	       "ints, arrays and bytes");
+	is_int(db_rows_int(rows, 0, 0), 3, "three elements");
+	is_int(db_rows_int(rows, 0, 1), 20241, "the third is 20241");
+	is_int(db_rows_int(rows, 0, 2), 0, "the empty one has none");
+	ok(db_rows_int(rows, 0, 3) == LLONG_MIN, "the smallest bigint");
+	is_str(db_rows_text(rows, 0, 4), "00ff275c", "bytes as they are, a zero included");
+	ok(db_rows_bool(rows, 0, 5), "no bytes are SQL NULL");
+	is_int(db_rows_int(rows, 0, 6), 0, "zero bytes are an empty bytea");
+	db_rows_free(rows);
 }
 
 int main(void)
@@ -559,7 +588,7 @@ int main(void)
 	test_prepared(db);
 	test_prepared_stale(db);
 	test_prepared_reconnect(db);
-	test_int_array(db);
+	test_param_kinds(db);
 	db_free(db);
 	test_connect_options();
 	test_notices();
