@@ -263,33 +263,45 @@ static int hex_decode32(const char *hex, unsigned char out[AUTH_HASH_BYTES])
 	return 0;
 }
 
-/* Turns the token row into a result. The secret is compared before the
- * revocation is looked at, so that without the secret a revoked token and an
- * unknown one look the same. */
-static enum auth_result check_row(PGresult *res, const unsigned char *hash,
-                                  long long id, struct principal *out)
+enum auth_result auth_verdict(const struct auth_token_row *row, const unsigned char *hash,
+                              struct principal *who)
 {
 	unsigned char stored[AUTH_HASH_BYTES];
 
-	if (PQntuples(res) != 1)
+	if (!row)
 		return AUTH_UNKNOWN;
-	if (hex_decode32(db_value(res, 0, 0), stored) != 0) {
-		log_error("token %lld: stored hash is not 32 bytes", id);
-		return AUTH_UNKNOWN;
+	if (hash) {
+		if (hex_decode32(row->hash_hex, stored) != 0) {
+			log_error("token %lld: stored hash is not 32 bytes", row->id);
+			return AUTH_UNKNOWN;
+		}
+		if (!auth_hash_equal(stored, hash))
+			return AUTH_UNKNOWN;
 	}
-	if (!auth_hash_equal(stored, hash))
-		return AUTH_UNKNOWN;
-	const char *revoked = db_value(res, 0, 3);
-	if (!revoked || strcmp(revoked, "f") != 0)
+	if (row->revoked)
 		return AUTH_REVOKED;
-	enum auth_role role = auth_role_parse(db_value(res, 0, 1));
-	if (role == ROLE_NONE) {
-		log_error("token %lld: unknown role", id);
+	if (row->role == ROLE_NONE) {
+		log_error("token %lld: unknown role", row->id);
 		return AUTH_UNKNOWN;
 	}
-	*out = (struct principal){ .token_id = id, .role = role,
-	                           .agency_id = (int)db_int(res, 0, 2) };
+	*who = (struct principal){ .token_id = row->id, .role = row->role,
+	                           .agency_id = row->agency_id };
 	return AUTH_OK;
+}
+
+/* The token row of auth_check's query; false when there is none. */
+static bool row_from_result(PGresult *res, long long id, struct auth_token_row *row)
+{
+	if (PQntuples(res) != 1)
+		return false;
+	const char *hex = db_value(res, 0, 0), *revoked = db_value(res, 0, 3);
+	*row = (struct auth_token_row){ .id = id, .role = auth_role_parse(db_value(res, 0, 1)),
+	                                .agency_id = (int)db_int(res, 0, 2),
+	                                .revoked = !revoked || strcmp(revoked, "f") != 0 };
+	/* A hash too long to be SHA-256 stays empty and fails the verdict. */
+	if (hex && strlen(hex) < sizeof row->hash_hex)
+		memcpy(row->hash_hex, hex, strlen(hex) + 1);
+	return true;
 }
 
 enum auth_result auth_check(struct db *db, const char *token, struct principal *out)
@@ -317,9 +329,10 @@ enum auth_result auth_check(struct db *db, const char *token, struct principal *
 		db_log_failure(db, "token lookup", st);
 		return AUTH_UNAVAILABLE;
 	}
-	enum auth_result r = check_row(res, hash, id, out);
+	struct auth_token_row row;
+	bool found = row_from_result(res, id, &row);
 	PQclear(res);
-	return r;
+	return auth_verdict(found ? &row : NULL, hash, out);
 }
 
 const char *auth_result_message(enum auth_result r)

@@ -23,6 +23,15 @@ struct principal {
 	int agency_id;        /* the submitter's agency (catalogue id); 0 otherwise */
 };
 
+/* A token's row as the token table holds it: what a verdict is made of. */
+struct auth_token_row {
+	long long id;                            /* token.id */
+	char hash_hex[2 * AUTH_HASH_BYTES + 1];  /* SHA-256 of its secret, lower-case hex */
+	enum auth_role role;                     /* its role (ROLE_NONE when unknown) */
+	int agency_id;                           /* its agency (catalogue id), 0 for none */
+	bool revoked;                            /* revoked_at is set */
+};
+
 enum auth_result {
 	AUTH_OK = 0,
 	AUTH_MISSING,       /* no Authorization header / cookie */
@@ -64,6 +73,16 @@ const char *auth_result_message(enum auth_result r);
  * Returns the number of characters read, or 0 when there is no such number;
  * the caller checks what follows it. */
 size_t auth_read_number(const char *s, size_t max_digits, long long *out);
+
+/* The one verdict on a token, whichever way it came. `row` is its row, NULL
+ * when there is no such token; `hash` is SHA-256 of the secret presented,
+ * or NULL for a session cookie, whose signature already proved that its
+ * holder had the secret. The secret is compared in constant time before
+ * the revocation is looked at, so that without the secret a revoked token
+ * and an unknown one look the same. Pure: it asks nothing of a database.
+ * On AUTH_OK *who is the token's principal. */
+enum auth_result auth_verdict(const struct auth_token_row *row, const unsigned char *hash,
+                              struct principal *who) WUR;
 
 /* Checks `token` against the token table. */
 enum auth_result auth_check(struct db *db, const char *token, struct principal *out) WUR;
