@@ -273,13 +273,14 @@ static const struct db_statement SQL_TOKEN_VERSIONS = {
 	" WHERE t.id = $1"
 };
 
-enum db_status load_token_versions(struct db *db, long long id, struct load_token_row *tok,
-                                   struct load_versions *versions)
+enum db_status load_token_versions(struct db *db, long long id, struct auth_token_row *tok,
+                                   bool *found, struct load_versions *versions)
 {
 	char idtext[24];
 	PGresult *res = NULL;
 
 	memset(tok, 0, sizeof *tok);
+	*found = false;
 	snprintf(idtext, sizeof idtext, "%lld", id);
 	const char *params[] = { idtext };
 	enum db_status st = db_exec_prepared(db, &res, &SQL_TOKEN_VERSIONS, 1, params);
@@ -290,7 +291,8 @@ enum db_status load_token_versions(struct db *db, long long id, struct load_toke
 	const char *hash = db_value(res, 0, 0);
 	if (PQntuples(res) == 1 && hash) {
 		const char *rev = db_value(res, 0, 3);
-		tok->found = true;
+		*found = true;
+		tok->id = id;
 		snprintf(tok->hash_hex, sizeof tok->hash_hex, "%s", hash);
 		tok->role = auth_role_parse(db_value(res, 0, 1));
 		tok->agency_id = (int)db_int(res, 0, 2);

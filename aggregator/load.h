@@ -38,15 +38,6 @@ struct load_revision {
 	long long value;         /* the count */
 };
 
-/* A token's row and the versions, read together (load_token_versions). */
-struct load_token_row {
-	bool found;                           /* the token exists */
-	char hash_hex[2 * AUTH_HASH_BYTES + 1]; /* SHA-256 of its secret, lower-case hex */
-	enum auth_role role;                  /* its role (ROLE_NONE when unknown) */
-	int agency_id;                        /* its agency, 0 for none */
-	bool revoked;                         /* revoked_at is set */
-};
-
 /* The periods with data of one leaf area, over every indicator. */
 struct load_span {
 	int area_id;  /* area.id */
@@ -84,10 +75,10 @@ enum db_status load_spans(struct db *db, long long version, struct load_span **o
                           size_t *n) WUR;
 
 /* A bearer token's row by id and the current versions (as load_versions
- * with no as_of), in one round trip: what every read needs first. The
- * versions are set only when the token exists (tok->found). */
-enum db_status load_token_versions(struct db *db, long long id, struct load_token_row *tok,
-                                   struct load_versions *versions) WUR;
+ * with no as_of), in one round trip: what every read needs first. The row
+ * and the versions are set only when the token exists (*found). */
+enum db_status load_token_versions(struct db *db, long long id, struct auth_token_row *tok,
+                                   bool *found, struct load_versions *versions) WUR;
 
 /* A token's role and whether it is revoked, by id, for session cookies
  * (a bearer token goes through auth_check instead). *found is false when
