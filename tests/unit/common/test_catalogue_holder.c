@@ -33,6 +33,7 @@ struct stage {
 	struct catalogue *next;           /* what the reload swaps in */
 	bool held;                        /* the reader holds its snapshot */
 	bool swapped;                     /* the reload has returned */
+	bool done;                        /* the main thread has looked: the reader may end */
 	long long seen_before;            /* the reader's version before the reload */
 	long long seen_after;             /* and after it */
 	bool area_intact;                 /* the reader's area still reads "0581" */
@@ -70,7 +71,7 @@ static void *reader(void *arg)
 
 	s->seen_before = cat ? cat->version : -1;
 	stage_set(s, &s->held);
-	stage_wait(s, &s->swapped);
+	stage_wait(s, &s->done);
 	s->seen_after = cat ? cat->version : -1;
 	s->area_intact = cat && strcmp(catalogue_area(cat, "0581")->name, "0581") == 0;
 	catalogue_unref(cat);
@@ -109,6 +110,7 @@ static void test_reload_while_reading(void)
 	struct catalogue *now = catalogue_hold(&holder);
 	is_int(now ? now->version : -1, 2, "a new request gets the new snapshot");
 	catalogue_unref(now);
+	stage_set(&s, &s.done);
 	pthread_join(r, NULL);
 	is_int(s.seen_before, 1, "the reader saw version 1");
 	is_int(s.seen_after, 1, "and still version 1 after the reload");
