@@ -1,15 +1,18 @@
 /* The aggregator's shared state and its endpoint handlers. main.c owns the
  * state and the route table; each handler lives in a file named for its
- * endpoint; auth_request.c is the gate every read passes.
+ * endpoint; auth_request.c is the gate every read passes and makes the
+ * read's context.
  *
- * A read request goes: aggregator_authorize (who may read), query_read
- * (which parameters came), aggregator_snapshot (which data version, the
- * current catalogue, held under its read lock), the work on the protected
- * tables, and aggregator_release. */
+ * A read request goes: read_gate (a connection from the pool, and who may
+ * read), query_read (which parameters came), read_begin (which data
+ * version, and a reference to the catalogue snapshot), loading what it
+ * needs from the database, read_put_db (the connection goes back), the
+ * work on what was loaded (trend, rendering) without a connection, and
+ * read_end. Everything a request carries from one step to the next is in
+ * its struct read_ctx. */
 #ifndef SAMLAD_AGGREGATOR_H
 #define SAMLAD_AGGREGATOR_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "auth.h"
@@ -26,8 +29,8 @@
 
 struct aggregator {
 	struct db_pool *pool;            /* owned; connections as the aggregator role */
-	pthread_rwlock_t cat_lock;       /* guards cat: readers use it, a reload swaps it */
-	struct catalogue *cat;           /* owned; the catalogue as last loaded, or NULL */
+	struct catalogue_holder cat;     /* the catalogue as last loaded: an immutable
+	                                  * snapshot a read holds a reference to */
 	struct timeline timeline;        /* the catalogue's history, for the table states */
 	struct recorder *recorder;       /* owned; records states as data arrive, or NULL */
 	struct state_cache *cache;       /* owned; the newest table states in memory */
@@ -41,38 +44,50 @@ struct aggregator {
 /* Answers 503 database_unavailable with Retry-After. */
 void aggregator_reply_unavailable(struct aggregator *a, struct http_request *req);
 
-/* Who the request speaks for: "Authorization: Bearer", else the session
- * cookie. On a failure *why (may be NULL) says why, for a 401 message. */
-enum auth_result aggregator_identify(struct aggregator *a, struct http_request *req,
-                                     struct db *db, struct principal *who,
-                                     const char **why) WUR;
 /* True for the roles that may read: analyst and admin. */
 bool aggregator_role_reads(enum auth_role role);
 
-/* The gate of the API: with --public everyone passes; otherwise the
- * request needs an analyst's or an admin's token or session. On failure it
- * has answered (401, 403 or 503, as JSON) and returns -1. */
-int aggregator_authorize(struct aggregator *a, struct http_request *req,
-                         struct db *db) WUR;
+/* How a read refuses a reader: the API answers 401 (JSON); a browser page
+ * (the index, the review) sends the browser to /login (303). */
+enum read_gate { READ_API, READ_PAGE };
 
-/* The gate of the browser pages (the index, the review): as
- * aggregator_authorize, but a reader without a valid token or session is
- * sent to /login (303) rather than answered 401. */
-int aggregator_authorize_page(struct aggregator *a, struct http_request *req,
-                              struct db *db) WUR;
+/* One read request, from its gate to its answer: what every step hands to
+ * the next. Zeroed (READ_CTX_INIT) before read_gate; read_end frees it
+ * whatever happened. */
+struct read_ctx {
+	struct principal who;     /* the reader; ROLE_NONE with --public */
+	struct load_versions v;   /* the point it answers for, and the watermark */
+	bool token_versions;      /* v was read with the bearer token, a moment ago */
+	struct catalogue *cat;    /* a reference to the catalogue snapshot, or NULL */
+	struct db *db;            /* borrowed from the pool while loading, NULL after */
+};
 
-/* Reads the point to answer for (now, or as of the canonical RFC 3339
- * `as_of` when not NULL) and the watermark, reloads the catalogue when an
- * import changed it, and takes the catalogue's read lock. On failure it has
- * answered (400 for an as_of in the future, 503, or 500) and returns -1
- * without the lock. */
-int aggregator_snapshot(struct aggregator *a, struct http_request *req, struct db *db,
-                        const char *as_of, struct load_versions *out) WUR;
-/* What reading tables at the snapshot needs, on this request's connection. */
-struct tables_ctx aggregator_tables(struct aggregator *a, struct db *db,
-                                    const struct load_versions *v);
-/* Gives back the read lock of aggregator_snapshot. */
-void aggregator_release(struct aggregator *a);
+#define READ_CTX_INIT { .db = NULL }
+
+/* Takes a connection from the pool and lets the reader through: with
+ * --public everyone; otherwise an analyst's or an admin's bearer token or
+ * session. A bearer token's row is read with the current versions, in one
+ * round trip. On failure it has answered (401 or, for a page, 303 to
+ * /login; 403; 503) and returns -1. */
+int read_gate(struct aggregator *a, struct http_request *req, enum read_gate gate,
+              struct read_ctx *ctx) WUR;
+
+/* Fixes the point to answer for: now (the versions read with the token,
+ * when there are some) or as of the canonical RFC 3339 `as_of` when not
+ * NULL, and the watermark; reloads the catalogue (and its history) when an
+ * import changed it; takes a reference to the catalogue snapshot. On
+ * failure it has answered (400 for an as_of in the future, 503, or 500)
+ * and returns -1. */
+int read_begin(struct aggregator *a, struct http_request *req, const char *as_of,
+               struct read_ctx *ctx) WUR;
+/* What reading tables at the read's point needs, on its connection while
+ * it holds one (db NULL after read_put_db: only catalogue work then). */
+struct tables_ctx read_tables(struct aggregator *a, const struct read_ctx *ctx);
+/* Gives the connection back to the pool once everything is loaded. */
+void read_put_db(struct aggregator *a, struct read_ctx *ctx);
+/* Ends the read: the connection (if still held) and the catalogue
+ * reference go back. */
+void read_end(struct aggregator *a, struct read_ctx *ctx);
 
 /* Answers an agg_status failure: 503 for AGG_UNAVAILABLE, 500 otherwise;
  * `what` names the thing that could not be made. */

@@ -104,23 +104,22 @@ void catalogue_get(struct http_request *req, void *app)
 	struct aggregator *a = app;
 	struct query_param qp[] = { { "as_of", NULL, 0 } };
 	char as_of[QUERY_TIME_MAX];
-	struct load_versions v;
+	struct read_ctx rc = READ_CTX_INIT;
 	struct load_span *spans = NULL;
 	size_t nspans = 0;
-	struct db *db = db_pool_get(a->pool);
 
-	if (aggregator_authorize(a, req, db) != 0 || query_read(req, qp, 1) != 0 ||
+	if (read_gate(a, req, READ_API, &rc) != 0 || query_read(req, qp, 1) != 0 ||
 	    query_as_of(req, qp[0].value, as_of) != 0 ||
-	    aggregator_snapshot(a, req, db, as_of[0] ? as_of : NULL, &v) != 0)
+	    read_begin(a, req, as_of[0] ? as_of : NULL, &rc) != 0)
 		goto done;
-	enum db_status st = load_spans(db, v.at.data, &spans, &nspans);
+	enum db_status st = load_spans(rc.db, rc.v.at.data, &spans, &nspans);
+	read_put_db(a, &rc);
 	if (st == DB_OK)
-		http_reply_json(req, 200, catalogue_json(a->cat, spans, nspans));
+		http_reply_json(req, 200, catalogue_json(rc.cat, spans, nspans));
 	else
 		aggregator_reply_failure(a, req, st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED,
 		                         "the catalogue");
-	aggregator_release(a);
 done:
 	free(spans);
-	db_pool_put(a->pool, db);
+	read_end(a, &rc);
 }

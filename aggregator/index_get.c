@@ -91,24 +91,23 @@ static int index_page(struct buf *b, const struct catalogue *cat, bool public_re
 void index_get(struct http_request *req, void *app)
 {
 	struct aggregator *a = app;
-	struct load_versions v;
+	struct read_ctx rc = READ_CTX_INIT;
 	struct load_span *spans = NULL;
 	size_t n = 0;
 	struct buf page = BUF_INIT;
-	struct db *db = db_pool_get(a->pool);
 
-	if (aggregator_authorize_page(a, req, db) != 0 || query_read(req, NULL, 0) != 0 ||
-	    aggregator_snapshot(a, req, db, NULL, &v) != 0)
+	if (read_gate(a, req, READ_PAGE, &rc) != 0 || query_read(req, NULL, 0) != 0 ||
+	    read_begin(a, req, NULL, &rc) != 0)
 		goto done;
-	enum db_status st = load_spans(db, v.at.data, &spans, &n);
+	enum db_status st = load_spans(rc.db, rc.v.at.data, &spans, &n);
+	read_put_db(a, &rc);
 	if (st == DB_OK)
-		html_reply(req, 200, &page, index_page(&page, a->cat, a->public_read, spans, n));
+		html_reply(req, 200, &page, index_page(&page, rc.cat, a->public_read, spans, n));
 	else
 		aggregator_reply_failure(a, req, st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED,
 		                         "the index");
-	aggregator_release(a);
 done:
 	buf_free(&page);
 	free(spans);
-	db_pool_put(a->pool, db);
+	read_end(a, &rc);
 }

@@ -244,7 +244,7 @@ enum db_status load_token_versions(struct db *db, long long id, struct auth_toke
 
 	if (st != DB_OK)
 		db_log_failure(db, "the token and versions query", st);
-	auth_token_row_read(rows, 0, tok);
+	auth_token_row_read(rows, 0, id, tok);
 	/* NULL (no submission yet) reads as 0, as in load_versions. */
 	if (tok->found) {
 		*versions = (struct load_versions){ .settled = true };
@@ -254,16 +254,3 @@ enum db_status load_token_versions(struct db *db, long long id, struct auth_toke
 	return st;
 }
 
-enum db_status load_token(struct db *db, long long id, bool *found,
-                          enum auth_role *role, bool *revoked)
-{
-	struct auth_token_row row;
-	enum db_status st = auth_token_load(db, id, &row);
-
-	*found = row.found;
-	if (row.found) {
-		*role = row.role;
-		*revoked = row.revoked;
-	}
-	return st;
-}

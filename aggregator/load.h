@@ -81,10 +81,5 @@ enum db_status load_spans(struct db *db, long long version, struct load_span **o
 enum db_status load_token_versions(struct db *db, long long id, struct auth_token_row *tok,
                                    struct load_versions *versions) WUR;
 
-/* A token's role and whether it is revoked, by id (auth_token_load), for
- * session cookies (a bearer token goes through auth_check instead). *found
- * is false when there is no such token. */
-enum db_status load_token(struct db *db, long long id, bool *found,
-                          enum auth_role *role, bool *revoked) WUR;
 
 #endif

@@ -236,28 +236,3 @@ void logout_post(struct http_request *req, void *app)
 	http_add_header(req, "Location", "/login");
 	http_reply(req, 303, "text/plain; charset=utf-8", "signed out\n", 11);
 }
-
-/* Lets the request through, or answers: 303 to /login without a valid
- * token or session, 403 for a submitter, 503 without a database. */
-int aggregator_authorize_page(struct aggregator *a, struct http_request *req, struct db *db)
-{
-	struct principal who;
-
-	if (a->public_read)
-		return 0;
-	enum auth_result r = aggregator_identify(a, req, db, &who, NULL);
-	if (r == AUTH_UNAVAILABLE) {
-		aggregator_reply_unavailable(a, req);
-		return -1;
-	}
-	if (r != AUTH_OK) {
-		http_add_header(req, "Location", "/login");
-		http_reply(req, 303, "text/plain; charset=utf-8", "sign in at /login\n", 18);
-		return -1;
-	}
-	if (aggregator_role_reads(who.role))
-		return 0;
-	http_reply_error(req, 403, "forbidden", "a %s token may not read the aggregator",
-	                 auth_role_name(who.role));
-	return -1;
-}

@@ -47,8 +47,8 @@ static const struct config_option options[] = {
 	CONFIG_LOG_LEVEL,
 };
 
-/* Static so that the lock can use its static initializer. */
-static struct aggregator aggregator = { .cat_lock = PTHREAD_RWLOCK_INITIALIZER };
+/* Static so that the catalogue holder can use its static initializer. */
+static struct aggregator aggregator = { .cat = CATALOGUE_HOLDER_INIT };
 
 /* The routes, one handler per endpoint. */
 static const struct http_route routes[] = {
@@ -100,7 +100,7 @@ static void preload(struct aggregator *a)
 	enum db_status st = load_versions(db, NULL, &v);
 
 	if (st == DB_OK)
-		st = catalogue_refresh(&a->cat_lock, &a->cat, db, v.catalogue);
+		st = catalogue_refresh(&a->cat, db, v.catalogue);
 	if (st == DB_OK)
 		st = timeline_refresh(&a->timeline, db, v.catalogue);
 	if (st != DB_OK)
@@ -146,14 +146,12 @@ static void state_free(struct aggregator *a)
 	a->recorder = NULL;
 	state_cache_free(a->cache);
 	a->cache = NULL;
-	catalogue_free(a->cat);
-	a->cat = NULL;
+	catalogue_holder_destroy(&a->cat);
 	timeline_free(&a->timeline);
 	session_keeper_free(a->sessions);
 	a->sessions = NULL;
 	db_pool_free(a->pool);
 	a->pool = NULL;
-	pthread_rwlock_destroy(&a->cat_lock);
 }
 
 int main(int argc, char **argv)

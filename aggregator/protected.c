@@ -231,22 +231,22 @@ enum agg_status series_from_tables(const struct tables_ctx *ctx, const struct se
 	return st;
 }
 
-enum agg_status series_assemble(const struct tables_ctx *ctx,
-                                const struct series_request *rq, struct series *out)
+enum agg_status series_tables_read(const struct tables_ctx *ctx, const struct series_request *rq,
+                                   struct series_tables *out)
 {
 	const struct cat_area *m = area_municipality(ctx->cat, rq->area);
-	struct ptable **tables = NULL;
-	int start, y0, y1;
-	enum agg_status st = AGG_FAILED;
 
-	series_span(rq, &start, &y0, &y1);
-	tables = calloc((size_t)(y1 - y0 + 1), sizeof *tables);
-	if (tables)
-		st = tables_read(ctx, rq->indicator->id, m->id, y0, y1, tables);
-	if (st == AGG_OK)
-		st = series_from_tables(ctx, rq, tables, y0, y1, out);
-	for (int y = y0; tables && y <= y1; y++)
-		free(tables[y - y0]);
-	free(tables);
-	return st;
+	series_years(rq, &out->y0, &out->y1);
+	out->tables = calloc((size_t)(out->y1 - out->y0 + 1), sizeof *out->tables);
+	if (!out->tables)
+		return AGG_FAILED;
+	return tables_read(ctx, rq->indicator->id, m->id, out->y0, out->y1, out->tables);
+}
+
+void series_tables_free(struct series_tables *t)
+{
+	for (int y = t->y0; t->tables && y <= t->y1; y++)
+		free(t->tables[y - t->y0]);
+	free(t->tables);
+	t->tables = NULL;
 }

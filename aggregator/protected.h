@@ -49,18 +49,27 @@ void layout_free(struct layout *l);
 /* The row of an area in the layout's tables, or -1. */
 long layout_row(const struct layout *l, const struct cat_area *area);
 /* The series of the request from tables of years y0..y1 already read
- * (tables_read), which must span the series with its lead-in. *out is the
- * caller's to clear with series_clear. */
+ * (tables_read), which must span the series with its lead-in: points,
+ * derived values and the trend. Uses only ctx->cat (no connection). *out
+ * is the caller's to clear with series_clear. */
 enum agg_status series_from_tables(const struct tables_ctx *ctx, const struct series_request *rq,
                                    struct ptable **tables, int y0, int y1,
                                    struct series *out) WUR;
 /* The years a series reads, with the lead-in its derived values need. */
 void series_years(const struct series_request *rq, int *y0, int *y1);
-/* The series of the request from the protected tables of every year it
- * spans (states.h): points, derived values and the trend. *out is the
- * caller's to clear with series_clear. */
-enum agg_status series_assemble(const struct tables_ctx *ctx,
-                                const struct series_request *rq,
-                                struct series *out) WUR;
+/* The protected tables a series is made of, read before the work on them
+ * (series_from_tables), which needs no connection. */
+struct series_tables {
+	struct ptable **tables;  /* owned; one per year y0..y1, each free()d by series_tables_free */
+	int y0;                  /* the first year, with the lead-in */
+	int y1;                  /* the last year */
+};
+
+/* Reads the tables of every year the request spans (series_years) at
+ * ctx's point, on ctx's connection. *out is the caller's to free with
+ * series_tables_free, also on failure. */
+enum agg_status series_tables_read(const struct tables_ctx *ctx, const struct series_request *rq,
+                                   struct series_tables *out) WUR;
+void series_tables_free(struct series_tables *t);
 
 #endif

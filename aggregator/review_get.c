@@ -44,15 +44,19 @@ static int area_read(struct http_request *req, const struct catalogue *cat, cons
 	return -1;
 }
 
-/* Gathers the review and answers with its page. */
+/* Gathers the review on the read's connection, gives the connection back,
+ * and answers with the page: the rendering needs only what was gathered
+ * and the catalogue. */
 static void review_answer(struct aggregator *a, struct http_request *req,
-                          const struct tables_ctx *ctx, const struct review_params *p,
+                          struct read_ctx *rc, const struct review_params *p,
                           enum review_lang lang)
 {
 	struct review r;
 	struct buf page = BUF_INIT;
+	struct tables_ctx ctx = read_tables(a, rc);
 
-	enum agg_status st = review_gather(ctx, p, &r);
+	enum agg_status st = review_gather(&ctx, p, &r);
+	read_put_db(a, rc);
 	if (st != AGG_OK) {
 		aggregator_reply_failure(a, req, st, "the review");
 		return;
@@ -73,20 +77,17 @@ void review_get(struct http_request *req, void *app)
 	struct review_params p = { .grace_days = a->grace_days, .alpha = a->alpha,
 	                           .now = time(NULL) };
 	enum review_lang lang;
-	struct load_versions v;
-	struct db *db = db_pool_get(a->pool);
+	struct read_ctx rc = READ_CTX_INIT;
 
-	if (aggregator_authorize_page(a, req, db) != 0 || query_read(req, qp, P_COUNT) != 0 ||
+	if (read_gate(a, req, READ_PAGE, &rc) != 0 || query_read(req, qp, P_COUNT) != 0 ||
 	    query_year(req, http_path_param(req), p.now, &p.year) != 0 ||
 	    lang_read(req, qp[P_LANG].value, &lang) != 0 ||
 	    query_as_of(req, qp[P_AS_OF].value, as_of) != 0 ||
-	    aggregator_snapshot(a, req, db, as_of[0] ? as_of : NULL, &v) != 0)
+	    read_begin(a, req, as_of[0] ? as_of : NULL, &rc) != 0)
 		goto done;
 	p.as_of = as_of[0] ? as_of : NULL;
-	struct tables_ctx ctx = aggregator_tables(a, db, &v);
-	if (area_read(req, a->cat, qp[P_AREA].value, &p.municipality) == 0)
-		review_answer(a, req, &ctx, &p, lang);
-	aggregator_release(a);
+	if (area_read(req, rc.cat, qp[P_AREA].value, &p.municipality) == 0)
+		review_answer(a, req, &rc, &p, lang);
 done:
-	db_pool_put(a->pool, db);
+	read_end(a, &rc);
 }

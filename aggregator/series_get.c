@@ -171,6 +171,24 @@ static void reply_series(struct http_request *req, const struct catalogue *cat,
 		http_reply_json(req, 200, render_series(cat, s));
 }
 
+/* Reads the parameters that need the catalogue and the tables that the
+ * series needs, on the read's connection. Returns 0, or -1 after answering. */
+static int series_load(struct aggregator *a, struct http_request *req,
+                       const struct read_ctx *rc, const struct query_param *qp,
+                       struct series_args *args, struct series_tables *t)
+{
+	struct tables_ctx ctx = read_tables(a, rc);
+
+	if (args_read(req, rc->cat, qp, args) != 0 ||
+	    bounds_read(a, req, &ctx, qp, &args->rq) != 0)
+		return -1;
+	enum agg_status st = series_tables_read(&ctx, &args->rq, t);
+	if (st == AGG_OK)
+		return 0;
+	aggregator_reply_failure(a, req, st, "the series");
+	return -1;
+}
+
 void series_get(struct http_request *req, void *app)
 {
 	struct aggregator *a = app;
@@ -181,25 +199,25 @@ void series_get(struct http_request *req, void *app)
 		[P_FORMAT] = { "format", NULL, 0 },
 	};
 	struct series_args args = { .rq.alpha = a->alpha };
+	struct series_tables t = { NULL, 0, 0 };
 	struct series s = { 0 };
-	struct load_versions v;
-	struct db *db = db_pool_get(a->pool);
+	struct read_ctx rc = READ_CTX_INIT;
 
-	if (aggregator_authorize(a, req, db) != 0 || query_read(req, qp, P_COUNT) != 0 ||
+	if (read_gate(a, req, READ_API, &rc) != 0 || query_read(req, qp, P_COUNT) != 0 ||
 	    query_as_of(req, qp[P_AS_OF].value, args.as_of) != 0 ||
-	    aggregator_snapshot(a, req, db, args.as_of[0] ? args.as_of : NULL, &v) != 0)
+	    read_begin(a, req, args.as_of[0] ? args.as_of : NULL, &rc) != 0 ||
+	    series_load(a, req, &rc, qp, &args, &t) != 0)
 		goto done;
-	struct tables_ctx ctx = aggregator_tables(a, db, &v);
-	if (args_read(req, a->cat, qp, &args) == 0 &&
-	    bounds_read(a, req, &ctx, qp, &args.rq) == 0) {
-		enum agg_status st = series_assemble(&ctx, &args.rq, &s);
-		if (st == AGG_OK)
-			reply_series(req, a->cat, &s, &args);
-		else
-			aggregator_reply_failure(a, req, st, "the series");
-	}
-	aggregator_release(a);
+	/* The trend and the rendering need no connection. */
+	read_put_db(a, &rc);
+	struct tables_ctx ctx = read_tables(a, &rc);
+	enum agg_status st = series_from_tables(&ctx, &args.rq, t.tables, t.y0, t.y1, &s);
+	if (st == AGG_OK)
+		reply_series(req, rc.cat, &s, &args);
+	else
+		aggregator_reply_failure(a, req, st, "the series");
 done:
 	series_clear(&s);
-	db_pool_put(a->pool, db);
+	series_tables_free(&t);
+	read_end(a, &rc);
 }

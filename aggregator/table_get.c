@@ -38,24 +38,16 @@ static int args_read(struct http_request *req, const struct catalogue *cat,
 	                    &out->format) != 0 ? -1 : 0;
 }
 
-/* Reads the table's state at the snapshot and answers with it. */
-static void table_answer(struct aggregator *a, struct http_request *req,
-                         const struct tables_ctx *ctx, const struct table_args *args)
+/* Answers with the table: rendering needs only the catalogue. */
+static void table_answer(struct http_request *req, const struct catalogue *cat,
+                         const struct table_args *args, const struct ptable *t)
 {
-	struct ptable *t = NULL;
 	struct buf csv = BUF_INIT;
-	enum agg_status st = tables_read(ctx, args->indicator->id, args->municipality->id,
-	                                 args->year, args->year, &t);
 
-	if (st != AGG_OK)
-		aggregator_reply_failure(a, req, st, "the table");
-	else if (args->format == FORMAT_CSV)
-		aggregator_reply_csv(req, &csv, render_table_csv(ctx->cat, args->municipality, t,
-		                                                 &csv));
+	if (args->format == FORMAT_CSV)
+		aggregator_reply_csv(req, &csv, render_table_csv(cat, args->municipality, t, &csv));
 	else
-		http_reply_json(req, 200, render_table(ctx->cat, args->indicator,
-		                                       args->municipality, t));
-	free(t);
+		http_reply_json(req, 200, render_table(cat, args->indicator, args->municipality, t));
 }
 
 void table_get(struct http_request *req, void *app)
@@ -67,17 +59,23 @@ void table_get(struct http_request *req, void *app)
 		[P_FORMAT] = { "format", NULL, 0 },
 	};
 	struct table_args args = { 0 };
-	struct load_versions v;
-	struct db *db = db_pool_get(a->pool);
+	struct read_ctx rc = READ_CTX_INIT;
+	struct ptable *t = NULL;
 
-	if (aggregator_authorize(a, req, db) != 0 || query_read(req, qp, P_COUNT) != 0 ||
+	if (read_gate(a, req, READ_API, &rc) != 0 || query_read(req, qp, P_COUNT) != 0 ||
 	    query_as_of(req, qp[P_AS_OF].value, args.as_of) != 0 ||
-	    aggregator_snapshot(a, req, db, args.as_of[0] ? args.as_of : NULL, &v) != 0)
+	    read_begin(a, req, args.as_of[0] ? args.as_of : NULL, &rc) != 0 ||
+	    args_read(req, rc.cat, qp, &args) != 0)
 		goto done;
-	struct tables_ctx ctx = aggregator_tables(a, db, &v);
-	if (args_read(req, a->cat, qp, &args) == 0)
-		table_answer(a, req, &ctx, &args);
-	aggregator_release(a);
+	struct tables_ctx ctx = read_tables(a, &rc);
+	enum agg_status st = tables_read(&ctx, args.indicator->id, args.municipality->id,
+	                                 args.year, args.year, &t);
+	read_put_db(a, &rc);
+	if (st != AGG_OK)
+		aggregator_reply_failure(a, req, st, "the table");
+	else
+		table_answer(req, rc.cat, &args, t);
 done:
-	db_pool_put(a->pool, db);
+	free(t);
+	read_end(a, &rc);
 }

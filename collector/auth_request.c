@@ -1,7 +1,8 @@
 /* The collector's gate for authenticated endpoints: the bearer token is
- * checked against the token table, and the catalogue is reloaded when an
- * import changed it since it was last loaded (common/catalogue.h,
- * catalogue_refresh, says how a handler holds the catalogue). */
+ * checked against the token table (auth_check, whose verdict is
+ * auth_verdict's), and the catalogue is reloaded when an import changed it
+ * since it was last loaded (common/catalogue.h, struct catalogue_holder,
+ * says how a handler holds the catalogue). */
 #include <stdio.h>
 
 #include "collector.h"
@@ -40,7 +41,7 @@ enum db_status collector_refresh(struct collector *c, struct db *db)
 	enum db_status st = catalogue_version(db, &version);
 	if (st != DB_OK)
 		return st;
-	return catalogue_refresh(&c->cat_lock, &c->cat, db, version);
+	return catalogue_refresh(&c->cat, db, version);
 }
 
 int collector_authenticate(struct collector *c, struct http_request *req,

@@ -4,7 +4,6 @@
 #ifndef SAMLAD_COLLECTOR_H
 #define SAMLAD_COLLECTOR_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include "auth.h"
 #include "catalogue.h"
@@ -15,8 +14,8 @@
 
 struct collector {
 	struct db_pool *pool;          /* owned; connections as the collector role */
-	pthread_rwlock_t cat_lock;     /* guards cat: readers validate, a reload swaps it */
-	struct catalogue *cat;         /* owned; the catalogue as last loaded, or NULL */
+	struct catalogue_holder cat;   /* the catalogue as last loaded: a reader holds a
+	                                * reference while it validates, a reload swaps it */
 	unsigned retry_after_s;        /* Retry-After sent with 503 */
 	size_t body_limit;             /* the --body-limit, for messages */
 	struct current *cache;         /* owned; current values, NULL with --cache-keys 0 */

@@ -75,20 +75,20 @@ static int read_body(struct http_request *req, bool csv, struct post *p)
 	return 0;
 }
 
-/* Validates under the catalogue's read lock. Returns -1 after answering. */
+/* Validates against a reference to the catalogue snapshot (a reload meanwhile
+ * does not wait for it). Returns -1 after answering. */
 static int check_rows(struct collector *c, struct http_request *req, struct post *p)
 {
 	int rc = -1;
-	bool loaded;
+	struct catalogue *cat = catalogue_hold(&c->cat);
+	bool loaded = cat != NULL;
 
-	pthread_rwlock_rdlock(&c->cat_lock);
-	loaded = c->cat != NULL;
 	if (loaded) {
-		rc = validate_batch(&p->rows, &p->found, c->cat, p->who.agency_id, time(NULL),
+		rc = validate_batch(&p->rows, &p->found, cat, p->who.agency_id, time(NULL),
 		                    &p->checked);
-		p->batch.catalogue_version = c->cat->version;
+		p->batch.catalogue_version = cat->version;
 	}
-	pthread_rwlock_unlock(&c->cat_lock);
+	catalogue_unref(cat);
 	if (rc == 0)
 		return 0;
 	/* Without a catalogue the database has not been reachable since start. */

@@ -30,8 +30,8 @@ static const struct config_option options[] = {
 	CONFIG_LOG_LEVEL,
 };
 
-/* Static so that the lock can use its static initializer. */
-static struct collector collector = { .cat_lock = PTHREAD_RWLOCK_INITIALIZER };
+/* Static so that the catalogue holder can use its static initializer. */
+static struct collector collector = { .cat = CATALOGUE_HOLDER_INIT };
 
 /* The routes, one handler per endpoint. */
 static const struct http_route routes[] = {
@@ -65,13 +65,11 @@ static int state_init(struct collector *c, const struct config *cfg)
 /* Frees the shared state once no handler can run any more. */
 static void state_free(struct collector *c)
 {
-	catalogue_free(c->cat);
-	c->cat = NULL;
 	db_pool_free(c->pool);
 	c->pool = NULL;
 	current_free(c->cache);
 	c->cache = NULL;
-	pthread_rwlock_destroy(&c->cat_lock);
+	catalogue_holder_destroy(&c->cat);
 }
 
 int main(int argc, char **argv)

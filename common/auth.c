@@ -263,9 +263,10 @@ static int hex_decode32(const char *hex, unsigned char out[AUTH_HASH_BYTES])
 	return 0;
 }
 
-void auth_token_row_read(const struct db_rows *rows, int col, struct auth_token_row *out)
+void auth_token_row_read(const struct db_rows *rows, int col, long long id,
+                         struct auth_token_row *out)
 {
-	*out = (struct auth_token_row){ .found = db_rows_count(rows) == 1 };
+	*out = (struct auth_token_row){ .found = db_rows_count(rows) == 1, .id = id };
 	if (!out->found)
 		return;
 	db_rows_copy(rows, 0, col, out->hash_hex, sizeof out->hash_hex);
@@ -287,34 +288,34 @@ enum db_status auth_token_load(struct db *db, long long id, struct auth_token_ro
 
 	if (st != DB_OK)
 		db_log_failure(db, "the token lookup", st);
-	auth_token_row_read(rows, 0, out);
+	auth_token_row_read(rows, 0, id, out);
 	db_rows_free(rows);
 	return st;
 }
 
-/* Turns the token row into a result. The secret is compared before the
- * revocation is looked at, so that without the secret a revoked token and an
- * unknown one look the same. */
-static enum auth_result check_row(const struct auth_token_row *row, const unsigned char *hash,
-                                  long long id, struct principal *out)
+enum auth_result auth_verdict(const struct auth_token_row *row, const unsigned char *hash,
+                              struct principal *who)
 {
 	unsigned char stored[AUTH_HASH_BYTES];
 
-	if (!row->found)
+	if (!row || !row->found)
 		return AUTH_UNKNOWN;
-	if (hex_decode32(row->hash_hex, stored) != 0) {
-		log_error("token %lld: stored hash is not 32 bytes", id);
-		return AUTH_UNKNOWN;
+	if (hash) {
+		if (hex_decode32(row->hash_hex, stored) != 0) {
+			log_error("token %lld: stored hash is not 32 bytes", row->id);
+			return AUTH_UNKNOWN;
+		}
+		if (!auth_hash_equal(stored, hash))
+			return AUTH_UNKNOWN;
 	}
-	if (!auth_hash_equal(stored, hash))
-		return AUTH_UNKNOWN;
 	if (row->revoked)
 		return AUTH_REVOKED;
 	if (row->role == ROLE_NONE) {
-		log_error("token %lld: unknown role", id);
+		log_error("token %lld: unknown role", row->id);
 		return AUTH_UNKNOWN;
 	}
-	*out = (struct principal){ .token_id = id, .role = row->role, .agency_id = row->agency_id };
+	*who = (struct principal){ .token_id = row->id, .role = row->role,
+	                           .agency_id = row->agency_id };
 	return AUTH_OK;
 }
 
@@ -332,7 +333,7 @@ enum auth_result auth_check(struct db *db, const char *token, struct principal *
 	 * client's; either way the token could not be checked. */
 	if (auth_token_load(db, id, &row) != DB_OK)
 		return AUTH_UNAVAILABLE;
-	return check_row(&row, hash, id, out);
+	return auth_verdict(&row, hash, out);
 }
 
 const char *auth_result_message(enum auth_result r)

@@ -23,6 +23,16 @@ struct principal {
 	int agency_id;        /* the submitter's agency (catalogue id); 0 otherwise */
 };
 
+/* A token's row as the token table holds it: what a verdict is made of. */
+struct auth_token_row {
+	bool found;                              /* the token exists; the rest is set only then */
+	long long id;                            /* token.id */
+	char hash_hex[2 * AUTH_HASH_BYTES + 1];  /* SHA-256 of its secret, lower-case hex */
+	enum auth_role role;                     /* its role (ROLE_NONE when unknown) */
+	int agency_id;                           /* its agency (catalogue id), 0 for none */
+	bool revoked;                            /* revoked_at is set */
+};
+
 enum auth_result {
 	AUTH_OK = 0,
 	AUTH_MISSING,       /* no Authorization header / cookie */
@@ -65,26 +75,27 @@ const char *auth_result_message(enum auth_result r);
  * the caller checks what follows it. */
 size_t auth_read_number(const char *s, size_t max_digits, long long *out);
 
-/* A token's row in the token table. */
-struct auth_token_row {
-	bool found;                             /* the token exists */
-	char hash_hex[2 * AUTH_HASH_BYTES + 1]; /* SHA-256 of its secret, lower-case hex */
-	enum auth_role role;                    /* its role (ROLE_NONE when unknown) */
-	int agency_id;                          /* its agency, 0 for none */
-	bool revoked;                           /* revoked_at is set */
-};
-
 /* The columns of a token's row, of the token table named t, as
  * auth_token_row_read reads them: for a statement that reads more with it.
  * encode(…, 'hex') rather than the bytea's own text, which depends on the
  * server's bytea_output setting. */
 #define AUTH_TOKEN_COLUMNS \
 	"encode(t.secret_sha256, 'hex'), t.role, t.agency_id, t.revoked_at IS NOT NULL"
-/* Reads AUTH_TOKEN_COLUMNS from the first row, from column col on; found
- * is false when there is no row. */
-void auth_token_row_read(const struct db_rows *rows, int col, struct auth_token_row *out);
+/* Reads AUTH_TOKEN_COLUMNS of token `id` from the first row, from column
+ * col on; found is false when there is no row. */
+void auth_token_row_read(const struct db_rows *rows, int col, long long id,
+                         struct auth_token_row *out);
 /* The row of token `id`; a failure is logged. */
 enum db_status auth_token_load(struct db *db, long long id, struct auth_token_row *out) WUR;
+/* The one verdict on a token, whichever way it came. `row` is its row, NULL
+ * when there is no such token; `hash` is SHA-256 of the secret presented,
+ * or NULL for a session cookie, whose signature already proved that its
+ * holder had the secret. The secret is compared in constant time before
+ * the revocation is looked at, so that without the secret a revoked token
+ * and an unknown one look the same. Pure: it asks nothing of a database.
+ * On AUTH_OK *who is the token's principal. */
+enum auth_result auth_verdict(const struct auth_token_row *row, const unsigned char *hash,
+                              struct principal *who) WUR;
 
 /* Checks `token` against the token table. */
 enum auth_result auth_check(struct db *db, const char *token, struct principal *out) WUR;

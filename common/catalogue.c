@@ -326,6 +326,7 @@ enum db_status catalogue_load(struct db *db, struct catalogue **out)
 		st = DB_ERROR;
 		goto fail;
 	}
+	atomic_init(&cat->refs, 1);
 	*out = cat;
 	return DB_OK;
 fail:
@@ -469,45 +470,71 @@ const char *catalogue_kind_name(enum indicator_kind kind)
 	return kind == KIND_STOCK ? "stock" : "flow";
 }
 
-/* True when *cat is already the catalogue of `version`. */
-static bool catalogue_is_current(pthread_rwlock_t *lock, struct catalogue *const *cat,
-                                 long long version)
+struct catalogue *catalogue_hold(struct catalogue_holder *h)
 {
-	pthread_rwlock_rdlock(lock);
-	bool current = *cat != NULL && (*cat)->version == version;
-	pthread_rwlock_unlock(lock);
+	pthread_mutex_lock(&h->lock);
+	struct catalogue *cat = h->cur;
+	if (cat)
+		atomic_fetch_add_explicit(&cat->refs, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&h->lock);
+	return cat;
+}
+
+void catalogue_unref(struct catalogue *cat)
+{
+	/* acq_rel: the last owner sees every other owner's reads finished. */
+	if (cat && atomic_fetch_sub_explicit(&cat->refs, 1, memory_order_acq_rel) == 1)
+		catalogue_free(cat);
+}
+
+/* Puts cat in the holder; returns the old snapshot with its reference. */
+static struct catalogue *holder_swap(struct catalogue_holder *h, struct catalogue *cat)
+{
+	pthread_mutex_lock(&h->lock);
+	struct catalogue *old = h->cur;
+	h->cur = cat;
+	pthread_mutex_unlock(&h->lock);
+	return old;
+}
+
+void catalogue_holder_set(struct catalogue_holder *h, struct catalogue *cat)
+{
+	catalogue_unref(holder_swap(h, cat));
+}
+
+void catalogue_holder_destroy(struct catalogue_holder *h)
+{
+	catalogue_holder_set(h, NULL);
+	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->reloading);
+}
+
+/* True when the holder's snapshot is the catalogue of `version`. */
+static bool catalogue_is_current(struct catalogue_holder *h, long long version)
+{
+	pthread_mutex_lock(&h->lock);
+	bool current = h->cur != NULL && h->cur->version == version;
+	pthread_mutex_unlock(&h->lock);
 	return current;
 }
 
-/* One reload at a time: the requests that find the catalogue old at the
- * same moment (every request after a start or an import) wait for the
- * first to load it instead of loading it each. */
-static pthread_mutex_t reloading = PTHREAD_MUTEX_INITIALIZER;
-
-enum db_status catalogue_refresh(pthread_rwlock_t *lock, struct catalogue **cat,
-                                 struct db *db, long long version)
+enum db_status catalogue_refresh(struct catalogue_holder *h, struct db *db, long long version)
 {
-	struct catalogue *fresh = NULL;
+	struct catalogue *fresh = NULL, *old = NULL;
+	enum db_status st = DB_OK;
 
-	if (catalogue_is_current(lock, cat, version))
+	if (catalogue_is_current(h, version))
 		return DB_OK;
-	pthread_mutex_lock(&reloading);
-	if (catalogue_is_current(lock, cat, version)) {
-		pthread_mutex_unlock(&reloading);
-		return DB_OK;
+	pthread_mutex_lock(&h->reloading);
+	/* The request before us may have loaded it while we waited. */
+	if (!catalogue_is_current(h, version))
+		st = catalogue_load(db, &fresh);
+	if (fresh) {
+		long long loaded = fresh->version;
+		old = holder_swap(h, fresh);
+		log_info("catalogue version %lld loaded", loaded);
 	}
-	enum db_status st = catalogue_load(db, &fresh);
-	if (st != DB_OK) {
-		pthread_mutex_unlock(&reloading);
-		return st;
-	}
-	long long loaded = fresh->version;
-	pthread_rwlock_wrlock(lock);
-	struct catalogue *old = *cat;
-	*cat = fresh;
-	pthread_rwlock_unlock(lock);
-	pthread_mutex_unlock(&reloading);
-	catalogue_free(old);
-	log_info("catalogue version %lld loaded", loaded);
-	return DB_OK;
+	pthread_mutex_unlock(&h->reloading);
+	catalogue_unref(old);
+	return st;
 }

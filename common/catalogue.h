@@ -5,6 +5,7 @@
 #define SAMLAD_CATALOGUE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "compiler.h"
@@ -67,24 +68,51 @@ struct catalogue {
 	size_t npermissions;
 	size_t *areas_by_id;               /* owned; area indices in id order, or NULL */
 	size_t *indicators_by_id;          /* owned; indicator indices in id order, or NULL */
+	atomic_long refs;                  /* references (catalogue_hold); 1 when loaded */
 };
 
-/* Reads the whole catalogue in one transaction. *out is the caller's to free. */
+/* A service's current catalogue. A loaded catalogue is never changed: it
+ * is a snapshot shared by reference. A reader takes a reference
+ * (catalogue_hold) and keeps it, and every pointer into the catalogue, for
+ * as long as it needs them, and gives it back with catalogue_unref; a
+ * reload swaps the holder's pointer and drops the holder's reference, so
+ * it never waits for a reader, and the last reader of the old snapshot
+ * frees it. The mutex guards only the pointer and the taking of a
+ * reference: nobody holds it across any work. */
+struct catalogue_holder {
+	pthread_mutex_t lock;       /* guards cur */
+	struct catalogue *cur;      /* the newest snapshot (one reference held), or NULL */
+	pthread_mutex_t reloading;  /* held by the one request that reloads */
+};
+
+#define CATALOGUE_HOLDER_INIT \
+	{ PTHREAD_MUTEX_INITIALIZER, NULL, PTHREAD_MUTEX_INITIALIZER }
+
+/* Reads the whole catalogue in one transaction. *out is the caller's: one
+ * reference (catalogue_unref, or catalogue_free when it was never shared). */
 enum db_status catalogue_load(struct db *db, struct catalogue **out) WUR;
 /* The current catalogue version (cheap; used to notice an import). */
 enum db_status catalogue_version(struct db *db, long long *version) WUR;
 void catalogue_free(struct catalogue *cat);
 
-/* Makes *cat the catalogue of `version` when it is not already: a service
- * holds its catalogue in *cat, guarded by *lock. A handler holds the lock
- * for reading for as long as it uses *cat and keeps no pointer into it
- * after unlocking; the reload builds the new catalogue without any lock (it
- * takes a few queries) and only swaps the pointer under the write lock, so
- * the old one is freed at once. One reload runs at a time: requests that
- * find the catalogue old together wait for the first to load it (after a
- * start or an import, that is every request in flight). */
-enum db_status catalogue_refresh(pthread_rwlock_t *lock, struct catalogue **cat,
-                                 struct db *db, long long version) WUR;
+/* A new reference to the holder's snapshot, or NULL when none is loaded. */
+struct catalogue *catalogue_hold(struct catalogue_holder *h) WUR;
+/* Gives back a reference; the last one frees the catalogue. NULL is a no-op. */
+void catalogue_unref(struct catalogue *cat);
+/* Makes `cat` (its reference taken) the holder's snapshot; the old one is
+ * freed when its last reader lets go. */
+void catalogue_holder_set(struct catalogue_holder *h, struct catalogue *cat);
+/* Drops the holder's snapshot and its locks, once no reader is left. */
+void catalogue_holder_destroy(struct catalogue_holder *h);
+
+/* Makes the holder's snapshot the catalogue of `version` when it is not
+ * already. The new catalogue is built without any lock (it takes a few
+ * queries) and swapped in (catalogue_holder_set). One reload runs at a
+ * time: requests that find the catalogue old together wait for the first
+ * to load it (after a start or an import, that is every request in
+ * flight); they never wait for a reader. */
+enum db_status catalogue_refresh(struct catalogue_holder *h, struct db *db,
+                                 long long version) WUR;
 
 const struct cat_agency *catalogue_agency(const struct catalogue *cat, const char *code);
 const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int id);

@@ -41,7 +41,7 @@ static struct cat_permission fixture_permissions[] = {
 
 static struct catalogue fixture_catalogue = {
 	1, 5, fixture_agencies, 2, fixture_areas, 5, fixture_indicators, 2, fixture_permissions, 3,
-	NULL, NULL,
+	NULL, NULL, 0,
 };
 
 #endif

@@ -51,7 +51,7 @@ static struct cat_permission permissions[] = {
 };
 
 static struct catalogue cat = {
-	1, 5, agencies, 2, areas, 7, indicators, 2, permissions, 5, NULL, NULL,
+	1, 5, agencies, 2, areas, 7, indicators, 2, permissions, 5, NULL, NULL, 0,
 };
 
 /* A batch read from a JSON or CSV body and validated. */
