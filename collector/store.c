@@ -11,6 +11,7 @@
 #include <time.h>
 #include "catalogue.h"
 #include "current.h"
+#include "hex.h"
 #include "log.h"
 
 /* COPY data is sent in pieces of about this size. */
@@ -123,8 +124,8 @@ static enum db_status find_key(struct db *db, const struct store_batch *in,
 	PGresult *res;
 
 	snprintf(agency, sizeof agency, "%d", in->agency_id);
-	auth_hex(in->key_sha256, AUTH_HASH_BYTES, key);
-	auth_hex(in->body_sha256, AUTH_HASH_BYTES, body);
+	hex_encode(in->key_sha256, AUTH_HASH_BYTES, key);
+	hex_encode(in->body_sha256, AUTH_HASH_BYTES, body);
 	enum db_status st = db_exec(db, &res, SQL_FIND_KEY, 3, params);
 	if (st != DB_OK)
 		return st;
@@ -308,13 +309,13 @@ static enum db_status insert_submission(struct db *db, const struct store_batch 
 	                         in->has_key ? key : NULL, n[0], n[1], n[2], n[3] };
 	PGresult *res;
 
-	if (auth_uuid_v4(out->submission) != 0) {
+	if (crypto_uuid_v4(out->submission) != 0) {
 		log_error("ingest: no randomness for a submission uuid");
 		return DB_ERROR;
 	}
 	snprintf(agency, sizeof agency, "%d", in->agency_id);
 	snprintf(token, sizeof token, "%lld", in->token_id);
-	auth_hex(in->key_sha256, AUTH_HASH_BYTES, key);
+	hex_encode(in->key_sha256, AUTH_HASH_BYTES, key);
 	snprintf(n[0], sizeof n[0], "%lld", out->rows);
 	snprintf(n[1], sizeof n[1], "%lld", out->created);
 	snprintf(n[2], sizeof n[2], "%lld", out->updated);
@@ -395,7 +396,7 @@ static enum db_status write_batch(struct db *db, const struct store_batch *in,
 		log_error("ingest: out of memory classifying rows");
 		return DB_ERROR;
 	}
-	auth_hex(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
+	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	st = classify(db, in, cls, tx);
 	if (st == DB_OK) {
 		count_classes(cls, in->nrows, out);

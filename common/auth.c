@@ -11,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include "log.h"
 
 #define TOKEN_PREFIX "smd_"
@@ -23,45 +21,6 @@
 
 static const char b64url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int auth_random(void *out, size_t len)
-{
-	if (len > INT_MAX)
-		return -1;
-	return RAND_bytes(out, (int)len) == 1 ? 0 : -1;
-}
-
-void auth_sha256(const void *data, size_t len, unsigned char out[AUTH_HASH_BYTES])
-{
-	unsigned int n = 0;
-
-	/* A hash that silently failed could compare equal to another failure;
-	 * stopping is the only safe answer, and it happens only without memory. */
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 ||
-	    n != AUTH_HASH_BYTES) {
-		log_error("SHA-256 failed");
-		abort();
-	}
-}
-
-void auth_hex(const unsigned char *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
-void auth_sha256_hex(const void *data, size_t len, char out[2 * AUTH_HASH_BYTES + 1])
-{
-	unsigned char h[AUTH_HASH_BYTES];
-
-	auth_sha256(data, len, h);
-	auth_hex(h, sizeof h, out);
-}
 
 bool auth_hash_equal(const unsigned char *a, const unsigned char *b)
 {
@@ -123,10 +82,10 @@ int auth_secret_new(unsigned char hash_out[AUTH_HASH_BYTES], char *secret_out,
 {
 	unsigned char secret[AUTH_SECRET_BYTES];
 
-	if (secret_size < SECRET_CHARS + 1 || auth_random(secret, sizeof secret) != 0)
+	if (secret_size < SECRET_CHARS + 1 || crypto_random(secret, sizeof secret) != 0)
 		return -1;
 	b64url_encode32(secret, secret_out);
-	auth_sha256(secret, sizeof secret, hash_out);
+	crypto_sha256(secret, sizeof secret, hash_out);
 	OPENSSL_cleanse(secret, sizeof secret);
 	return 0;
 }
@@ -174,7 +133,7 @@ int auth_token_parse(const char *token, long long *id,
 	token += n + 1;
 	if (strlen(token) != SECRET_CHARS || b64url_decode32(token, secret) != 0)
 		return -1;
-	auth_sha256(secret, sizeof secret, hash_out);
+	crypto_sha256(secret, sizeof secret, hash_out);
 	OPENSSL_cleanse(secret, sizeof secret);
 	*id = v;
 	return 0;
@@ -201,21 +160,6 @@ const char *auth_bearer(const char *authorization)
 		n++;
 	/* Nothing after the credential: junk there means a confused client. */
 	return n > 0 && t[n] == '\0' ? t : NULL;
-}
-
-int auth_uuid_v4(char out[37])
-{
-	unsigned char b[16];
-
-	if (auth_random(b, sizeof b) != 0)
-		return -1;
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	char hex[33];
-	auth_hex(b, sizeof b, hex);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-	         hex + 16, hex + 20);
-	return 0;
 }
 
 static const char *const role_names[] = {

@@ -8,6 +8,7 @@
 
 #include "admin.h"
 #include "auth.h"
+#include "hex.h"
 
 static const struct config_option create_options[] = {
 	ADMIN_COMMON_OPTIONS,
@@ -98,7 +99,7 @@ static int insert_token(struct db *db, enum auth_role role, const char *agency,
 		admin_error("cannot make a random secret");
 		goto done;
 	}
-	auth_hex(hash, sizeof hash, hash_hex);
+	hex_encode(hash, sizeof hash, hash_hex);
 	if (db_exec(db, &res, sql_insert, 3, params) != DB_OK) {
 		admin_db_error(db, "cannot store the token");
 		goto done;
