@@ -5,12 +5,12 @@
 #include "auth.h"
 
 #include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <openssl/crypto.h>
+#include "base64url.h"
 #include "log.h"
 
 #define TOKEN_PREFIX "smd_"
@@ -19,62 +19,9 @@
 /* The most digits of a positive long long. */
 #define ID_MAX_DIGITS 19
 
-static const char b64url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 bool auth_hash_equal(const unsigned char *a, const unsigned char *b)
 {
 	return CRYPTO_memcmp(a, b, AUTH_HASH_BYTES) == 0;
-}
-
-/* Writes 32 bytes as 43 base64url characters and a NUL. Each group of three
- * bytes makes four characters; the last two bytes make three. */
-static void b64url_encode32(const unsigned char in[AUTH_SECRET_BYTES], char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < AUTH_SECRET_BYTES; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		size_t take = AUTH_SECRET_BYTES - i < 3 ? AUTH_SECRET_BYTES - i : 3;
-		if (take > 1)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (take > 2)
-			v |= in[i + 2];
-		for (size_t k = 0; k <= take; k++)
-			out[o++] = b64url[(v >> (18 - 6 * k)) & 63];
-	}
-	out[o] = '\0';
-}
-
-/* The 6-bit value of a base64url character, or -1. */
-static int b64url_value(char c)
-{
-	const char *p = c ? strchr(b64url, c) : NULL;
-	return p ? (int)(p - b64url) : -1;
-}
-
-/* Decodes exactly 43 characters into 32 bytes; returns 0 or -1. The last
- * character carries 4 bits and two zero bits: requiring the zeros makes the
- * text of a secret unique, so one token has one spelling. */
-static int b64url_decode32(const char *in, unsigned char out[AUTH_SECRET_BYTES])
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < SECRET_CHARS; i++) {
-		int v = b64url_value(in[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	return acc == 0 && o == AUTH_SECRET_BYTES ? 0 : -1;
 }
 
 int auth_secret_new(unsigned char hash_out[AUTH_HASH_BYTES], char *secret_out,
@@ -84,7 +31,7 @@ int auth_secret_new(unsigned char hash_out[AUTH_HASH_BYTES], char *secret_out,
 
 	if (secret_size < SECRET_CHARS + 1 || crypto_random(secret, sizeof secret) != 0)
 		return -1;
-	b64url_encode32(secret, secret_out);
+	base64url_encode(secret, sizeof secret, secret_out);
 	crypto_sha256(secret, sizeof secret, hash_out);
 	OPENSSL_cleanse(secret, sizeof secret);
 	return 0;
@@ -95,7 +42,8 @@ int auth_token_format(long long id, const char *secret, char *out, size_t size)
 	unsigned char bytes[AUTH_SECRET_BYTES];
 
 	/* Refuse to print a token that auth_token_parse would reject. */
-	if (id <= 0 || strlen(secret) != SECRET_CHARS || b64url_decode32(secret, bytes) != 0)
+	if (id <= 0 || strlen(secret) != SECRET_CHARS ||
+	    base64url_decode(secret, SECRET_CHARS, bytes) != 0)
 		return -1;
 	int n = snprintf(out, size, TOKEN_PREFIX "%lld_%s", id, secret);
 	return n > 0 && (size_t)n < size ? 0 : -1;
@@ -131,7 +79,7 @@ int auth_token_parse(const char *token, long long *id,
 	if (n == 0 || token[n] != '_')
 		return -1;
 	token += n + 1;
-	if (strlen(token) != SECRET_CHARS || b64url_decode32(token, secret) != 0)
+	if (strlen(token) != SECRET_CHARS || base64url_decode(token, SECRET_CHARS, secret) != 0)
 		return -1;
 	crypto_sha256(secret, sizeof secret, hash_out);
 	OPENSSL_cleanse(secret, sizeof secret);

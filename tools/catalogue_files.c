@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "period.h"
+#include "utf8.h"
 
 /* A catalogue file larger than this is certainly a mistake. */
 #define CF_FILE_MAX (64u * 1024 * 1024)
@@ -164,48 +165,6 @@ bool catalogue_code_valid(const char *code)
 			return false;
 	}
 	return true;
-}
-
-/* The length of the UTF-8 sequence starting at s, or 0 when it is not valid
- * (overlong forms, surrogates and NUL included: PostgreSQL refuses them). */
-static size_t utf8_sequence(const unsigned char *s, size_t left)
-{
-	unsigned c = s[0];
-	size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-	         : (c & 0xF8) == 0xF0 ? 4 : 0;
-	if (n == 0 || n > left || c == 0)
-		return 0;
-	unsigned cp = n == 1 ? c : c & (0x7Fu >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3Fu);
-	}
-	static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
-static bool utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_sequence(p + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
-/* Characters (code points) in a valid UTF-8 string. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
 }
 
 static int check_code(struct catalogue_files *cf, enum cf_file file,
@@ -408,7 +367,9 @@ static int read_row(struct catalogue_files *cf, enum cf_file file, size_t line,
 	for (size_t i = 0; i < rec->nfields; i++) {
 		if (map[i] < 0)
 			continue;
-		if (!utf8_valid(rec->fields[i], rec->lens[i]))
+		/* PostgreSQL's text cannot hold a NUL, valid UTF-8 as it is. */
+		if (memchr(rec->fields[i], '\0', rec->lens[i]) ||
+		    !utf8_valid(rec->fields[i], rec->lens[i]))
 			rc |= cf_error(cf, file, line, "field \"%s\" is not valid UTF-8",
 			               def->cols[map[i]].name);
 		f[map[i]] = rec->fields[i];
