@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vec.h"
 
 /* Bounds within this of an integer are that integer: rounding noise of the
  * simplex, which works in doubles. */
@@ -57,31 +58,15 @@ static bool same_units(size_t id, const void *key)
 /* Room for one more expression of n unknowns; 0 or -1. */
 static int reserve(struct dc_exprs *ex, size_t n)
 {
-	if (ex->n == ex->cap) {
-		size_t cap = ex->cap ? 2 * ex->cap : 64;
-		size_t *start = realloc(ex->start, cap * sizeof *start);
-		size_t *len = start ? realloc(ex->len, cap * sizeof *len) : NULL;
-		long long *value = len ? realloc(ex->value, cap * sizeof *value) : NULL;
-		if (start)
-			ex->start = start;
-		if (len)
-			ex->len = len;
-		if (!value)
-			return -1;
-		ex->value = value;
-		ex->cap = cap;
-	}
-	if (ex->nunits + n > ex->capunits) {
-		size_t cap = ex->capunits ? 2 * ex->capunits : 256;
-		while (cap < ex->nunits + n)
-			cap *= 2;
-		long *units = realloc(ex->units, cap * sizeof *units);
-		if (!units)
-			return -1;
-		ex->units = units;
-		ex->capunits = cap;
-	}
-	return 0;
+	/* The three arrays of an expression share one capacity: each grows to
+	 * the same new length, and the capacity moves only when all have. */
+	size_t c1 = ex->cap, c2 = ex->cap, c3 = ex->cap;
+	if (vec_reserve(&ex->start, &c1, ex->n + 1, sizeof *ex->start) != 0 ||
+	    vec_reserve(&ex->len, &c2, ex->n + 1, sizeof *ex->len) != 0 ||
+	    vec_reserve(&ex->value, &c3, ex->n + 1, sizeof *ex->value) != 0)
+		return -1;
+	ex->cap = c1;
+	return vec_reserve(&ex->units, &ex->capunits, ex->nunits + n, sizeof *ex->units);
 }
 
 long dc_exprs_intern(struct dc_exprs *ex, const long *units, size_t n, long long value)
