@@ -1,8 +1,6 @@
 /* HTML pages; see html.h. */
 #include "html.h"
 
-#include <string.h>
-
 /* Minimal styling, inline so that the page needs nothing else; the
  * Content-Security-Policy allows exactly this and no script. */
 static const char STYLE[] =
@@ -10,32 +8,12 @@ static const char STYLE[] =
 	"table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
 	".error{color:#a00}input[type=password]{width:36em;max-width:100%}";
 
-int html_escape(struct buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		const char *e = NULL;
-		switch (*s) {
-		case '&': e = "&amp;"; break;
-		case '<': e = "&lt;"; break;
-		case '>': e = "&gt;"; break;
-		case '"': e = "&quot;"; break;
-		case '\'': e = "&#39;"; break;
-		default: break;
-		}
-		if (e ? buf_puts(b, e) != 0 : buf_append(b, s, 1) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 int html_begin(struct buf *b, const char *title)
 {
-	if (buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	             "<meta name=\"viewport\" content=\"width=device-width\"><title>") != 0 ||
-	    html_escape(b, title) != 0 ||
-	    buf_printf(b, "</title><style>%s</style></head><body>\n", STYLE) != 0)
-		return -1;
-	return 0;
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	         "<meta name=\"viewport\" content=\"width=device-width\"><title>");
+	buf_html(b, title);
+	return buf_printf(b, "</title><style>%s</style></head><body>\n", STYLE);
 }
 
 int html_end(struct buf *b)
@@ -45,7 +23,7 @@ int html_end(struct buf *b)
 
 void html_reply(struct http_request *req, unsigned status, struct buf *b, int built)
 {
-	if (built != 0 || !b->data) {
+	if (built != 0 || buf_failed(b) || !b->data) {
 		buf_free(b);
 		http_reply_error(req, 500, "internal_error", "out of memory building the page");
 		return;

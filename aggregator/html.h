@@ -1,7 +1,7 @@
 /* The few HTML pages of the aggregator (sign-in form, index): escaping, a
  * common page frame, and the reply with headers that keep the pages inert
  * (no script may run, no other site may frame them). Every text that comes
- * from the catalogue or a request goes through html_escape. */
+ * from the catalogue or a request goes through buf_html (common/buf). */
 #ifndef SAMLAD_HTML_H
 #define SAMLAD_HTML_H
 
@@ -9,14 +9,19 @@
 #include "compiler.h"
 #include "http.h"
 
-/* Appends s with & < > " ' escaped; 0 or -1. */
-int html_escape(struct buf *b, const char *s) WUR;
-/* Appends the doctype, head with `title` (escaped) and the opening body. */
-int html_begin(struct buf *b, const char *title) WUR;
-/* Closes the body and the document. */
-int html_end(struct buf *b) WUR;
+/* buf_html under its older name, for the pages not yet moved to it. */
+static inline int html_escape(struct buf *b, const char *s)
+{
+	return buf_html(b, s);
+}
+/* Appends the doctype, head with `title` (escaped) and the opening body;
+ * 0, or -1 when the buffer has failed. */
+int html_begin(struct buf *b, const char *title);
+/* Closes the body and the document; 0, or -1 when the buffer has failed. */
+int html_end(struct buf *b);
 /* Replies with the page in b (emptied), text/html, and the security
- * headers; a failed build (built != 0) answers 500 instead. */
+ * headers; a failed build (built != 0, or the buffer failed) answers 500
+ * instead. */
 void html_reply(struct http_request *req, unsigned status, struct buf *b, int built);
 
 #endif

@@ -12,10 +12,11 @@
 #include "catalogue.h"
 #include "compiler.h"
 #include "http.h"
+#include "rfc3339.h"
 #include "series.h"
 
 /* Room for a canonical RFC 3339 time with a fraction and an offset. */
-#define QUERY_TIME_MAX 48
+#define QUERY_TIME_MAX RFC3339_MAX
 
 /* One parameter a handler accepts. */
 struct query_param {
@@ -59,10 +60,9 @@ int query_bound(struct http_request *req, const char *name, const char *value,
                 enum series_freq freq, time_t now, int *out) WUR;
 
 /* Pure helpers, exposed for tests. */
-/* Checks an RFC 3339 date-time ("2024-05-01T12:00:00Z", optional fraction,
- * "Z" or "+02:00"; a space where the '+' was, since a query string turns an
- * unencoded '+' into a space) and writes it canonically (upper-case T and Z,
- * '+' restored). Returns 0 or -1. */
+/* rfc3339_canonical (common/rfc3339.h) of a query's value, which may have a
+ * space where the offset's '+' was, since a query string turns an
+ * unencoded '+' into a space; the '+' is restored. Returns 0 or -1. */
 int query_rfc3339(const char *s, char *out, size_t size) WUR;
 /* Copies at most 40 characters of s for a message, '?' for anything that
  * is not printable ASCII. */

@@ -153,16 +153,6 @@ cJSON *render_series(const struct catalogue *cat, const struct series *s)
 	return json_checked(o, ok);
 }
 
-/* One CSV record of fields; 0 or -1. csv_write_field puts the commas
- * between fields itself. */
-static int csv_record(struct buf *out, const char *const *fields, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (csv_write_field(out, fields[i]) != 0)
-			return -1;
-	return csv_write_eol(out);
-}
-
 /* The value column: the number when published, empty otherwise. */
 static void value_text(enum point_status st, long long value, char *buf, size_t size)
 {
@@ -177,18 +167,16 @@ int render_series_csv(const struct series *s, struct buf *out)
 	static const char *const header[] = { "indicator", "area", "period", "value", "status" };
 	char period[PERIOD_STRLEN], value[24];
 
-	if (csv_record(out, header, 5) != 0)
-		return -1;
+	csv_write_record(out, header, 5);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct series_point *p = &s->points[i];
 		series_period_format(s->freq, p->period, period);
 		value_text(p->status, p->value, value, sizeof value);
 		const char *const row[] = { s->indicator->code, s->area->code, period, value,
 		                            point_status_name(p->status) };
-		if (csv_record(out, row, 5) != 0)
-			return -1;
+		csv_write_record(out, row, 5);
 	}
-	return 0;
+	return buf_failed(out) ? -1 : 0;
 }
 
 /* The period of a table column: "2024Q1".."2024Q4", then "2024". */
@@ -260,8 +248,7 @@ int render_table_csv(const struct catalogue *cat, const struct cat_area *municip
 	static const char *const header[] = { "area", "period", "value", "status" };
 	char period[PERIOD_STRLEN], value[24];
 
-	if (csv_record(out, header, 4) != 0)
-		return -1;
+	csv_write_record(out, header, 4);
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < DC_NCOLS; c++) {
 			const struct pcell *cell = &t->cells[r * DC_NCOLS + c];
@@ -270,8 +257,7 @@ int render_table_csv(const struct catalogue *cat, const struct cat_area *municip
 			value_text(st, cell->value, value, sizeof value);
 			const char *const row[] = { render_row_code(cat, municipality, t, r), period,
 			                            value, point_status_name(st) };
-			if (csv_record(out, row, 4) != 0)
-				return -1;
+			csv_write_record(out, row, 4);
 		}
-	return 0;
+	return buf_failed(out) ? -1 : 0;
 }

@@ -1,5 +1,8 @@
 /* The review page; see review_html.h. Each part of the page is one
- * function that appends to the buffer and returns 0 or -1. */
+ * function that appends to the buffer without checking: the buffer's
+ * failure is sticky, and review_html asks for it once at the end. Only the
+ * few parts that can fail otherwise (an array to allocate, an area to
+ * find) return a status. */
 #include "review_html.h"
 
 #include <math.h>
@@ -7,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "html.h"
 #include "period.h"
 #include "svg.h"
 
@@ -203,37 +205,43 @@ static const char *indicator_name(const struct cat_indicator *ind, const struct 
 
 /* A table cell of one published, hidden or missing value. `id` names the
  * cell for readers and tests (e.g. "0581/2024Q3"); it never holds a value. */
-static int value_cell(struct buf *b, enum point_status st, long long v, const char *id,
+static void value_cell(struct buf *b, enum point_status st, long long v, const char *id,
+                       const struct words *w)
+{
+	char num[NUMFMT_MAX];
+
+	buf_puts(b, "<td");
+	if (id) {
+		buf_puts(b, " data-cell=\"");
+		buf_html(b, id);
+		buf_puts(b, "\"");
+	}
+	if (st == POINT_SUPPRESSED) {
+		buf_puts(b, " class=\"hidden\">..</td>");
+	} else if (st == POINT_MISSING) {
+		buf_puts(b, " class=\"missing\">" EN_DASH "</td>");
+	} else {
+		numfmt_int(num, v, false, w->num);
+		buf_printf(b, " class=\"n\">%s</td>", num);
+	}
+}
+
+/* A cell of a derived number, empty when there is none. */
+static void real_cell(struct buf *b, bool has, double v, int decimals, bool plus,
                       const struct words *w)
 {
 	char num[NUMFMT_MAX];
 
-	if (buf_puts(b, "<td") != 0 ||
-	    (id && (buf_puts(b, " data-cell=\"") != 0 || html_escape(b, id) != 0 ||
-	            buf_puts(b, "\"") != 0)))
-		return -1;
-	if (st == POINT_SUPPRESSED)
-		return buf_puts(b, " class=\"hidden\">..</td>");
-	if (st == POINT_MISSING)
-		return buf_puts(b, " class=\"missing\">" EN_DASH "</td>");
-	numfmt_int(num, v, false, w->num);
-	return buf_printf(b, " class=\"n\">%s</td>", num);
-}
-
-/* A cell of a derived number, empty when there is none. */
-static int real_cell(struct buf *b, bool has, double v, int decimals, bool plus,
-                     const struct words *w)
-{
-	char num[NUMFMT_MAX];
-
-	if (!has)
-		return buf_puts(b, "<td></td>");
+	if (!has) {
+		buf_puts(b, "<td></td>");
+		return;
+	}
 	numfmt_real(num, v, decimals, plus, w->num);
-	return buf_printf(b, "<td class=\"n\">%s</td>", num);
+	buf_printf(b, "<td class=\"n\">%s</td>", num);
 }
 
 /* "2025-01-15T10:00:00Z" as "2025-01-15 10:00:00 UTC"; other offsets as given. */
-static int time_text(struct buf *b, const char *t)
+static void time_text(struct buf *b, const char *t)
 {
 	char s[64];
 	size_t n = strlen(t);
@@ -242,11 +250,12 @@ static int time_text(struct buf *b, const char *t)
 	char *tee = strchr(s, 'T');
 	if (tee)
 		*tee = ' ';
-	if (n > 0 && n < sizeof s && s[n - 1] == 'Z') {
+	bool utc = n > 0 && n < sizeof s && s[n - 1] == 'Z';
+	if (utc)
 		s[n - 1] = '\0';
-		return html_escape(b, s) != 0 || buf_puts(b, " UTC") != 0 ? -1 : 0;
-	}
-	return html_escape(b, s);
+	buf_html(b, s);
+	if (utc)
+		buf_puts(b, " UTC");
 }
 
 /* A date as YYYY-MM-DD in UTC. */
@@ -261,51 +270,51 @@ static void date_text(time_t t, char out[16])
 /* ---- the trend sentence ------------------------------------------------ */
 
 /* "ökande, +3,2 per år, p = 0,01" for the municipality's quarterly series. */
-static int trend_words(struct buf *b, const struct trend_result *t, const struct words *w)
+static void trend_words(struct buf *b, const struct trend_result *t, const struct words *w)
 {
 	char slope[NUMFMT_MAX], p[NUMFMT_MAX];
 
-	if (!t->mk.valid)
-		return buf_puts(b, w->too_few);
-	const char *dir = t->direction == TREND_INCREASING ? w->up
-	                  : t->direction == TREND_DECREASING ? w->down : w->flat;
-	if (buf_puts(b, dir) != 0)
-		return -1;
+	if (!t->mk.valid) {
+		buf_puts(b, w->too_few);
+		return;
+	}
+	buf_puts(b, t->direction == TREND_INCREASING ? w->up
+	            : t->direction == TREND_DECREASING ? w->down : w->flat);
 	/* t counts quarters: four of them make a year. */
 	if (t->sen.valid) {
 		numfmt_real(slope, t->sen.slope * 4, 1, true, w->num);
-		if (buf_printf(b, ", %s %s", slope, w->per_year) != 0)
-			return -1;
+		buf_printf(b, ", %s %s", slope, w->per_year);
 	}
 	if (t->mk.p < 0.001) {
 		numfmt_real(p, 0.001, 3, false, w->num);
-		return buf_printf(b, ", p &lt; %s", p);
+		buf_printf(b, ", p &lt; %s", p);
+		return;
 	}
 	numfmt_real(p, t->mk.p, t->mk.p < 0.01 ? 3 : 2, false, w->num);
-	return buf_printf(b, ", p = %s", p);
+	buf_printf(b, ", p = %s", p);
 }
 
 /* ---- the head and the summary ------------------------------------------ */
 
-static int page_head(struct buf *b, const struct review *r, const struct words *w)
+static void page_head(struct buf *b, const struct review *r, const struct words *w)
 {
-	if (buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	               "<meta name=\"viewport\" content=\"width=device-width\"><title>%s %d "
-	               EN_DASH " ", w->lang, w->title, r->year) != 0 ||
-	    html_escape(b, r->municipality->name) != 0 ||
-	    buf_printf(b, "</title><style>%s@page{size:A4;margin:12mm 12mm 14mm;"
-	               "@bottom-center{content:%s;font-size:8pt}}</style></head><body>\n",
-	               STYLE, w->page) != 0)
-		return -1;
-	if (buf_printf(b, "<header><h1>%s %d: ", w->title, r->year) != 0 ||
-	    html_escape(b, r->municipality->name) != 0 || buf_puts(b, " <small>") != 0 ||
-	    html_escape(b, r->municipality->code) != 0 ||
-	    buf_printf(b, "</small></h1>\n<p class=\"meta\">%s ", w->as_of) != 0 ||
-	    time_text(b, r->as_of[0] ? r->as_of : r->generated) != 0 ||
-	    buf_printf(b, " · %s ", w->generated) != 0 || time_text(b, r->generated) != 0)
-		return -1;
-	return buf_printf(b, "</p>\n<p class=\"legend\">%s: <b>..</b> %s · <b>" EN_DASH "</b> "
-	                  "%s</p></header>\n", w->legend, w->hidden, w->missing);
+	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	           "<meta name=\"viewport\" content=\"width=device-width\"><title>%s %d "
+	           EN_DASH " ", w->lang, w->title, r->year);
+	buf_html(b, r->municipality->name);
+	buf_printf(b, "</title><style>%s@page{size:A4;margin:12mm 12mm 14mm;"
+	           "@bottom-center{content:%s;font-size:8pt}}</style></head><body>\n",
+	           STYLE, w->page);
+	buf_printf(b, "<header><h1>%s %d: ", w->title, r->year);
+	buf_html(b, r->municipality->name);
+	buf_puts(b, " <small>");
+	buf_html(b, r->municipality->code);
+	buf_printf(b, "</small></h1>\n<p class=\"meta\">%s ", w->as_of);
+	time_text(b, r->as_of[0] ? r->as_of : r->generated);
+	buf_printf(b, " · %s ", w->generated);
+	time_text(b, r->generated);
+	buf_printf(b, "</p>\n<p class=\"legend\">%s: <b>..</b> %s · <b>" EN_DASH "</b> "
+	           "%s</p></header>\n", w->legend, w->hidden, w->missing);
 }
 
 /* The indicators with a significant trend, most significant first. */
@@ -319,15 +328,17 @@ static int by_p(const void *pa, const void *pb)
 }
 
 /* A link to an indicator's section. */
-static int item_link(struct buf *b, const struct review_indicator *it, const struct words *w)
+static void item_link(struct buf *b, const struct review_indicator *it, const struct words *w)
 {
-	return buf_puts(b, "<a href=\"#ind-") != 0 || html_escape(b, it->indicator->code) != 0 ||
-	       buf_puts(b, "\">") != 0 || html_escape(b, indicator_name(it->indicator, w)) != 0 ||
-	       buf_puts(b, "</a>") != 0 ? -1 : 0;
+	buf_puts(b, "<a href=\"#ind-");
+	buf_html(b, it->indicator->code);
+	buf_puts(b, "\">");
+	buf_html(b, indicator_name(it->indicator, w));
+	buf_puts(b, "</a>");
 }
 
-static int summary_trends(struct buf *b, const struct review *r, const struct words *w,
-                          const struct review_indicator **list)
+static void summary_trends(struct buf *b, const struct review *r, const struct words *w,
+                           const struct review_indicator **list)
 {
 	size_t n = 0;
 
@@ -335,19 +346,20 @@ static int summary_trends(struct buf *b, const struct review *r, const struct wo
 		if (r->items[i].quarters.trend.direction != TREND_NONE)
 			list[n++] = &r->items[i];
 	qsort(list, n, sizeof *list, by_p);
-	if (buf_puts(b, "<h3>") != 0 || buf_printf(b, "%s %d" EN_DASH "%d", w->trends, r->first_year, r->year) != 0 ||
-	    buf_puts(b, "</h3>\n") != 0)
-		return -1;
-	if (n == 0)
-		return buf_printf(b, "<p>%s</p>\n", w->no_trends);
-	if (buf_puts(b, "<ul class=\"trends\">\n") != 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (buf_puts(b, "<li>") != 0 || item_link(b, list[i], w) != 0 ||
-		    buf_puts(b, ": ") != 0 || trend_words(b, &list[i]->quarters.trend, w) != 0 ||
-		    buf_puts(b, "</li>\n") != 0)
-			return -1;
-	return buf_puts(b, "</ul>\n");
+	buf_printf(b, "<h3>%s %d" EN_DASH "%d</h3>\n", w->trends, r->first_year, r->year);
+	if (n == 0) {
+		buf_printf(b, "<p>%s</p>\n", w->no_trends);
+		return;
+	}
+	buf_puts(b, "<ul class=\"trends\">\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "<li>");
+		item_link(b, list[i], w);
+		buf_puts(b, ": ");
+		trend_words(b, &list[i]->quarters.trend, w);
+		buf_puts(b, "</li>\n");
+	}
+	buf_puts(b, "</ul>\n");
 }
 
 /* The last point of the yearly series (the review year) and the one before. */
@@ -370,22 +382,23 @@ static int by_change(const void *pa, const void *pb)
 	return x > y ? -1 : x < y ? 1 : strcmp(a->indicator->code, b->indicator->code);
 }
 
-static int change_row(struct buf *b, const struct review_indicator *it, const struct words *w)
+static void change_row(struct buf *b, const struct review_indicator *it, const struct words *w)
 {
 	const struct series *s = &it->years;
 	const struct derived_point *d = &s->derived[s->n - 1];
 
-	return buf_puts(b, "<tr><td>") != 0 || item_link(b, it, w) != 0 ||
-	       buf_puts(b, "</td>") != 0 ||
-	       value_cell(b, s->points[s->n - 2].status, s->points[s->n - 2].value, NULL, w) != 0 ||
-	       value_cell(b, s->points[s->n - 1].status, s->points[s->n - 1].value, NULL, w) != 0 ||
-	       real_cell(b, d->has_change, (double)d->change, 0, true, w) != 0 ||
-	       real_cell(b, d->has_percent, d->percent, 1, true, w) != 0 ||
-	       buf_puts(b, "</tr>\n") != 0 ? -1 : 0;
+	buf_puts(b, "<tr><td>");
+	item_link(b, it, w);
+	buf_puts(b, "</td>");
+	value_cell(b, s->points[s->n - 2].status, s->points[s->n - 2].value, NULL, w);
+	value_cell(b, s->points[s->n - 1].status, s->points[s->n - 1].value, NULL, w);
+	real_cell(b, d->has_change, (double)d->change, 0, true, w);
+	real_cell(b, d->has_percent, d->percent, 1, true, w);
+	buf_puts(b, "</tr>\n");
 }
 
-static int summary_changes(struct buf *b, const struct review *r, const struct words *w,
-                           const struct review_indicator **list)
+static void summary_changes(struct buf *b, const struct review *r, const struct words *w,
+                            const struct review_indicator **list)
 {
 	size_t n = 0;
 
@@ -393,64 +406,62 @@ static int summary_changes(struct buf *b, const struct review *r, const struct w
 		if (year_change(&r->items[i]))
 			list[n++] = &r->items[i];
 	qsort(list, n, sizeof *list, by_change);
-	if (buf_puts(b, "<h3>") != 0 || buf_printf(b, "%s %d %s %d", w->changes, r->year, w->compared, r->year - 1) != 0 ||
-	    buf_puts(b, "</h3>\n") != 0)
-		return -1;
-	if (n == 0)
-		return buf_printf(b, "<p>%s</p>\n", w->no_changes);
-	if (buf_printf(b, "<table class=\"changes\"><tr><th>%s</th><th>%d</th><th>%d</th>"
-	               "<th>%s</th><th>%s</th></tr>\n", w->indicator, r->year - 1, r->year,
-	               w->change, w->percent) != 0)
-		return -1;
+	buf_printf(b, "<h3>%s %d %s %d</h3>\n", w->changes, r->year, w->compared, r->year - 1);
+	if (n == 0) {
+		buf_printf(b, "<p>%s</p>\n", w->no_changes);
+		return;
+	}
+	buf_printf(b, "<table class=\"changes\"><tr><th>%s</th><th>%d</th><th>%d</th>"
+	           "<th>%s</th><th>%s</th></tr>\n", w->indicator, r->year - 1, r->year,
+	           w->change, w->percent);
 	for (size_t i = 0; i < n && i < TOP_CHANGES; i++)
-		if (change_row(b, list[i], w) != 0)
-			return -1;
-	return buf_puts(b, "</table>\n");
+		change_row(b, list[i], w);
+	buf_puts(b, "</table>\n");
 }
 
+/* Returns 0, or -1 when the sorting list could not be had. */
 static int summary(struct buf *b, const struct review *r, const struct words *w)
 {
 	const struct review_indicator **list = calloc(r->nitems ? r->nitems : 1, sizeof *list);
-	int rc = -1;
 
 	if (!list)
 		return -1;
-	if (buf_printf(b, "<section class=\"summary\"><h2>%s</h2>\n", w->summary) == 0 &&
-	    summary_trends(b, r, w, list) == 0 && summary_changes(b, r, w, list) == 0)
-		rc = buf_puts(b, "</section>\n");
+	buf_printf(b, "<section class=\"summary\"><h2>%s</h2>\n", w->summary);
+	summary_trends(b, r, w, list);
+	summary_changes(b, r, w, list);
+	buf_puts(b, "</section>\n");
 	free(list);
-	return rc;
+	return 0;
 }
 
 /* ---- completeness ------------------------------------------------------- */
 
-static int report_cell(struct buf *b, const struct review_report *rep, const struct words *w)
+static void report_cell(struct buf *b, const struct review_report *rep, const struct words *w)
 {
 	char date[16], a[NUMFMT_MAX], e[NUMFMT_MAX];
 
 	switch (rep->state) {
 	case REVIEW_NOT_DUE:
-		return buf_printf(b, "<td>%s</td>", w->not_due);
+		buf_printf(b, "<td>%s</td>", w->not_due);
+		return;
 	case REVIEW_NOT_REPORTED:
-		return buf_puts(b, "<td class=\"none\">" EN_DASH "</td>");
+		buf_puts(b, "<td class=\"none\">" EN_DASH "</td>");
+		return;
 	case REVIEW_PARTIAL:
 		numfmt_int(a, rep->reported, false, w->num);
 		numfmt_int(e, rep->expected, false, w->num);
-		if (buf_printf(b, "<td%s>", rep->late ? " class=\"late\"" : "") != 0 ||
-		    buf_printf(b, "%s %s %s %s", w->partial, a, w->of, e) != 0)
-			return -1;
+		buf_printf(b, "<td%s>%s %s %s %s", rep->late ? " class=\"late\"" : "",
+		           w->partial, a, w->of, e);
 		break;
 	case REVIEW_REPORTED:
-		if (buf_printf(b, "<td%s>%s", rep->late ? " class=\"late\"" : "",
-		               rep->late ? "" : w->reported) != 0)
-			return -1;
+		buf_printf(b, "<td%s>%s", rep->late ? " class=\"late\"" : "",
+		           rep->late ? "" : w->reported);
 		break;
 	}
 	date_text(rep->first, date);
-	if (rep->late && buf_printf(b, "%s%s %s", rep->state == REVIEW_PARTIAL ? ", " : "",
-	                            w->late, date) != 0)
-		return -1;
-	return buf_puts(b, "</td>");
+	if (rep->late)
+		buf_printf(b, "%s%s %s", rep->state == REVIEW_PARTIAL ? ", " : "", w->late, date);
+	buf_puts(b, "</td>");
 }
 
 /* True when the report is one the list asks for: late, or (late false)
@@ -462,7 +473,7 @@ static bool report_hit(const struct review_report *rep, bool late)
 
 /* "BUP Q1, Q2; Soc Q3": per agency, the quarters whose reports match
  * `late` (or are missing), so that a long list still reads at a glance. */
-static int report_list(struct buf *b, const struct review *r, bool late, const struct words *w)
+static void report_list(struct buf *b, const struct review *r, bool late, const struct words *w)
 {
 	bool any = false;
 
@@ -472,45 +483,42 @@ static int report_list(struct buf *b, const struct review *r, bool late, const s
 		for (int q = 0; q < 4; q++) {
 			if (!report_hit(&qs[q], late))
 				continue;
-			if (first && ((any && buf_puts(b, "; ") != 0) ||
-			              html_escape(b, r->agencies[i].agency->name) != 0 ||
-			              buf_puts(b, NBSP) != 0))
-				return -1;
-			if (buf_printf(b, "%sQ%d", first ? "" : ", ", q + 1) != 0)
-				return -1;
+			if (first && any)
+				buf_puts(b, "; ");
+			if (first) {
+				buf_html(b, r->agencies[i].agency->name);
+				buf_puts(b, NBSP);
+			}
+			buf_printf(b, "%sQ%d", first ? "" : ", ", q + 1);
 			first = false;
 			any = true;
 		}
 	}
-	return any ? 0 : buf_puts(b, w->none);
+	if (!any)
+		buf_puts(b, w->none);
 }
 
-static int completeness(struct buf *b, const struct review *r, const struct words *w)
+static void completeness(struct buf *b, const struct review *r, const struct words *w)
 {
-	if (buf_puts(b, "<section class=\"page completeness\"><h2>") != 0 ||
-	    buf_printf(b, "%s %d", w->completeness, r->year) != 0 ||
-	    buf_printf(b, "</h2>\n<p>%s %d %s", w->note_a, r->grace_days, w->note_b) != 0 ||
-	    buf_printf(b, "</p>\n<table class=\"reports\"><tr><th>%s</th>", w->agency) != 0)
-		return -1;
+	buf_printf(b, "<section class=\"page completeness\"><h2>%s %d</h2>\n<p>%s %d %s</p>\n"
+	           "<table class=\"reports\"><tr><th>%s</th>", w->completeness, r->year,
+	           w->note_a, r->grace_days, w->note_b, w->agency);
 	for (int q = 1; q <= 4; q++)
-		if (buf_printf(b, "<th>%dQ%d</th>", r->year, q) != 0)
-			return -1;
-	if (buf_puts(b, "</tr>\n") != 0)
-		return -1;
+		buf_printf(b, "<th>%dQ%d</th>", r->year, q);
+	buf_puts(b, "</tr>\n");
 	for (size_t i = 0; i < r->nagencies; i++) {
-		if (buf_puts(b, "<tr><td>") != 0 || html_escape(b, r->agencies[i].agency->name) != 0 ||
-		    buf_puts(b, "</td>") != 0)
-			return -1;
+		buf_puts(b, "<tr><td>");
+		buf_html(b, r->agencies[i].agency->name);
+		buf_puts(b, "</td>");
 		for (int q = 0; q < 4; q++)
-			if (report_cell(b, &r->agencies[i].quarters[q], w) != 0)
-				return -1;
-		if (buf_puts(b, "</tr>\n") != 0)
-			return -1;
+			report_cell(b, &r->agencies[i].quarters[q], w);
+		buf_puts(b, "</tr>\n");
 	}
-	return buf_printf(b, "</table>\n<p class=\"not-reported\"><b>%s:</b> ",
-	                  w->not_reported_list) != 0 || report_list(b, r, false, w) != 0 ||
-	       buf_printf(b, "</p>\n<p class=\"late-reports\"><b>%s:</b> ", w->late_list) != 0 ||
-	       report_list(b, r, true, w) != 0 || buf_puts(b, "</p>\n</section>\n") != 0 ? -1 : 0;
+	buf_printf(b, "</table>\n<p class=\"not-reported\"><b>%s:</b> ", w->not_reported_list);
+	report_list(b, r, false, w);
+	buf_printf(b, "</p>\n<p class=\"late-reports\"><b>%s:</b> ", w->late_list);
+	report_list(b, r, true, w);
+	buf_puts(b, "</p>\n</section>\n");
 }
 
 /* ---- charts -------------------------------------------------------------- */
@@ -571,7 +579,8 @@ static int chart_data_make(const struct series *s, struct chart_data *d)
 	return 0;
 }
 
-/* One chart of a quarterly series, with the moving total when `with_total`. */
+/* One chart of a quarterly series, with the moving total when `with_total`.
+ * Returns 0, or -1 when the chart's arrays could not be had. */
 static int series_chart(struct buf *b, const struct series *s, const struct cat_area *area,
                         bool with_total, bool small, const struct words *w)
 {
@@ -598,7 +607,8 @@ static int series_chart(struct buf *b, const struct series *s, const struct cat_
 		.nlines = with_total ? 2 : 1, .width = small ? 180 : 440, .height = small ? 100 : 230,
 		.small = small, .lang = w->num,
 	};
-	rc = svg_line_chart(b, &c);
+	svg_line_chart(b, &c);
+	rc = 0;
 done:
 	chart_data_free(&d);
 	return rc;
@@ -606,97 +616,95 @@ done:
 
 /* ---- one indicator ------------------------------------------------------- */
 
-/* The quarter grid of a series: a row per year, Q1..Q4; with `totals` a
- * second row per year holds the moving total. */
-static int quarter_grid(struct buf *b, const struct review *r, const struct series *s,
-                        const struct cat_area *area, bool totals, const struct words *w)
+/* One row of the quarter grid: the values of year y (part 0) or their
+ * moving totals (part 1). */
+static void quarter_row(struct buf *b, const struct series *s, const struct cat_area *area,
+                        int y, int part, const struct words *w)
 {
 	char id[64], period[PERIOD_STRLEN];
 
-	if (buf_printf(b, "<table class=\"grid\"><tr><th>%s</th>", w->year) != 0)
-		return -1;
-	for (int q = 1; q <= 4; q++)
-		if (buf_printf(b, "<th>Q%d</th>", q) != 0)
-			return -1;
-	if (buf_puts(b, "</tr>\n") != 0)
-		return -1;
-	for (int y = r->first_year; y <= r->year; y++) {
-		for (int part = 0; part < (totals ? 2 : 1); part++) {
-			if ((part == 0 && buf_printf(b, "<tr><th>%d</th>", y) != 0) ||
-			    (part == 1 && buf_printf(b, "<tr class=\"mat\"><th>%s</th>",
-			                             w->mat_short) != 0))
-				return -1;
-			for (int q = 1; q <= 4; q++) {
-				int p = period_make(y, q);
-				long i = (long)period_index(p) - (long)period_index(s->points[0].period);
-				int rc;
-				if (i < 0 || (size_t)i >= s->n)
-					rc = buf_puts(b, "<td></td>");
-				else if (part == 0) {
-					period_format(p, period);
-					snprintf(id, sizeof id, "%s/%s", area->code, period);
-					rc = value_cell(b, s->points[i].status, s->points[i].value, id, w);
-				} else
-					rc = real_cell(b, s->derived[i].has_total, s->derived[i].total,
-					               s->derived[i].total == floor(s->derived[i].total) ? 0 : 1,
-					               false, w);
-				if (rc != 0)
-					return -1;
-			}
-			if (buf_puts(b, "</tr>\n") != 0)
-				return -1;
+	if (part == 0)
+		buf_printf(b, "<tr><th>%d</th>", y);
+	else
+		buf_printf(b, "<tr class=\"mat\"><th>%s</th>", w->mat_short);
+	for (int q = 1; q <= 4; q++) {
+		int p = period_make(y, q);
+		long i = (long)period_index(p) - (long)period_index(s->points[0].period);
+		if (i < 0 || (size_t)i >= s->n) {
+			buf_puts(b, "<td></td>");
+		} else if (part == 0) {
+			period_format(p, period);
+			snprintf(id, sizeof id, "%s/%s", area->code, period);
+			value_cell(b, s->points[i].status, s->points[i].value, id, w);
+		} else {
+			const struct derived_point *d = &s->derived[i];
+			real_cell(b, d->has_total, d->total, d->total == floor(d->total) ? 0 : 1,
+			          false, w);
 		}
 	}
-	return buf_puts(b, "</table>\n");
+	buf_puts(b, "</tr>\n");
+}
+
+/* The quarter grid of a series: a row per year, Q1..Q4; with `totals` a
+ * second row per year holds the moving total. */
+static void quarter_grid(struct buf *b, const struct review *r, const struct series *s,
+                         const struct cat_area *area, bool totals, const struct words *w)
+{
+	buf_printf(b, "<table class=\"grid\"><tr><th>%s</th>", w->year);
+	for (int q = 1; q <= 4; q++)
+		buf_printf(b, "<th>Q%d</th>", q);
+	buf_puts(b, "</tr>\n");
+	for (int y = r->first_year; y <= r->year; y++)
+		for (int part = 0; part < (totals ? 2 : 1); part++)
+			quarter_row(b, s, area, y, part, w);
+	buf_puts(b, "</table>\n");
 }
 
 /* Year values with the change on the year before. */
-static int year_table(struct buf *b, const struct review_indicator *it, const struct words *w)
+static void year_table(struct buf *b, const struct review_indicator *it, const struct words *w)
 {
 	const struct series *s = &it->years;
 	char id[64];
 
-	if (buf_puts(b, "<table class=\"years\" id=\"years-") != 0 ||
-	    html_escape(b, it->indicator->code) != 0 ||
-	    buf_printf(b, "\"><caption>%s</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th>"
-	               "<th>%s</th></tr>\n", w->year_values, w->year, w->value, w->change,
-	               w->percent) != 0)
-		return -1;
+	buf_puts(b, "<table class=\"years\" id=\"years-");
+	buf_html(b, it->indicator->code);
+	buf_printf(b, "\"><caption>%s</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th>"
+	           "<th>%s</th></tr>\n", w->year_values, w->year, w->value, w->change,
+	           w->percent);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct derived_point *d = &s->derived[i];
 		snprintf(id, sizeof id, "%s/%d", s->area->code, s->points[i].period);
-		if (buf_printf(b, "<tr><th>%d</th>", s->points[i].period) != 0 ||
-		    value_cell(b, s->points[i].status, s->points[i].value, id, w) != 0 ||
-		    real_cell(b, d->has_change, (double)d->change, 0, true, w) != 0 ||
-		    real_cell(b, d->has_percent, d->percent, 1, true, w) != 0 ||
-		    buf_puts(b, "</tr>\n") != 0)
-			return -1;
+		buf_printf(b, "<tr><th>%d</th>", s->points[i].period);
+		value_cell(b, s->points[i].status, s->points[i].value, id, w);
+		real_cell(b, d->has_change, (double)d->change, 0, true, w);
+		real_cell(b, d->has_percent, d->percent, 1, true, w);
+		buf_puts(b, "</tr>\n");
 	}
-	return buf_puts(b, "</table>\n");
+	buf_puts(b, "</table>\n");
 }
 
-/* The review year's protected table, as /v1/table answers it. */
+/* The review year's protected table, as /v1/table answers it. Returns 0,
+ * or -1 when a row's area is not in the catalogue. */
 static int cross_table(struct buf *b, const struct review *r, const struct review_indicator *it,
                        const struct words *w)
 {
 	const struct ptable *t = it->table;
 	char id[64];
 
-	if (buf_puts(b, "<table class=\"cross\" id=\"cross-") != 0 ||
-	    html_escape(b, it->indicator->code) != 0 ||
-	    buf_printf(b, "\"><caption>%d %s</caption>\n", r->year, w->cross) != 0 ||
-	    buf_printf(b, "<tr><th>%s</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th>"
-	               "<th>%d</th></tr>\n", w->area, r->year) != 0)
-		return -1;
+	buf_puts(b, "<table class=\"cross\" id=\"cross-");
+	buf_html(b, it->indicator->code);
+	buf_printf(b, "\"><caption>%d %s</caption>\n", r->year, w->cross);
+	buf_printf(b, "<tr><th>%s</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th>"
+	           "<th>%d</th></tr>\n", w->area, r->year);
 	for (size_t row = 0; row < t->nrows; row++) {
 		const struct cat_area *area = row < t->nleaves
 		                              ? catalogue_area_by_id(r->cat, t->leaves[row])
 		                              : r->municipality;
 		if (!area)
 			return -1;
-		if (buf_puts(b, row == t->nleaves ? "<tr class=\"total\"><th>" : "<tr><th>") != 0 ||
-		    html_escape(b, area->name) != 0 || buf_puts(b, "</th>") != 0)
-			return -1;
+		buf_puts(b, row == t->nleaves ? "<tr class=\"total\"><th>" : "<tr><th>");
+		buf_html(b, area->name);
+		buf_puts(b, "</th>");
 		for (size_t col = 0; col < DC_NCOLS; col++) {
 			const struct pcell *c = &t->cells[row * DC_NCOLS + col];
 			enum point_status st = point_status_of(c->status);
@@ -704,58 +712,80 @@ static int cross_table(struct buf *b, const struct review *r, const struct revie
 				snprintf(id, sizeof id, "%s/%d", area->code, r->year);
 			else
 				snprintf(id, sizeof id, "%s/%dQ%zu", area->code, r->year, col + 1);
-			if (value_cell(b, st, st == POINT_PUBLISHED ? c->value : 0, id, w) != 0)
-				return -1;
+			value_cell(b, st, st == POINT_PUBLISHED ? c->value : 0, id, w);
 		}
-		if (buf_puts(b, "</tr>\n") != 0)
-			return -1;
+		buf_puts(b, "</tr>\n");
 	}
-	return buf_puts(b, "</table>\n");
+	buf_puts(b, "</table>\n");
+	return 0;
 }
 
-/* A small chart per district, each with its quarter grid. */
+/* A small chart per district, each with its quarter grid; 0 or -1 (as
+ * series_chart). */
 static int multiples(struct buf *b, const struct review *r, const struct review_indicator *it,
                      const struct words *w)
 {
 	if (it->ndistricts == 0)
 		return 0;
-	if (buf_printf(b, "<h3>%s</h3>\n<div class=\"multiples\">\n", w->districts) != 0)
-		return -1;
+	buf_printf(b, "<h3>%s</h3>\n<div class=\"multiples\">\n", w->districts);
 	for (size_t d = 0; d < it->ndistricts; d++) {
 		const struct cat_area *area = r->layout.leaves[d];
-		if (buf_puts(b, "<figure><figcaption>") != 0 || html_escape(b, area->name) != 0 ||
-		    buf_puts(b, "</figcaption>") != 0 ||
-		    series_chart(b, &it->districts[d], area, false, true, w) != 0 ||
-		    quarter_grid(b, r, &it->districts[d], area, false, w) != 0 ||
-		    buf_puts(b, "</figure>\n") != 0)
+		buf_puts(b, "<figure><figcaption>");
+		buf_html(b, area->name);
+		buf_puts(b, "</figcaption>");
+		if (series_chart(b, &it->districts[d], area, false, true, w) != 0)
 			return -1;
+		quarter_grid(b, r, &it->districts[d], area, false, w);
+		buf_puts(b, "</figure>\n");
 	}
-	return buf_puts(b, "</div>\n");
+	buf_puts(b, "</div>\n");
+	return 0;
 }
 
+/* The heading of an indicator's section: its level, agency, name, code,
+ * kind and trend. */
+static void indicator_head(struct buf *b, const struct review *r,
+                           const struct review_indicator *it, const struct words *w)
+{
+	const struct cat_indicator *ind = it->indicator;
+
+	buf_puts(b, "<section class=\"page indicator\" id=\"ind-");
+	buf_html(b, ind->code);
+	buf_printf(b, "\"><p class=\"code\">%s · ", w->levels[ind->level]);
+	buf_html(b, it->agency->name);
+	buf_puts(b, "</p><h2>");
+	buf_html(b, indicator_name(ind, w));
+	buf_puts(b, "</h2>\n<p class=\"code\">");
+	buf_html(b, ind->code);
+	buf_printf(b, " · %s · %s %d" EN_DASH "%d: <b>", w->kinds[ind->kind], w->trend,
+	           r->first_year, r->year);
+	trend_words(b, &it->quarters.trend, w);
+	buf_puts(b, "</b></p>\n<div class=\"fig\">");
+}
+
+/* Returns 0, or -1 when a chart's arrays could not be had or an area is
+ * not in the catalogue. */
 static int indicator_section(struct buf *b, const struct review *r,
                              const struct review_indicator *it, const struct words *w)
 {
 	const struct cat_indicator *ind = it->indicator;
 
-	if (buf_puts(b, "<section class=\"page indicator\" id=\"ind-") != 0 ||
-	    html_escape(b, ind->code) != 0 ||
-	    buf_printf(b, "\"><p class=\"code\">%s · ", w->levels[ind->level]) != 0 ||
-	    html_escape(b, it->agency->name) != 0 || buf_puts(b, "</p><h2>") != 0 ||
-	    html_escape(b, indicator_name(ind, w)) != 0 || buf_puts(b, "</h2>\n<p class=\"code\">") != 0 ||
-	    html_escape(b, ind->code) != 0 || buf_printf(b, " · %s · ", w->kinds[ind->kind]) != 0 ||
-	    buf_printf(b, "%s %d" EN_DASH "%d", w->trend, r->first_year, r->year) != 0 || buf_puts(b, ": <b>") != 0 ||
-	    trend_words(b, &it->quarters.trend, w) != 0 || buf_puts(b, "</b></p>\n<div class=\"fig\">") != 0)
+	indicator_head(b, r, it, w);
+	if (series_chart(b, &it->quarters, r->municipality, true, false, w) != 0)
 		return -1;
-	if (series_chart(b, &it->quarters, r->municipality, true, false, w) != 0 ||
-	    quarter_grid(b, r, &it->quarters, r->municipality, true, w) != 0 ||
-	    buf_printf(b, "</div>\n<p class=\"code\">%s%s (%s)</p>\n", w->lines_legend,
-	               ind->kind == KIND_STOCK ? w->mat_stock : w->mat_flow, w->right_axis) != 0 ||
-	    buf_puts(b, "<div class=\"pair\"><div>") != 0 || year_table(b, it, w) != 0 ||
-	    buf_puts(b, "</div><div>") != 0 || cross_table(b, r, it, w) != 0 ||
-	    buf_puts(b, "</div></div>\n") != 0 || multiples(b, r, it, w) != 0)
+	quarter_grid(b, r, &it->quarters, r->municipality, true, w);
+	buf_printf(b, "</div>\n<p class=\"code\">%s%s (%s)</p>\n", w->lines_legend,
+	           ind->kind == KIND_STOCK ? w->mat_stock : w->mat_flow, w->right_axis);
+	buf_puts(b, "<div class=\"pair\"><div>");
+	year_table(b, it, w);
+	buf_puts(b, "</div><div>");
+	if (cross_table(b, r, it, w) != 0)
 		return -1;
-	return buf_puts(b, "</section>\n");
+	buf_puts(b, "</div></div>\n");
+	if (multiples(b, r, it, w) != 0)
+		return -1;
+	buf_puts(b, "</section>\n");
+	return 0;
 }
 
 /* The k most of the review's indicators have (the smallest on a tie). */
@@ -775,7 +805,7 @@ static long long common_k(const struct review *r)
 
 /* "k = 10 for <name>, …; k = 5 for the others", or "k = 5 for every
  * indicator": each indicator's own k, as its tables were protected. */
-static int k_list(struct buf *b, const struct review *r, const struct words *w)
+static void k_list(struct buf *b, const struct review *r, const struct words *w)
 {
 	long long common = common_k(r);
 	bool others = false;
@@ -783,21 +813,20 @@ static int k_list(struct buf *b, const struct review *r, const struct words *w)
 		const struct review_indicator *it = &r->items[i];
 		if (it->table->k == common)
 			continue;
-		if (buf_printf(b, "%sk = %lld ", others ? "; " : "", it->table->k) != 0 ||
-		    buf_puts(b, w->num == NUMFMT_SV ? "för " : "for ") != 0 ||
-		    html_escape(b, indicator_name(it->indicator, w)) != 0 ||
-		    buf_puts(b, " (") != 0 || html_escape(b, it->agency->name) != 0 ||
-		    buf_puts(b, ")") != 0)
-			return -1;
+		buf_printf(b, "%sk = %lld %s", others ? "; " : "", it->table->k,
+		           w->num == NUMFMT_SV ? "för " : "for ");
+		buf_html(b, indicator_name(it->indicator, w));
+		buf_puts(b, " (");
+		buf_html(b, it->agency->name);
+		buf_puts(b, ")");
 		others = true;
 	}
-	return buf_printf(b, "%sk = %lld %s", others ? "; " : "", common,
-	                  others ? w->k_other : w->k_all);
+	buf_printf(b, "%sk = %lld %s", others ? "; " : "", common, others ? w->k_other : w->k_all);
 }
 
 /* Appends text with @KLIST@, @ALPHA@ and @GRACE@ filled in. */
-static int method_text(struct buf *b, const char *text, const struct review *r,
-                       const char *alpha, const struct words *w)
+static void method_text(struct buf *b, const char *text, const struct review *r,
+                        const char *alpha, const struct words *w)
 {
 	char grace[24];
 	const char *keys[] = { "@KLIST@", "@ALPHA@", "@GRACE@" };
@@ -807,26 +836,27 @@ static int method_text(struct buf *b, const char *text, const struct review *r,
 	while (*text) {
 		const char *at = strchr(text, '@');
 		size_t i = 0;
-		if (!at)
-			return buf_puts(b, text);
-		if (buf_append(b, text, (size_t)(at - text)) != 0)
-			return -1;
+		if (!at) {
+			buf_puts(b, text);
+			return;
+		}
+		buf_append(b, text, (size_t)(at - text));
 		while (i < ARRAY_LEN(keys) && strncmp(at, keys[i], strlen(keys[i])) != 0)
 			i++;
 		if (i == ARRAY_LEN(keys)) {
-			if (buf_puts(b, "@") != 0)
-				return -1;
+			buf_puts(b, "@");
 			text = at + 1;
 			continue;
 		}
-		if ((vals[i] ? buf_puts(b, vals[i]) : k_list(b, r, w)) != 0)
-			return -1;
+		if (vals[i])
+			buf_puts(b, vals[i]);
+		else
+			k_list(b, r, w);
 		text = at + strlen(keys[i]);
 	}
-	return 0;
 }
 
-static int method(struct buf *b, const struct review *r, const struct words *w)
+static void method(struct buf *b, const struct review *r, const struct words *w)
 {
 	char alpha[NUMFMT_MAX];
 
@@ -834,25 +864,28 @@ static int method(struct buf *b, const struct review *r, const struct words *w)
 	/* Trim the zeros of 0,050: the level reads as it was set. */
 	for (size_t n = strlen(alpha); n > 3 && alpha[n - 1] == '0'; n--)
 		alpha[n - 1] = '\0';
-	if (buf_printf(b, "<section class=\"page method\"><h2>%s</h2>\n", w->method) != 0 ||
-	    method_text(b, w->method_text, r, alpha, w) != 0 ||
-	    buf_printf(b, "<p><b>%s</b> ", w->as_of) != 0 ||
-	    time_text(b, r->as_of[0] ? r->as_of : r->generated) != 0 ||
-	    buf_printf(b, ". %s ", w->generated) != 0 || time_text(b, r->generated) != 0 ||
-	    buf_printf(b, ".</p>\n<p class=\"legend\">%s: <b>..</b> %s · <b>" EN_DASH "</b> %s</p>\n"
-	               "</section>\n", w->legend, w->hidden, w->missing) != 0)
-		return -1;
-	return 0;
+	buf_printf(b, "<section class=\"page method\"><h2>%s</h2>\n", w->method);
+	method_text(b, w->method_text, r, alpha, w);
+	buf_printf(b, "<p><b>%s</b> ", w->as_of);
+	time_text(b, r->as_of[0] ? r->as_of : r->generated);
+	buf_printf(b, ". %s ", w->generated);
+	time_text(b, r->generated);
+	buf_printf(b, ".</p>\n<p class=\"legend\">%s: <b>..</b> %s · <b>" EN_DASH "</b> %s</p>\n"
+	           "</section>\n", w->legend, w->hidden, w->missing);
 }
 
 int review_html(struct buf *b, const struct review *r, enum review_lang lang)
 {
 	const struct words *w = lang == REVIEW_EN ? &EN : &SV;
 
-	if (page_head(b, r, w) != 0 || summary(b, r, w) != 0 || completeness(b, r, w) != 0)
+	page_head(b, r, w);
+	if (summary(b, r, w) != 0)
 		return -1;
+	completeness(b, r, w);
 	for (size_t i = 0; i < r->nitems; i++)
 		if (indicator_section(b, r, &r->items[i], w) != 0)
 			return -1;
-	return method(b, r, w) != 0 ? -1 : buf_puts(b, "</body></html>\n");
+	method(b, r, w);
+	buf_puts(b, "</body></html>\n");
+	return buf_failed(b) ? -1 : 0;
 }

@@ -28,7 +28,8 @@ enum review_lang {
  * a review of n indicators prints on REVIEW_PAGES_FIXED + n pages. */
 #define REVIEW_PAGES_FIXED 3
 
-/* Appends the page; 0 or -1 (out of memory). */
+/* Appends the page; 0, or -1 when memory ran out (the buffer may then
+ * hold part of a page, or be failed: see buf_failed). */
 int review_html(struct buf *b, const struct review *r, enum review_lang lang) WUR;
 
 #endif

@@ -138,7 +138,7 @@ static void reply_sdmx(struct http_request *req, const struct series *s,
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (auth_random(rnd, sizeof rnd) != 0) {
+	if (crypto_random(rnd, sizeof rnd) != 0) {
 		http_reply_error(req, 500, "internal_error", "no randomness for the message id");
 		return;
 	}

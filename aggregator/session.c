@@ -108,7 +108,7 @@ struct session_keeper *session_keeper_new(unsigned lifetime_s)
 {
 	unsigned char key[SESSION_KEY_BYTES];
 
-	if (auth_random(key, sizeof key) != 0)
+	if (crypto_random(key, sizeof key) != 0)
 		return NULL;
 	struct session_keeper *k = session_keeper_with_key(key, lifetime_s, SESSION_ENDED_MAX);
 	OPENSSL_cleanse(key, sizeof key);
@@ -137,7 +137,7 @@ int session_make(const struct session_keeper *k, long long token_id, time_t now,
 	char nonce[NONCE_CHARS + 1], mac[MAC_CHARS + 1];
 	long long expiry = (long long)now + k->lifetime_s;
 
-	if (token_id <= 0 || auth_random(rnd, sizeof rnd) != 0)
+	if (token_id <= 0 || crypto_random(rnd, sizeof rnd) != 0)
 		return -1;
 	b64url_encode(rnd, sizeof rnd, nonce);
 	int n = snprintf(out, size, "%lld.%lld.%s", token_id, expiry, nonce);

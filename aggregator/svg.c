@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "html.h"
 
 /* The plot's margins inside the viewBox. */
 struct frame {
@@ -82,131 +81,128 @@ static bool on_right(const struct frame *f, const struct svg_line *ln)
 }
 
 /* The opening tag, <title> and <desc>. */
-static int chart_open(struct buf *b, const struct svg_chart *c)
+static void chart_open(struct buf *b, const struct svg_chart *c)
 {
-	return buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-	                  "class=\"chart%s\" role=\"img\"><title>", c->width, c->height,
-	                  c->small ? " small" : "") != 0 ||
-	       html_escape(b, c->title) != 0 || buf_puts(b, "</title><desc>") != 0 ||
-	       html_escape(b, c->desc) != 0 || buf_puts(b, "</desc>\n") != 0 ? -1 : 0;
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+	           "class=\"chart%s\" role=\"img\"><title>", c->width, c->height,
+	           c->small ? " small" : "");
+	buf_html(b, c->title);
+	buf_puts(b, "</title><desc>");
+	buf_html(b, c->desc);
+	buf_puts(b, "</desc>\n");
 }
 
 /* The y axis with its ticks, grid lines and caption. */
-static int y_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
+static void y_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
 {
 	char num[NUMFMT_MAX];
 	int fs = c->small ? 9 : 11;
 
-	if (buf_printf(b, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
-	               "y2=\"%.0f\" stroke=\"#444\"/>\n", f->left, f->top, f->left,
-	               f->bottom) != 0)
-		return -1;
+	buf_printf(b, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+	           "y2=\"%.0f\" stroke=\"#444\"/>\n", f->left, f->top, f->left, f->bottom);
 	for (double v = 0; v <= f->ymax + f->ystep / 2; v += f->ystep) {
 		double y = y_of(f, v, false);
 		numfmt_real(num, v, 0, false, c->lang);
-		if (buf_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
-		               "stroke=\"#ddd\"/><text x=\"%.0f\" y=\"%.1f\" font-size=\"%d\" "
-		               "text-anchor=\"end\">%s</text>\n", f->left, y, f->right, y,
-		               f->left - 4, y + fs / 3.0, fs, num) != 0)
-			return -1;
+		buf_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
+		           "stroke=\"#ddd\"/><text x=\"%.0f\" y=\"%.1f\" font-size=\"%d\" "
+		           "text-anchor=\"end\">%s</text>\n", f->left, y, f->right, y,
+		           f->left - 4, y + fs / 3.0, fs, num);
 	}
-	if (c->small)
-		return buf_puts(b, "</g>\n");
+	if (c->small) {
+		buf_puts(b, "</g>\n");
+		return;
+	}
 	double mid = (f->top + f->bottom) / 2;
-	return buf_printf(b, "<text x=\"12\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
-	                  "transform=\"rotate(-90 12 %.0f)\">", mid, mid) != 0 ||
-	       html_escape(b, c->y_label) != 0 || buf_puts(b, "</text></g>\n") != 0 ? -1 : 0;
+	buf_printf(b, "<text x=\"12\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
+	           "transform=\"rotate(-90 12 %.0f)\">", mid, mid);
+	buf_html(b, c->y_label);
+	buf_puts(b, "</text></g>\n");
 }
 
 /* The right axis of the secondary lines, with its ticks and caption. */
-static int y2_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
+static void y2_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
 {
 	char num[NUMFMT_MAX];
 
 	if (!f->has_right)
-		return 0;
-	if (buf_printf(b, "<g class=\"axis axis2\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
-	               "y2=\"%.0f\" stroke=\"#c55a11\" stroke-dasharray=\"5 3\"/>\n", f->right,
-	               f->top, f->right, f->bottom) != 0)
-		return -1;
+		return;
+	buf_printf(b, "<g class=\"axis axis2\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+	           "y2=\"%.0f\" stroke=\"#c55a11\" stroke-dasharray=\"5 3\"/>\n", f->right,
+	           f->top, f->right, f->bottom);
 	for (double v = 0; v <= f->ymax2 + f->ystep2 / 2; v += f->ystep2) {
 		double y = y_of(f, v, true);
 		numfmt_real(num, v, 0, false, c->lang);
-		if (buf_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
-		               "stroke=\"#c55a11\"/><text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" "
-		               "fill=\"#c55a11\">%s</text>\n", f->right, y, f->right + 3, y,
-		               f->right + 5, y + 11 / 3.0, num) != 0)
-			return -1;
+		buf_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
+		           "stroke=\"#c55a11\"/><text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" "
+		           "fill=\"#c55a11\">%s</text>\n", f->right, y, f->right + 3, y,
+		           f->right + 5, y + 11 / 3.0, num);
 	}
 	double mid = (f->top + f->bottom) / 2, x = c->width - 8;
-	return buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#c55a11\" "
-	                  "text-anchor=\"middle\" transform=\"rotate(90 %.0f %.0f)\">", x, mid, x,
-	                  mid) != 0 ||
-	       html_escape(b, c->y2_label) != 0 || buf_puts(b, "</text></g>\n") != 0 ? -1 : 0;
+	buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#c55a11\" "
+	           "text-anchor=\"middle\" transform=\"rotate(90 %.0f %.0f)\">", x, mid, x, mid);
+	buf_html(b, c->y2_label);
+	buf_puts(b, "</text></g>\n");
 }
 
 /* The x axis: a tick per category, a label where a group starts. */
-static int x_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
+static void x_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
 {
 	int fs = c->small ? 9 : 11;
 
-	if (buf_printf(b, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
-	               "y2=\"%.0f\" stroke=\"#444\"/>\n", f->left, f->bottom, f->right,
-	               f->bottom) != 0)
-		return -1;
+	buf_printf(b, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+	           "y2=\"%.0f\" stroke=\"#444\"/>\n", f->left, f->bottom, f->right, f->bottom);
 	for (size_t i = 0; i < c->n; i++) {
 		double x = x_of(f, c->n, i);
 		bool group = c->x_groups && c->x_groups[i];
 		/* A small multiple has a tick per group only: it stays light. */
-		if ((!c->small || group) &&
-		    buf_printf(b, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" "
-		               "stroke=\"#444\"/>", x, f->bottom, x, f->bottom + 3) != 0)
-			return -1;
-		if (!group)
-			continue;
+		if (!c->small || group)
+			buf_printf(b, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" "
+			           "stroke=\"#444\"/>", x, f->bottom, x, f->bottom + 3);
 		/* A small multiple labels every other group so that they fit. */
-		if (c->small && i % 8 != 0)
+		if (!group || (c->small && i % 8 != 0))
 			continue;
-		if (buf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"%d\">", x - 2,
-		               f->bottom + fs + 4, fs) != 0 || html_escape(b, c->x_groups[i]) != 0 ||
-		    buf_puts(b, "</text>") != 0)
-			return -1;
+		buf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"%d\">", x - 2,
+		           f->bottom + fs + 4, fs);
+		buf_html(b, c->x_groups[i]);
+		buf_puts(b, "</text>");
 	}
-	if (c->small)
-		return buf_puts(b, "</g>\n");
-	return buf_printf(b, "<text x=\"%.0f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">",
-	                  (f->left + f->right) / 2, c->height - 6) != 0 ||
-	       html_escape(b, c->x_label) != 0 || buf_puts(b, "</text></g>\n") != 0 ? -1 : 0;
+	if (c->small) {
+		buf_puts(b, "</g>\n");
+		return;
+	}
+	buf_printf(b, "<text x=\"%.0f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">",
+	           (f->left + f->right) / 2, c->height - 6);
+	buf_html(b, c->x_label);
+	buf_puts(b, "</text></g>\n");
 }
 
 /* The rail's marker of one hidden or missing point, with its band. The
  * tooltip names the period and the status, never a value. */
-static int rail_marker(struct buf *b, const struct svg_chart *c, const struct frame *f,
-                       size_t i, enum svg_mark m)
+static void rail_marker(struct buf *b, const struct svg_chart *c, const struct frame *f,
+                        size_t i, enum svg_mark m)
 {
 	double w = (f->right - f->left) / (double)c->n, x = x_of(f, c->n, i);
 	int fs = c->small ? 9 : 11;
 	bool hidden = m == SVG_HIDDEN;
 
-	if (hidden && buf_printf(b, "<rect class=\"band-hidden\" x=\"%.1f\" y=\"%.0f\" "
-	                         "width=\"%.1f\" height=\"%.0f\" fill=\"#bbb\" "
-	                         "fill-opacity=\"0.35\"/>", x - w / 2, f->top,
-	                         w, f->bottom - f->top) != 0)
-		return -1;
-	if (!hidden && buf_printf(b, "<line class=\"band-missing\" x1=\"%.1f\" y1=\"%.0f\" "
-	                          "x2=\"%.1f\" y2=\"%.0f\" stroke=\"#999\" "
-	                          "stroke-dasharray=\"2 3\"/>", x, f->top, x, f->bottom) != 0)
-		return -1;
-	if (buf_printf(b, "<text class=\"%s\" x=\"%.1f\" y=\"%.0f\" font-size=\"%d\" "
-	               "text-anchor=\"middle\"><title>", hidden ? "mark-hidden" : "mark-missing",
-	               x, f->top - 4, fs) != 0 || html_escape(b, c->x_ticks[i]) != 0)
-		return -1;
-	return buf_printf(b, ": %s</title>%s</text>\n", hidden ? ".." : "\xe2\x80\x93",
-	                  hidden ? ".." : "\xe2\x80\x93");
+	if (hidden)
+		buf_printf(b, "<rect class=\"band-hidden\" x=\"%.1f\" y=\"%.0f\" "
+		           "width=\"%.1f\" height=\"%.0f\" fill=\"#bbb\" "
+		           "fill-opacity=\"0.35\"/>", x - w / 2, f->top, w, f->bottom - f->top);
+	else
+		buf_printf(b, "<line class=\"band-missing\" x1=\"%.1f\" y1=\"%.0f\" "
+		           "x2=\"%.1f\" y2=\"%.0f\" stroke=\"#999\" "
+		           "stroke-dasharray=\"2 3\"/>", x, f->top, x, f->bottom);
+	buf_printf(b, "<text class=\"%s\" x=\"%.1f\" y=\"%.0f\" font-size=\"%d\" "
+	           "text-anchor=\"middle\"><title>", hidden ? "mark-hidden" : "mark-missing",
+	           x, f->top - 4, fs);
+	buf_html(b, c->x_ticks[i]);
+	buf_printf(b, ": %s</title>%s</text>\n", hidden ? ".." : "\xe2\x80\x93",
+	           hidden ? ".." : "\xe2\x80\x93");
 }
 
 /* The markers of the lines that want them: one per category at most. */
-static int rail(struct buf *b, const struct svg_chart *c, const struct frame *f)
+static void rail(struct buf *b, const struct svg_chart *c, const struct frame *f)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		enum svg_mark m = SVG_VALUE;
@@ -214,15 +210,14 @@ static int rail(struct buf *b, const struct svg_chart *c, const struct frame *f)
 			if (c->lines[l].markers &&
 			    (c->lines[l].marks[i] == SVG_HIDDEN || c->lines[l].marks[i] == SVG_MISSING))
 				m = c->lines[l].marks[i];
-		if (m != SVG_VALUE && rail_marker(b, c, f, i, m) != 0)
-			return -1;
+		if (m != SVG_VALUE)
+			rail_marker(b, c, f, i, m);
 	}
-	return 0;
 }
 
 /* The path of one line: a new subpath after every gap. */
-static int line_path(struct buf *b, const struct svg_chart *c, const struct frame *f,
-                     size_t l)
+static void line_path(struct buf *b, const struct svg_chart *c, const struct frame *f,
+                      size_t l)
 {
 	const struct svg_line *ln = &c->lines[l];
 	bool pen = false, any = false;
@@ -232,30 +227,30 @@ static int line_path(struct buf *b, const struct svg_chart *c, const struct fram
 			pen = false;
 			continue;
 		}
-		if (!any && buf_printf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s "
-		                       "d=\"", COLOURS[l % ARRAY_LEN(COLOURS)],
-		                       ln->secondary ? "1.2" : (c->small ? "1.5" : "2"),
-		                       ln->secondary ? " stroke-dasharray=\"5 3\"" : "") != 0)
-			return -1;
+		if (!any)
+			buf_printf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s d=\"",
+			           COLOURS[l % ARRAY_LEN(COLOURS)],
+			           ln->secondary ? "1.2" : (c->small ? "1.5" : "2"),
+			           ln->secondary ? " stroke-dasharray=\"5 3\"" : "");
 		any = true;
-		if (buf_printf(b, "%s%.1f %.1f ", pen ? "L" : "M", x_of(f, c->n, i),
-		               y_of(f, ln->values[i], on_right(f, ln))) != 0)
-			return -1;
+		buf_printf(b, "%s%.1f %.1f ", pen ? "L" : "M", x_of(f, c->n, i),
+		           y_of(f, ln->values[i], on_right(f, ln)));
 		pen = true;
 	}
-	return any ? buf_puts(b, "\"/>\n") : 0;
+	if (any)
+		buf_puts(b, "\"/>\n");
 }
 
 /* A dot per published point of a primary line, with its tooltip; a lone
  * point between two gaps would otherwise not show at all. */
-static int line_dots(struct buf *b, const struct svg_chart *c, const struct frame *f,
-                     size_t l)
+static void line_dots(struct buf *b, const struct svg_chart *c, const struct frame *f,
+                      size_t l)
 {
 	const struct svg_line *ln = &c->lines[l];
 	char num[NUMFMT_MAX];
 
 	if (ln->secondary)
-		return 0;
+		return;
 	for (size_t i = 0; i < c->n; i++) {
 		if (ln->marks[i] != SVG_VALUE)
 			continue;
@@ -263,31 +258,35 @@ static int line_dots(struct buf *b, const struct svg_chart *c, const struct fram
 		/* A small multiple's values are in the table under it; its dots
 		 * carry no tooltip, which keeps a 30-indicator page light. */
 		if (c->small) {
-			if (buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"%s\"/>", x, y,
-			               COLOURS[l % ARRAY_LEN(COLOURS)]) != 0)
-				return -1;
+			buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"%s\"/>", x, y,
+			           COLOURS[l % ARRAY_LEN(COLOURS)]);
 			continue;
 		}
 		numfmt_real(num, ln->values[i], ln->values[i] == floor(ln->values[i]) ? 0 : 1, false,
 		            c->lang);
-		if (buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"><title>",
-		               x, y, COLOURS[l % ARRAY_LEN(COLOURS)]) != 0 ||
-		    html_escape(b, ln->label) != 0 || buf_puts(b, ", ") != 0 ||
-		    html_escape(b, c->x_ticks[i]) != 0 || buf_printf(b, ": %s</title></circle>", num) != 0)
-			return -1;
+		buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"><title>",
+		           x, y, COLOURS[l % ARRAY_LEN(COLOURS)]);
+		buf_html(b, ln->label);
+		buf_puts(b, ", ");
+		buf_html(b, c->x_ticks[i]);
+		buf_printf(b, ": %s</title></circle>", num);
 	}
-	return buf_puts(b, "\n");
+	buf_puts(b, "\n");
 }
 
 int svg_line_chart(struct buf *b, const struct svg_chart *c)
 {
 	struct frame f = frame_of(c);
 
-	if (chart_open(b, c) != 0 || rail(b, c, &f) != 0 || y_axis(b, c, &f) != 0 ||
-	    y2_axis(b, c, &f) != 0 || x_axis(b, c, &f) != 0)
-		return -1;
-	for (size_t l = 0; l < c->nlines; l++)
-		if (line_path(b, c, &f, l) != 0 || line_dots(b, c, &f, l) != 0)
-			return -1;
-	return buf_puts(b, "</svg>\n");
+	chart_open(b, c);
+	rail(b, c, &f);
+	y_axis(b, c, &f);
+	y2_axis(b, c, &f);
+	x_axis(b, c, &f);
+	for (size_t l = 0; l < c->nlines; l++) {
+		line_path(b, c, &f, l);
+		line_dots(b, c, &f, l);
+	}
+	buf_puts(b, "</svg>\n");
+	return buf_failed(b) ? -1 : 0;
 }

@@ -58,8 +58,9 @@ struct svg_chart {
 	enum numfmt_lang lang;           /* the number format of the ticks and tooltips */
 };
 
-/* Appends the <svg> element; 0 or -1 (out of memory). */
-int svg_line_chart(struct buf *b, const struct svg_chart *c) WUR;
+/* Appends the <svg> element; 0, or -1 when the buffer has failed (now or
+ * before: see buf_failed). */
+int svg_line_chart(struct buf *b, const struct svg_chart *c);
 
 /* The top of the y axis for values up to max: a 1, 2 or 5 times a power
  * of ten at or above max, at least 1; *step gets the tick step (a fifth

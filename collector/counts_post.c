@@ -39,7 +39,7 @@ static int read_key(struct http_request *req, struct store_batch *batch)
 		return -1;
 	}
 	batch->has_key = true;
-	auth_sha256(key, len, batch->key_sha256);
+	crypto_sha256(key, len, batch->key_sha256);
 	return 0;
 }
 
@@ -71,7 +71,7 @@ static int read_body(struct http_request *req, bool csv, struct post *p)
 		http_reply_error(req, 500, "internal_error", "the body could not be read");
 	if (st != INGEST_OK)
 		return -1;
-	auth_sha256(body, len, p->batch.body_sha256);
+	crypto_sha256(body, len, p->batch.body_sha256);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include "catalogue.h"
 #include "current.h"
+#include "hex.h"
 #include "log.h"
 
 /* COPY data is sent in pieces of about this size. */
@@ -296,7 +297,7 @@ static enum db_status insert_submission(struct db *db, const struct store_batch 
 {
 	struct db_rows *rows;
 
-	if (auth_uuid_v4(out->submission) != 0) {
+	if (crypto_uuid_v4(out->submission) != 0) {
 		log_error("ingest: no randomness for a submission uuid");
 		return DB_ERROR;
 	}
@@ -382,7 +383,7 @@ static enum db_status write_batch(struct db *db, const struct store_batch *in,
 		log_error("ingest: out of memory classifying rows");
 		return DB_ERROR;
 	}
-	auth_hex(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
+	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	st = classify(db, in, cls, tx);
 	if (st == DB_OK) {
 		count_classes(cls, in->nrows, out);

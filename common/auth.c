@@ -5,14 +5,13 @@
 #include "auth.h"
 
 #include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include "base64url.h"
+#include "hex.h"
 #include "log.h"
 
 #define TOKEN_PREFIX "smd_"
@@ -21,101 +20,9 @@
 /* The most digits of a positive long long. */
 #define ID_MAX_DIGITS 19
 
-static const char b64url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int auth_random(void *out, size_t len)
-{
-	if (len > INT_MAX)
-		return -1;
-	return RAND_bytes(out, (int)len) == 1 ? 0 : -1;
-}
-
-void auth_sha256(const void *data, size_t len, unsigned char out[AUTH_HASH_BYTES])
-{
-	unsigned int n = 0;
-
-	/* A hash that silently failed could compare equal to another failure;
-	 * stopping is the only safe answer, and it happens only without memory. */
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 ||
-	    n != AUTH_HASH_BYTES) {
-		log_error("SHA-256 failed");
-		abort();
-	}
-}
-
-void auth_hex(const unsigned char *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = '\0';
-}
-
-void auth_sha256_hex(const void *data, size_t len, char out[2 * AUTH_HASH_BYTES + 1])
-{
-	unsigned char h[AUTH_HASH_BYTES];
-
-	auth_sha256(data, len, h);
-	auth_hex(h, sizeof h, out);
-}
-
 bool auth_hash_equal(const unsigned char *a, const unsigned char *b)
 {
 	return CRYPTO_memcmp(a, b, AUTH_HASH_BYTES) == 0;
-}
-
-/* Writes 32 bytes as 43 base64url characters and a NUL. Each group of three
- * bytes makes four characters; the last two bytes make three. */
-static void b64url_encode32(const unsigned char in[AUTH_SECRET_BYTES], char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < AUTH_SECRET_BYTES; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		size_t take = AUTH_SECRET_BYTES - i < 3 ? AUTH_SECRET_BYTES - i : 3;
-		if (take > 1)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (take > 2)
-			v |= in[i + 2];
-		for (size_t k = 0; k <= take; k++)
-			out[o++] = b64url[(v >> (18 - 6 * k)) & 63];
-	}
-	out[o] = '\0';
-}
-
-/* The 6-bit value of a base64url character, or -1. */
-static int b64url_value(char c)
-{
-	const char *p = c ? strchr(b64url, c) : NULL;
-	return p ? (int)(p - b64url) : -1;
-}
-
-/* Decodes exactly 43 characters into 32 bytes; returns 0 or -1. The last
- * character carries 4 bits and two zero bits: requiring the zeros makes the
- * text of a secret unique, so one token has one spelling. */
-static int b64url_decode32(const char *in, unsigned char out[AUTH_SECRET_BYTES])
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < SECRET_CHARS; i++) {
-		int v = b64url_value(in[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	return acc == 0 && o == AUTH_SECRET_BYTES ? 0 : -1;
 }
 
 int auth_secret_new(unsigned char hash_out[AUTH_HASH_BYTES], char *secret_out,
@@ -123,10 +30,10 @@ int auth_secret_new(unsigned char hash_out[AUTH_HASH_BYTES], char *secret_out,
 {
 	unsigned char secret[AUTH_SECRET_BYTES];
 
-	if (secret_size < SECRET_CHARS + 1 || auth_random(secret, sizeof secret) != 0)
+	if (secret_size < SECRET_CHARS + 1 || crypto_random(secret, sizeof secret) != 0)
 		return -1;
-	b64url_encode32(secret, secret_out);
-	auth_sha256(secret, sizeof secret, hash_out);
+	base64url_encode(secret, sizeof secret, secret_out);
+	crypto_sha256(secret, sizeof secret, hash_out);
 	OPENSSL_cleanse(secret, sizeof secret);
 	return 0;
 }
@@ -136,7 +43,8 @@ int auth_token_format(long long id, const char *secret, char *out, size_t size)
 	unsigned char bytes[AUTH_SECRET_BYTES];
 
 	/* Refuse to print a token that auth_token_parse would reject. */
-	if (id <= 0 || strlen(secret) != SECRET_CHARS || b64url_decode32(secret, bytes) != 0)
+	if (id <= 0 || strlen(secret) != SECRET_CHARS ||
+	    base64url_decode(secret, SECRET_CHARS, bytes) != 0)
 		return -1;
 	int n = snprintf(out, size, TOKEN_PREFIX "%lld_%s", id, secret);
 	return n > 0 && (size_t)n < size ? 0 : -1;
@@ -172,9 +80,9 @@ int auth_token_parse(const char *token, long long *id,
 	if (n == 0 || token[n] != '_')
 		return -1;
 	token += n + 1;
-	if (strlen(token) != SECRET_CHARS || b64url_decode32(token, secret) != 0)
+	if (strlen(token) != SECRET_CHARS || base64url_decode(token, SECRET_CHARS, secret) != 0)
 		return -1;
-	auth_sha256(secret, sizeof secret, hash_out);
+	crypto_sha256(secret, sizeof secret, hash_out);
 	OPENSSL_cleanse(secret, sizeof secret);
 	*id = v;
 	return 0;
@@ -203,21 +111,6 @@ const char *auth_bearer(const char *authorization)
 	return n > 0 && t[n] == '\0' ? t : NULL;
 }
 
-int auth_uuid_v4(char out[37])
-{
-	unsigned char b[16];
-
-	if (auth_random(b, sizeof b) != 0)
-		return -1;
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	char hex[33];
-	auth_hex(b, sizeof b, hex);
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-	         hex + 16, hex + 20);
-	return 0;
-}
-
 static const char *const role_names[] = {
 	[ROLE_SUBMITTER] = "submitter",
 	[ROLE_ANALYST] = "analyst",
@@ -239,28 +132,12 @@ const char *auth_role_name(enum auth_role role)
 	return "none";
 }
 
-/* The value of a lower-case hex digit, or -1. */
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decodes the 64 hex digits of the stored hash; returns 0 or -1. */
-static int hex_decode32(const char *hex, unsigned char out[AUTH_HASH_BYTES])
+static int hash_decode(const char *text, unsigned char out[AUTH_HASH_BYTES])
 {
-	if (!hex || strlen(hex) != 2 * AUTH_HASH_BYTES)
+	if (!text || strlen(text) != 2 * AUTH_HASH_BYTES)
 		return -1;
-	for (size_t i = 0; i < AUTH_HASH_BYTES; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode(text, 2 * AUTH_HASH_BYTES, out);
 }
 
 void auth_token_row_read(const struct db_rows *rows, int col, long long id,
@@ -301,7 +178,7 @@ enum auth_result auth_verdict(const struct auth_token_row *row, const unsigned c
 	if (!row || !row->found)
 		return AUTH_UNKNOWN;
 	if (hash) {
-		if (hex_decode32(row->hash_hex, stored) != 0) {
+		if (hash_decode(row->hash_hex, stored) != 0) {
 			log_error("token %lld: stored hash is not 32 bytes", row->id);
 			return AUTH_UNKNOWN;
 		}

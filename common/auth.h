@@ -7,10 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "compiler.h"
+#include "crypto.h"
 #include "db.h"
 
 #define AUTH_SECRET_BYTES 32
-#define AUTH_HASH_BYTES 32
+#define AUTH_HASH_BYTES CRYPTO_SHA256_BYTES
 /* "smd_" + up to 19 digits + "_" + 43 base64url characters + NUL. */
 #define AUTH_TOKEN_MAX 80
 
@@ -55,15 +56,6 @@ int auth_token_parse(const char *token, long long *id,
 const char *auth_bearer(const char *authorization);
 /* Constant-time equality of two hashes. */
 bool auth_hash_equal(const unsigned char *a, const unsigned char *b);
-/* SHA-256 of data, as raw bytes and as lower-case hex (65 bytes). */
-void auth_sha256(const void *data, size_t len, unsigned char out[AUTH_HASH_BYTES]);
-void auth_sha256_hex(const void *data, size_t len, char out[2 * AUTH_HASH_BYTES + 1]);
-/* Lower-case hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
-void auth_hex(const unsigned char *bytes, size_t n, char *out);
-/* Random bytes from OpenSSL; returns 0 or -1. */
-int auth_random(void *out, size_t len) WUR;
-/* A random version-4 UUID in its 36-character text form (37 bytes). */
-int auth_uuid_v4(char out[37]) WUR;
 
 /* Says in one sentence which check failed, so that the caller can fix it
  * (for a 401 message; AUTH_MISSING says how to send a bearer token). */

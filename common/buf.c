@@ -1,4 +1,4 @@
-/* A growable byte buffer. */
+/* A growable byte buffer with a sticky failure; see buf.h. */
 #include "buf.h"
 
 #include <stdarg.h>
@@ -7,23 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Makes room for `extra` more bytes plus the NUL. */
+/* Makes room for `extra` more bytes plus the NUL; on failure marks the
+ * buffer failed, so that nothing is appended after the gap. */
 static int buf_reserve(struct buf *b, size_t extra)
 {
+	if (b->failed)
+		return -1;
+	if (extra > SIZE_MAX - b->len - 1)
+		goto fail;
 	if (b->len + extra + 1 <= b->cap)
 		return 0;
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < b->len + extra + 1) {
 		if (cap > SIZE_MAX / 2)
-			return -1;
+			goto fail;
 		cap *= 2;
 	}
 	char *p = realloc(b->data, cap);
 	if (!p)
-		return -1;
+		goto fail;
 	b->data = p;
 	b->cap = cap;
 	return 0;
+fail:
+	b->failed = true;
+	return -1;
 }
 
 int buf_append(struct buf *b, const void *data, size_t len)
@@ -47,11 +55,15 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	va_list ap;
 	char small[256];
 
+	if (b->failed)
+		return -1;
 	va_start(ap, fmt);
 	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		b->failed = true;
 		return -1;
+	}
 	if ((size_t)n < sizeof small)
 		return buf_append(b, small, (size_t)n);
 	if (buf_reserve(b, (size_t)n) != 0)
@@ -63,9 +75,41 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
+/* The entity of a character HTML gives a meaning to, or NULL. */
+static const char *html_entity(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	default: return NULL;
+	}
+}
+
+int buf_html(struct buf *b, const char *s)
+{
+	/* Plain runs go in one append each: most text has nothing to escape. */
+	while (s && *s) {
+		size_t run = strcspn(s, "&<>\"'");
+		buf_append(b, s, run);
+		s += run;
+		if (*s)
+			buf_puts(b, html_entity(*s++));
+	}
+	return b->failed ? -1 : 0;
+}
+
+bool buf_failed(const struct buf *b)
+{
+	return b->failed;
+}
+
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->failed = false;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -73,10 +117,14 @@ void buf_reset(struct buf *b)
 char *buf_steal(struct buf *b)
 {
 	char *p = b->data;
-	if (!p)
+	if (b->failed) {
+		free(p);
+		p = NULL;
+	} else if (!p)
 		p = calloc(1, 1);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->failed = false;
 	return p;
 }
 
@@ -85,4 +133,5 @@ void buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->failed = false;
 }

@@ -180,33 +180,42 @@ static bool at_line_start(const struct buf *out)
 	return out->len == 0 || out->data[out->len - 1] == '\n';
 }
 
-static int write_quoted(struct buf *out, const char *field)
+static void write_quoted(struct buf *out, const char *field)
 {
-	if (buf_puts(out, "\"") != 0)
-		return -1;
-	for (const char *q; (q = strchr(field, '"')) != NULL; field = q + 1)
-		if (buf_append(out, field, (size_t)(q - field + 1)) != 0 ||
-		    buf_puts(out, "\"") != 0)
-			return -1;
-	if (buf_puts(out, field) != 0 || buf_puts(out, "\"") != 0)
-		return -1;
-	return 0;
+	buf_puts(out, "\"");
+	/* Each quote is written twice: the run up to it, then one more. */
+	for (const char *q; (q = strchr(field, '"')) != NULL; field = q + 1) {
+		buf_append(out, field, (size_t)(q - field + 1));
+		buf_puts(out, "\"");
+	}
+	buf_puts(out, field);
+	buf_puts(out, "\"");
 }
 
 int csv_write_field(struct buf *out, const char *field)
 {
 	bool first = at_line_start(out);
 
-	if (!first && buf_puts(out, ",") != 0)
-		return -1;
+	if (!first)
+		buf_puts(out, ",");
 	/* An empty first field is written "" so that a one-field record of an
 	 * empty string is not a blank line, which readers skip. */
 	if (needs_quotes(field) || (first && field[0] == '\0'))
-		return write_quoted(out, field);
-	return buf_puts(out, field);
+		write_quoted(out, field);
+	else
+		buf_puts(out, field);
+	return buf_failed(out) ? -1 : 0;
 }
 
 int csv_write_eol(struct buf *out)
 {
 	return buf_puts(out, "\r\n");
+}
+
+int csv_write_record(struct buf *out, const char *const *fields, size_t n)
+{
+	/* csv_write_field puts the commas between fields itself. */
+	for (size_t i = 0; i < n; i++)
+		csv_write_field(out, fields[i]);
+	return csv_write_eol(out);
 }

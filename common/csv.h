@@ -32,9 +32,14 @@ void csv_reader_free(struct csv_reader *r);
  * line is skipped. */
 int csv_read(struct csv_reader *r, struct csv_record *rec) WUR;
 
+/* The writers append to a buffer whose failure is sticky (see buf.h): each
+ * returns 0, or -1 when the buffer has failed, now or before, and a caller
+ * may as well write on and ask buf_failed() at the end. */
 /* Appends one field, quoted when it holds a comma, quote, CR or LF. */
-int csv_write_field(struct buf *out, const char *field) WUR;
+int csv_write_field(struct buf *out, const char *field);
 /* Appends the line end (CRLF, as RFC 4180 says). */
-int csv_write_eol(struct buf *out) WUR;
+int csv_write_eol(struct buf *out);
+/* Appends a record of n fields and its line end. */
+int csv_write_record(struct buf *out, const char *const *fields, size_t n);
 
 #endif

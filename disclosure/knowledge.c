@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vec.h"
 
 /* Bounds within this of an integer are that integer: rounding noise of the
  * simplex, which works in doubles. */
@@ -17,9 +18,7 @@
 int dc_exprs_init(struct dc_exprs *ex)
 {
 	memset(ex, 0, sizeof *ex);
-	ex->nslots = 64;
-	ex->slots = calloc(ex->nslots, sizeof *ex->slots);
-	return ex->slots ? 0 : -1;
+	return 0;
 }
 
 void dc_exprs_free(struct dc_exprs *ex)
@@ -28,102 +27,64 @@ void dc_exprs_free(struct dc_exprs *ex)
 	free(ex->start);
 	free(ex->len);
 	free(ex->value);
-	free(ex->slots);
+	hashmap_free(&ex->ids);
 	memset(ex, 0, sizeof *ex);
 }
 
-/* FNV-1a over the unknowns. */
 static uint64_t hash_units(const long *units, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (uint64_t)units[i];
-		h *= 1099511628211ull;
-	}
+	uint64_t h = HASHMAP_SEED;
+	for (size_t i = 0; i < n; i++)
+		h = hashmap_mix(h, (uint64_t)units[i]);
 	return h;
 }
 
-static bool same_units(const struct dc_exprs *ex, size_t id, const long *units, size_t n)
-{
-	return ex->len[id] == n && memcmp(ex->units + ex->start[id], units, n * sizeof *units) == 0;
-}
+/* A list of unknowns looked for in the map. */
+struct units_key {
+	const struct dc_exprs *ex;  /* borrowed: where the ids' lists are */
+	const long *units;          /* borrowed; n unknowns */
+	size_t n;                   /* their count */
+};
 
-/* The slot where these unknowns are, or the empty slot where they would go. */
-static size_t find_slot(const struct dc_exprs *ex, const long *units, size_t n)
+static bool same_units(size_t id, const void *key)
 {
-	size_t mask = ex->nslots - 1, i = (size_t)hash_units(units, n) & mask;
-	while (ex->slots[i] && !same_units(ex, ex->slots[i] - 1, units, n))
-		i = (i + 1) & mask;
-	return i;
-}
+	const struct units_key *k = key;
+	const struct dc_exprs *ex = k->ex;
 
-/* Doubles the hash when it is half full; 0 or -1. */
-static int grow_slots(struct dc_exprs *ex)
-{
-	if (2 * (ex->n + 1) <= ex->nslots)
-		return 0;
-	size_t *old = ex->slots, nold = ex->nslots;
-	ex->nslots *= 2;
-	ex->slots = calloc(ex->nslots, sizeof *ex->slots);
-	if (!ex->slots) {
-		ex->slots = old;
-		ex->nslots = nold;
-		return -1;
-	}
-	for (size_t i = 0; i < nold; i++)
-		if (old[i]) {
-			size_t id = old[i] - 1;
-			ex->slots[find_slot(ex, ex->units + ex->start[id], ex->len[id])] = old[i];
-		}
-	free(old);
-	return 0;
+	return ex->len[id] == k->n &&
+	       memcmp(ex->units + ex->start[id], k->units, k->n * sizeof *k->units) == 0;
 }
 
 /* Room for one more expression of n unknowns; 0 or -1. */
 static int reserve(struct dc_exprs *ex, size_t n)
 {
-	if (ex->n == ex->cap) {
-		size_t cap = ex->cap ? 2 * ex->cap : 64;
-		size_t *start = realloc(ex->start, cap * sizeof *start);
-		size_t *len = start ? realloc(ex->len, cap * sizeof *len) : NULL;
-		long long *value = len ? realloc(ex->value, cap * sizeof *value) : NULL;
-		if (start)
-			ex->start = start;
-		if (len)
-			ex->len = len;
-		if (!value)
-			return -1;
-		ex->value = value;
-		ex->cap = cap;
-	}
-	if (ex->nunits + n > ex->capunits) {
-		size_t cap = ex->capunits ? 2 * ex->capunits : 256;
-		while (cap < ex->nunits + n)
-			cap *= 2;
-		long *units = realloc(ex->units, cap * sizeof *units);
-		if (!units)
-			return -1;
-		ex->units = units;
-		ex->capunits = cap;
-	}
-	return grow_slots(ex);
+	/* The three arrays of an expression share one capacity: each grows to
+	 * the same new length, and the capacity moves only when all have. */
+	size_t c1 = ex->cap, c2 = ex->cap, c3 = ex->cap;
+	if (vec_reserve(&ex->start, &c1, ex->n + 1, sizeof *ex->start) != 0 ||
+	    vec_reserve(&ex->len, &c2, ex->n + 1, sizeof *ex->len) != 0 ||
+	    vec_reserve(&ex->value, &c3, ex->n + 1, sizeof *ex->value) != 0)
+		return -1;
+	ex->cap = c1;
+	return vec_reserve(&ex->units, &ex->capunits, ex->nunits + n, sizeof *ex->units);
 }
 
 long dc_exprs_intern(struct dc_exprs *ex, const long *units, size_t n, long long value)
 {
-	size_t slot = find_slot(ex, units, n);
-	if (ex->slots[slot])
-		return (long)(ex->slots[slot] - 1);
-	if (reserve(ex, n) != 0)
+	struct units_key key = { ex, units, n };
+	uint64_t hash = hash_units(units, n);
+	size_t id = hashmap_find(&ex->ids, hash, same_units, &key);
+
+	if (id != HASHMAP_NONE)
+		return (long)id;
+	if (reserve(ex, n) != 0 || hashmap_add(&ex->ids, hash, ex->n) != 0)
 		return -1;
-	slot = find_slot(ex, units, n);  /* the hash may have grown */
 	memcpy(ex->units + ex->nunits, units, n * sizeof *units);
 	ex->start[ex->n] = ex->nunits;
 	ex->len[ex->n] = n;
 	ex->value[ex->n] = value;
 	ex->nunits += n;
-	ex->slots[slot] = ++ex->n;
-	return (long)(ex->n - 1);
+	return (long)ex->n++;
 }
 
 /* ---- the system ------------------------------------------------------------ */

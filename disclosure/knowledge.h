@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "disclosure.h"
+#include "hashmap.h"
 
 /* Interned expressions: ids 0..n-1, each a sorted list of unknowns. */
 struct dc_exprs {
@@ -29,8 +30,7 @@ struct dc_exprs {
 	long long *value;   /* owned; per expression the true value of its sum */
 	size_t n;           /* expressions */
 	size_t cap;         /* allocated expressions */
-	size_t *slots;      /* owned; open-addressing hash of ids + 1, 0 = empty */
-	size_t nslots;      /* a power of two, at least twice n */
+	struct hashmap ids; /* owned; an expression's id by its list of unknowns */
 };
 
 /* The equation system at one moment: which expressions are equations and

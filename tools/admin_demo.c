@@ -170,15 +170,6 @@ static int plan_agency(const struct catalogue *cat, const struct cat_agency *age
 	return 0;
 }
 
-/* Appends one CSV record. */
-static int write_record(struct buf *out, const char *const fields[4])
-{
-	for (int i = 0; i < 4; i++)
-		if (csv_write_field(out, fields[i]) != 0)
-			return -1;
-	return csv_write_eol(out);
-}
-
 /* Appends the header and every present quarter of every series. */
 static int render_plan(const struct demo_plan *plan, int from, int to,
                        struct buf *out, size_t *rows)
@@ -187,8 +178,7 @@ static int render_plan(const struct demo_plan *plan, int from, int to,
 	char period[PERIOD_STRLEN], value[24];
 
 	*rows = 0;
-	if (write_record(out, header) != 0)
-		return -1;
+	csv_write_record(out, header, 4);
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct demo_series *s = &plan->series[i];
 		for (int p = from; p <= to; p = period_add(p, 1)) {
@@ -198,12 +188,11 @@ static int render_plan(const struct demo_plan *plan, int from, int to,
 			period_format(p, period);
 			snprintf(value, sizeof value, "%lld", v);
 			const char *const fields[4] = { s->indicator->code, s->area->code, period, value };
-			if (write_record(out, fields) != 0)
-				return -1;
+			csv_write_record(out, fields, 4);
 			(*rows)++;
 		}
 	}
-	return 0;
+	return buf_failed(out) ? -1 : 0;
 }
 
 /* Writes data to path through a temporary file and a rename, so a reader

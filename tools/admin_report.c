@@ -17,9 +17,9 @@
 #include "load.h"
 #include "period.h"
 #include "protected.h"
-#include "query.h"
 #include "review.h"
 #include "review_html.h"
+#include "rfc3339.h"
 #include "timeline.h"
 
 static const struct config_option report_options[] = {
@@ -45,7 +45,7 @@ struct report_args {
 	int year;                  /* --year */
 	const char *out;           /* --out */
 	enum review_lang lang;     /* --lang */
-	char as_of[QUERY_TIME_MAX]; /* --as-of, canonical, or "" */
+	char as_of[RFC3339_MAX];   /* --as-of, canonical, or "" */
 	double alpha;              /* --alpha */
 };
 
@@ -68,7 +68,7 @@ static int args_read(const struct config *cfg, struct report_args *a)
 	}
 	a->lang = strcmp(lang, "en") == 0 ? REVIEW_EN : REVIEW_SV;
 	a->as_of[0] = '\0';
-	if (as_of && query_rfc3339(as_of, a->as_of, sizeof a->as_of) != 0) {
+	if (as_of && rfc3339_canonical(as_of, a->as_of, sizeof a->as_of) != 0) {
 		admin_error("--as-of '%s' is not an RFC 3339 time", as_of);
 		return ADMIN_USAGE;
 	}

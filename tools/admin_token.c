@@ -8,6 +8,7 @@
 
 #include "admin.h"
 #include "auth.h"
+#include "hex.h"
 
 static const struct config_option create_options[] = {
 	ADMIN_COMMON_OPTIONS,

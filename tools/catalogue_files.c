@@ -14,6 +14,8 @@
 #include "buf.h"
 #include "csv.h"
 #include "period.h"
+#include "utf8.h"
+#include "vec.h"
 
 /* A catalogue file larger than this is certainly a mistake. */
 #define CF_FILE_MAX (64u * 1024 * 1024)
@@ -113,21 +115,6 @@ void catalogue_files_free(struct catalogue_files *cf)
 	free(cf);
 }
 
-/* Makes room for element n of an array that grows by doubling: the array is
- * reallocated whenever n is zero or a power of two, so no capacity needs
- * keeping. Returns 0, or -1 when out of memory (the array is unchanged). */
-static int cf_grow(void **array, size_t n, size_t size)
-{
-	if (n != 0 && (n & (n - 1)) != 0)
-		return 0;
-	size_t cap = n ? 2 * n : 1;
-	void *p = realloc(*array, cap * size);
-	if (!p)
-		return -1;
-	*array = p;
-	return 0;
-}
-
 /* Records "file:line: message" (or "file: message" when line is 0). */
 PRINTF(4, 5)
 static int cf_error(struct catalogue_files *cf, enum cf_file file, size_t line,
@@ -142,10 +129,10 @@ static int cf_error(struct catalogue_files *cf, enum cf_file file, size_t line,
 	va_end(ap);
 	int rc = line ? buf_printf(&b, "%s:%zu: %s", cf_files[file].name, line, msg)
 	              : buf_printf(&b, "%s: %s", cf_files[file].name, msg);
-	if (rc != 0 || cf_grow((void **)&cf->errors, cf->nerrors, sizeof *cf->errors) != 0)
+	struct cf_error *e = rc == 0 ? VEC_PUSH(cf->errors, cf->nerrors, cf->caperrors) : NULL;
+	if (!e)
 		goto fail;
-	cf->errors[cf->nerrors] = (struct cf_error){ file, line, cf->nerrors, buf_steal(&b) };
-	cf->nerrors++;
+	*e = (struct cf_error){ file, line, cf->nerrors - 1, buf_steal(&b) };
 	return 0;
 fail:
 	buf_free(&b);
@@ -164,48 +151,6 @@ bool catalogue_code_valid(const char *code)
 			return false;
 	}
 	return true;
-}
-
-/* The length of the UTF-8 sequence starting at s, or 0 when it is not valid
- * (overlong forms, surrogates and NUL included: PostgreSQL refuses them). */
-static size_t utf8_sequence(const unsigned char *s, size_t left)
-{
-	unsigned c = s[0];
-	size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-	         : (c & 0xF8) == 0xF0 ? 4 : 0;
-	if (n == 0 || n > left || c == 0)
-		return 0;
-	unsigned cp = n == 1 ? c : c & (0x7Fu >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3Fu);
-	}
-	static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
-static bool utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_sequence(p + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
-/* Characters (code points) in a valid UTF-8 string. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
 }
 
 static int check_code(struct catalogue_files *cf, enum cf_file file,
@@ -228,13 +173,13 @@ static int check_name(struct catalogue_files *cf, enum cf_file file,
 
 static int agency_row(struct catalogue_files *cf, size_t line, const char *const *f)
 {
+	struct cf_agency *a;
+
 	if (check_code(cf, CF_AGENCIES, line, f[0]) != 0 ||
 	    check_name(cf, CF_AGENCIES, line, "name", f[1]) != 0 ||
-	    cf_grow((void **)&cf->agencies, cf->nagencies, sizeof *cf->agencies) != 0)
+	    !(a = VEC_PUSH(cf->agencies, cf->nagencies, cf->capagencies)))
 		return -1;
-	struct cf_agency *a = &cf->agencies[cf->nagencies];
 	*a = (struct cf_agency){ strdup(f[0]), strdup(f[1]), line };
-	cf->nagencies++;
 	return a->code && a->name ? 0 : -1;
 }
 
@@ -272,17 +217,17 @@ static int area_bounds(struct catalogue_files *cf, size_t line, const char *cons
 
 static int area_row(struct catalogue_files *cf, size_t line, const char *const *f)
 {
-	struct cf_area a = { .line = line };
+	struct cf_area a = { .line = line }, *slot;
 
 	if (check_code(cf, CF_AREAS, line, f[0]) != 0 ||
 	    check_name(cf, CF_AREAS, line, "name", f[1]) != 0 ||
 	    area_bounds(cf, line, f, &a) != 0 ||
-	    cf_grow((void **)&cf->areas, cf->nareas, sizeof *cf->areas) != 0)
+	    !(slot = VEC_PUSH(cf->areas, cf->nareas, cf->capareas)))
 		return -1;
 	a.code = strdup(f[0]);
 	a.name = strdup(f[1]);
 	a.parent = strdup(f[2]);
-	cf->areas[cf->nareas++] = a;
+	*slot = a;
 	return a.code && a.name && a.parent ? 0 : -1;
 }
 
@@ -330,27 +275,28 @@ static int indicator_enums(struct catalogue_files *cf, size_t line,
 
 static int indicator_row(struct catalogue_files *cf, size_t line, const char *const *f)
 {
-	struct cf_indicator ind = { .line = line };
+	struct cf_indicator ind = { .line = line }, *slot;
 
 	if (check_code(cf, CF_INDICATORS, line, f[0]) != 0 ||
 	    indicator_enums(cf, line, f, &ind) != 0 ||
 	    check_name(cf, CF_INDICATORS, line, "name_sv", f[4]) != 0 ||
 	    check_name(cf, CF_INDICATORS, line, "name_en", f[5]) != 0 ||
-	    cf_grow((void **)&cf->indicators, cf->nindicators, sizeof *cf->indicators) != 0)
+	    !(slot = VEC_PUSH(cf->indicators, cf->nindicators, cf->capindicators)))
 		return -1;
 	ind.code = strdup(f[0]);
 	ind.agency = strdup(f[1]);
 	ind.name_sv = strdup(f[4]);
 	ind.name_en = strdup(f[5]);
-	cf->indicators[cf->nindicators++] = ind;
+	*slot = ind;
 	return ind.code && ind.agency && ind.name_sv && ind.name_en ? 0 : -1;
 }
 
 static int permission_row(struct catalogue_files *cf, size_t line, const char *const *f)
 {
-	if (cf_grow((void **)&cf->permissions, cf->npermissions, sizeof *cf->permissions) != 0)
+	struct cf_permission *p = VEC_PUSH(cf->permissions, cf->npermissions, cf->cappermissions);
+
+	if (!p)
 		return -1;
-	struct cf_permission *p = &cf->permissions[cf->npermissions++];
 	*p = (struct cf_permission){ strdup(f[0]), strdup(f[1]), strdup(f[2]), line };
 	return p->agency && p->indicator && p->area ? 0 : -1;
 }
@@ -408,7 +354,9 @@ static int read_row(struct catalogue_files *cf, enum cf_file file, size_t line,
 	for (size_t i = 0; i < rec->nfields; i++) {
 		if (map[i] < 0)
 			continue;
-		if (!utf8_valid(rec->fields[i], rec->lens[i]))
+		/* PostgreSQL's text cannot hold a NUL, valid UTF-8 as it is. */
+		if (memchr(rec->fields[i], '\0', rec->lens[i]) ||
+		    !utf8_valid(rec->fields[i], rec->lens[i]))
 			rc |= cf_error(cf, file, line, "field \"%s\" is not valid UTF-8",
 			               def->cols[map[i]].name);
 		f[map[i]] = rec->fields[i];

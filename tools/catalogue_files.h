@@ -61,17 +61,22 @@ struct cf_error {
 struct catalogue_files {
 	struct cf_agency *agencies;       /* owned; in file order */
 	size_t nagencies;                 /* rows in agencies */
+	size_t capagencies;               /* allocated rows */
 	struct cf_area *areas;            /* owned; in file order */
 	size_t nareas;                    /* rows in areas */
+	size_t capareas;                  /* allocated rows */
 	struct cf_indicator *indicators;  /* owned; in file order */
 	size_t nindicators;               /* rows in indicators */
+	size_t capindicators;             /* allocated rows */
 	struct cf_permission *permissions; /* owned; in file order */
 	size_t npermissions;              /* rows in permissions */
+	size_t cappermissions;            /* allocated rows */
 	/* owned; area indices with parents before children, set by validate
 	 * when there are no errors (the order the importer writes them in) */
 	size_t *area_order;
 	struct cf_error *errors;          /* owned; sorted by file and line after validate */
 	size_t nerrors;                   /* entries in errors */
+	size_t caperrors;                 /* allocated entries */
 	/* 1 for a file that could not be read whole (unreadable, malformed, a
 	 * column missing or repeated): references into it are not checked, so
 	 * one broken file does not also flood the others with errors */

@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "auth.h"
+#include "crypto.h"
 #include "log.h"
 #include "push_transport.h"
 
@@ -325,7 +325,7 @@ static long retry_wait_ms(const struct push_config *cfg, const struct attempt *a
 	unsigned random = 0;
 	if (a->retry_after_s > 0)
 		return a->retry_after_s * 1000L;
-	if (auth_random(&random, sizeof random) != 0)
+	if (crypto_random(&random, sizeof random) != 0)
 		random = 0;   /* no jitter this time; the wait is still bounded */
 	return push_backoff_delay(cfg->backoff_ms, attempt, random);
 }
@@ -352,7 +352,7 @@ enum push_result push_send(const struct push_config *cfg, const struct push_file
 	enum push_result r = PUSH_FAILED;
 	char *url = counts_url(cfg->url);
 
-	if (!url || auth_uuid_v4(key) != 0) {
+	if (!url || crypto_uuid_v4(key) != 0) {
 		fprintf(err, "samlad-push: %s: out of memory or randomness\n", f->path);
 		goto done;
 	}

@@ -67,7 +67,7 @@ static void check_receipt(const char *what, const struct http_result *res, const
 {
 	char sha[2 * AUTH_HASH_BYTES + 1];
 
-	auth_sha256_hex(body, strlen(body), sha);
+	crypto_sha256_hex(body, strlen(body), sha);
 	ok(receipt_parse(res->body.data, r), "%s: the answer is a JSON object", what);
 	is_int(r->nkeys, 7, "%s: the receipt has exactly its seven members", what);
 	ok(harness_is_uuid(r->submission), "%s: submission is a uuid (%s)", what, r->submission);

@@ -1,0 +1,73 @@
+/* The byte buffer: appends, printf past the small stack copy, the sticky
+ * failure (every append after it a no-op, cleared by reset) and the HTML
+ * escaping append. */
+#include <stdint.h>
+#include <string.h>
+#include "buf.h"
+#include "tap.h"
+
+static void test_appends(void)
+{
+	struct buf b = BUF_INIT;
+	char big[1000];
+
+	is_int(buf_puts(&b, "ab"), 0, "puts");
+	is_int(buf_append(&b, "cdef", 2), 0, "append");
+	is_int(buf_printf(&b, "-%d-", 42), 0, "printf");
+	is_str(b.data, "abcd-42-", "the text so far");
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	is_int(buf_printf(&b, "%s!", big), 0, "printf longer than the stack copy");
+	is_int(b.len, 8 + 999 + 1, "its length");
+	ok(b.data[b.len - 1] == '!' && b.data[b.len] == '\0', "NUL-terminated");
+	ok(!buf_failed(&b), "not failed");
+	buf_reset(&b);
+	is_str(b.data, "", "reset empties");
+	buf_free(&b);
+	char *empty = buf_steal(&b);
+	is_str(empty, "", "stealing an empty buffer gives an empty string");
+	free(empty);
+}
+
+static void test_sticky(void)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "before");
+	is_int(buf_append(&b, "x", SIZE_MAX - 2), -1, "an impossible append fails");
+	ok(buf_failed(&b), "and the buffer is failed");
+	is_int(buf_puts(&b, "after"), -1, "puts after the failure is refused");
+	is_int(buf_printf(&b, "%d", 7), -1, "printf too");
+	is_int(buf_html(&b, "<"), -1, "and the HTML append");
+	is_str(b.data, "before", "nothing was appended after the gap");
+	ok(buf_steal(&b) == NULL, "a failed buffer is not handed out");
+	ok(!buf_failed(&b), "stealing clears the failure");
+	buf_append(&b, "x", SIZE_MAX - 2);
+	buf_reset(&b);
+	ok(!buf_failed(&b), "reset clears the failure");
+	is_int(buf_puts(&b, "again"), 0, "and appends work again");
+	is_str(b.data, "again", "from the start");
+	buf_free(&b);
+}
+
+static void test_html(void)
+{
+	struct buf b = BUF_INIT;
+
+	is_int(buf_html(&b, "a<b>&\"c'd"), 0, "escape");
+	is_str(b.data, "a&lt;b&gt;&amp;&quot;c&#39;d", "every special character");
+	buf_reset(&b);
+	buf_html(&b, NULL);
+	buf_html(&b, "");
+	buf_html(&b, "plain, \xc3\xa5 too");
+	is_str(b.data, "plain, \xc3\xa5 too", "NULL and empty append nothing; the rest is kept");
+	buf_free(&b);
+}
+
+int main(void)
+{
+	test_appends();
+	test_sticky();
+	test_html();
+	return tap_done();
+}
