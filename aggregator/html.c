@@ -8,17 +8,17 @@ static const char STYLE[] =
 	"table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
 	".error{color:#a00}input[type=password]{width:36em;max-width:100%}";
 
-int html_begin(struct buf *b, const char *title)
+void html_begin(struct buf *b, const char *title)
 {
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	         "<meta name=\"viewport\" content=\"width=device-width\"><title>");
 	buf_html(b, title);
-	return buf_printf(b, "</title><style>%s</style></head><body>\n", STYLE);
+	buf_printf(b, "</title><style>%s</style></head><body>\n", STYLE);
 }
 
-int html_end(struct buf *b)
+void html_end(struct buf *b)
 {
-	return buf_puts(b, "</body></html>\n");
+	buf_puts(b, "</body></html>\n");
 }
 
 void html_reply(struct http_request *req, unsigned status, struct buf *b, int built)

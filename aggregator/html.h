@@ -9,16 +9,10 @@
 #include "compiler.h"
 #include "http.h"
 
-/* buf_html under its older name, for the pages not yet moved to it. */
-static inline int html_escape(struct buf *b, const char *s)
-{
-	return buf_html(b, s);
-}
-/* Appends the doctype, head with `title` (escaped) and the opening body;
- * 0, or -1 when the buffer has failed. */
-int html_begin(struct buf *b, const char *title);
-/* Closes the body and the document; 0, or -1 when the buffer has failed. */
-int html_end(struct buf *b);
+/* Appends the doctype, head with `title` (escaped) and the opening body. */
+void html_begin(struct buf *b, const char *title);
+/* Closes the body and the document. */
+void html_end(struct buf *b);
 /* Replies with the page in b (emptied), text/html, and the security
  * headers; a failed build (built != 0, or the buffer failed) answers 500
  * instead. */

@@ -16,20 +16,16 @@ struct year_range {
 };
 
 /* The links shown under one municipality's year: its review page (issue
- * 4) in Swedish and in English. */
-static int review_links(struct buf *b, const struct catalogue *cat,
-                        const struct cat_area *municipality, int year)
+ * 4) in Swedish and in English. Codes are [a-z0-9._-]: safe in a URL as
+ * they are, escaped for HTML. */
+static void review_links(struct buf *b, const struct cat_area *municipality, int year)
 {
-	(void)cat;
-	/* Codes are [a-z0-9._-]: safe in a URL as they are, escaped for HTML. */
-	if (buf_printf(b, "<ul>\n<li><a class=\"review\" href=\"/review/%d?area=", year) != 0 ||
-	    html_escape(b, municipality->code) != 0 ||
-	    buf_printf(b, "\">Trendöversikt %d</a> (svenska)</li>\n", year) != 0 ||
-	    buf_printf(b, "<li><a class=\"review\" href=\"/review/%d?area=", year) != 0 ||
-	    html_escape(b, municipality->code) != 0 ||
-	    buf_printf(b, "&amp;lang=en\">Trend review %d</a> (English)</li>\n</ul>\n", year) != 0)
-		return -1;
-	return 0;
+	buf_printf(b, "<ul>\n<li><a class=\"review\" href=\"/review/%d?area=", year);
+	buf_html(b, municipality->code);
+	buf_printf(b, "\">Trendöversikt %d</a> (svenska)</li>\n", year);
+	buf_printf(b, "<li><a class=\"review\" href=\"/review/%d?area=", year);
+	buf_html(b, municipality->code);
+	buf_printf(b, "&amp;lang=en\">Trend review %d</a> (English)</li>\n</ul>\n", year);
 }
 
 /* The years with data under a municipality. */
@@ -50,42 +46,41 @@ static struct year_range years_of(const struct catalogue *cat, const struct cat_
 	return r;
 }
 
-static int municipality_section(struct buf *b, const struct catalogue *cat,
-                                const struct cat_area *m, const struct load_span *spans,
-                                size_t n)
+static void municipality_section(struct buf *b, const struct catalogue *cat,
+                                 const struct cat_area *m, const struct load_span *spans,
+                                 size_t n)
 {
 	struct year_range r = years_of(cat, m, spans, n);
 
-	if (buf_puts(b, "<h2>") != 0 || html_escape(b, m->name) != 0 ||
-	    buf_puts(b, " <small>") != 0 || html_escape(b, m->code) != 0 ||
-	    buf_puts(b, "</small></h2>\n") != 0)
-		return -1;
+	buf_puts(b, "<h2>");
+	buf_html(b, m->name);
+	buf_puts(b, " <small>");
+	buf_html(b, m->code);
+	buf_puts(b, "</small></h2>\n");
 	if (r.first == 0)
-		return buf_puts(b, "<p>No data yet.</p>\n");
-	for (int y = r.last; y >= r.first; y--)
-		if (buf_printf(b, "<h3>%d</h3>\n", y) != 0 || review_links(b, cat, m, y) != 0)
-			return -1;
-	return 0;
+		buf_puts(b, "<p>No data yet.</p>\n");
+	for (int y = r.last; r.first != 0 && y >= r.first; y--) {
+		buf_printf(b, "<h3>%d</h3>\n", y);
+		review_links(b, m, y);
+	}
 }
 
-static int index_page(struct buf *b, const struct catalogue *cat, bool public_read,
-                      const struct load_span *spans, size_t n)
+/* The page; a failure shows in the buffer (buf_failed). */
+static void index_page(struct buf *b, const struct catalogue *cat, bool public_read,
+                       const struct load_span *spans, size_t n)
 {
-	if (html_begin(b, "Samlad") != 0 || buf_puts(b, "<h1>Samlad</h1>\n") != 0)
-		return -1;
-	if (!public_read &&
-	    buf_puts(b, "<form method=\"post\" action=\"/logout\"><button type=\"submit\">"
-	             "Sign out</button></form>\n") != 0)
-		return -1;
-	if (buf_puts(b, "<p>Every figure has passed disclosure control: small counts and "
-	             "the cells that would reveal them are suppressed. The API is described "
-	             "in docs/aggregator.md.</p>\n") != 0)
-		return -1;
+	html_begin(b, "Samlad");
+	buf_puts(b, "<h1>Samlad</h1>\n");
+	if (!public_read)
+		buf_puts(b, "<form method=\"post\" action=\"/logout\"><button type=\"submit\">"
+		         "Sign out</button></form>\n");
+	buf_puts(b, "<p>Every figure has passed disclosure control: small counts and "
+	         "the cells that would reveal them are suppressed. The API is described "
+	         "in docs/aggregator.md.</p>\n");
 	for (size_t i = 0; i < cat->nareas; i++)
-		if (cat->areas[i].parent < 0 &&
-		    municipality_section(b, cat, &cat->areas[i], spans, n) != 0)
-			return -1;
-	return html_end(b);
+		if (cat->areas[i].parent < 0)
+			municipality_section(b, cat, &cat->areas[i], spans, n);
+	html_end(b);
 }
 
 void index_get(struct http_request *req, void *app)
@@ -101,9 +96,10 @@ void index_get(struct http_request *req, void *app)
 		goto done;
 	enum db_status st = load_spans(rc.db, rc.v.at.data, &spans, &n);
 	read_put_db(a, &rc);
-	if (st == DB_OK)
-		html_reply(req, 200, &page, index_page(&page, rc.cat, a->public_read, spans, n));
-	else
+	if (st == DB_OK) {
+		index_page(&page, rc.cat, a->public_read, spans, n);
+		html_reply(req, 200, &page, 0);
+	} else
 		aggregator_reply_failure(a, req, st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED,
 		                         "the index");
 done:

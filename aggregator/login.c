@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "aggregator.h"
+#include "hex.h"
 #include "html.h"
 
 #define FORM_TYPE "application/x-www-form-urlencoded"
@@ -21,16 +22,18 @@
 #define COOKIE_ATTRIBUTES "; HttpOnly; SameSite=Strict; Path=/"
 #define COOKIE_SECURE "; Secure"
 
-/* The sign-in page, with a message when there is one. */
-static int login_page(struct buf *b, const char *message, unsigned hours)
+/* The sign-in page, with a message when there is one; a failure shows in
+ * the buffer (buf_failed). */
+static void login_page(struct buf *b, const char *message, unsigned hours)
 {
-	if (html_begin(b, "Samlad: sign in") != 0 ||
-	    buf_puts(b, "<h1>Samlad: sign in</h1>\n") != 0)
-		return -1;
-	if (message && (buf_puts(b, "<p class=\"error\" role=\"alert\">") != 0 ||
-	                html_escape(b, message) != 0 || buf_puts(b, "</p>\n") != 0))
-		return -1;
-	if (buf_printf(b,
+	html_begin(b, "Samlad: sign in");
+	buf_puts(b, "<h1>Samlad: sign in</h1>\n");
+	if (message) {
+		buf_puts(b, "<p class=\"error\" role=\"alert\">");
+		buf_html(b, message);
+		buf_puts(b, "</p>\n");
+	}
+	buf_printf(b,
 	        "<form method=\"post\" action=\"/login\">\n"
 	        "<p><label for=\"token\">Token</label><br>\n"
 	        "<input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"off\" "
@@ -38,9 +41,8 @@ static int login_page(struct buf *b, const char *message, unsigned hours)
 	        "<p><button type=\"submit\">Sign in</button></p>\n</form>\n"
 	        "<p>Sign in with an analyst's or an admin's token (it begins with "
 	        "<code>smd_</code>). The session lasts %u hours, or until the aggregator "
-	        "restarts.</p>\n", hours) != 0)
-		return -1;
-	return html_end(b);
+	        "restarts.</p>\n", hours);
+	html_end(b);
 }
 
 static void reply_page(struct aggregator *a, struct http_request *req, unsigned status,
@@ -48,23 +50,13 @@ static void reply_page(struct aggregator *a, struct http_request *req, unsigned 
 {
 	struct buf b = BUF_INIT;
 
-	html_reply(req, status, &b, login_page(&b, message, session_lifetime(a->sessions) / 3600));
+	login_page(&b, message, session_lifetime(a->sessions) / 3600);
+	html_reply(req, status, &b, 0);
 }
 
 void login_get(struct http_request *req, void *app)
 {
 	reply_page(app, req, 200, NULL);
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* URL-decodes s[0..n) into out (size bytes); -1 when it does not fit or a

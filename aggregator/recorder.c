@@ -10,6 +10,7 @@
 #include "log.h"
 #include "period.h"
 #include "states.h"
+#include "vec.h"
 
 /* Held for as long as one aggregator records; session-level, so it goes
  * with the connection. */
@@ -71,15 +72,11 @@ struct recorder {
 
 static int jobs_add(struct jobs *j, int ind, int mun, int y0, int y1)
 {
-	if (j->n == j->cap) {
-		size_t cap = j->cap ? 2 * j->cap : 256;
-		struct job *items = realloc(j->items, cap * sizeof *items);
-		if (!items)
-			return -1;
-		j->items = items;
-		j->cap = cap;
-	}
-	j->items[j->n++] = (struct job){ ind, mun, y0, y1 };
+	struct job *job = VEC_PUSH(j->items, j->n, j->cap);
+
+	if (!job)
+		return -1;
+	*job = (struct job){ ind, mun, y0, y1 };
 	return 0;
 }
 

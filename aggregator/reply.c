@@ -20,7 +20,7 @@ void aggregator_reply_failure(struct aggregator *a, struct http_request *req,
 
 void aggregator_reply_csv(struct http_request *req, struct buf *csv, int built)
 {
-	if (built != 0 || !csv->data) {
+	if (built != 0 || buf_failed(csv) || !csv->data) {
 		buf_free(csv);
 		http_reply_error(req, 500, "internal_error", "out of memory building the CSV");
 		return;

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "auth.h"
+#include "base64url.h"
 #include "log.h"
 
 /* Characters of the MAC's text: 32 bytes in unpadded base64url. */
@@ -46,28 +47,6 @@ struct cookie_parts {
 	const char *mac;           /* points at the MAC text in the cookie */
 };
 
-static const char b64url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* Writes n bytes as unpadded base64url and a NUL: 32 bytes are 43
- * characters, 12 bytes 16. */
-static void b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		size_t take = n - i < 3 ? n - i : 3;
-		uint32_t v = (uint32_t)in[i] << 16;
-		if (take > 1)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (take > 2)
-			v |= in[i + 2];
-		for (size_t c = 0; c <= take; c++)
-			out[o++] = b64url[(v >> (18 - 6 * c)) & 63];
-	}
-	out[o] = '\0';
-}
-
 /* The MAC text of `text` under the keeper's key. Returns 0 or -1. */
 static int mac_text(const struct session_keeper *k, const char *text, size_t len,
                     char out[MAC_CHARS + 1])
@@ -78,7 +57,7 @@ static int mac_text(const struct session_keeper *k, const char *text, size_t len
 	if (!HMAC(EVP_sha256(), k->key, sizeof k->key, (const unsigned char *)text, len,
 	          md, &mdlen) || mdlen != 32)
 		return -1;
-	b64url_encode(md, 32, out);
+	base64url_encode(md, 32, out);
 	OPENSSL_cleanse(md, sizeof md);
 	return 0;
 }
@@ -139,7 +118,7 @@ int session_make(const struct session_keeper *k, long long token_id, time_t now,
 
 	if (token_id <= 0 || crypto_random(rnd, sizeof rnd) != 0)
 		return -1;
-	b64url_encode(rnd, sizeof rnd, nonce);
+	base64url_encode(rnd, sizeof rnd, nonce);
 	int n = snprintf(out, size, "%lld.%lld.%s", token_id, expiry, nonce);
 	if (n <= 0 || (size_t)n >= size || mac_text(k, out, (size_t)n, mac) != 0)
 		return -1;
@@ -167,13 +146,13 @@ static int cookie_split(const char *cookie, struct cookie_parts *p)
 	if (b == 0)
 		return -1;
 	const char *nonce = cookie + a + 1 + b + 1;
-	if (strspn(nonce, b64url) != NONCE_CHARS || nonce[NONCE_CHARS] != '.')
+	if (base64url_span(nonce) != NONCE_CHARS || nonce[NONCE_CHARS] != '.')
 		return -1;
 	p->signed_len = a + 1 + b + 1 + NONCE_CHARS;
 	p->mac = cookie + p->signed_len + 1;
 	if (strlen(p->mac) != MAC_CHARS)
 		return -1;
-	return strspn(p->mac, b64url) == MAC_CHARS ? 0 : -1;
+	return base64url_span(p->mac) == MAC_CHARS ? 0 : -1;
 }
 
 /* True when the MAC is on the ended list. Call with the lock held. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vec.h"
 
 /* A slot with this value is empty: counts are never negative. */
 #define EMPTY (-1)
@@ -46,6 +47,7 @@ struct current {
 	unsigned streak_needed;   /* streak a load waits for (doubles when wasted) */
 	struct pending *pending;  /* owned; batches committed during the load */
 	size_t npending;          /* entries in pending */
+	size_t pending_cap;       /* entries allocated */
 	size_t pending_rows;      /* rows in them, bounded by max_keys */
 	bool pending_lost;        /* one could not be kept: keep no later ones */
 	struct current_stats stats; /* counters for current_stats */
@@ -180,7 +182,7 @@ static void pending_clear(struct current *c)
 		free(c->pending[i].rows);
 	free(c->pending);
 	c->pending = NULL;
-	c->npending = c->pending_rows = 0;
+	c->npending = c->pending_rows = c->pending_cap = 0;
 	c->pending_lost = false;
 }
 
@@ -193,18 +195,16 @@ static void pending_add(struct current *c, long long version, long long id,
 
 	if (c->pending_lost || c->pending_rows + n > c->max_keys)
 		goto lost;
-	p = realloc(c->pending, (c->npending + 1) * sizeof *p);
+	copy = malloc((n ? n : 1) * sizeof *copy);
+	p = copy ? VEC_PUSH(c->pending, c->npending, c->pending_cap) : NULL;
 	if (!p)
 		goto lost;
-	c->pending = p;
-	copy = malloc((n ? n : 1) * sizeof *copy);
-	if (!copy)
-		goto lost;
 	memcpy(copy, rows, n * sizeof *copy);
-	c->pending[c->npending++] = (struct pending){ version, id, copy, n };
+	*p = (struct pending){ version, id, copy, n };
 	c->pending_rows += n;
 	return;
 lost:
+	free(copy);
 	c->pending_lost = true;
 }
 

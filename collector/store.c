@@ -69,13 +69,11 @@ static void receipt_from_row(const struct db_rows *rows, int row, struct receipt
 
 bool store_uuid_valid(const char *s)
 {
-	static const char hexdigits[] = "0123456789abcdefABCDEF";
-
 	if (!s || strlen(s) != 36)
 		return false;
 	for (size_t i = 0; i < 36; i++) {
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash ? s[i] != '-' : !strchr(hexdigits, s[i]))
+		if (dash ? s[i] != '-' : hex_digit(s[i]) < 0)
 			return false;
 	}
 	return true;

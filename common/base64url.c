@@ -59,3 +59,8 @@ int base64url_decode(const char *in, size_t len, void *out)
 	 * the same bytes. */
 	return acc == 0 ? 0 : -1;
 }
+
+size_t base64url_span(const char *s)
+{
+	return strspn(s, ALPHABET);
+}

@@ -15,6 +15,8 @@
 
 /* Writes n bytes as BASE64URL_CHARS(n) characters and a NUL. */
 void base64url_encode(const void *in, size_t n, char *out);
+/* How many characters at the start of s are of the alphabet (strspn). */
+size_t base64url_span(const char *s);
 /* Reads len characters into BASE64URL_BYTES(len) bytes at out; returns 0,
  * or -1 for a character outside the alphabet (padding included), a length
  * no byte string has (len % 4 == 1) or a text that is not canonical. */

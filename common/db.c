@@ -233,12 +233,11 @@ struct param_text {
 /* Appends n ints as one PostgreSQL array literal, "{1,2,3}". */
 static int int_array(struct buf *b, const int *ids, size_t n)
 {
-	if (buf_puts(b, "{") != 0)
-		return -1;
+	buf_puts(b, "{");
 	for (size_t i = 0; i < n; i++)
-		if (buf_printf(b, "%s%d", i ? "," : "", ids[i]) != 0)
-			return -1;
-	return buf_puts(b, "}");
+		buf_printf(b, "%s%d", i ? "," : "", ids[i]);
+	buf_puts(b, "}");
+	return buf_failed(b) ? -1 : 0;
 }
 
 /* Fills t from the specs (t is for params_free afterwards, also after a

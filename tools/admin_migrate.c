@@ -10,6 +10,7 @@
 
 #include "admin.h"
 #include "buf.h"
+#include "vec.h"
 
 /* The largest migration file read; a schema change is far smaller. */
 #define MIGRATION_FILE_MAX (16u * 1024 * 1024)
@@ -73,18 +74,14 @@ static int migration_version(const char *name)
 
 static int migration_add(struct migration_list *l, int version, const char *file)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct migration *p = realloc(l->items, cap * sizeof *p);
-		if (!p)
-			return -1;
-		l->items = p;
-		l->cap = cap;
-	}
-	l->items[l->n].file = strdup(file);
-	if (!l->items[l->n].file)
+	char *copy = strdup(file);
+	struct migration *m = copy ? VEC_PUSH(l->items, l->n, l->cap) : NULL;
+
+	if (!m) {
+		free(copy);
 		return -1;
-	l->items[l->n++].version = version;
+	}
+	*m = (struct migration){ .version = version, .file = copy };
 	return 0;
 }
 

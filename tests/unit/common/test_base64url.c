@@ -54,9 +54,17 @@ static void test_secret_size(void)
 	   "and decode to the same bytes");
 }
 
+static void test_span(void)
+{
+	is_int(base64url_span("Zm9v-_09.rest"), 8, "the alphabet's run ends at '.'");
+	is_int(base64url_span("+Zm9v"), 0, "'+' is not of it");
+	is_int(base64url_span(""), 0, "an empty text");
+}
+
 int main(void)
 {
 	test_vectors();
+	test_span();
 	test_refused();
 	test_secret_size();
 	return tap_done();
