@@ -1,6 +1,7 @@
 /* samlad-aggregator: analysts read protected trend series here over HTTP.
- * main reads the options, makes the shared state, starts the server and
- * waits in sigwait until SIGINT or SIGTERM asks it to stop. */
+ * This file holds what is the aggregator's own: its options, its routes and
+ * its shared state; service_main (common/service.c) reads the options,
+ * makes the state, serves until SIGINT or SIGTERM and frees it. */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -75,13 +76,13 @@ static int alpha_parse(const char *text, double *out)
 	return 0;
 }
 
-/* Checks what the option table cannot: the service's common checks, and
- * alpha. Returns 0, or -1 after saying why. */
-static int options_check(const struct config *cfg)
+/* Checks what the option table cannot, beyond the common checks: alpha.
+ * Returns 0, or -1 after saying why. */
+static int options_check(const struct config *cfg, void *app)
 {
-	if (service_options_check(cfg, "samlad-aggregator") != 0)
-		return -1;
-	if (alpha_parse(config_str(cfg, "alpha"), &aggregator.alpha) != 0) {
+	struct aggregator *a = app;
+
+	if (alpha_parse(config_str(cfg, "alpha"), &a->alpha) != 0) {
 		fprintf(stderr, "samlad-aggregator: --alpha '%s' is not a number between 0 "
 		        "and 1\n", config_str(cfg, "alpha"));
 		return -1;
@@ -111,8 +112,9 @@ static void preload(struct aggregator *a)
 /* Makes the pool, the table cache and the session key, and says at once
  * whether the database answers. The aggregator starts either way: it
  * answers 503 until the database is back. */
-static int state_init(struct aggregator *a, const struct config *cfg)
+static int state_init(const struct config *cfg, void *app)
 {
+	struct aggregator *a = app;
 	unsigned threads = (unsigned)config_int(cfg, "record-threads");
 
 	a->retry_after_s = (unsigned)config_int(cfg, "retry-after");
@@ -140,8 +142,10 @@ static int state_init(struct aggregator *a, const struct config *cfg)
 }
 
 /* Frees the shared state once no handler can run any more. */
-static void state_free(struct aggregator *a)
+static void state_free(void *app)
 {
+	struct aggregator *a = app;
+
 	recorder_stop(a->recorder);
 	a->recorder = NULL;
 	state_cache_free(a->cache);
@@ -154,32 +158,15 @@ static void state_free(struct aggregator *a)
 	a->pool = NULL;
 }
 
+static const struct service_program program = {
+	.name = "samlad-aggregator", .usage = USAGE,
+	.options = options, .noptions = ARRAY_LEN(options),
+	.routes = routes, .nroutes = ARRAY_LEN(routes),
+	.body_limit = BODY_LIMIT, .app = &aggregator,
+	.check = options_check, .init = state_init, .free = state_free,
+};
+
 int main(int argc, char **argv)
 {
-	sigset_t signals;
-	int code;
-
-	log_init("samlad-aggregator");
-	struct config *cfg = config_parse(options, ARRAY_LEN(options), argc, argv,
-	                                  USAGE, &code);
-	if (!cfg)
-		return code;
-	code = 2;
-	if (options_check(cfg) != 0)
-		goto fail;
-	code = 1;
-	if (service_signals_block(&signals) != 0 || state_init(&aggregator, cfg) != 0)
-		goto fail;
-	/* service_serve returns once every connection thread has ended, so the
-	 * state can be freed below. */
-	if (service_serve(cfg, routes, ARRAY_LEN(routes), BODY_LIMIT, &aggregator,
-	                  &signals) != 0)
-		goto fail;
-	code = 0;
-fail:
-	state_free(&aggregator);
-	config_free(cfg);
-	if (code == 0)
-		log_info("stopped");
-	return code;
+	return service_main(&program, argc, argv);
 }

@@ -1,10 +1,7 @@
 /* samlad-collector: agencies push their quarterly counts here over HTTP.
- * main reads the options, makes the shared state, starts the server and
- * waits in sigwait until SIGINT or SIGTERM asks it to stop. */
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
-
+ * This file holds what is the collector's own: its options, its routes and
+ * its shared state; service_main (common/service.c) reads the options,
+ * makes the state, serves until SIGINT or SIGTERM and frees it. */
 #include "collector.h"
 #include "config.h"
 #include "json_arena.h"
@@ -43,8 +40,12 @@ static const struct http_route routes[] = {
 
 /* Makes the pool and says at once whether the database answers. The
  * collector starts either way: it answers 503 until the database is back. */
-static int state_init(struct collector *c, const struct config *cfg)
+static int state_init(const struct config *cfg, void *app)
 {
+	struct collector *c = app;
+
+	/* cJSON's hooks are set once, before any thread uses cJSON. */
+	json_arena_init();
 	c->retry_after_s = (unsigned)config_int(cfg, "retry-after");
 	c->body_limit = (size_t)config_int(cfg, "body-limit");
 	c->pool = db_pool_new(config_str(cfg, "database-url"),
@@ -63,8 +64,10 @@ static int state_init(struct collector *c, const struct config *cfg)
 }
 
 /* Frees the shared state once no handler can run any more. */
-static void state_free(struct collector *c)
+static void state_free(void *app)
 {
+	struct collector *c = app;
+
 	db_pool_free(c->pool);
 	c->pool = NULL;
 	current_free(c->cache);
@@ -72,34 +75,15 @@ static void state_free(struct collector *c)
 	catalogue_holder_destroy(&c->cat);
 }
 
+static const struct service_program program = {
+	.name = "samlad-collector", .usage = USAGE,
+	.options = options, .noptions = ARRAY_LEN(options),
+	.routes = routes, .nroutes = ARRAY_LEN(routes),
+	.body_option = "body-limit", .app = &collector,
+	.init = state_init, .free = state_free,
+};
+
 int main(int argc, char **argv)
 {
-	sigset_t signals;
-	int code;
-
-	log_init("samlad-collector");
-	struct config *cfg = config_parse(options, ARRAY_LEN(options), argc, argv,
-	                                  USAGE, &code);
-	if (!cfg)
-		return code;
-	code = 2;
-	if (service_options_check(cfg, "samlad-collector") != 0)
-		goto fail;
-	code = 1;
-	/* cJSON's hooks are set once, before any thread uses cJSON. */
-	json_arena_init();
-	if (service_signals_block(&signals) != 0 || state_init(&collector, cfg) != 0)
-		goto fail;
-	/* service_serve returns once every connection thread has ended, so the
-	 * state can be freed below. */
-	if (service_serve(cfg, routes, ARRAY_LEN(routes), collector.body_limit, &collector,
-	                  &signals) != 0)
-		goto fail;
-	code = 0;
-fail:
-	state_free(&collector);
-	config_free(cfg);
-	if (code == 0)
-		log_info("stopped");
-	return code;
+	return service_main(&program, argc, argv);
 }

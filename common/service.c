@@ -194,3 +194,40 @@ void service_healthz(struct http_request *req, struct db_pool *pool,
 	}
 	http_reply_json(req, 200, ok);
 }
+
+/* The program's checks after the common ones; 0 or -1. */
+static int options_check(const struct service_program *p, const struct config *cfg)
+{
+	if (service_options_check(cfg, p->name) != 0)
+		return -1;
+	return p->check ? p->check(cfg, p->app) : 0;
+}
+
+int service_main(const struct service_program *p, int argc, char **argv)
+{
+	sigset_t signals;
+	int code;
+
+	log_init(p->name);
+	struct config *cfg = config_parse(p->options, p->noptions, argc, argv, p->usage, &code);
+	if (!cfg)
+		return code;
+	code = 2;
+	if (options_check(p, cfg) != 0)
+		goto done;
+	code = 1;
+	size_t body_limit = p->body_option ? (size_t)config_int(cfg, p->body_option)
+	                                   : p->body_limit;
+	/* service_serve returns once every connection thread has ended, so the
+	 * state can be freed below. */
+	if (service_signals_block(&signals) != 0 || p->init(cfg, p->app) != 0 ||
+	    service_serve(cfg, p->routes, p->nroutes, body_limit, p->app, &signals) != 0)
+		goto done;
+	code = 0;
+done:
+	p->free(p->app);
+	config_free(cfg);
+	if (code == 0)
+		log_info("stopped");
+	return code;
+}

@@ -60,6 +60,36 @@ int service_serve(const struct config *cfg, const struct http_route *routes,
                   size_t nroutes, size_t body_limit, void *app,
                   const sigset_t *signals) WUR;
 
+/* A service program: what differs between the two, so that their start-up,
+ * serving and shutdown are written once (service_main). */
+struct service_program {
+	const char *name;                     /* "samlad-collector": the log's and messages' name */
+	const char *usage;                    /* the synopsis --help prints */
+	const struct config_option *options;  /* the option table */
+	size_t noptions;                      /* its rows */
+	const struct http_route *routes;      /* the route table */
+	size_t nroutes;                       /* its rows */
+	size_t body_limit;                    /* the largest request body, or 0: see body_option */
+	const char *body_option;              /* the CONFIG_SIZE option giving it, or NULL */
+	void *app;                            /* the state every handler gets; borrowed */
+	/* The program's own option checks, after the common ones; 0, or -1
+	 * after saying why on stderr. NULL when it has none. */
+	int (*check)(const struct config *cfg, void *app);
+	/* Makes the state before the server starts (one thread still); 0, or
+	 * -1 logged. */
+	int (*init)(const struct config *cfg, void *app);
+	/* Frees the state once no handler can run any more; also after a
+	 * failed init. */
+	void (*free)(void *app);
+};
+
+/* The whole life of a service: parse the options (exit 2 and a message on
+ * a bad one, 0 after --help), check them, block the signals, make the
+ * state, serve until SIGINT or SIGTERM, free the state. Returns main's exit
+ * code: 0 after a clean stop, 1 when the state or the server could not be
+ * made, 2 for a bad command line. */
+int service_main(const struct service_program *p, int argc, char **argv) WUR;
+
 /* Answers 503 database_unavailable with Retry-After: retry_after_s. */
 void service_reply_unavailable(struct http_request *req, unsigned retry_after_s);
 
