@@ -19,7 +19,8 @@
 /* How many year-on-year changes the summary lists. */
 #define TOP_CHANGES 5
 
-/* The words of one language. */
+/* The words of one language. The tables below name every field, so that
+ * reordering the struct cannot swap two captions. */
 struct words {
 	const char *lang;          /* the html lang attribute */
 	enum numfmt_lang num;      /* the number format */
@@ -59,8 +60,8 @@ struct words {
 	const char *mat_short;     /* the row heading of the moving values */
 	const char *lines_legend;  /* the chart's lines: solid, then dashed */
 	const char *right_axis;    /* "right axis" */
-	const char *levels[2];     /* first-line, specialised */
-	const char *kinds[2];      /* flow, stock */
+	const char *levels[2];     /* by enum indicator_level */
+	const char *kinds[2];      /* by enum indicator_kind */
 	const char *up;            /* a significant increase */
 	const char *down;          /* a significant decrease */
 	const char *flat;          /* no significant trend */
@@ -84,89 +85,167 @@ struct words {
 };
 
 static const struct words SV = {
-	"sv", NUMFMT_SV, "Trendöversikt", "Uppgifterna avser läget", "Skapad",
-	"Teckenförklaring", "dolt för att skydda enskildas integritet", "ej rapporterat",
-	"Sammanfattning", "Signifikanta trender",
-	"Ingen indikator har en signifikant trend.",
-	"Största förändringar", "jämfört med", "Ingen förändring kan visas.",
-	"Indikator", "Förändring", "Förändring, %", "Rapportering",
-	"En rapport är sen när den första siffran för kvartalet kom mer än", "dagar efter "
-	"kvartalets slut.",
-	"Verksamhet", "rapporterat", "sent", "delvis", "av", "ej förfallet",
-	"Ej rapporterat", "Sena rapporter", "inga",
-	"Kvartal", "Antal", "År", "Värde", "Rullande årssumma", "Rullande årsmedel",
-	"rullande", "Heldragen linje: kvartalets värde (vänster axel); streckad: ",
-	"höger axel",
-	{ "Första linjen", "Specialiserad nivå" }, { "flöde", "bestånd" },
-	"ökande", "minskande", "ingen signifikant trend", "för få värden för ett trendtest",
-	"per år", "Trend", "Per område", "per område och kvartal",
-	"Årsvärden och förändring", "Område",
-	"per kvartal", "Linjediagram över", "kvartal", "Dolda värden", "Ej rapporterade",
-	"Metod",
-	"<p><b>Röjandekontroll.</b> Ett värde från 1 till k " MINUS " 1 visas inte, där k "
-	"gäller per indikator: @KLIST@. Därtill döljs så få andra värden som möjligt, helst "
-	"små, så att inget dolt värde kan räknas fram ur summor: områdena summerar till "
-	"kommunen och kvartalen till året (flöde) eller året är fjärde kvartalet (bestånd). "
-	"Varje tabell granskas med linjärprogrammering mot allt som den och dess tidigare "
-	"versioner har visat (vid varje tidpunkt som kan efterfrågas): för varje dolt värde "
-	"beräknas det minsta och största värde som de visade siffrorna tillåter, och "
-	"intervallet måste vara minst k brett. Samma tabeller ligger bakom API:et, så sidan "
-	"visar aldrig ett värde som API:et döljer. 0 visas: det pekar inte ut någon.</p>\n"
-	"<p><b>Trendtest.</b> Mann" EN_DASH "Kendalls test över kvartalsvärdena (dolda och "
-	"saknade kvartal utelämnas), med korrektion för lika värden och kontinuitet, "
-	"tvåsidigt p. En trend är signifikant när p &lt; @ALPHA@. Lutningen är Sens lutning "
-	"(medianen av alla parvisa lutningar) omräknad till per år.</p>\n"
-	"<p><b>Rullande årssumma</b> är summan av de fyra senaste kvartalen (flöde) och "
-	"<b>rullande årsmedel</b> deras medelvärde (bestånd); ett fönster med ett dolt eller "
-	"saknat kvartal ger inget värde. Ett år är summan av kvartalen (flöde) eller fjärde "
-	"kvartalet (bestånd); ett år med ett saknat kvartal saknas.</p>\n"
-	"<p><b>Rapportering.</b> En rapport räknas som sen när den första siffran kom mer "
-	"än @GRACE@ dagar efter kvartalets slut.</p>\n",
-	"för alla indikatorer", "för de övriga",
-	"\"Sida \" counter(page) \" av \" counter(pages)",
+	.lang = "sv",
+	.num = NUMFMT_SV,
+	.title = "Trendöversikt",
+	.as_of = "Uppgifterna avser läget",
+	.generated = "Skapad",
+	.legend = "Teckenförklaring",
+	.hidden = "dolt för att skydda enskildas integritet",
+	.missing = "ej rapporterat",
+	.summary = "Sammanfattning",
+	.trends = "Signifikanta trender",
+	.no_trends = "Ingen indikator har en signifikant trend.",
+	.changes = "Största förändringar",
+	.compared = "jämfört med",
+	.no_changes = "Ingen förändring kan visas.",
+	.indicator = "Indikator",
+	.change = "Förändring",
+	.percent = "Förändring, %",
+	.completeness = "Rapportering",
+	.note_a = "En rapport är sen när den första siffran för kvartalet kom mer än",
+	.note_b = "dagar efter "
+		"kvartalets slut.",
+	.agency = "Verksamhet",
+	.reported = "rapporterat",
+	.late = "sent",
+	.partial = "delvis",
+	.of = "av",
+	.not_due = "ej förfallet",
+	.not_reported_list = "Ej rapporterat",
+	.late_list = "Sena rapporter",
+	.none = "inga",
+	.quarter = "Kvartal",
+	.count = "Antal",
+	.year = "År",
+	.value = "Värde",
+	.mat_flow = "Rullande årssumma",
+	.mat_stock = "Rullande årsmedel",
+	.mat_short = "rullande",
+	.lines_legend = "Heldragen linje: kvartalets värde (vänster axel); streckad: ",
+	.right_axis = "höger axel",
+	.levels = { [LEVEL_FIRST_LINE] = "Första linjen", [LEVEL_SPECIALISED] = "Specialiserad nivå" },
+	.kinds = { [KIND_FLOW] = "flöde", [KIND_STOCK] = "bestånd" },
+	.up = "ökande",
+	.down = "minskande",
+	.flat = "ingen signifikant trend",
+	.too_few = "för få värden för ett trendtest",
+	.per_year = "per år",
+	.trend = "Trend",
+	.districts = "Per område",
+	.cross = "per område och kvartal",
+	.year_values = "Årsvärden och förändring",
+	.area = "Område",
+	.by_quarter = "per kvartal",
+	.desc_a = "Linjediagram över",
+	.desc_b = "kvartal",
+	.hidden_n = "Dolda värden",
+	.missing_n = "Ej rapporterade",
+	.method = "Metod",
+	.method_text = "<p><b>Röjandekontroll.</b> Ett värde från 1 till k " MINUS " 1 visas inte, där k "
+		"gäller per indikator: @KLIST@. Därtill döljs så få andra värden som möjligt, helst "
+		"små, så att inget dolt värde kan räknas fram ur summor: områdena summerar till "
+		"kommunen och kvartalen till året (flöde) eller året är fjärde kvartalet (bestånd). "
+		"Varje tabell granskas med linjärprogrammering mot allt som den och dess tidigare "
+		"versioner har visat (vid varje tidpunkt som kan efterfrågas): för varje dolt värde "
+		"beräknas det minsta och största värde som de visade siffrorna tillåter, och "
+		"intervallet måste vara minst k brett. Samma tabeller ligger bakom API:et, så sidan "
+		"visar aldrig ett värde som API:et döljer. 0 visas: det pekar inte ut någon.</p>\n"
+		"<p><b>Trendtest.</b> Mann" EN_DASH "Kendalls test över kvartalsvärdena (dolda och "
+		"saknade kvartal utelämnas), med korrektion för lika värden och kontinuitet, "
+		"tvåsidigt p. En trend är signifikant när p &lt; @ALPHA@. Lutningen är Sens lutning "
+		"(medianen av alla parvisa lutningar) omräknad till per år.</p>\n"
+		"<p><b>Rullande årssumma</b> är summan av de fyra senaste kvartalen (flöde) och "
+		"<b>rullande årsmedel</b> deras medelvärde (bestånd); ett fönster med ett dolt eller "
+		"saknat kvartal ger inget värde. Ett år är summan av kvartalen (flöde) eller fjärde "
+		"kvartalet (bestånd); ett år med ett saknat kvartal saknas.</p>\n"
+		"<p><b>Rapportering.</b> En rapport räknas som sen när den första siffran kom mer "
+		"än @GRACE@ dagar efter kvartalets slut.</p>\n",
+	.k_all = "för alla indikatorer",
+	.k_other = "för de övriga",
+	.page = "\"Sida \" counter(page) \" av \" counter(pages)",
 };
 
 static const struct words EN = {
-	"en", NUMFMT_EN, "Trend review", "Data as of", "Made",
-	"Legend", "hidden to protect privacy", "not reported",
-	"Summary", "Significant trends",
-	"No indicator has a significant trend.",
-	"Largest changes", "on", "No change can be shown.",
-	"Indicator", "Change", "Change, %", "Reporting",
-	"A report is late when the quarter's first count came more than", "days after the "
-	"quarter ended.",
-	"Agency", "reported", "late", "partly", "of", "not yet due",
-	"Not reported", "Late reports", "none",
-	"Quarter", "Count", "Year", "Value", "Moving annual total", "Moving annual mean",
-	"moving", "Solid line: the quarter's value (left axis); dashed: ",
-	"right axis",
-	{ "First-line", "Specialised" }, { "flow", "stock" },
-	"increasing", "decreasing", "no significant trend", "too few values for a trend test",
-	"per year", "Trend", "By area", "by area and quarter",
-	"Year values and change", "Area",
-	"by quarter", "Line chart of", "quarters", "Hidden values", "Not reported",
-	"Method",
-	"<p><b>Disclosure control.</b> A value from 1 to k " MINUS " 1 is not shown, where k "
-	"is set per indicator: @KLIST@. Further values are hidden, as few and as small as "
-	"possible, so that no hidden value can be worked out from totals: the areas sum to "
-	"the municipality and the quarters to the year (flow), or the year is the fourth "
-	"quarter (stock). Every table is audited by linear programming against everything it "
-	"and its earlier versions have shown (at every time that can be asked for): for each "
-	"hidden value the smallest and largest value the shown figures allow are computed, "
-	"and the interval must be at least k wide. The API answers from the same tables, so "
-	"this page never shows a value the API hides. 0 is shown: it points at no one.</p>\n"
-	"<p><b>Trend test.</b> Mann" EN_DASH "Kendall over the quarterly values (hidden and "
-	"missing quarters are left out), with the tie and continuity corrections, two-sided "
-	"p. A trend is significant when p &lt; @ALPHA@. The slope is Sen's slope (the median "
-	"of all pairwise slopes) converted to per year.</p>\n"
-	"<p>The <b>moving annual total</b> is the sum of the last four quarters (flow) and "
-	"the <b>moving annual mean</b> their mean (stock); a window with a hidden or missing "
-	"quarter has no value. A year is the sum of its quarters (flow) or its fourth "
-	"quarter (stock); a year with a missing quarter is missing.</p>\n"
-	"<p><b>Reporting.</b> A report is late when its first count came more than @GRACE@ days "
-	"after the quarter ended.</p>\n",
-	"for every indicator", "for the others",
-	"\"Page \" counter(page) \" of \" counter(pages)",
+	.lang = "en",
+	.num = NUMFMT_EN,
+	.title = "Trend review",
+	.as_of = "Data as of",
+	.generated = "Made",
+	.legend = "Legend",
+	.hidden = "hidden to protect privacy",
+	.missing = "not reported",
+	.summary = "Summary",
+	.trends = "Significant trends",
+	.no_trends = "No indicator has a significant trend.",
+	.changes = "Largest changes",
+	.compared = "on",
+	.no_changes = "No change can be shown.",
+	.indicator = "Indicator",
+	.change = "Change",
+	.percent = "Change, %",
+	.completeness = "Reporting",
+	.note_a = "A report is late when the quarter's first count came more than",
+	.note_b = "days after the "
+		"quarter ended.",
+	.agency = "Agency",
+	.reported = "reported",
+	.late = "late",
+	.partial = "partly",
+	.of = "of",
+	.not_due = "not yet due",
+	.not_reported_list = "Not reported",
+	.late_list = "Late reports",
+	.none = "none",
+	.quarter = "Quarter",
+	.count = "Count",
+	.year = "Year",
+	.value = "Value",
+	.mat_flow = "Moving annual total",
+	.mat_stock = "Moving annual mean",
+	.mat_short = "moving",
+	.lines_legend = "Solid line: the quarter's value (left axis); dashed: ",
+	.right_axis = "right axis",
+	.levels = { [LEVEL_FIRST_LINE] = "First-line", [LEVEL_SPECIALISED] = "Specialised" },
+	.kinds = { [KIND_FLOW] = "flow", [KIND_STOCK] = "stock" },
+	.up = "increasing",
+	.down = "decreasing",
+	.flat = "no significant trend",
+	.too_few = "too few values for a trend test",
+	.per_year = "per year",
+	.trend = "Trend",
+	.districts = "By area",
+	.cross = "by area and quarter",
+	.year_values = "Year values and change",
+	.area = "Area",
+	.by_quarter = "by quarter",
+	.desc_a = "Line chart of",
+	.desc_b = "quarters",
+	.hidden_n = "Hidden values",
+	.missing_n = "Not reported",
+	.method = "Method",
+	.method_text = "<p><b>Disclosure control.</b> A value from 1 to k " MINUS " 1 is not shown, where k "
+		"is set per indicator: @KLIST@. Further values are hidden, as few and as small as "
+		"possible, so that no hidden value can be worked out from totals: the areas sum to "
+		"the municipality and the quarters to the year (flow), or the year is the fourth "
+		"quarter (stock). Every table is audited by linear programming against everything it "
+		"and its earlier versions have shown (at every time that can be asked for): for each "
+		"hidden value the smallest and largest value the shown figures allow are computed, "
+		"and the interval must be at least k wide. The API answers from the same tables, so "
+		"this page never shows a value the API hides. 0 is shown: it points at no one.</p>\n"
+		"<p><b>Trend test.</b> Mann" EN_DASH "Kendall over the quarterly values (hidden and "
+		"missing quarters are left out), with the tie and continuity corrections, two-sided "
+		"p. A trend is significant when p &lt; @ALPHA@. The slope is Sen's slope (the median "
+		"of all pairwise slopes) converted to per year.</p>\n"
+		"<p>The <b>moving annual total</b> is the sum of the last four quarters (flow) and "
+		"the <b>moving annual mean</b> their mean (stock); a window with a hidden or missing "
+		"quarter has no value. A year is the sum of its quarters (flow) or its fourth "
+		"quarter (stock); a year with a missing quarter is missing.</p>\n"
+		"<p><b>Reporting.</b> A report is late when its first count came more than @GRACE@ days "
+		"after the quarter ended.</p>\n",
+	.k_all = "for every indicator",
+	.k_other = "for the others",
+	.page = "\"Page \" counter(page) \" of \" counter(pages)",
 };
 
 /* The style sheet; the page-number rule is added per language. */
