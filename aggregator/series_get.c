@@ -11,10 +11,6 @@
 #include "render.h"
 #include "sdmx.h"
 
-/* When a series has no data at all, it starts here (the first year of the
- * demo data and of Norrköping's measurements). */
-#define DEFAULT_FIRST_PERIOD 20191
-
 /* Positions in the parameter list. */
 enum { P_INDICATOR, P_AREA, P_FROM, P_TO, P_FREQ, P_AS_OF, P_FORMAT, P_COUNT };
 
@@ -44,7 +40,9 @@ static int args_read(struct http_request *req, const struct catalogue *cat,
 }
 
 /* The first period with data of the indicator in the area's municipality,
- * or DEFAULT_FIRST_PERIOD; in the series' frequency. */
+ * in the series' frequency; with no data at all, the year of rq->to (set
+ * before), so that an empty series is short rather than reaching back to a
+ * year the service would have to guess. */
 static enum agg_status default_from(const struct tables_ctx *ctx,
                                     const struct series_request *rq, int *from)
 {
@@ -59,8 +57,9 @@ static enum agg_status default_from(const struct tables_ctx *ctx,
 	if (st != DB_OK)
 		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
 	if (first == 0)
-		first = DEFAULT_FIRST_PERIOD;
-	*from = rq->freq == FREQ_QUARTER ? first : period_year(first);
+		*from = rq->freq == FREQ_QUARTER ? period_make(period_year(rq->to), 1) : rq->to;
+	else
+		*from = rq->freq == FREQ_QUARTER ? first : period_year(first);
 	return AGG_OK;
 }
 

@@ -306,6 +306,30 @@ static void test_default_bounds(void)
 	cJSON_Delete(o);
 }
 
+/* With no data at all and no from: the year of `to`, every point missing;
+ * by year, the one year `to`. */
+static void test_default_bounds_empty(void)
+{
+	char first[PERIOD_STRLEN], year[8];
+	int to = period_last_finished(time(NULL));
+	cJSON *o = get_json("empty series", "/v1/series?indicator=familjeradgivning.barn&area=0581");
+	cJSON *y = get_json("empty yearly series",
+	                    "/v1/series?indicator=familjeradgivning.barn&area=0581&freq=year");
+	int n = cJSON_GetArraySize(agg_at(o, "points"));
+
+	period_format(period_make(period_year(to), 1), first);
+	is_str(agg_str(o, "points.0.period"), first, "no data: from the first quarter of to's year");
+	is_int(n, period_quarter(to), "no data: to's year up to to, one point a quarter");
+	is_str(agg_str(cJSON_GetArrayItem(agg_at(o, "points"), n - 1), "status"), "missing",
+	       "no data: the points are missing");
+	snprintf(year, sizeof year, "%d", period_quarter(to) == 4 ? period_year(to)
+	                                                          : period_year(to) - 1);
+	is_int(cJSON_GetArraySize(agg_at(y, "points")), 1, "no data, by year: one year");
+	is_str(agg_str(y, "points.0.period"), year, "no data, by year: the year of to");
+	cJSON_Delete(o);
+	cJSON_Delete(y);
+}
+
 /* ---- as_of --------------------------------------------------------------- */
 
 /* The value of one point of a series as of `as_of` ("" for now); NUL when
@@ -567,6 +591,7 @@ int main(void)
 	test_municipality();
 	test_stock();
 	test_default_bounds();
+	test_default_bounds_empty();
 	test_csv();
 	test_sdmx();
 	test_as_of_planted();
