@@ -22,7 +22,7 @@
 #include "db.h"
 #include "http.h"
 #include "load.h"
-#include "protected.h"
+#include "series_tables.h"
 #include "recorder.h"
 #include "session.h"
 #include "timeline.h"
