@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "catalogue.h"
+#include "catalogue_db.h"
 #include "compiler.h"
 #include "db.h"
 #include "http.h"

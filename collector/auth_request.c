@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "collector.h"
+#include "catalogue_db.h"
 #include "log.h"
 #include "service.h"
 

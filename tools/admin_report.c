@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "admin.h"
+#include "catalogue_db.h"
 #include "load.h"
 #include "period.h"
 #include "review.h"
