@@ -2,7 +2,7 @@
  * cookie), whether that may read, and the context a read works in (data
  * version, catalogue snapshot, connection); see struct read_ctx.
  *
- * Whether a token is valid is decided by auth_verdict (common/auth.h) for
+ * Whether a token is valid is decided by auth_verdict (core/auth.h) for
  * every way a token comes: here a bearer token and a session cookie, in the
  * collector and at sign-in auth_check. A bearer token is checked in the
  * same round trip that reads the data and catalogue versions
@@ -11,7 +11,7 @@
  * read_begin. The token is checked on every request: a revocation takes
  * effect at once.
  *
- * The catalogue is an immutable snapshot (common/catalogue.h): a read
+ * The catalogue is an immutable snapshot (core/catalogue.h): a read
  * holds a reference from read_begin to read_end and keeps every pointer
  * into the catalogue no longer than that; a reload swaps in a new snapshot
  * without waiting for any reader. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "catalogue.h"
+#include "catalogue_db.h"
 #include "load.h"
 #include "log.h"
 #include "period.h"

@@ -10,6 +10,7 @@
 #include "query.h"
 #include "review.h"
 #include "review_html.h"
+#include "review_load.h"
 
 /* Positions in the parameter list. */
 enum { P_AREA, P_LANG, P_AS_OF, P_COUNT };
@@ -44,19 +45,25 @@ static int area_read(struct http_request *req, const struct catalogue *cat, cons
 	return -1;
 }
 
-/* Gathers the review on the read's connection, gives the connection back,
- * and answers with the page: the rendering needs only what was gathered
- * and the catalogue. */
+/* Reads the review's input on the read's connection, gives the
+ * connection back, and computes and renders the review without it: the
+ * trends and the page need only what was read and the catalogue. */
 static void review_answer(struct aggregator *a, struct http_request *req,
                           struct read_ctx *rc, const struct review_params *p,
                           enum review_lang lang)
 {
-	struct review r;
+	struct review_input in;
+	struct review r = { 0 };
 	struct buf page = BUF_INIT;
 	struct tables_ctx ctx = read_tables(a, rc);
+	enum agg_status st = AGG_FAILED;
 
-	enum agg_status st = review_gather(&ctx, p, &r);
+	if (review_plan(rc->cat, p, &in) == 0)
+		st = review_input_read(&ctx, &in);
 	read_put_db(a, rc);
+	if (st == AGG_OK)
+		st = review_build(&in, p, &r);
+	review_input_free(&in);
 	if (st != AGG_OK) {
 		aggregator_reply_failure(a, req, st, "the review");
 		return;

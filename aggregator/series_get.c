@@ -209,8 +209,7 @@ void series_get(struct http_request *req, void *app)
 		goto done;
 	/* The trend and the rendering need no connection. */
 	read_put_db(a, &rc);
-	struct tables_ctx ctx = read_tables(a, &rc);
-	enum agg_status st = series_from_tables(&ctx, &args.rq, t.tables, t.y0, t.y1, &s);
+	enum agg_status st = series_from_tables(rc.cat, &args.rq, t.tables, t.y0, t.y1, &s);
 	if (st == AGG_OK)
 		reply_series(req, rc.cat, &s, &args);
 	else

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "catalogue.h"
+#include "catalogue_db.h"
 #include "db.h"
 #include "log.h"
 #include "states.h"

@@ -1,11 +1,12 @@
 /* The collector's gate for authenticated endpoints: the bearer token is
  * checked against the token table (auth_check, whose verdict is
  * auth_verdict's), and the catalogue is reloaded when an import changed it
- * since it was last loaded (common/catalogue.h, struct catalogue_holder,
+ * since it was last loaded (core/catalogue.h, struct catalogue_holder,
  * says how a handler holds the catalogue). */
 #include <stdio.h>
 
 #include "collector.h"
+#include "catalogue_db.h"
 #include "log.h"
 #include "service.h"
 

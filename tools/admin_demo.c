@@ -22,6 +22,7 @@
 #include "admin.h"
 #include "buf.h"
 #include "catalogue.h"
+#include "catalogue_db.h"
 #include "csv.h"
 #include "period.h"
 

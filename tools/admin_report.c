@@ -1,9 +1,9 @@
 /* samlad-admin report --area CODE --year YYYY --out FILE [--lang en]:
  * writes the annual trend review of a municipality to a file, to send
  * ahead of the meeting. It is the same page as the aggregator's
- * GET /review/YEAR?area=CODE: the same gathering (review.h) from the same
- * protected tables and the same renderer (review_html.h), linked from the
- * aggregator's library. Both read the same recorded table states (and
+ * GET /review/YEAR?area=CODE: the same reading (tables/review_load.h) of
+ * the same published tables, the same computing (review.h) and the same
+ * renderer (review_html.h), from the same libraries. Both read the same recorded table states (and
  * record the ones not yet recorded, as the aggregator would), so the file
  * equals the page when --alpha and --grace-days match the aggregator's. */
 #include <errno.h>
@@ -14,11 +14,12 @@
 #include <time.h>
 
 #include "admin.h"
+#include "catalogue_db.h"
 #include "load.h"
 #include "period.h"
-#include "protected.h"
 #include "review.h"
 #include "review_html.h"
+#include "review_load.h"
 #include "rfc3339.h"
 #include "timeline.h"
 
@@ -105,6 +106,23 @@ static int write_page(const char *path, const struct buf *page)
 	return 0;
 }
 
+/* Reads the review's input and computes the review (review_free, also on
+ * failure). */
+static enum agg_status review_read_build(const struct tables_ctx *ctx,
+                                         const struct review_params *p, struct review *r)
+{
+	struct review_input in;
+	enum agg_status st = AGG_FAILED;
+
+	memset(r, 0, sizeof *r);
+	if (review_plan(ctx->cat, p, &in) == 0)
+		st = review_input_read(ctx, &in);
+	if (st == AGG_OK)
+		st = review_build(&in, p, r);
+	review_input_free(&in);
+	return st;
+}
+
 /* Gathers and renders the review into page; an admin_exit. */
 static int report_make(const struct config *cfg, const struct report_args *a, struct db *db,
                        const struct catalogue *cat, struct buf *page)
@@ -145,7 +163,7 @@ static int report_make(const struct config *cfg, const struct report_args *a, st
 	                           .grace_days = (int)config_int(cfg, "grace-days"),
 	                           .as_of = a->as_of[0] ? a->as_of : NULL, .now = time(NULL) };
 	int code = ADMIN_FAIL;
-	if (review_gather(&ctx, &p, &r) != AGG_OK)
+	if (review_read_build(&ctx, &p, &r) != AGG_OK)
 		admin_db_error(db, "cannot gather the review");
 	else if (review_html(page, &r, a->lang) != 0)
 		admin_error("out of memory rendering the review");

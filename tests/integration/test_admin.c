@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "catalogue.h"
+#include "catalogue_db.h"
 #include "db.h"
 #include "harness.h"
 #include "period.h"

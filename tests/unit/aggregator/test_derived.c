@@ -1,4 +1,4 @@
-/* Unit tests of aggregator/derived.c: moving annual totals and changes on
+/* Unit tests of analysis/derived.c: moving annual totals and changes on
  * the year before, checked against values worked out by hand (in the
  * comments). */
 #include "derived.h"

@@ -1,4 +1,4 @@
-/* Unit tests of aggregator/sdmx.c: a hand-made series (published,
+/* Unit tests of render/sdmx.c: a hand-made series (published,
  * suppressed and missing points, quarters and years) as an SDMX-JSON 2.1
  * data message, member by member, and the '.'-to-'@' identifiers. The
  * message is checked against the official schema through real HTTP in

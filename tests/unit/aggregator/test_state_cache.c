@@ -1,4 +1,4 @@
-/* Unit tests of aggregator/state_cache.c without a database: what a put
+/* Unit tests of tables/state_cache.c without a database: what a put
  * keeps, when a get answers (from the state's start up to the watermark it
  * was read at; a stateless table only under its catalogue version), that a
  * put read at an older watermark never replaces a newer one, and that the

@@ -1,4 +1,4 @@
-/* Unit tests of aggregator/trend.c against known values.
+/* Unit tests of analysis/trend.c against known values.
  *
  * Where a number is not obvious it was computed twice: by hand (shown in the
  * comments) and with an independent brute-force script in python3 that shares

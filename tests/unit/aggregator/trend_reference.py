@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Independent reference values for test_trend.c: brute force over
 # itertools.combinations, collections.Counter for tie groups, statistics.median,
-# math.erfc. Shares no code with aggregator/trend.c. Run: python3 trend_reference.py
+# math.erfc. Shares no code with analysis/trend.c. Run: python3 trend_reference.py
 import math, itertools, statistics
 from collections import Counter
 def sgn(v): return (v>0)-(v<0)

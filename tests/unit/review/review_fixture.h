@@ -3,7 +3,7 @@
  * hidden and missing points at fixed places.
  *
  * A point that is not published carries `leak` as its value, although the
- * real gathering (protected.c) always stores 0 there: a renderer that read
+ * real gathering (series_build.c) always stores 0 there: a renderer that read
  * the value of a hidden point would print `leak`, so a test can prove it
  * never does. Header-only; everything is static. */
 #ifndef SAMLAD_REVIEW_FIXTURE_H

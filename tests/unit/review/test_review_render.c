@@ -1,5 +1,5 @@
 /* Unit tests of the review's pure renderers: the Swedish and English
- * number formats (aggregator/numfmt.c), the SVG line chart (svg.c: gaps,
+ * number formats (render/numfmt.c), the SVG line chart (svg.c: gaps,
  * markers, axes, title and desc, never a hidden value) and the whole page
  * (review_html.c) on a synthetic review whose hidden points carry a
  * planted value that must appear nowhere in the output. */

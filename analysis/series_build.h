@@ -1,20 +1,21 @@
-/* The areas of the protected tables, and the series made from them.
+/* The areas of the published tables, and the series built from them.
+ * Pure: the tables come already read (tables/series_tables.h).
  *
  * Everything the aggregator publishes comes from one kind of table: one
  * indicator in one municipality and one year, a row per leaf area under the
  * municipality (in code order) and a last row for the municipality, columns
- * Q1..Q4 and the year, in one of its recorded states (states.h). /v1/table
+ * Q1..Q4 and the year, in one of its recorded states (ptable.h). /v1/table
  * shows such a table; a series takes its area's row from the table of
  * every year it spans. So no endpoint can show a cell that /v1/table hides. */
-#ifndef SAMLAD_PROTECTED_H
-#define SAMLAD_PROTECTED_H
+#ifndef SAMLAD_SERIES_BUILD_H
+#define SAMLAD_SERIES_BUILD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include "catalogue.h"
 #include "compiler.h"
+#include "ptable.h"
 #include "series.h"
-#include "states.h"
 
 /* The leaves of a municipality in the current catalogue (the review's
  * small multiples; a table's own rows are in its state). */
@@ -49,27 +50,13 @@ void layout_free(struct layout *l);
 /* The row of an area in the layout's tables, or -1. */
 long layout_row(const struct layout *l, const struct cat_area *area);
 /* The series of the request from tables of years y0..y1 already read
- * (tables_read), which must span the series with its lead-in: points,
- * derived values and the trend. Uses only ctx->cat (no connection). *out
- * is the caller's to clear with series_clear. */
-enum agg_status series_from_tables(const struct tables_ctx *ctx, const struct series_request *rq,
+ * (series_tables_read), which must span the series with its lead-in:
+ * points, derived values and the trend. `cat` names the series' agency and
+ * parent. *out is the caller's to clear with series_clear. */
+enum agg_status series_from_tables(const struct catalogue *cat, const struct series_request *rq,
                                    struct ptable **tables, int y0, int y1,
                                    struct series *out) WUR;
 /* The years a series reads, with the lead-in its derived values need. */
 void series_years(const struct series_request *rq, int *y0, int *y1);
-/* The protected tables a series is made of, read before the work on them
- * (series_from_tables), which needs no connection. */
-struct series_tables {
-	struct ptable **tables;  /* owned; one per year y0..y1, each free()d by series_tables_free */
-	int y0;                  /* the first year, with the lead-in */
-	int y1;                  /* the last year */
-};
-
-/* Reads the tables of every year the request spans (series_years) at
- * ctx's point, on ctx's connection. *out is the caller's to free with
- * series_tables_free, also on failure. */
-enum agg_status series_tables_read(const struct tables_ctx *ctx, const struct series_request *rq,
-                                   struct series_tables *out) WUR;
-void series_tables_free(struct series_tables *t);
 
 #endif

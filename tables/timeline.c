@@ -18,13 +18,6 @@ static const char SQL_INDICATORS[] =
 	"SELECT indicator_id, kind, suppress_below"
 	"  FROM indicator_history WHERE catalogue_version = $1 ORDER BY indicator_id";
 
-int point_cmp(struct point a, struct point b)
-{
-	if (a.data != b.data)
-		return a.data < b.data ? -1 : 1;
-	return (a.catalogue > b.catalogue) - (a.catalogue < b.catalogue);
-}
-
 int timeline_init(struct timeline *tl)
 {
 	memset(tl, 0, sizeof *tl);

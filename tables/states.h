@@ -26,35 +26,8 @@
 #include "compiler.h"
 #include "db.h"
 #include "disclosure.h"
+#include "ptable.h"
 #include "timeline.h"
-
-/* How an aggregator operation ended. */
-enum agg_status {
-	AGG_OK = 0,
-	AGG_UNAVAILABLE,  /* the database cannot be reached: answer 503 */
-	AGG_FAILED,       /* a query failed or memory ran out (logged): answer 500 */
-};
-
-/* A cell as it may be published. */
-struct pcell {
-	long long value;       /* the value when published, else 0 */
-	enum dc_cell status;   /* published, hidden or missing */
-};
-
-/* One state of a year table as it is published. The true value of a
- * hidden cell is not here: it never leaves states.c. */
-struct ptable {
-	int year;               /* the calendar year */
-	size_t nleaves;         /* leaf rows */
-	bool total;             /* a last row is the municipality's total */
-	size_t nrows;           /* nleaves + total */
-	int *leaves;            /* the leaf rows' area ids (in this allocation) */
-	long long k;            /* the k it was protected with */
-	bool passed;            /* protected without falling back to hiding every new cell */
-	size_t hidden;          /* hidden cells */
-	struct point at;        /* where the state began; (0, 0) for a table with no state */
-	struct pcell *cells;    /* nrows x DC_NCOLS, row-major (in this allocation) */
-};
 
 struct state_cache;
 
@@ -92,13 +65,5 @@ enum agg_status tables_record(struct db *db, const struct catalogue *cat, struct
                               int indicator_id, int municipality_id, int y0, int y1,
                               struct point from, struct point to,
                               struct record_stats *stats) WUR;
-
-/* A table of nleaves leaf rows (and a total row), every cell missing, in
- * one allocation (free()); NULL when out of memory. */
-struct ptable *ptable_new(int year, size_t nleaves, bool total) WUR;
-
-/* The row of an area in a table: a leaf's index, the total row for the
- * municipality, or -1 when the area is not in it. */
-long ptable_row(const struct ptable *t, int area_id, int municipality_id);
 
 #endif

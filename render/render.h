@@ -1,5 +1,5 @@
 /* JSON and CSV renderings of what the endpoints answer. Each function
- * takes published data only (series.h, protected.h) and returns a new
+ * takes published data only (series.h, ptable.h) and returns a new
  * cJSON object (NULL when memory ran out) or appends to a buffer (0 or -1).
  * Floating-point statistics are rounded to RENDER_DIGITS significant
  * digits, so that the same data always prints the same text. */
@@ -10,7 +10,7 @@
 #include "buf.h"
 #include "catalogue.h"
 #include "compiler.h"
-#include "protected.h"
+#include "ptable.h"
 #include "series.h"
 
 #define RENDER_DIGITS 6

@@ -615,32 +615,6 @@ done:
 
 /* ---- reading ------------------------------------------------------------------ */
 
-long ptable_row(const struct ptable *t, int area_id, int municipality_id)
-{
-	for (size_t i = 0; i < t->nleaves; i++)
-		if (t->leaves[i] == area_id)
-			return (long)i;
-	if (t->total && area_id == municipality_id)
-		return (long)t->nleaves;
-	return -1;
-}
-
-struct ptable *ptable_new(int year, size_t nleaves, bool total)
-{
-	size_t nrows = nleaves + (total ? 1 : 0);
-	size_t cells = nrows * DC_NCOLS;
-	struct ptable *t = malloc(sizeof *t + cells * sizeof *t->cells +
-	                          (nleaves + 1) * sizeof *t->leaves);
-	if (!t)
-		return NULL;
-	*t = (struct ptable){ .year = year, .nleaves = nleaves, .total = total, .nrows = nrows };
-	t->cells = (struct pcell *)(t + 1);
-	t->leaves = (int *)(t->cells + cells);
-	for (size_t i = 0; i < cells; i++)
-		t->cells[i] = (struct pcell){ 0, DC_MISSING };
-	return t;
-}
-
 /* The layout of a table at catalogue version c, or when that version did
  * not know the indicator or the municipality yet (an as_of before they were
  * imported), at the first version after it that did: the same rows for the

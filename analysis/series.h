@@ -1,5 +1,5 @@
 /* A series as the aggregator publishes it: types only, shared by the
- * assembly (protected.c), the renderers (render.c, sdmx.c) and derived.c.
+ * assembly (series_build.c), the renderers (render.c, sdmx.c) and derived.c.
  * Every value in here has passed disclosure control: a point that is not
  * published carries the value 0, never the count behind it. */
 #ifndef SAMLAD_SERIES_H

@@ -1,10 +1,10 @@
-/* Gathering a review from the protected tables; see review.h. */
+/* Planning a review and computing it from the tables it read; see
+ * review.h. */
 #include "review.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "log.h"
 #include "period.h"
 
 #define DAY_S 86400
@@ -45,43 +45,78 @@ static long long permitted_keys(const struct catalogue *cat, int agency_id,
 }
 
 /* First-line before specialised, then by code. */
-static int item_order(const void *pa, const void *pb)
+static int indicator_order(const void *pa, const void *pb)
 {
-	const struct review_indicator *a = pa, *b = pb;
+	const struct cat_indicator *a = *(const struct cat_indicator *const *)pa;
+	const struct cat_indicator *b = *(const struct cat_indicator *const *)pb;
 
-	if (a->indicator->level != b->indicator->level)
-		return a->indicator->level == LEVEL_FIRST_LINE ? -1 : 1;
-	return strcmp(a->indicator->code, b->indicator->code);
+	if (a->level != b->level)
+		return a->level == LEVEL_FIRST_LINE ? -1 : 1;
+	return strcmp(a->code, b->code);
 }
 
-/* Fills r->items with the indicators reported in the municipality. */
-static int choose_items(const struct catalogue *cat, struct review *r)
+/* Fills in->indicators with the indicators reported in the municipality. */
+static int choose_indicators(const struct catalogue *cat, struct review_input *in)
 {
-	r->items = calloc(cat->nindicators ? cat->nindicators : 1, sizeof *r->items);
+	in->indicators = calloc(cat->nindicators ? cat->nindicators : 1, sizeof *in->indicators);
+	if (!in->indicators)
+		return -1;
+	for (size_t i = 0; i < cat->nindicators; i++)
+		if (reported_here(cat, &cat->indicators[i], &in->layout))
+			in->indicators[in->nindicators++] = &cat->indicators[i];
+	qsort(in->indicators, in->nindicators, sizeof *in->indicators, indicator_order);
+	return 0;
+}
+
+int review_plan(const struct catalogue *cat, const struct review_params *p,
+                struct review_input *out)
+{
+	memset(out, 0, sizeof *out);
+	out->cat = cat;
+	out->municipality = p->municipality;
+	out->year = p->year;
+	out->as_of_asked = p->as_of != NULL;
+	if (layout_make(cat, p->municipality, &out->layout) != 0 ||
+	    choose_indicators(cat, out) != 0)
+		return -1;
+	out->tables = calloc(out->nindicators ? out->nindicators : 1, sizeof *out->tables);
+	return out->tables ? 0 : -1;
+}
+
+void review_input_free(struct review_input *in)
+{
+	for (size_t i = 0; in->tables && i < in->nindicators; i++)
+		for (size_t y = 0; y < REVIEW_TABLES; y++)
+			free(in->tables[i].t[y]);
+	free(in->tables);
+	free(in->indicators);
+	free(in->arrivals);
+	if (in->layout.area_ids || in->layout.leaves)
+		layout_free(&in->layout);
+	memset(in, 0, sizeof *in);
+}
+
+/* The review's items, one per indicator of the input, in its order. */
+static int make_items(const struct catalogue *cat, const struct review_input *in,
+                      struct review *r)
+{
+	r->items = calloc(in->nindicators ? in->nindicators : 1, sizeof *r->items);
 	if (!r->items)
 		return -1;
-	for (size_t i = 0; i < cat->nindicators; i++) {
-		const struct cat_indicator *ind = &cat->indicators[i];
-		if (!reported_here(cat, ind, &r->layout))
-			continue;
-		r->items[r->nitems].indicator = ind;
-		r->items[r->nitems++].agency = &cat->agencies[ind->agency];
+	for (size_t i = 0; i < in->nindicators; i++) {
+		r->items[i].indicator = in->indicators[i];
+		r->items[i].agency = &cat->agencies[in->indicators[i]->agency];
 	}
-	qsort(r->items, r->nitems, sizeof *r->items, item_order);
+	r->nitems = in->nindicators;
 	return 0;
 }
 
 /* ---- one indicator ----------------------------------------------------- */
 
-/* The tables a review reads per indicator: the review year and the years
- * before it that its series show, and one more for the first moving
- * total. */
-#define REVIEW_TABLES (REVIEW_YEARS + 1)
-
 /* A quarterly or yearly series of one area of the review, from the
  * indicator's tables. */
-static enum agg_status one_series(const struct tables_ctx *ctx, const struct review *r,
-                                  struct ptable **tables, const struct cat_indicator *ind,
+static enum agg_status one_series(const struct review *r, struct ptable **tables,
+                                  const struct cat_indicator *ind,
                                   const struct cat_area *area, enum series_freq freq,
                                   struct series *out)
 {
@@ -90,19 +125,18 @@ static enum agg_status one_series(const struct tables_ctx *ctx, const struct rev
 		.from = freq == FREQ_QUARTER ? period_make(r->first_year, 1) : r->first_year,
 		.to = freq == FREQ_QUARTER ? r->last_period : r->year,
 	};
-	return series_from_tables(ctx, &rq, tables, r->first_year - 1, r->year, out);
+	return series_from_tables(r->cat, &rq, tables, r->first_year - 1, r->year, out);
 }
 
-/* Every series of one indicator from one read of its tables; the review
- * year's table is kept for the cross table. */
-static enum agg_status series_of(const struct tables_ctx *ctx, const struct review *r,
-                                 struct review_indicator *it, struct ptable **tables)
+/* Every series of one indicator from its tables. */
+static enum agg_status series_of(const struct review *r, struct review_indicator *it,
+                                 struct ptable **tables)
 {
-	enum agg_status st = one_series(ctx, r, tables, it->indicator, r->municipality,
+	enum agg_status st = one_series(r, tables, it->indicator, r->municipality,
 	                                FREQ_QUARTER, &it->quarters);
 
 	if (st == AGG_OK)
-		st = one_series(ctx, r, tables, it->indicator, r->municipality, FREQ_YEAR, &it->years);
+		st = one_series(r, tables, it->indicator, r->municipality, FREQ_YEAR, &it->years);
 	if (st != AGG_OK || r->layout.ndistricts == 0)
 		return st;
 	it->districts = calloc(r->layout.ndistricts, sizeof *it->districts);
@@ -110,23 +144,20 @@ static enum agg_status series_of(const struct tables_ctx *ctx, const struct revi
 		return AGG_FAILED;
 	it->ndistricts = r->layout.ndistricts;
 	for (size_t d = 0; d < it->ndistricts && st == AGG_OK; d++)
-		st = one_series(ctx, r, tables, it->indicator, r->layout.leaves[d], FREQ_QUARTER,
+		st = one_series(r, tables, it->indicator, r->layout.leaves[d], FREQ_QUARTER,
 		                &it->districts[d]);
 	return st;
 }
 
-static enum agg_status gather_item(const struct tables_ctx *ctx, const struct review *r,
-                                   struct review_indicator *it)
+/* One indicator's series; the review year's table moves to the item for
+ * the cross table. */
+static enum agg_status build_item(const struct review *r, struct review_indicator *it,
+                                  struct review_tables *tables)
 {
-	struct ptable *tables[REVIEW_TABLES] = { 0 };
-	enum agg_status st = tables_read(ctx, it->indicator->id, r->municipality->id,
-	                                 r->first_year - 1, r->year, tables);
+	enum agg_status st = series_of(r, it, tables->t);
 
-	if (st == AGG_OK)
-		st = series_of(ctx, r, it, tables);
-	it->table = tables[REVIEW_TABLES - 1];
-	for (size_t i = 0; i + 1 < REVIEW_TABLES; i++)
-		free(tables[i]);
+	it->table = tables->t[REVIEW_TABLES - 1];
+	tables->t[REVIEW_TABLES - 1] = NULL;
 	return st;
 }
 
@@ -157,16 +188,6 @@ static const struct review_arrival *arrival_of(const struct review_arrival *a, s
 	return NULL;
 }
 
-/* The indicator ids of the review, for the arrivals query. */
-static int *item_ids(const struct review *r)
-{
-	int *ids = malloc((r->nitems ? r->nitems : 1) * sizeof *ids);
-
-	for (size_t i = 0; ids && i < r->nitems; i++)
-		ids[i] = r->items[i].indicator->id;
-	return ids;
-}
-
 /* One row per agency that may report here, judged from the arrivals. */
 static int judge_agencies(const struct catalogue *cat, struct review *r,
                           const struct review_arrival *arr, size_t narr, time_t now)
@@ -192,27 +213,6 @@ static int judge_agencies(const struct catalogue *cat, struct review *r,
 	return 0;
 }
 
-static enum agg_status gather_completeness(const struct tables_ctx *ctx, struct review *r,
-                                           time_t now)
-{
-	struct review_arrival *arr = NULL;
-	size_t narr = 0;
-	int *ids = item_ids(r);
-
-	if (!ids)
-		return AGG_FAILED;
-	enum db_status st = review_load_arrivals(ctx->db, ids, r->nitems, r->layout.area_ids,
-	                                         r->layout.nleaves, period_make(r->year, 1),
-	                                         period_make(r->year, 4), ctx->at.data, &arr,
-	                                         &narr);
-	free(ids);
-	if (st != DB_OK)
-		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
-	int rc = judge_agencies(ctx->cat, r, arr, narr, now);
-	free(arr);
-	return rc == 0 ? AGG_OK : AGG_FAILED;
-}
-
 /* ---- the whole review --------------------------------------------------- */
 
 /* The last quarter shown: the year's Q4, or the last one that has ended. */
@@ -226,47 +226,41 @@ static int last_period_of(int year, time_t now)
 }
 
 /* The times the method appendix states. */
-static enum agg_status stamp_times(const struct tables_ctx *ctx, const struct review_params *p,
-                                   struct review *r)
+static void stamp_times(const struct review_input *in, const struct review_params *p,
+                        struct review *r)
 {
 	struct tm tm;
 
 	gmtime_r(&p->now, &tm);
 	strftime(r->generated, sizeof r->generated, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (p->as_of) {
-		r->as_of_asked = true;
-		snprintf(r->as_of, sizeof r->as_of, "%s", p->as_of);
-		return AGG_OK;
-	}
-	char t[REVIEW_TIME_MAX];
-	enum db_status st = review_load_version_time(ctx->db, ctx->at.data, t);
-	if (st != DB_OK)
-		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
-	snprintf(r->as_of, sizeof r->as_of, "%s", t);
-	return AGG_OK;
+	r->as_of_asked = p->as_of != NULL;
+	snprintf(r->as_of, sizeof r->as_of, "%s", p->as_of ? p->as_of : in->version_time);
 }
 
-enum agg_status review_gather(const struct tables_ctx *ctx, const struct review_params *p,
-                              struct review *out)
+enum agg_status review_build(struct review_input *in, const struct review_params *p,
+                             struct review *out)
 {
 	enum agg_status st = AGG_FAILED;
 
 	memset(out, 0, sizeof *out);
-	out->cat = ctx->cat;
+	out->cat = in->cat;
 	out->municipality = p->municipality;
 	out->year = p->year;
 	out->first_year = p->year - REVIEW_YEARS + 1;
 	out->last_period = last_period_of(p->year, p->now);
 	out->alpha = p->alpha;
 	out->grace_days = p->grace_days;
-	if (layout_make(ctx->cat, p->municipality, &out->layout) != 0 ||
-	    choose_items(ctx->cat, out) != 0)
+	out->layout = in->layout;
+	memset(&in->layout, 0, sizeof in->layout);
+	stamp_times(in, p, out);
+	if (make_items(in->cat, in, out) != 0)
 		goto fail;
-	st = stamp_times(ctx, p, out);
+	st = AGG_OK;
 	for (size_t i = 0; i < out->nitems && st == AGG_OK; i++)
-		st = gather_item(ctx, out, &out->items[i]);
-	if (st == AGG_OK)
-		st = gather_completeness(ctx, out, p->now);
+		st = build_item(out, &out->items[i], &in->tables[i]);
+	if (st == AGG_OK && judge_agencies(in->cat, out, in->arrivals, in->narrivals,
+	                                   p->now) != 0)
+		st = AGG_FAILED;
 	if (st == AGG_OK)
 		return AGG_OK;
 fail:

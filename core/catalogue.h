@@ -1,6 +1,8 @@
 /* The catalogue in memory: agencies, the area tree, indicators and who may
- * report what. Loaded from the database by both programs and rebuilt from
- * CSV files by samlad-admin. Lookups are by code or by database id. */
+ * report what. Loaded from the database by both programs
+ * (catalogue_db.h) and rebuilt from CSV files by samlad-admin. Lookups are
+ * by code or by database id. No database here: the pure libraries
+ * (analysis, render, review) include this header. */
 #ifndef SAMLAD_CATALOGUE_H
 #define SAMLAD_CATALOGUE_H
 
@@ -9,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "compiler.h"
-#include "db.h"
 
 /* The advisory lock (pg_advisory_xact_lock's bigint key) that every ingest
  * and every catalogue import takes: it puts submissions and catalogue
@@ -88,11 +89,13 @@ struct catalogue_holder {
 #define CATALOGUE_HOLDER_INIT \
 	{ PTHREAD_MUTEX_INITIALIZER, NULL, PTHREAD_MUTEX_INITIALIZER }
 
-/* Reads the whole catalogue in one transaction. *out is the caller's: one
- * reference (catalogue_unref, or catalogue_free when it was never shared). */
-enum db_status catalogue_load(struct db *db, struct catalogue **out) WUR;
-/* The current catalogue version (cheap; used to notice an import). */
-enum db_status catalogue_version(struct db *db, long long *version) WUR;
+/* Puts a catalogue whose arrays were filled in any order, with ids where
+ * indices belong (an area's parent id, 0 for none; an indicator's agency
+ * id), into its lookup form: the arrays sorted, the ids made indices,
+ * children counted, areas and indicators indexed by id, one reference.
+ * 0, or -1 (logged) when a parent or an agency does not exist or memory
+ * ran out. */
+int catalogue_index(struct catalogue *cat) WUR;
 void catalogue_free(struct catalogue *cat);
 
 /* A new reference to the holder's snapshot, or NULL when none is loaded. */
@@ -102,17 +105,11 @@ void catalogue_unref(struct catalogue *cat);
 /* Makes `cat` (its reference taken) the holder's snapshot; the old one is
  * freed when its last reader lets go. */
 void catalogue_holder_set(struct catalogue_holder *h, struct catalogue *cat);
+/* Puts `cat` (its reference taken) in the holder and returns the old
+ * snapshot with the holder's reference, for the caller to give back. */
+struct catalogue *catalogue_holder_swap(struct catalogue_holder *h, struct catalogue *cat) WUR;
 /* Drops the holder's snapshot and its locks, once no reader is left. */
 void catalogue_holder_destroy(struct catalogue_holder *h);
-
-/* Makes the holder's snapshot the catalogue of `version` when it is not
- * already. The new catalogue is built without any lock (it takes a few
- * queries) and swapped in (catalogue_holder_set). One reload runs at a
- * time: requests that find the catalogue old together wait for the first
- * to load it (after a start or an import, that is every request in
- * flight); they never wait for a reader. */
-enum db_status catalogue_refresh(struct catalogue_holder *h, struct db *db,
-                                 long long version) WUR;
 
 const struct cat_agency *catalogue_agency(const struct catalogue *cat, const char *code);
 const struct cat_agency *catalogue_agency_by_id(const struct catalogue *cat, int id);

@@ -1,7 +1,9 @@
-/* The review's own SQL: when the reports of one municipality's year
- * arrived, and when the data version it shows was made. The aggregator's
- * role may read the id, agency and arrival time of a submission and the
- * count history (schema/004_counts.sql); both queries read nothing else. */
+/* What a review reads from the database (review/review_input.h): each
+ * indicator's tables, and the review's own SQL: when the reports of one
+ * municipality's year arrived, and when the data version it shows was
+ * made. The aggregator's role may read the id, agency and arrival time of
+ * a submission and the count history (schema/004_counts.sql); both
+ * queries read nothing else. */
 #ifndef SAMLAD_REVIEW_LOAD_H
 #define SAMLAD_REVIEW_LOAD_H
 
@@ -9,17 +11,15 @@
 #include <time.h>
 #include "compiler.h"
 #include "db.h"
+#include "review_input.h"
+#include "states.h"
 
-/* Room for "2024-05-01T12:00:00Z" and its NUL. */
-#define REVIEW_TIME_MAX 24
-
-/* What one agency reported for one quarter in the areas asked about. */
-struct review_arrival {
-	int agency_id;   /* agency.id of the submissions */
-	int period;      /* yyyyq */
-	long long keys;  /* distinct (indicator, area) pairs with a count */
-	time_t first;    /* when the first of those counts arrived */
-};
+/* Reads everything the planned review `in` (review_plan) is computed
+ * from, at ctx's point on ctx's connection: the data version's time
+ * (unless as_of was asked), each indicator's tables, and the arrivals of
+ * the review year's reports. On failure `in` holds what was read
+ * (review_input_free frees it). */
+enum agg_status review_input_read(const struct tables_ctx *ctx, struct review_input *in) WUR;
 
 /* Per agency and quarter from..to (yyyyq), the counts of the given
  * indicators in the given leaf areas as of `version`: how many keys have

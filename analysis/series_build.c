@@ -1,6 +1,6 @@
-/* Areas of the protected tables, and series assembled from the tables;
- * see protected.h. */
-#include "protected.h"
+/* Areas of the published tables, and series built from the tables; see
+ * series_build.h. */
+#include "series_build.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -201,25 +201,25 @@ done:
 }
 
 /* Sets the catalogue members of the series. */
-static void series_describe(const struct tables_ctx *ctx, const struct series_request *rq,
+static void series_describe(const struct catalogue *cat, const struct series_request *rq,
                             struct series *out)
 {
 	memset(out, 0, sizeof *out);
 	out->indicator = rq->indicator;
-	out->agency = &ctx->cat->agencies[rq->indicator->agency];
+	out->agency = &cat->agencies[rq->indicator->agency];
 	out->area = rq->area;
-	out->parent = catalogue_area_parent(ctx->cat, rq->area);
+	out->parent = catalogue_area_parent(cat, rq->area);
 	out->freq = rq->freq;
 }
 
-enum agg_status series_from_tables(const struct tables_ctx *ctx, const struct series_request *rq,
+enum agg_status series_from_tables(const struct catalogue *cat, const struct series_request *rq,
                                    struct ptable **tables, int y0, int y1, struct series *out)
 {
-	const struct cat_area *m = area_municipality(ctx->cat, rq->area);
+	const struct cat_area *m = area_municipality(cat, rq->area);
 	int start, from, to;
 	enum agg_status st;
 
-	series_describe(ctx, rq, out);
+	series_describe(cat, rq, out);
 	series_span(rq, &start, &from, &to);
 	if (from < y0 || to > y1) {
 		log_error("a series of %d..%d asked of tables of %d..%d", from, to, y0, y1);
@@ -229,24 +229,4 @@ enum agg_status series_from_tables(const struct tables_ctx *ctx, const struct se
 	if (st != AGG_OK)
 		series_clear(out);
 	return st;
-}
-
-enum agg_status series_tables_read(const struct tables_ctx *ctx, const struct series_request *rq,
-                                   struct series_tables *out)
-{
-	const struct cat_area *m = area_municipality(ctx->cat, rq->area);
-
-	series_years(rq, &out->y0, &out->y1);
-	out->tables = calloc((size_t)(out->y1 - out->y0 + 1), sizeof *out->tables);
-	if (!out->tables)
-		return AGG_FAILED;
-	return tables_read(ctx, rq->indicator->id, m->id, out->y0, out->y1, out->tables);
-}
-
-void series_tables_free(struct series_tables *t)
-{
-	for (int y = t->y0; t->tables && y <= t->y1; y++)
-		free(t->tables[y - t->y0]);
-	free(t->tables);
-	t->tables = NULL;
 }

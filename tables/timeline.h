@@ -22,12 +22,7 @@
 #include "compiler.h"
 #include "db.h"
 #include "disclosure.h"
-
-/* A point on the timeline. */
-struct point {
-	long long data;       /* the newest submission id, 0 for none */
-	long long catalogue;  /* the catalogue version */
-};
+#include "ptable.h"
 
 /* An area as one catalogue version had it. */
 struct tl_area {
@@ -102,8 +97,5 @@ enum db_status timeline_shape(struct timeline *tl, struct db *db, long long c,
 int timeline_layout(const struct tl_shape *sh, const struct catalogue *cat, int indicator_id,
                     int municipality_id, int year, struct tl_layout *out) WUR;
 void tl_layout_free(struct tl_layout *l);
-
-/* -1, 0 or 1 as a is before, at or after b. */
-int point_cmp(struct point a, struct point b);
 
 #endif

@@ -1,8 +1,11 @@
-/* The data of one municipality-year review (issue 4), gathered from the
- * protected tables and nothing else: every number in a struct review has
+/* The data of one municipality-year review (issue 4), computed from the
+ * published tables and nothing else: every number in a struct review has
  * passed the same disclosure control as /v1/series and /v1/table, because
- * it comes from the recorded table states (states.h). The renderer
- * (review_html.h) is pure and only formats what is here.
+ * it comes from the recorded table states (tables/states.h). Pure: the
+ * caller plans the review (review_plan), reads its input on a connection
+ * (tables/review_load.h: review_input_read), lets the connection go, and
+ * computes it (review_build). The renderer (review_html.h) is pure too and
+ * only formats what is here.
  *
  * Per indicator the review holds the municipality's quarterly series over
  * REVIEW_YEARS years (with the moving annual total and the trend), the
@@ -18,12 +21,10 @@
 #include <time.h>
 #include "catalogue.h"
 #include "compiler.h"
-#include "protected.h"
-#include "review_load.h"
+#include "review_input.h"
 #include "series.h"
+#include "series_build.h"
 
-/* Years a review shows: the review year and the five before it. */
-#define REVIEW_YEARS 6
 /* The grace period when the deployment sets none, in days. */
 #define REVIEW_GRACE_DAYS_DEFAULT 30
 
@@ -84,7 +85,7 @@ struct review {
 	size_t nagencies;                     /* agencies that may report here */
 };
 
-/* What to gather. */
+/* What to review. */
 struct review_params {
 	const struct cat_area *municipality;  /* a top-level area */
 	int year;                             /* the review year */
@@ -94,10 +95,20 @@ struct review_params {
 	time_t now;                           /* the clock, for quarters not yet due */
 };
 
-/* Gathers the review. On failure *out is empty (review_free is still
- * safe). */
-enum agg_status review_gather(const struct tables_ctx *ctx, const struct review_params *p,
-                              struct review *out) WUR;
+/* What the review reads: the municipality's leaves and the indicators
+ * reported there, into *out (review_input_free, also on failure). 0, or -1
+ * when memory ran out. */
+int review_plan(const struct catalogue *cat, const struct review_params *p,
+                struct review_input *out) WUR;
+/* Frees what the input owns and empties it. */
+void review_input_free(struct review_input *in);
+/* Computes the review from its input, read in full: every series with its
+ * derived values and trend, and every agency's reports judged. Needs no
+ * connection. The layout and each indicator's table of the review year
+ * move from `in` to the review (left empty in `in`). On failure *out is
+ * empty (review_free is still safe). */
+enum agg_status review_build(struct review_input *in, const struct review_params *p,
+                             struct review *out) WUR;
 /* Frees what the review owns and empties it. */
 void review_free(struct review *r);
 

@@ -1,9 +1,10 @@
-/* The review's SQL; see review_load.h. Arrays of ids go as one
- * DB_PARAM_INTS cast to int[], like load.c. */
+/* The review's reading and its SQL; see review_load.h. Arrays of ids go
+ * as one DB_PARAM_INTS cast to int[], like load.c. */
 #include "review_load.h"
 
 #include <stdlib.h>
 #include "log.h"
+#include "period.h"
 
 /* Naming the indicators lets the count history's primary key (indicator,
  * area, period, submission) find the rows instead of a scan of the table. */
@@ -61,5 +62,46 @@ enum db_status review_load_version_time(struct db *db, long long version,
 		db_log_failure(db, "the version-time query", st);
 	db_rows_copy(rows, 0, 0, out, REVIEW_TIME_MAX);
 	db_rows_free(rows);
+	return st;
+}
+
+/* An agg_status of a query's db_status. */
+static enum agg_status agg_of(enum db_status st)
+{
+	if (st == DB_OK)
+		return AGG_OK;
+	return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+}
+
+/* The arrivals of the review year's reports of the input's indicators in
+ * its municipality's leaves. */
+static enum agg_status read_arrivals(const struct tables_ctx *ctx, struct review_input *in)
+{
+	int *ids = malloc((in->nindicators ? in->nindicators : 1) * sizeof *ids);
+
+	if (!ids)
+		return AGG_FAILED;
+	for (size_t i = 0; i < in->nindicators; i++)
+		ids[i] = in->indicators[i]->id;
+	enum db_status st = review_load_arrivals(ctx->db, ids, in->nindicators,
+	                                         in->layout.area_ids, in->layout.nleaves,
+	                                         period_make(in->year, 1),
+	                                         period_make(in->year, 4), ctx->at.data,
+	                                         &in->arrivals, &in->narrivals);
+	free(ids);
+	return agg_of(st);
+}
+
+enum agg_status review_input_read(const struct tables_ctx *ctx, struct review_input *in)
+{
+	enum agg_status st = AGG_OK;
+
+	if (!in->as_of_asked)
+		st = agg_of(review_load_version_time(ctx->db, ctx->at.data, in->version_time));
+	for (size_t i = 0; i < in->nindicators && st == AGG_OK; i++)
+		st = tables_read(ctx, in->indicators[i]->id, in->municipality->id,
+		                 in->year - REVIEW_YEARS, in->year, in->tables[i].t);
+	if (st == AGG_OK)
+		st = read_arrivals(ctx, in);
 	return st;
 }
