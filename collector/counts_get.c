@@ -6,6 +6,7 @@
 #include <time.h>
 #include "collector.h"
 #include "ingest.h"
+#include "json_build.h"
 #include "period.h"
 #include "store.h"
 
@@ -81,13 +82,9 @@ static cJSON *counts_body(int period, const struct stored_count *counts, size_t 
 	if (!o || !cJSON_AddStringToObject(o, "period", text) ||
 	    !(list = cJSON_AddArrayToObject(o, "counts")))
 		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		cJSON *item = count_json(&counts[i], text);
-		if (!item || !cJSON_AddItemToArray(list, item)) {
-			cJSON_Delete(item);
+	for (size_t i = 0; i < n; i++)
+		if (!json_append(list, count_json(&counts[i], text)))
 			goto fail;
-		}
-	}
 	return o;
 fail:
 	cJSON_Delete(o);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "collector.h"
 #include "ingest.h"
+#include "json_build.h"
 #include "log.h"
 #include "store.h"
 #include "validate.h"
@@ -129,13 +130,9 @@ static cJSON *conflicts_body(const struct validation *v)
 	    !cJSON_AddStringToObject(o, "message", message) ||
 	    !(list = cJSON_AddArrayToObject(o, "conflicts")))
 		goto fail;
-	for (size_t i = 0; i < v->conflicts.n; i++) {
-		cJSON *item = conflict_json(&v->conflicts.items[i]);
-		if (!item || !cJSON_AddItemToArray(list, item)) {
-			cJSON_Delete(item);
+	for (size_t i = 0; i < v->conflicts.n; i++)
+		if (!json_append(list, conflict_json(&v->conflicts.items[i])))
 			goto fail;
-		}
-	}
 	return o;
 fail:
 	cJSON_Delete(o);

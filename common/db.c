@@ -275,16 +275,26 @@ static void params_free(struct param_text *t)
 		buf_free(&t->arrays[i]);
 }
 
+/* What every run of a statement does first: empties *rows, turns the
+ * parameters into libpq's text (t, for params_free afterwards) and makes
+ * sure the connection is up. */
+static enum db_status call_begin(struct db *db, struct db_rows **rows, struct param_text *t,
+                                 int nparams, const struct db_param *params)
+{
+	enum db_status st;
+
+	if (rows)
+		*rows = NULL;
+	st = params_text(db, t, nparams, params);
+	return st == DB_OK ? db_ready(db) : st;
+}
+
 enum db_status db_exec(struct db *db, struct db_rows **rows, const char *sql,
                        int nparams, const struct db_param *params)
 {
 	struct param_text t;
+	enum db_status st = call_begin(db, rows, &t, nparams, params);
 
-	if (rows)
-		*rows = NULL;
-	enum db_status st = params_text(db, &t, nparams, params);
-	if (st == DB_OK)
-		st = db_ready(db);
 	if (st == DB_OK)
 		st = take_result(db, PQexecParams(db->conn, sql, nparams, NULL, t.values,
 		                                  t.lengths, t.formats, 0), rows);
@@ -395,12 +405,8 @@ enum db_status db_exec_prepared(struct db *db, struct db_rows **rows,
                                 const struct db_param *params)
 {
 	struct param_text t;
+	enum db_status st = call_begin(db, rows, &t, nparams, params);
 
-	if (rows)
-		*rows = NULL;
-	enum db_status st = params_text(db, &t, nparams, params);
-	if (st == DB_OK)
-		st = db_ready(db);
 	if (st == DB_OK)
 		st = run_prepared(db, rows, stmt, nparams, &t);
 	/* Outside a transaction the failed statement changed nothing, so it
