@@ -369,11 +369,12 @@ static size_t json_space(const char *s, size_t len)
 	return i;
 }
 
-/* Parses with cJSON, rejecting trailing text; says where it went wrong.
- * Exactly len bytes are read, with no NUL needed after them: cJSON stops at
- * the end of the value, and only white space may follow it. */
+/* Parses with cJSON into a json_arena (*arena owned, the tree in it),
+ * rejecting trailing text; says where it went wrong. Exactly len bytes are
+ * read, with no NUL needed after them: cJSON stops at the end of the value,
+ * and only white space may follow it. */
 static enum ingest_status json_parse(const char *body, size_t len, cJSON **root,
-                                     struct ingest_error *err)
+                                     struct json_arena **arena, struct ingest_error *err)
 {
 	const char *end = NULL;
 	size_t line = 1, column = 1;
@@ -381,7 +382,8 @@ static enum ingest_status json_parse(const char *body, size_t len, cJSON **root,
 	if (len == 0)
 		return reject(err, "malformed_json", "the body is empty; send a JSON object "
 		              "{\"counts\": [...]}");
-	*root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	if (json_arena_parse(body, len, &end, root, arena) != 0)
+		return INGEST_FAILED;
 	size_t at = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
 	if (*root) {
 		at += json_space(body + at, len - at);
@@ -557,14 +559,14 @@ static enum ingest_status json_rows(struct json_walk *w, const cJSON *counts,
 enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *out,
                                struct conflicts *conf, struct ingest_error *err)
 {
-	struct json_arena *arena = json_arena_begin();
+	struct json_arena *arena = NULL;
 	cJSON *root = NULL;
 	const cJSON *counts = NULL;
 
 	enum ingest_status st = json_precheck(body, len, err);
 	if (st != INGEST_OK)
 		goto done;
-	st = json_parse(body, len, &root, err);
+	st = json_parse(body, len, &root, &arena, err);
 	if (st != INGEST_OK)
 		goto done;
 	st = json_counts(root, &counts, err);
@@ -573,11 +575,7 @@ enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *o
 	struct json_walk w = { out, conf };
 	st = json_rows(&w, counts, err);
 done:
-	/* The tree lives in the arena, if there is one, and goes with it. */
-	if (arena)
-		json_arena_end(arena);
-	else
-		cJSON_Delete(root);
+	json_arena_free(arena);
 	return st;
 }
 

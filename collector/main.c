@@ -88,7 +88,8 @@ int main(int argc, char **argv)
 	if (service_options_check(cfg, "samlad-collector") != 0)
 		goto fail;
 	code = 1;
-	/* cJSON's hooks are set once, before any thread uses cJSON. */
+	/* cJSON's allocation hooks are process-wide (json_arena.h): set once,
+	 * before any thread uses cJSON. */
 	json_arena_init();
 	if (service_signals_block(&signals) != 0 || state_init(&collector, cfg) != 0)
 		goto fail;
