@@ -1,20 +1,13 @@
 /* Ingest: JSON and CSV bodies to raw rows and row conflicts.
  *
- * Fractional JSON numbers. cJSON keeps only a double, and 12.0 and 1e3 are
- * exact doubles, so the value alone cannot tell "12" from "12.0". The body
- * text can: before cJSON parses it, json_prescan walks the text once
- * (tracking strings and their escapes) and records where every number token
- * starts and ends. cJSON builds its tree in document order, so the k-th
- * number met in a pre-order walk of the tree is the k-th token in the text;
- * the walk below counts the numbers it passes (json_numbers) to keep the two
- * in step, and a row's value is judged from its own token's characters by
- * the same count_parse that reads CSV fields: digits only is a count, a
- * minus sign is negative, a '.' or an exponent is fractional. As a guard,
- * each value's token must read as the very double cJSON stored for it; if
- * the two ever disagreed the request fails with 500 rather than store a
- * count judged from the wrong text. */
+ * Counts are judged by their value, as JSON Schema's "integer" is: a number
+ * whose fractional part is zero, so 12.0 and 1e3 are the counts 12 and
+ * 1000, and -0 is 0. A JSON value is the double cJSON made of it; a CSV
+ * field must be a number in JSON's grammar and is read to a double with
+ * strtod. Both go through count_value, so the two formats cannot disagree. */
 #include "ingest.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,7 +211,8 @@ static size_t skip_digits(const char *s, size_t len, size_t *i)
 	return *i - start;
 }
 
-/* Digits only, already checked: the number, or COUNT_TOO_LARGE. */
+/* Digits only, already checked: the number, or COUNT_TOO_LARGE. Exact for
+ * any length, and the common case of a CSV field, so it needs no strtod. */
 static enum count_check count_digits(const char *s, size_t len, long long *out)
 {
 	while (len > 1 && s[0] == '0')
@@ -234,26 +228,42 @@ static enum count_check count_digits(const char *s, size_t len, long long *out)
 	return COUNT_OK;
 }
 
-/* Reads a count from its text: a JSON number token or a CSV field. The
- * grammar is JSON's number (leniently: "1." and "012" pass, as cJSON lets
- * them); within it, a minus sign is negative even for "-0" and a '.' or an
- * exponent is fractional even for "12.0" or "1e3". Anything else is not a
- * number at all. */
-static enum count_check count_parse(const char *s, size_t len, long long *out)
-{
-	size_t i = 0, int_start;
-	bool minus = false, notation = false;
+/* A double holds every integer up to 2^53 exactly, so every count accepted
+ * is exactly the integer that was written, and anything a double cannot
+ * hold exactly is far above the limit. */
+_Static_assert(INGEST_COUNT_MAX < (1LL << 53), "a count must fit a double exactly");
 
-	if (i < len && s[i] == '-')
-		minus = true, i++;
-	int_start = i;
+/* Judges a count by its value: below zero is negative, a fractional part is
+ * fractional, above INGEST_COUNT_MAX (infinity included: cJSON and strtod
+ * read 1e400 as that) is too large. -0 is 0. */
+static enum count_check count_value(double v, long long *out)
+{
+	if (v < 0)
+		return COUNT_NEGATIVE;
+	if (v != floor(v))
+		return COUNT_FRACTIONAL;
+	if (!(v <= (double)INGEST_COUNT_MAX))
+		return COUNT_TOO_LARGE;
+	*out = (long long)v;
+	return COUNT_OK;
+}
+
+/* Reads a CSV count. The text must be a number in JSON's grammar (leniently,
+ * as cJSON: "1." and "012" pass); anything else, "+5", " 5", "0x10", "inf",
+ * is not a count at all. `s` ends in a NUL at s[len], as every field of a
+ * csv_record does, so strtod reads exactly the text checked. */
+static enum count_check count_text(const char *s, size_t len, long long *out)
+{
+	size_t i = len > 0 && s[0] == '-' ? 1 : 0;
+
 	if (skip_digits(s, len, &i) == 0)
 		return COUNT_WRONG_TYPE;
-	size_t int_len = i - int_start;
+	if (i == len && s[0] != '-')
+		return count_digits(s, len, out);
 	if (i < len && s[i] == '.')
-		notation = true, i++, skip_digits(s, len, &i);
+		i++, skip_digits(s, len, &i);
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		notation = true, i++;
+		i++;
 		if (i < len && (s[i] == '+' || s[i] == '-'))
 			i++;
 		if (skip_digits(s, len, &i) == 0)
@@ -261,36 +271,29 @@ static enum count_check count_parse(const char *s, size_t len, long long *out)
 	}
 	if (i != len)
 		return COUNT_WRONG_TYPE;
-	if (minus)
-		return COUNT_NEGATIVE;
-	if (notation)
-		return COUNT_FRACTIONAL;
-	return count_digits(s + int_start, int_len, out);
+	return count_value(strtod(s, NULL), out);
 }
 
-/* Judges a value's text and stores it in the row, or records why not. */
+/* Stores a judged count in the row, or records why not. `echo` is the
+ * value as the message shows it; it is read only when check is not
+ * COUNT_OK. */
 static int row_count(struct conflicts *conf, struct raw_row *row, size_t index,
-                     const char *text, size_t len)
+                     enum count_check check, long long v, const char *echo)
 {
-	char echo[48];
-	long long v = 0;
-	enum count_check check = count_parse(text, len, &v);
-
 	if (check == COUNT_OK) {
 		row->value = v;
 		row->has_value = true;
 		return 0;
 	}
 	row->bad = true;
-	ingest_echo(echo, sizeof echo, text, len);
 	switch (check) {
 	case COUNT_NEGATIVE:
 		return conflicts_add(conf, index, row->line, RANK_VALUE, "value", "negative_count",
 		                     "value %s has a minus sign; a count is 0 or more", echo);
 	case COUNT_FRACTIONAL:
 		return conflicts_add(conf, index, row->line, RANK_VALUE, "value", "fractional_count",
-		                     "value %s is not a whole number in digits; a count has no "
-		                     "decimal point or exponent", echo);
+		                     "value %s is not a whole number; a count has no fractional "
+		                     "part", echo);
 	case COUNT_TOO_LARGE:
 		return conflicts_add(conf, index, row->line, RANK_VALUE, "value", "count_too_large",
 		                     "value %s is larger than 1000000000, the largest count accepted",
@@ -316,41 +319,6 @@ static enum ingest_status reject(struct ingest_error *err, const char *code, con
 
 /* ---- JSON ------------------------------------------------------------ */
 
-/* Where one number token sits in the body text. */
-struct num_token {
-	size_t off;  /* offset of its first character */
-	size_t len;  /* its length */
-};
-
-/* Every number token of a body, in document order. */
-struct num_tokens {
-	struct num_token *items; /* owned array */
-	size_t n;                /* tokens found */
-	size_t cap;              /* tokens allocated */
-};
-
-static int tokens_add(struct num_tokens *t, size_t off, size_t len)
-{
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 256;
-		struct num_token *p = realloc(t->items, cap * sizeof *p);
-		if (!p)
-			return -1;
-		t->items = p;
-		t->cap = cap;
-	}
-	t->items[t->n++] = (struct num_token){ off, len };
-	return 0;
-}
-
-/* The characters cJSON collects into a number (it then lets strtod read
- * them; in a body cJSON accepts, the two agree, because a number must be
- * followed by a delimiter). */
-static bool number_char(char c)
-{
-	return is_digit(c) || c == '+' || c == '-' || c == 'e' || c == 'E' || c == '.';
-}
-
 /* Steps over a string from its opening quote at s[*i]; leaves *i on the
  * closing quote, or at len when the string is not closed (a backslash as
  * the last byte must not step over the end). Returns false on a \u0000
@@ -369,10 +337,11 @@ static bool skip_string(const char *s, size_t len, size_t *i)
 	return true;
 }
 
-/* One pass over the text: numbers recorded, NUL bytes, \u0000 escapes and
- * bodies of too many values rejected before cJSON allocates anything. */
-static enum ingest_status json_prescan(const char *s, size_t len, struct num_tokens *nums,
-                                       struct ingest_error *err)
+/* What cJSON would take but must not, refused before it allocates
+ * anything: a NUL byte or the escape \u0000 (either would cut a string
+ * short), and more than INGEST_MAX_VALUES values (commas outside strings),
+ * which bounds the memory a body of junk such as [1,1,1,...] takes. */
+static enum ingest_status json_precheck(const char *s, size_t len, struct ingest_error *err)
 {
 	size_t commas = 0;
 
@@ -382,19 +351,9 @@ static enum ingest_status json_prescan(const char *s, size_t len, struct num_tok
 		if (s[i] == '"' && !skip_string(s, len, &i))
 			return reject(err, "invalid_body", "the body holds the escape \\u0000, "
 			              "which no field accepts");
-		/* An unterminated string ran to the end; cJSON says where. */
-		if (i >= len)
-			break;
-		if (s[i] == ',' && ++commas > INGEST_MAX_VALUES)
+		if (i < len && s[i] == ',' && ++commas > INGEST_MAX_VALUES)
 			return reject(err, "invalid_body", "the body holds more than %d values; "
 			              "send at most %d rows per batch", INGEST_MAX_VALUES, INGEST_MAX_ROWS);
-		if (s[i] != '-' && !is_digit(s[i]))
-			continue;
-		size_t start = i;
-		while (i + 1 < len && number_char(s[i + 1]))
-			i++;
-		if (tokens_add(nums, start, i + 1 - start) != 0)
-			return INGEST_FAILED;
 	}
 	return INGEST_OK;
 }
@@ -410,11 +369,12 @@ static size_t json_space(const char *s, size_t len)
 	return i;
 }
 
-/* Parses with cJSON, rejecting trailing text; says where it went wrong.
- * Exactly len bytes are read, with no NUL needed after them: cJSON stops at
- * the end of the value, and only white space may follow it. */
+/* Parses with cJSON into a json_arena (*arena owned, the tree in it),
+ * rejecting trailing text; says where it went wrong. Exactly len bytes are
+ * read, with no NUL needed after them: cJSON stops at the end of the value,
+ * and only white space may follow it. */
 static enum ingest_status json_parse(const char *body, size_t len, cJSON **root,
-                                     struct ingest_error *err)
+                                     struct json_arena **arena, struct ingest_error *err)
 {
 	const char *end = NULL;
 	size_t line = 1, column = 1;
@@ -422,7 +382,8 @@ static enum ingest_status json_parse(const char *body, size_t len, cJSON **root,
 	if (len == 0)
 		return reject(err, "malformed_json", "the body is empty; send a JSON object "
 		              "{\"counts\": [...]}");
-	*root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	if (json_arena_parse(body, len, &end, root, arena) != 0)
+		return INGEST_FAILED;
 	size_t at = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
 	if (*root) {
 		at += json_space(body + at, len - at);
@@ -451,15 +412,6 @@ static const char *json_kind(const cJSON *item)
 	if (cJSON_IsArray(item))
 		return "an array";
 	return "an object";
-}
-
-/* How many numbers the item holds, itself included. */
-static size_t json_numbers(const cJSON *item)
-{
-	size_t n = cJSON_IsNumber(item) ? 1 : 0;
-	for (const cJSON *c = item->child; c; c = c->next)
-		n += json_numbers(c);
-	return n;
 }
 
 /* Finds the one member "counts" of the top-level object. */
@@ -491,60 +443,41 @@ static enum ingest_status json_counts(const cJSON *root, const cJSON **counts,
 
 /* State of the walk over the rows. */
 struct json_walk {
-	const char *body;              /* the body text the tokens point into */
-	const struct num_tokens *nums; /* every number token, in order */
-	size_t next;                   /* the token of the next number met */
-	struct raw_batch *out;         /* rows read */
-	struct conflicts *conf;        /* row conflicts found */
+	struct raw_batch *out;   /* rows read */
+	struct conflicts *conf;  /* row conflicts found */
 };
 
-/* A check that the walk is in step with the scan: the token reads as the
- * same double cJSON made of the item. Long tokens are not checked (their
- * text alone makes them too large or fractional). */
-static bool token_is_item(const char *text, size_t len, const cJSON *item)
+/* A double as a message shows it: 15 significant digits, or 17 when 15 do
+ * not read back as the same double ("0.1", "12.5", "inf"). */
+static void json_number_echo(char *out, size_t size, double v)
 {
-	char copy[64];
-	bool digits = len >= 1 && len <= 15;
-	double whole = 0;
-
-	/* Up to 15 digits are an integer a double holds exactly: compared
-	 * without a second strtod, which showed in the ingest profile. */
-	for (size_t i = 0; digits && i < len; i++) {
-		digits = text[i] >= '0' && text[i] <= '9';
-		whole = whole * 10 + (text[i] - '0');
-	}
-	if (digits)
-		return whole == item->valuedouble;
-	if (len >= sizeof copy)
-		return true;
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	return strtod(copy, NULL) == item->valuedouble;
+	snprintf(out, size, "%.15g", v);
+	if (strtod(out, NULL) != v)
+		snprintf(out, size, "%.17g", v);
 }
 
-/* Reads the member "value": its token decides. */
+/* Reads the member "value": a JSON number, judged by its value. */
 static int json_value(struct json_walk *w, struct raw_row *row, size_t index,
                       const cJSON *m)
 {
+	char echo[32];
+	long long v = 0;
+
 	if (!cJSON_IsNumber(m)) {
-		w->next += json_numbers(m);
 		row->bad = true;
 		return conflicts_add(w->conf, index, 0, RANK_VALUE, "value", "wrong_type",
 		                     "value must be a JSON integer, not %s", json_kind(m));
 	}
-	if (w->next >= w->nums->n)
-		return -1; /* the scan and cJSON disagree: a bug, answered with 500 */
-	const struct num_token *t = &w->nums->items[w->next++];
-	if (!token_is_item(w->body + t->off, t->len, m))
-		return -1;
-	return row_count(w->conf, row, index, w->body + t->off, t->len);
+	enum count_check check = count_value(m->valuedouble, &v);
+	if (check != COUNT_OK)
+		json_number_echo(echo, sizeof echo, m->valuedouble);
+	return row_count(w->conf, row, index, check, v, echo);
 }
 
 /* Reads a text member (indicator, area or period). */
 static int json_text(struct json_walk *w, struct raw_row *row, size_t index,
                      const cJSON *m, enum row_field f)
 {
-	w->next += json_numbers(m);
 	if (!cJSON_IsString(m)) {
 		row->bad = true;
 		return conflicts_add(w->conf, index, 0, (enum conflict_rank)(f + 1),
@@ -563,8 +496,7 @@ static int json_member(struct json_walk *w, struct raw_row *row, size_t index,
 	char name[CONFLICT_FIELD_MAX];
 
 	if (f < 0 || seen[f]) {
-		w->next += json_numbers(m);
-		row->bad = true;
+			row->bad = true;
 		if (f >= 0)
 			return conflicts_add(w->conf, index, 0, (enum conflict_rank)(f + 1),
 			                     m->string, "unknown_field",
@@ -589,7 +521,6 @@ static int json_row(struct json_walk *w, const cJSON *item, size_t index)
 	if (!row)
 		return -1;
 	if (!cJSON_IsObject(item)) {
-		w->next += json_numbers(item);
 		row->bad = true;
 		return conflicts_add(w->conf, index, 0, RANK_ROW, "row", "not_an_object",
 		                     "the row is %s, not an object with indicator, area, period "
@@ -628,29 +559,23 @@ static enum ingest_status json_rows(struct json_walk *w, const cJSON *counts,
 enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *out,
                                struct conflicts *conf, struct ingest_error *err)
 {
-	struct num_tokens nums = { NULL, 0, 0 };
-	struct json_arena *arena = json_arena_begin();
+	struct json_arena *arena = NULL;
 	cJSON *root = NULL;
 	const cJSON *counts = NULL;
 
-	enum ingest_status st = json_prescan(body, len, &nums, err);
+	enum ingest_status st = json_precheck(body, len, err);
 	if (st != INGEST_OK)
 		goto done;
-	st = json_parse(body, len, &root, err);
+	st = json_parse(body, len, &root, &arena, err);
 	if (st != INGEST_OK)
 		goto done;
 	st = json_counts(root, &counts, err);
 	if (st != INGEST_OK)
 		goto done;
-	struct json_walk w = { body, &nums, 0, out, conf };
+	struct json_walk w = { out, conf };
 	st = json_rows(&w, counts, err);
 done:
-	/* The tree lives in the arena, if there is one, and goes with it. */
-	if (arena)
-		json_arena_end(arena);
-	else
-		cJSON_Delete(root);
-	free(nums.items);
+	json_arena_free(arena);
 	return st;
 }
 
@@ -709,6 +634,19 @@ static int csv_text(struct conflicts *conf, struct raw_row *row, size_t index,
 	return *row_text(row, f) ? 0 : -1;
 }
 
+/* Reads the value field of a CSV row. */
+static int csv_value(struct conflicts *conf, struct raw_row *row, size_t index,
+                     const char *text, size_t len)
+{
+	char echo[48];
+	long long v = 0;
+	enum count_check check = count_text(text, len, &v);
+
+	if (check != COUNT_OK)
+		ingest_echo(echo, sizeof echo, text, len);
+	return row_count(conf, row, index, check, v, echo);
+}
+
 /* Reads one field of a CSV row by its column, or notes it missing. */
 static int csv_field(struct conflicts *conf, struct raw_row *row, size_t index,
                      const struct csv_record *rec, size_t col, enum row_field f)
@@ -720,7 +658,7 @@ static int csv_field(struct conflicts *conf, struct raw_row *row, size_t index,
 		                     row->line, field_names[f]);
 	}
 	if (f == F_VALUE)
-		return row_count(conf, row, index, rec->fields[col], rec->lens[col]);
+		return csv_value(conf, row, index, rec->fields[col], rec->lens[col]);
 	return csv_text(conf, row, index, f, rec->fields[col], rec->lens[col]);
 }
 

@@ -1,4 +1,5 @@
-/* A bump arena behind cJSON's allocation hooks (see json_arena.h). */
+/* A bump arena behind cJSON's allocation hooks, for one parse at a time
+ * (see json_arena.h for the process-wide part). */
 #include "json_arena.h"
 
 #include <pthread.h>
@@ -27,7 +28,8 @@ struct json_arena {
 	struct block *blocks;   /* owned; the newest first */
 };
 
-/* The arena cJSON allocates from in this thread, or NULL. */
+/* The arena of the parse this thread is inside, or NULL: what the hooks
+ * allocate from (json_arena.h). Set and cleared only by json_arena_parse. */
 static _Thread_local struct json_arena *active;
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
@@ -64,8 +66,8 @@ static bool arena_owns(const struct json_arena *a, const void *p)
 	return false;
 }
 
-/* What the arena handed out is freed with it; anything else (made before
- * the arena began, or in no arena) goes back to free. */
+/* What the arena handed out is freed with it (cJSON frees a partial tree
+ * when a parse fails); anything else goes back to free. */
 static void arena_free(void *p)
 {
 	struct json_arena *a = active;
@@ -87,21 +89,24 @@ void json_arena_init(void)
 	pthread_once(&hooks_once, install_hooks);
 }
 
-struct json_arena *json_arena_begin(void)
+int json_arena_parse(const char *text, size_t len, const char **end, cJSON **root,
+                     struct json_arena **arena)
 {
-	struct json_arena *a;
-
 	json_arena_init();
-	a = calloc(1, sizeof *a);
-	active = a;
-	return a;
+	*root = NULL;
+	*arena = calloc(1, sizeof **arena);
+	if (!*arena)
+		return -1;
+	active = *arena;
+	*root = cJSON_ParseWithLengthOpts(text, len, end, 0);
+	active = NULL;
+	return 0;
 }
 
-void json_arena_end(struct json_arena *a)
+void json_arena_free(struct json_arena *a)
 {
 	if (!a)
 		return;
-	active = NULL;
 	while (a->blocks) {
 		struct block *next = a->blocks->next;
 		free(a->blocks);

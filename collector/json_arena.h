@@ -1,25 +1,39 @@
-/* cJSON's allocations during one body's parse, from a bump arena that is
- * dropped whole afterwards. A batch of 10,000 rows makes some 100,000 small
- * cJSON allocations; with malloc and free they were a third of the time
- * the collector spent reading a body. Outside an arena (any other thread,
- * any other use of cJSON) allocations go to malloc as before. */
+/* A request body parsed by cJSON into a bump arena that is freed whole. A
+ * batch of 10,000 rows makes some 100,000 small cJSON allocations; with
+ * malloc and cJSON_Delete the ingest benchmark's revision batches took
+ * about twice as long (bench/README.md).
+ *
+ * Process-wide state, on purpose. cJSON allocates only through the hooks
+ * of cJSON_InitHooks, which are global and take no argument, so:
+ * - json_arena_init installs hooks for the whole program, once; main calls
+ *   it before any thread starts (json_arena_parse also calls it, for the
+ *   unit tests and fuzz harnesses, which have no main of ours).
+ * - The hooks read one thread-local pointer: the arena of the parse the
+ *   calling thread is inside. It is set only within json_arena_parse; at
+ *   any other time, and in every other thread, the hooks are plain malloc
+ *   and free, so every other use of cJSON in the program is unaffected. */
 #ifndef SAMLAD_JSON_ARENA_H
 #define SAMLAD_JSON_ARENA_H
 
-/* Installs the cJSON hooks; idempotent. Call it before threads start
- * (json_arena_begin also calls it, for programs that did not). */
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "compiler.h"
+
+/* Installs the hooks; idempotent and thread-safe. */
 void json_arena_init(void);
 
 struct json_arena;
 
-/* From now until json_arena_end, cJSON allocates in this thread from a new
- * arena. NULL when memory ran out: cJSON then uses malloc as usual, and
- * its items must be freed with cJSON_Delete as usual. */
-struct json_arena *json_arena_begin(void);
+/* Parses exactly len bytes as cJSON_ParseWithLengthOpts(text, len, end, 0)
+ * does, every item allocated in a new arena. Returns 0 with *root the tree
+ * (NULL when the text is not JSON: *end says where it went wrong), or -1
+ * when memory ran out. The tree belongs to *arena (owned, also when *root
+ * is NULL): free both with json_arena_free, never with cJSON_Delete, and
+ * add nothing to the tree. */
+int json_arena_parse(const char *text, size_t len, const char **end, cJSON **root,
+                     struct json_arena **arena) WUR;
 
-/* Stops the arena in this thread and frees everything cJSON allocated from
- * it: items parsed since json_arena_begin are gone, and must not be passed
- * to cJSON_Delete. */
-void json_arena_end(struct json_arena *a);
+/* Frees the arena and every item parsed into it; NULL is ignored. */
+void json_arena_free(struct json_arena *a);
 
 #endif

@@ -44,7 +44,8 @@ static int state_init(const struct config *cfg, void *app)
 {
 	struct collector *c = app;
 
-	/* cJSON's hooks are set once, before any thread uses cJSON. */
+	/* cJSON's allocation hooks are process-wide (json_arena.h): set once,
+	 * before any thread uses cJSON. */
 	json_arena_init();
 	c->retry_after_s = (unsigned)config_int(cfg, "retry-after");
 	c->body_limit = (size_t)config_int(cfg, "body-limit");

@@ -20,6 +20,12 @@ static inline void fuzz_body(const uint8_t *data, size_t size, bool csv)
 
 	enum ingest_status st = csv ? ingest_csv(body, size, &rows, &found, &err)
 	                            : ingest_json(body, size, &rows, &found, &err);
+	if (st == INGEST_FAILED)
+		abort(); /* only memory can fail */
+	for (size_t i = 0; i < rows.n; i++)
+		if (rows.rows[i].has_value &&
+		    (rows.rows[i].value < 0 || rows.rows[i].value > INGEST_COUNT_MAX))
+			abort(); /* a count accepted must be one */
 	if (st == INGEST_OK &&
 	    validate_batch(&rows, &found, &fixture_catalogue, FIXTURE_AGENCY, FIXTURE_NOW, &v) != 0)
 		abort(); /* only memory can fail, and the fuzzer has plenty */

@@ -413,6 +413,43 @@ static void test_idempotency(void)
 	http_result_free(&res);
 }
 
+/* A count is a number with no fractional part, however it is written
+ * (JSON Schema's integer), in JSON and in CSV alike: each is stored as
+ * the exact integer. */
+static void test_integral_notation(void)
+{
+	static const char json[] =
+		"{\"counts\":["
+		"{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\",\"period\":\"2022Q1\",\"value\":12.0},"
+		"{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\",\"period\":\"2022Q2\",\"value\":1e3},"
+		"{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\",\"period\":\"2022Q3\",\"value\":1E+2},"
+		"{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\",\"period\":\"2022Q4\",\"value\":-0.0}"
+		"]}";
+	static const char csv[] =
+		"indicator,area,period,value\r\n"
+		"bup.nya_barn,0581-navestad,2022Q1,12.0\r\n"
+		"bup.nya_barn,0581-navestad,2022Q2,1e3\r\n"
+		"bup.nya_barn,0581-navestad,2022Q3,1.5e1\r\n";
+	struct http_result res;
+
+	post(tok_bup, "application/json", json, NULL, &res);
+	is_int(res.status, 201, "JSON 12.0, 1e3, 1E+2, -0.0: 201 (%s)", res.body.data);
+	http_result_free(&res);
+	is_int(current_value("bup.nya_barn", "0581-hageby", 20221), 12, "JSON 12.0 is stored as 12");
+	is_int(current_value("bup.nya_barn", "0581-hageby", 20222), 1000, "JSON 1e3 is stored as 1000");
+	is_int(current_value("bup.nya_barn", "0581-hageby", 20223), 100, "JSON 1E+2 is stored as 100");
+	is_int(current_value("bup.nya_barn", "0581-hageby", 20224), 0, "JSON -0.0 is stored as 0");
+
+	post(tok_bup, "text/csv", csv, NULL, &res);
+	is_int(res.status, 201, "CSV 12.0, 1e3, 1.5e1: 201 (%s)", res.body.data);
+	http_result_free(&res);
+	is_int(current_value("bup.nya_barn", "0581-navestad", 20221), 12, "CSV 12.0 is stored as 12");
+	is_int(current_value("bup.nya_barn", "0581-navestad", 20222), 1000,
+	       "CSV 1e3 is stored as 1000");
+	is_int(current_value("bup.nya_barn", "0581-navestad", 20223), 15,
+	       "CSV 1.5e1 is stored as 15");
+}
+
 /* A POST made in a thread of its own, for one that waits on a lock. */
 struct pending_post {
 	pthread_t thread;         /* the thread */
@@ -491,6 +528,7 @@ int main(void)
 	test_get_counts();
 	test_get_submission();
 	test_idempotency();
+	test_integral_notation();
 	test_import_between();
 	test_disk_full();
 
