@@ -15,6 +15,8 @@
 #include <cjson/cJSON.h>
 #include "csv.h"
 #include "json_arena.h"
+#include "utf8.h"
+#include "vec.h"
 
 /* The four fields of a row, in their documented order. */
 enum row_field { F_INDICATOR = 0, F_AREA, F_PERIOD, F_VALUE, F_COUNT };
@@ -31,15 +33,7 @@ enum count_check { COUNT_OK, COUNT_WRONG_TYPE, COUNT_NEGATIVE, COUNT_FRACTIONAL,
 /* Makes room for one more conflict and returns it, or NULL. */
 static struct conflict *conflicts_slot(struct conflicts *list)
 {
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? 2 * list->cap : 16;
-		struct conflict *p = realloc(list->items, cap * sizeof *p);
-		if (!p)
-			return NULL;
-		list->items = p;
-		list->cap = cap;
-	}
-	return &list->items[list->n++];
+	return VEC_PUSH(list->items, list->n, list->cap);
 }
 
 /* False (and counted as omitted) when the list is full and `index` is a
@@ -106,16 +100,10 @@ void raw_batch_free(struct raw_batch *batch)
 /* Appends an empty row and returns it, or NULL when memory ran out. */
 static struct raw_row *batch_add(struct raw_batch *batch)
 {
-	if (batch->n == batch->cap) {
-		size_t cap = batch->cap ? 2 * batch->cap : 64;
-		struct raw_row *p = realloc(batch->rows, cap * sizeof *p);
-		if (!p)
-			return NULL;
-		batch->rows = p;
-		batch->cap = cap;
-	}
-	struct raw_row *row = &batch->rows[batch->n++];
-	memset(row, 0, sizeof *row);
+	struct raw_row *row = VEC_PUSH(batch->rows, batch->n, batch->cap);
+
+	if (row)
+		memset(row, 0, sizeof *row);
 	return row;
 }
 
@@ -135,31 +123,6 @@ static int field_lookup(const char *name, size_t len)
 }
 
 /* ---- echoing client text --------------------------------------------- */
-
-/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when the
- * bytes are not one (overlong forms and surrogates included). */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-	else
-		return 0;
-	if (left < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t k = 2; k < n; k++)
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
 
 void ingest_echo(char *out, size_t size, const char *text, size_t len)
 {

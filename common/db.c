@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 #include "buf.h"
 #include "log.h"
+#include "vec.h"
 
 /* Seconds to wait for a connection, unless the conninfo says otherwise. */
 #define DB_CONNECT_TIMEOUT "5"
@@ -316,15 +317,8 @@ static long prepared_index(const struct db *db, const struct db_statement *stmt)
  * that the server never holds one the connection does not know of. */
 static int prepared_reserve(struct db *db)
 {
-	if (db->nprepared < db->prepared_cap)
-		return 0;
-	size_t cap = db->prepared_cap ? 2 * db->prepared_cap : 8;
-	const struct db_statement **grown = realloc(db->prepared, cap * sizeof *grown);
-	if (!grown)
-		return -1;
-	db->prepared = grown;
-	db->prepared_cap = cap;
-	return 0;
+	return vec_reserve(&db->prepared, &db->prepared_cap, db->nprepared + 1,
+	                   sizeof *db->prepared);
 }
 
 /* Prepares stmt on the connection and remembers it. */

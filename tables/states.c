@@ -23,6 +23,7 @@
 #include "log.h"
 #include "period.h"
 #include "state_cache.h"
+#include "vec.h"
 
 /* The most rows and cells a recorded state may have: a municipality of a
  * few hundred districts is far beyond any real one. */
@@ -126,16 +127,11 @@ static void recording_free(struct recording *r)
 /* Room for one more state of a year; NULL when out of memory. */
 static struct rstate *ryear_push(struct ryear *y)
 {
-	if (y->n == y->cap) {
-		size_t cap = y->cap ? 2 * y->cap : 8;
-		struct rstate *s = realloc(y->states, cap * sizeof *s);
-		if (!s)
-			return NULL;
-		y->states = s;
-		y->cap = cap;
-	}
-	memset(&y->states[y->n], 0, sizeof y->states[y->n]);
-	return &y->states[y->n++];
+	struct rstate *s = VEC_PUSH(y->states, y->n, y->cap);
+
+	if (s)
+		memset(s, 0, sizeof *s);
+	return s;
 }
 
 /* ---- the history of counts -------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "log.h"
 #include "period.h"
+#include "vec.h"
 
 static const char SQL_VERSIONS[] =
 	"SELECT version, after_submission FROM catalogue_import ORDER BY version";
@@ -276,11 +277,9 @@ enum db_status timeline_shape(struct timeline *tl, struct db *db, long long c,
 	pthread_mutex_lock(&tl->lock);
 	/* Another thread may have loaded it meanwhile: keep the first. */
 	*out = find_shape(tl, c);
-	struct tl_shape **grown = *out ? NULL
-	                               : realloc(tl->shapes, (tl->nshapes + 1) * sizeof *grown);
-	if (grown) {
-		tl->shapes = grown;
-		tl->shapes[tl->nshapes++] = sh;
+	struct tl_shape **slot = *out ? NULL : VEC_PUSH(tl->shapes, tl->nshapes, tl->shapes_cap);
+	if (slot) {
+		*slot = sh;
 		*out = sh;
 		sh = NULL;
 	}

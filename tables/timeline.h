@@ -69,6 +69,7 @@ struct timeline {
 	size_t nversions;             /* entries in both */
 	struct tl_shape **shapes;     /* owned; the shapes loaded so far */
 	size_t nshapes;               /* entries in shapes */
+	size_t shapes_cap;            /* entries allocated */
 };
 
 /* An empty timeline; 0 or -1. Free with timeline_free. */
