@@ -132,16 +132,6 @@ static double request_ms(const struct http_request *req)
 
 /* ---- accessors -------------------------------------------------------- */
 
-const char *http_method(const struct http_request *req)
-{
-	return req->method;
-}
-
-const char *http_path(const struct http_request *req)
-{
-	return req->path;
-}
-
 const char *http_path_param(const struct http_request *req)
 {
 	return req->param;

@@ -51,8 +51,6 @@ unsigned http_server_port(const struct http_server *srv);
 void http_server_stop(struct http_server *srv);
 
 /* Request accessors. Returned strings belong to the request. */
-const char *http_method(const struct http_request *req);
-const char *http_path(const struct http_request *req);
 /* The segment matched by a trailing "*" in the route, or NULL. */
 const char *http_path_param(const struct http_request *req);
 /* A query-string argument, URL-decoded, or NULL. */
