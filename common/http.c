@@ -43,9 +43,12 @@
 #include "http_deadline.h"
 #include "http_early.h"
 #include "http_framing.h"
+#include "json_build.h"
 #include "log.h"
 
 #define JSON_TYPE "application/json"
+/* The 413 text, for both ways of sending it; its argument is the limit. */
+#define TOO_LARGE "the body is larger than the limit of %zu bytes"
 
 struct http_server {
 	struct MHD_Daemon *daemon;       /* owned */
@@ -374,13 +377,10 @@ void http_reply_error(struct http_request *req, unsigned status,
 	if (status >= 500)
 		log_warn("%s %s: %u %s: %s", req->method, req->path, status, code, message);
 	cJSON *obj = cJSON_CreateObject();
-	if (!obj || !cJSON_AddStringToObject(obj, "error", code) ||
-	    !cJSON_AddStringToObject(obj, "message", message)) {
-		cJSON_Delete(obj);
-		reply_out_of_memory(req);
-		return;
-	}
-	http_reply_json(req, status, obj);
+	bool ok = cJSON_AddStringToObject(obj, "error", code) &&
+	          cJSON_AddStringToObject(obj, "message", message);
+	/* Without the object http_reply_json answers the out-of-memory 500. */
+	http_reply_json(req, status, json_checked(obj, ok));
 }
 
 /* ---- routing ---------------------------------------------------------- */
@@ -453,13 +453,6 @@ static void reply_no_route(struct http_request *req)
 	buf_free(&allow);
 }
 
-/* The 413 text, for both ways of sending it. */
-static void too_large_message(const struct http_request *req, char *out, size_t size)
-{
-	snprintf(out, size, "the body is larger than the limit of %zu bytes",
-	         req->srv->body_limit);
-}
-
 /* Answers on the socket itself and closes; see http_early.h. The request
  * is marked answered for the access log. `message` is plain text without
  * quotes or backslashes, so it goes into the JSON as it is. Returns MHD_NO,
@@ -489,7 +482,7 @@ static enum MHD_Result reply_too_large_early(struct http_request *req)
 {
 	char message[128];
 
-	too_large_message(req, message, sizeof message);
+	snprintf(message, sizeof message, TOO_LARGE, req->srv->body_limit);
 	return reply_early(req, 413, "Content Too Large", "body_too_large", message);
 }
 
@@ -611,10 +604,10 @@ static bool expects_continue(const struct http_request *req)
 }
 
 /* The connection's deadline watch (see on_connection), or NULL. */
-static struct http_watch *request_watch(const struct http_request *req)
+static struct http_watch *conn_watch(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return info ? info->socket_context : NULL;
 }
@@ -634,15 +627,13 @@ static enum MHD_Result request_start(struct http_request *req, const char *metho
 
 	if (request_fill(req, method, url) != 0)
 		return MHD_NO;
-	http_watch_body(req->srv->deadlines, request_watch(req));
+	http_watch_body(req->srv->deadlines, conn_watch(req->conn));
 	if (framing_refused(req, &result))
 		return result;
 	if (announced_too_large(req)) {
 		if (!expects_continue(req))
 			return reply_too_large_early(req);
-		char message[128];
-		too_large_message(req, message, sizeof message);
-		http_reply_error(req, 413, "body_too_large", "%s", message);
+		http_reply_error(req, 413, "body_too_large", TOO_LARGE, req->srv->body_limit);
 	}
 	return req->queue_failed ? MHD_NO : MHD_YES;
 }
@@ -674,7 +665,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return r;
 	}
-	http_watch_answering(req->srv->deadlines, request_watch(req));
+	http_watch_answering(req->srv->deadlines, conn_watch(req->conn));
 	request_answer(req);
 	return req->queue_failed ? MHD_NO : MHD_YES;
 }
@@ -718,10 +709,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct http_server *srv = cls;
 	struct http_request *req = *con_cls;
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	http_watch_idle(srv->deadlines, info ? info->socket_context : NULL);
+	http_watch_idle(srv->deadlines, conn_watch(conn));
 	if (!req)
 		return;
 	if (req->status != 0)
