@@ -5,7 +5,6 @@
  * connection sees the end of input and closes it the usual way. */
 #include "http_deadline.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -95,7 +94,7 @@ struct http_deadlines *http_deadlines_start(unsigned head_s, unsigned body_s)
 	struct http_deadlines *d = calloc(1, sizeof *d);
 
 	if (!d)
-		goto fail;
+		return NULL;
 	d->head_s = head_s;
 	d->body_s = body_s;
 	pthread_mutex_init(&d->lock, NULL);
@@ -103,14 +102,10 @@ struct http_deadlines *http_deadlines_start(unsigned head_s, unsigned body_s)
 	int rc = pthread_create(&d->thread, NULL, deadlines_run, d);
 	if (rc != 0) {
 		log_error("cannot start the deadline watchdog: %s", strerror(rc));
-		pthread_cond_destroy(&d->wake);
-		pthread_mutex_destroy(&d->lock);
-		goto fail;
+		http_deadlines_free(d);
+		return NULL;
 	}
 	return d;
-fail:
-	free(d);
-	return NULL;
 }
 
 void http_deadlines_stop(struct http_deadlines *d)
