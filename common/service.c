@@ -10,9 +10,8 @@
 
 #include <openssl/crypto.h>
 
-#include <cjson/cJSON.h>
-
 #include "buf.h"
+#include "json_build.h"
 #include "log.h"
 #include "service.h"
 
@@ -80,10 +79,10 @@ static char *pem_read(const char *path, const char *what)
 		log_error("cannot read the TLS %s %s: %s", what, path, strerror(errno));
 		return NULL;
 	}
+	/* The buffer's failure is sticky: the last append reports any. */
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&text, chunk, n) != 0)
-			break;
-	bool failed = ferror(f) || !feof(f) || buf_append(&text, "", 0) != 0;
+		buf_append(&text, chunk, n);
+	bool failed = ferror(f) || buf_append(&text, "", 0) != 0;
 	fclose(f);
 	if (failed || !strstr(text.data, "-----BEGIN ")) {
 		log_error("the TLS %s %s is not a readable PEM file", what, path);
@@ -188,11 +187,7 @@ void service_healthz(struct http_request *req, struct db_pool *pool,
 	}
 	cJSON *ok = cJSON_CreateObject();
 	/* A NULL object (out of memory) makes http_reply_json answer 500. */
-	if (ok && !cJSON_AddStringToObject(ok, "status", "ok")) {
-		cJSON_Delete(ok);
-		ok = NULL;
-	}
-	http_reply_json(req, 200, ok);
+	http_reply_json(req, 200, json_checked(ok, cJSON_AddStringToObject(ok, "status", "ok")));
 }
 
 /* The program's checks after the common ones; 0 or -1. */
