@@ -42,20 +42,11 @@ static int config_error(const struct config *c, const char *fmt, ...)
 	return -1;
 }
 
-static const char *type_name(enum config_type t)
-{
-	switch (t) {
-	case CONFIG_STRING:
-		return "text";
-	case CONFIG_INT:
-		return "integer";
-	case CONFIG_BOOL:
-		return "flag";
-	case CONFIG_SIZE:
-		return "size";
-	}
-	return "?";
-}
+/* Each type's name in --help. */
+static const char *const type_names[] = {
+	[CONFIG_STRING] = "text", [CONFIG_INT] = "integer", [CONFIG_BOOL] = "flag",
+	[CONFIG_SIZE] = "size",
+};
 
 /* The row named `name` (which is `len` bytes long), or -1. */
 static long find_option(const struct config_option *table, size_t n,
@@ -301,49 +292,37 @@ void config_free(struct config *c)
 	free(c);
 }
 
-/* The value of a named option; a name missing from the table is a bug in
- * the program, so it stops at once rather than run misconfigured. */
+/* The value of a named option. A name missing from the table, or an option
+ * read as a type it is not, is a bug in the program, so it stops at once
+ * rather than run misconfigured. `types` is the mask (1 << type) of the
+ * types the caller may read; `what` names them for the message. */
 static const struct config_value *lookup(const struct config *c, const char *name,
-                                         enum config_type *type)
+                                         unsigned types, const char *what)
 {
 	long row = find_option(c->table, c->n, name, strlen(name));
 
-	if (row < 0) {
+	if (row < 0)
 		fprintf(stderr, "%s: no option named --%s in the table\n", c->program, name);
-		abort();
-	}
-	*type = c->table[row].type;
-	return &c->values[row];
+	else if (!(types & 1u << c->table[row].type))
+		fprintf(stderr, "%s: --%s is not %s\n", c->program, name, what);
+	else
+		return &c->values[row];
+	abort();
 }
 
 const char *config_str(const struct config *c, const char *name)
 {
-	enum config_type type;
-	return lookup(c, name, &type)->text;
+	return lookup(c, name, ~0u, "text")->text;
 }
 
 long long config_int(const struct config *c, const char *name)
 {
-	enum config_type type;
-	const struct config_value *v = lookup(c, name, &type);
-
-	if (type != CONFIG_INT && type != CONFIG_SIZE) {
-		fprintf(stderr, "%s: --%s is not a number option\n", c->program, name);
-		abort();
-	}
-	return v->number;
+	return lookup(c, name, 1u << CONFIG_INT | 1u << CONFIG_SIZE, "a number option")->number;
 }
 
 bool config_bool(const struct config *c, const char *name)
 {
-	enum config_type type;
-	const struct config_value *v = lookup(c, name, &type);
-
-	if (type != CONFIG_BOOL) {
-		fprintf(stderr, "%s: --%s is not a flag\n", c->program, name);
-		abort();
-	}
-	return v->number != 0;
+	return lookup(c, name, 1u << CONFIG_BOOL, "a flag")->number != 0;
 }
 
 int config_argc(const struct config *c)
@@ -360,12 +339,12 @@ const char *config_arg(const struct config *c, int i)
 static void help_option(FILE *out, const struct config_option *o)
 {
 	if (o->type == CONFIG_BOOL)
-		fprintf(out, "  --%s  (%s)\n", o->name, type_name(o->type));
+		fprintf(out, "  --%s  (%s)\n", o->name, type_names[o->type]);
 	else if (o->type == CONFIG_STRING)
-		fprintf(out, "  --%s VALUE  (%s)\n", o->name, type_name(o->type));
+		fprintf(out, "  --%s VALUE  (%s)\n", o->name, type_names[o->type]);
 	else
 		fprintf(out, "  --%s VALUE  (%s, %lld to %lld)\n", o->name,
-		        type_name(o->type), o->min, o->max);
+		        type_names[o->type], o->min, o->max);
 	fprintf(out, "      %s\n", o->doc ? o->doc : "");
 	/* An absent flag is false; other options without a default are unset. */
 	const char *def = o->def ? o->def : o->type == CONFIG_BOOL ? "false" : "none";
