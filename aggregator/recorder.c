@@ -426,6 +426,7 @@ static void stop_workers(struct recorder *r)
 	pthread_mutex_lock(&r->lock);
 	r->stopping = true;
 	pthread_cond_broadcast(&r->wake);
+	pthread_cond_broadcast(&r->finished);
 	pthread_mutex_unlock(&r->lock);
 	for (unsigned i = 0; i < r->nworkers; i++)
 		pthread_join(r->workers[i], NULL);
@@ -474,13 +475,8 @@ void recorder_stop(struct recorder *r)
 {
 	if (!r)
 		return;
-	pthread_mutex_lock(&r->lock);
-	r->stopping = true;
-	pthread_cond_broadcast(&r->wake);
-	pthread_cond_broadcast(&r->finished);
-	pthread_mutex_unlock(&r->lock);
-	pthread_join(r->leader, NULL);
 	stop_workers(r);
+	pthread_join(r->leader, NULL);
 	recorder_free(r);
 }
 
