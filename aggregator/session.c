@@ -3,7 +3,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,12 +64,10 @@ static int mac_text(const struct session_keeper *k, const char *text, size_t len
 struct session_keeper *session_keeper_with_key(const unsigned char key[SESSION_KEY_BYTES],
                                                unsigned lifetime_s, size_t ended_max)
 {
-	struct session_keeper *k = calloc(1, sizeof *k);
+	struct session_keeper *k = ended_max ? calloc(1, sizeof *k) : NULL;
 
-	if (!k || ended_max == 0) {
-		free(k);
+	if (!k)
 		return NULL;
-	}
 	k->ended_max = ended_max;
 	k->ended = calloc(ended_max, sizeof *k->ended);
 	if (!k->ended || pthread_mutex_init(&k->lock, NULL) != 0) {
@@ -234,17 +231,13 @@ void session_end(struct session_keeper *k, const char *cookie, time_t now)
 
 const char *session_result_message(enum session_result r)
 {
-	switch (r) {
-	case SESSION_OK:
-		return "valid session";
-	case SESSION_MALFORMED:
-		return "malformed session cookie: sign in again";
-	case SESSION_FORGED:
-		return "unknown session (the server may have restarted): sign in again";
-	case SESSION_EXPIRED:
-		return "the session has expired: sign in again";
-	case SESSION_ENDED:
-		break;
-	}
-	return "the session was signed out: sign in again";
+	static const char *const messages[] = {
+		[SESSION_OK] = "valid session",
+		[SESSION_MALFORMED] = "malformed session cookie: sign in again",
+		[SESSION_FORGED] = "unknown session (the server may have restarted): sign in again",
+		[SESSION_EXPIRED] = "the session has expired: sign in again",
+		[SESSION_ENDED] = "the session was signed out: sign in again",
+	};
+
+	return messages[r];
 }
