@@ -23,7 +23,16 @@ static cJSON *indicators_json(const struct catalogue *cat)
 	return json_checked(list, ok);
 }
 
-static bool add_period(cJSON *o, const char *name, int period);
+/* Adds a period, or null when there is none (0). */
+static bool add_period(cJSON *o, const char *name, int period)
+{
+	char text[PERIOD_STRLEN];
+
+	if (period == 0)
+		return cJSON_AddNullToObject(o, name) != NULL;
+	period_format(period, text);
+	return cJSON_AddStringToObject(o, name, text) != NULL;
+}
 
 /* An area with its periods and its children, recursively (the import
  * refuses cycles; the depth bound only guards a broken catalogue). */
@@ -65,17 +74,6 @@ static cJSON *agencies_json(const struct catalogue *cat)
 		     cJSON_AddStringToObject(o, "name", cat->agencies[i].name);
 	}
 	return json_checked(list, ok);
-}
-
-/* Adds a period, or null when there is none (0). */
-static bool add_period(cJSON *o, const char *name, int period)
-{
-	char text[PERIOD_STRLEN];
-
-	if (period == 0)
-		return cJSON_AddNullToObject(o, name) != NULL;
-	period_format(period, text);
-	return cJSON_AddStringToObject(o, name, text) != NULL;
 }
 
 static cJSON *catalogue_json(const struct catalogue *cat, const struct load_span *spans,
