@@ -16,7 +16,6 @@
  * into the catalogue no longer than that; a reload swaps in a new snapshot
  * without waiting for any reader. */
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "aggregator.h"
@@ -129,16 +128,12 @@ static void reply_unidentified(struct http_request *req, enum read_gate gate, co
 	http_reply_error(req, 401, "unauthorized", "%s", why);
 }
 
-/* Refuses a role that may not read (403). */
+/* Refuses a role that may not read (403); the API also says which may. */
 static void reply_forbidden(struct http_request *req, enum read_gate gate, enum auth_role role)
 {
-	if (gate == READ_PAGE)
-		http_reply_error(req, 403, "forbidden", "a %s token may not read the aggregator",
-		                 auth_role_name(role));
-	else
-		http_reply_error(req, 403, "forbidden",
-		                 "a %s token may not read the aggregator; it needs an analyst's "
-		                 "or an admin's token", auth_role_name(role));
+	http_reply_error(req, 403, "forbidden", "a %s token may not read the aggregator%s",
+	                 auth_role_name(role), gate == READ_PAGE ? ""
+	                 : "; it needs an analyst's or an admin's token");
 }
 
 int read_gate(struct aggregator *a, struct http_request *req, enum read_gate gate,
