@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "period.h"
+#include "series_build.h"
 
 /* Characters of a value quoted back in a message. */
 #define ECHO_MAX 40
@@ -19,9 +20,8 @@ void query_echo(char *out, size_t size, const char *s)
 		strcpy(out + n, "...");
 }
 
-/* Answers 400 invalid_parameter naming the parameter and quoting its value. */
-static int bad(struct http_request *req, const char *name, const char *value,
-               const char *why)
+int query_bad(struct http_request *req, const char *name, const char *value,
+              const char *why)
 {
 	char echo[ECHO_MAX + 4];
 
@@ -87,7 +87,7 @@ int query_indicator(struct http_request *req, const struct catalogue *cat,
 	if (!value)
 		return required(req, "indicator", "bup.nya_barn");
 	*out = catalogue_indicator(cat, value);
-	return *out ? 0 : bad(req, "indicator", value, "no such indicator in the catalogue");
+	return *out ? 0 : query_bad(req, "indicator", value, "no such indicator in the catalogue");
 }
 
 int query_area(struct http_request *req, const struct catalogue *cat, const char *value,
@@ -96,7 +96,20 @@ int query_area(struct http_request *req, const struct catalogue *cat, const char
 	if (!value)
 		return required(req, "area", "0581");
 	*out = catalogue_area(cat, value);
-	return *out ? 0 : bad(req, "area", value, "no such area in the catalogue");
+	return *out ? 0 : query_bad(req, "area", value, "no such area in the catalogue");
+}
+
+int query_municipality(struct http_request *req, const struct catalogue *cat,
+                       const char *value, const char *what, const struct cat_area **out)
+{
+	if (query_area(req, cat, value, out) != 0)
+		return -1;
+	if ((*out)->parent < 0)
+		return 0;
+	http_reply_error(req, 400, "invalid_parameter", "area '%s': %s is of a municipality; "
+	                 "this area's municipality is '%s'", (*out)->code, what,
+	                 area_municipality(cat, *out)->code);
+	return -1;
 }
 
 /* The format an Accept header asks for when format= is absent. */
@@ -122,8 +135,8 @@ int query_format(struct http_request *req, const char *value, unsigned allowed,
 		*out = 0;
 	if (*out & allowed)
 		return 0;
-	return bad(req, "format", value, (allowed & FORMAT_SDMX) ? "use json, csv or sdmx-json"
-	                                                          : "use json or csv");
+	return query_bad(req, "format", value, (allowed & FORMAT_SDMX) ? "use json, csv or sdmx-json"
+	                                                                : "use json or csv");
 }
 
 int query_freq(struct http_request *req, const char *value, enum series_freq *out)
@@ -133,7 +146,7 @@ int query_freq(struct http_request *req, const char *value, enum series_freq *ou
 	else if (strcmp(value, "year") == 0)
 		*out = FREQ_YEAR;
 	else
-		return bad(req, "freq", value, "use quarter or year");
+		return query_bad(req, "freq", value, "use quarter or year");
 	return 0;
 }
 
@@ -158,8 +171,8 @@ int query_as_of(struct http_request *req, const char *value, char out[QUERY_TIME
 	if (!value || query_rfc3339(value, out, QUERY_TIME_MAX) == 0)
 		return 0;
 	out[0] = '\0';
-	return bad(req, "as_of", value, "not an RFC 3339 time such as 2024-05-01T12:00:00Z "
-	           "(write a '+' in an offset as %2B)");
+	return query_bad(req, "as_of", value, "not an RFC 3339 time such as 2024-05-01T12:00:00Z "
+	                 "(write a '+' in an offset as %2B)");
 }
 
 /* ---- periods ------------------------------------------------------------- */
@@ -169,11 +182,11 @@ int query_year(struct http_request *req, const char *value, time_t now, int *out
 	if (!value)
 		return required(req, "year", "2024");
 	if (period_parse_year(value, out) != 0)
-		return bad(req, "year", value, "a year is written YYYY");
+		return query_bad(req, "year", value, "a year is written YYYY");
 	if (*out < PERIOD_MIN_YEAR)
-		return bad(req, "year", value, "the first year is 2000");
+		return query_bad(req, "year", value, "the first year is 2000");
 	if (*out > period_year(period_current(now)))
-		return bad(req, "year", value, "the year has not begun");
+		return query_bad(req, "year", value, "the year has not begun");
 	return 0;
 }
 
@@ -197,11 +210,12 @@ int query_bound(struct http_request *req, const char *name, const char *value,
 		p = year > period_year(period_current(now)) ? period_make(year, 1)
 		                                            : bound_of_year(year, is_to, now);
 	} else if (period_parse(value, &p) != PERIOD_OK)
-		return bad(req, name, value, "a period is a quarter YYYYQn or YYYY-Qn, or a year YYYY");
+		return query_bad(req, name, value,
+		                 "a period is a quarter YYYYQn or YYYY-Qn, or a year YYYY");
 	if (period_year(p) < PERIOD_MIN_YEAR)
-		return bad(req, name, value, "periods start at 2000Q1");
+		return query_bad(req, name, value, "periods start at 2000Q1");
 	if (p > period_current(now))
-		return bad(req, name, value, "the period has not begun");
+		return query_bad(req, name, value, "the period has not begun");
 	*out = freq == FREQ_QUARTER ? p : period_year(p);
 	return 0;
 }

@@ -41,6 +41,10 @@ int query_indicator(struct http_request *req, const struct catalogue *cat,
                     const char *value, const struct cat_indicator **out) WUR;
 int query_area(struct http_request *req, const struct catalogue *cat, const char *value,
                const struct cat_area **out) WUR;
+/* An area code that must name a municipality (a top-level area); `what`
+ * ("a table") names the answer in the refusal. */
+int query_municipality(struct http_request *req, const struct catalogue *cat,
+                       const char *value, const char *what, const struct cat_area **out) WUR;
 /* format=json|csv|sdmx-json among `allowed` (a mask of query_format);
  * without it, "Accept: text/csv" picks CSV and anything else JSON. */
 int query_format(struct http_request *req, const char *value, unsigned allowed,
@@ -58,6 +62,11 @@ int query_year(struct http_request *req, const char *value, time_t now, int *out
  * a quarter means its year. Nothing may lie after the current quarter. */
 int query_bound(struct http_request *req, const char *name, const char *value,
                 enum series_freq freq, time_t now, int *out) WUR;
+
+/* Answers 400 invalid_parameter naming the parameter, quoting its value
+ * and saying why; returns -1. */
+int query_bad(struct http_request *req, const char *name, const char *value,
+              const char *why);
 
 /* Pure helpers, exposed for tests. */
 /* rfc3339_canonical (common/rfc3339.h) of a query's value, which may have a

@@ -22,27 +22,9 @@ static int lang_read(struct http_request *req, const char *value, enum review_la
 		*out = REVIEW_SV;
 	else if (strcmp(value, "en") == 0)
 		*out = REVIEW_EN;
-	else {
-		char echo[64];
-		query_echo(echo, sizeof echo, value);
-		http_reply_error(req, 400, "invalid_parameter", "lang '%s': expected sv or en", echo);
-		return -1;
-	}
+	else
+		return query_bad(req, "lang", value, "expected sv or en");
 	return 0;
-}
-
-/* The municipality of area=: a top-level area of the catalogue. */
-static int area_read(struct http_request *req, const struct catalogue *cat, const char *value,
-                     const struct cat_area **out)
-{
-	if (query_area(req, cat, value, out) != 0)
-		return -1;
-	if ((*out)->parent < 0)
-		return 0;
-	http_reply_error(req, 400, "invalid_parameter", "area '%s': a review is of a "
-	                 "municipality; this area's municipality is '%s'", (*out)->code,
-	                 area_municipality(cat, *out)->code);
-	return -1;
 }
 
 /* Reads the review's input on the read's connection, gives the
@@ -83,7 +65,7 @@ void review_get(struct http_request *req, void *app)
 	char as_of[QUERY_TIME_MAX];
 	struct review_params p = { .grace_days = a->grace_days, .alpha = a->alpha,
 	                           .now = time(NULL) };
-	enum review_lang lang;
+	enum review_lang lang = REVIEW_SV;
 	struct read_ctx rc = READ_CTX_INIT;
 
 	if (read_gate(a, req, READ_PAGE, &rc) != 0 || query_read(req, qp, P_COUNT) != 0 ||
@@ -93,7 +75,7 @@ void review_get(struct http_request *req, void *app)
 	    read_begin(a, req, as_of[0] ? as_of : NULL, &rc) != 0)
 		goto done;
 	p.as_of = as_of[0] ? as_of : NULL;
-	if (area_read(req, rc.cat, qp[P_AREA].value, &p.municipality) == 0)
+	if (query_municipality(req, rc.cat, qp[P_AREA].value, "a review", &p.municipality) == 0)
 		review_answer(a, req, &rc, &p, lang);
 done:
 	read_end(a, &rc);

@@ -24,15 +24,8 @@ static int args_read(struct http_request *req, const struct catalogue *cat,
                      const struct query_param *qp, struct table_args *out)
 {
 	if (query_indicator(req, cat, qp[P_INDICATOR].value, &out->indicator) != 0 ||
-	    query_area(req, cat, qp[P_AREA].value, &out->municipality) != 0)
+	    query_municipality(req, cat, qp[P_AREA].value, "a table", &out->municipality) != 0)
 		return -1;
-	if (out->municipality->parent >= 0) {
-		http_reply_error(req, 400, "invalid_parameter", "area '%s': a table is of a "
-		                 "municipality; this area's municipality is '%s'",
-		                 out->municipality->code,
-		                 area_municipality(cat, out->municipality)->code);
-		return -1;
-	}
 	return query_year(req, qp[P_YEAR].value, time(NULL), &out->year) != 0 ||
 	       query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV,
 	                    &out->format) != 0 ? -1 : 0;
