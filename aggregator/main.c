@@ -3,10 +3,8 @@
  * its shared state; service_main (common/service.c) reads the options,
  * makes the state, serves until SIGINT or SIGTERM and frees it. */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "aggregator.h"
 #include "config.h"
@@ -64,27 +62,18 @@ static const struct http_route routes[] = {
 	{ "GET", "/review/*", review_get },
 };
 
-/* Reads --alpha: a number strictly between 0 and 1. */
-static int alpha_parse(const char *text, double *out)
-{
-	char *end;
-	double v = strtod(text, &end);
-
-	if (end == text || *end != '\0' || !isfinite(v) || v <= 0 || v >= 1)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Checks what the option table cannot, beyond the common checks: alpha.
- * Returns 0, or -1 after saying why. */
+/* Checks what the option table cannot, beyond the common checks: --alpha,
+ * a number strictly between 0 and 1. Returns 0, or -1 after saying why. */
 static int options_check(const struct config *cfg, void *app)
 {
 	struct aggregator *a = app;
+	const char *text = config_str(cfg, "alpha");
+	char *end;
 
-	if (alpha_parse(config_str(cfg, "alpha"), &a->alpha) != 0) {
+	a->alpha = strtod(text, &end);
+	if (end == text || *end != '\0' || !isfinite(a->alpha) || a->alpha <= 0 || a->alpha >= 1) {
 		fprintf(stderr, "samlad-aggregator: --alpha '%s' is not a number between 0 "
-		        "and 1\n", config_str(cfg, "alpha"));
+		        "and 1\n", text);
 		return -1;
 	}
 	return 0;
@@ -147,15 +136,11 @@ static void state_free(void *app)
 	struct aggregator *a = app;
 
 	recorder_stop(a->recorder);
-	a->recorder = NULL;
 	state_cache_free(a->cache);
-	a->cache = NULL;
 	catalogue_holder_destroy(&a->cat);
 	timeline_free(&a->timeline);
 	session_keeper_free(a->sessions);
-	a->sessions = NULL;
 	db_pool_free(a->pool);
-	a->pool = NULL;
 }
 
 static const struct service_program program = {

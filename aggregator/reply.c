@@ -1,6 +1,4 @@
 /* Replies shared by the aggregator's handlers. */
-#include <stdio.h>
-
 #include "aggregator.h"
 #include "service.h"
 
