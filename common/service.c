@@ -190,14 +190,6 @@ void service_healthz(struct http_request *req, struct db_pool *pool,
 	http_reply_json(req, 200, json_checked(ok, cJSON_AddStringToObject(ok, "status", "ok")));
 }
 
-/* The program's checks after the common ones; 0 or -1. */
-static int options_check(const struct service_program *p, const struct config *cfg)
-{
-	if (service_options_check(cfg, p->name) != 0)
-		return -1;
-	return p->check ? p->check(cfg, p->app) : 0;
-}
-
 int service_main(const struct service_program *p, int argc, char **argv)
 {
 	sigset_t signals;
@@ -208,7 +200,7 @@ int service_main(const struct service_program *p, int argc, char **argv)
 	if (!cfg)
 		return code;
 	code = 2;
-	if (options_check(p, cfg) != 0)
+	if (service_options_check(cfg, p->name) != 0 || (p->check && p->check(cfg, p->app) != 0))
 		goto done;
 	code = 1;
 	size_t body_limit = p->body_option ? (size_t)config_int(cfg, p->body_option)
