@@ -28,12 +28,7 @@ enum http_target_check http_target_check(const char *target, size_t len)
  * "+5" or " 5" its own way; only the plain form is unambiguous. */
 static bool length_valid(const char *v)
 {
-	if (!*v)
-		return false;
-	for (; *v; v++)
-		if (*v < '0' || *v > '9')
-			return false;
-	return true;
+	return *v && v[strspn(v, "0123456789")] == '\0';
 }
 
 enum http_framing_check http_framing_check(const struct http_framing *f)
