@@ -112,19 +112,13 @@ int query_municipality(struct http_request *req, const struct catalogue *cat,
 	return -1;
 }
 
-/* The format an Accept header asks for when format= is absent. */
-static enum query_format from_accept(const char *accept)
-{
-	if (accept && strstr(accept, "text/csv"))
-		return FORMAT_CSV;
-	return FORMAT_JSON;
-}
-
 int query_format(struct http_request *req, const char *value, unsigned allowed,
                  enum query_format *out)
 {
+	const char *accept = http_header(req, "Accept");
+
 	if (!value)
-		*out = from_accept(http_header(req, "Accept"));
+		*out = accept && strstr(accept, "text/csv") ? FORMAT_CSV : FORMAT_JSON;
 	else if (strcmp(value, "json") == 0)
 		*out = FORMAT_JSON;
 	else if (strcmp(value, "csv") == 0)
