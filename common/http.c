@@ -419,29 +419,19 @@ static const struct http_route *route_find(const struct http_request *req,
 	return NULL;
 }
 
-/* Collects into `allow` the methods of the routes for the request's path.
- * Returns -1 when memory ran out. */
-static int route_allow(const struct http_request *req, struct buf *allow)
-{
-	const struct http_server *srv = req->srv;
-	const char *param;
-
-	for (size_t i = 0; i < srv->nroutes; i++) {
-		const struct http_route *r = &srv->routes[i];
-		if (path_matches(r->path, req->path, &param) &&
-		    buf_printf(allow, "%s%s", allow->len ? ", " : "", r->method) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Answers a request that has no route: 405 with Allow when the path is
- * served with other methods, else 404. */
+/* Answers a request that has no route: 405 with Allow (the methods of the
+ * routes for its path) when the path is served with other methods, else 404. */
 static void reply_no_route(struct http_request *req)
 {
 	struct buf allow = BUF_INIT;
+	const char *param;
 
-	if (route_allow(req, &allow) != 0)
+	for (size_t i = 0; i < req->srv->nroutes; i++) {
+		const struct http_route *r = &req->srv->routes[i];
+		if (path_matches(r->path, req->path, &param))
+			buf_printf(&allow, "%s%s", allow.len ? ", " : "", r->method);
+	}
+	if (buf_failed(&allow))
 		reply_out_of_memory(req);
 	else if (allow.len) {
 		http_add_header(req, "Allow", allow.data);
