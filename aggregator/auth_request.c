@@ -192,20 +192,17 @@ int read_begin(struct aggregator *a, struct http_request *req, const char *as_of
 		st = catalogue_refresh(&a->cat, ctx->db, ctx->v.catalogue);
 	if (st == DB_OK)
 		st = timeline_refresh(&a->timeline, ctx->db, ctx->v.catalogue);
-	if (st == DB_UNAVAILABLE) {
-		aggregator_reply_unavailable(a, req);
-		return -1;
-	}
-	if (st != DB_OK) {
-		log_error("snapshot failed: %s %s", db_sqlstate(ctx->db), db_error(ctx->db));
-		http_reply_error(req, 500, "internal_error", "the data version could not be read");
-		return -1;
-	}
 	/* Another request may have swapped in a newer catalogue since: that is
 	 * fine, the newest one is always at least as current as ours. */
-	if ((ctx->cat = catalogue_hold(&a->cat)))
+	if (st == DB_UNAVAILABLE)
+		aggregator_reply_unavailable(a, req);
+	else if (st != DB_OK) {
+		log_error("snapshot failed: %s %s", db_sqlstate(ctx->db), db_error(ctx->db));
+		http_reply_error(req, 500, "internal_error", "the data version could not be read");
+	} else if (!(ctx->cat = catalogue_hold(&a->cat)))
+		http_reply_error(req, 500, "internal_error", "no catalogue is loaded");
+	else
 		return 0;
-	http_reply_error(req, 500, "internal_error", "no catalogue is loaded");
 	return -1;
 }
 
