@@ -192,8 +192,8 @@ int read_begin(struct aggregator *a, struct http_request *req, const char *as_of
 		st = catalogue_refresh(&a->cat, ctx->db, ctx->v.catalogue);
 	if (st == DB_OK)
 		st = timeline_refresh(&a->timeline, ctx->db, ctx->v.catalogue);
-	/* Another request may have swapped in a newer catalogue since: that is
-	 * fine, the newest one is always at least as current as ours. */
+	/* The catalogue held may be newer, swapped in by another request since:
+	 * that is fine, the newest one is always at least as current as ours. */
 	if (st == DB_UNAVAILABLE)
 		aggregator_reply_unavailable(a, req);
 	else if (st != DB_OK) {
