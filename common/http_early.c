@@ -43,34 +43,30 @@ static bool wait_for(const struct early_io *io, short events)
 	return rc > 0 || (rc < 0 && errno == EINTR);
 }
 
+/* A transfer's result as the callers read it: the bytes moved, 0 to wait
+ * (the call would block or was interrupted), or -1 on failure. */
+static long io_result(const struct early_io *io, ssize_t n)
+{
+	bool again = io->tls ? n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED
+	                     : n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+
+	return again ? 0 : n < 0 ? -1 : (long)n;
+}
+
 /* Writes some of data; returns bytes written, 0 to wait, -1 on failure. */
 static long io_write(const struct early_io *io, const char *data, size_t len)
 {
-	if (io->tls) {
-		ssize_t n = gnutls_record_send(io->tls, data, len);
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			return 0;
-		return n < 0 ? -1 : (long)n;
-	}
-	ssize_t n = send(io->fd, data, len, MSG_NOSIGNAL);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return 0;
-	return n < 0 ? -1 : (long)n;
+	return io_result(io, io->tls ? gnutls_record_send(io->tls, data, len)
+	                             : send(io->fd, data, len, MSG_NOSIGNAL));
 }
 
 /* Reads and drops; returns bytes read, 0 to wait, -1 at the end or on failure. */
 static long io_read(const struct early_io *io, char *scratch, size_t size)
 {
-	if (io->tls) {
-		ssize_t n = gnutls_record_recv(io->tls, scratch, size);
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			return 0;
-		return n <= 0 ? -1 : (long)n;
-	}
-	ssize_t n = recv(io->fd, scratch, size, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return 0;
-	return n <= 0 ? -1 : (long)n;
+	ssize_t n = io->tls ? gnutls_record_recv(io->tls, scratch, size)
+	                    : recv(io->fd, scratch, size, 0);
+
+	return n == 0 ? -1 : io_result(io, n);
 }
 
 static int write_all(const struct early_io *io, const char *data, size_t len)
