@@ -1,7 +1,6 @@
 /* Query parameters of the read endpoints; see query.h. */
 #include "query.h"
 
-#include <stdio.h>
 #include <string.h>
 #include "period.h"
 #include "series_build.h"

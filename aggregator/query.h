@@ -6,7 +6,6 @@
 #ifndef SAMLAD_QUERY_H
 #define SAMLAD_QUERY_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 #include "catalogue.h"
