@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "aggregator.h"
+#include "hex.h"
 #include "period.h"
 #include "query.h"
 #include "render.h"
@@ -94,12 +95,10 @@ static int bounds_read(struct aggregator *a, struct http_request *req,
 		}
 	}
 	/* A default gives way to an explicit bound on the other side. */
-	if (rq->from > rq->to && (!from || !to)) {
-		if (!from)
-			rq->from = rq->to;
-		else
-			rq->to = rq->from;
-	}
+	if (rq->from > rq->to && !from)
+		rq->from = rq->to;
+	else if (rq->from > rq->to && !to)
+		rq->to = rq->from;
 	if (rq->from <= rq->to)
 		return 0;
 	http_reply_error(req, 400, "invalid_parameter", "from '%s' is after to '%s'", from, to);
@@ -141,8 +140,8 @@ static void reply_sdmx(struct http_request *req, const struct series *s,
 		http_reply_error(req, 500, "internal_error", "no randomness for the message id");
 		return;
 	}
-	snprintf(id, sizeof id, "samlad-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
-	         rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	memcpy(id, "samlad-", 7);
+	hex_encode(rnd, sizeof rnd, id + 7);
 	gmtime_r(&now, &tm);
 	strftime(prepared, sizeof prepared, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	self_link(s, args, self, sizeof self);
