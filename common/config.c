@@ -122,15 +122,12 @@ static int parse_size(const char *s, long long *out)
 
 static int parse_bool(const char *s, long long *out)
 {
-	if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0) {
-		*out = 1;
-		return 0;
-	}
-	if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0) {
-		*out = 0;
-		return 0;
-	}
-	return -1;
+	bool yes = strcmp(s, "1") == 0 || strcmp(s, "true") == 0;
+
+	if (!yes && strcmp(s, "0") != 0 && strcmp(s, "false") != 0)
+		return -1;
+	*out = yes;
+	return 0;
 }
 
 /* Names the value's origin: "--port" or "--port (from SAMLAD_PORT)". */
