@@ -266,7 +266,6 @@ static bool run_jobs(struct recorder *r, struct jobs *j, struct point from, stru
 		pthread_cond_wait(&r->finished, &r->lock);
 	bool ok = !r->failed && r->done == r->round.n;
 	r->round = (struct jobs){ NULL, 0, 0 };
-	r->next = r->done = 0;
 	pthread_mutex_unlock(&r->lock);
 	return ok;
 }
