@@ -83,17 +83,13 @@ static int parse_integer(const char *s, long long *out)
 /* How many times a size suffix multiplies by 1024, or -1 if not one. */
 static int size_shift(char suffix)
 {
-	switch (suffix) {
-	case '\0':
+	/* Each pair of letters is one power more. */
+	static const char units[] = "KkMmGg";
+
+	if (!suffix)
 		return 0;
-	case 'K': case 'k':
-		return 1;
-	case 'M': case 'm':
-		return 2;
-	case 'G': case 'g':
-		return 3;
-	}
-	return -1;
+	const char *u = strchr(units, suffix);
+	return u ? (int)(u - units) / 2 + 1 : -1;
 }
 
 /* Parses digits with an optional K, M or G suffix (powers of 1024). */
