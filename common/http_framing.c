@@ -6,7 +6,6 @@
 
 enum http_target_check http_target_check(const char *target, size_t len)
 {
-	size_t params = 0;
 	const char *q = memchr(target, '?', len);
 
 	/* %00 decodes to a NUL, which would cut the C string the handlers see
@@ -18,7 +17,7 @@ enum http_target_check http_target_check(const char *target, size_t len)
 		return TARGET_OK;
 	/* Every '&' or ';'-free run is one parameter to libmicrohttpd,
 	 * empty ones included, so count separators rather than names. */
-	params = 1;
+	size_t params = 1;
 	for (const char *p = q + 1; p < target + len; p++)
 		params += *p == '&';
 	return params > HTTP_MAX_PARAMS ? TARGET_TOO_MANY_PARAMS : TARGET_OK;
