@@ -147,9 +147,7 @@ static int cookie_split(const char *cookie, struct cookie_parts *p)
 		return -1;
 	p->signed_len = a + 1 + b + 1 + NONCE_CHARS;
 	p->mac = cookie + p->signed_len + 1;
-	if (strlen(p->mac) != MAC_CHARS)
-		return -1;
-	return base64url_span(p->mac) == MAC_CHARS ? 0 : -1;
+	return strlen(p->mac) == MAC_CHARS && base64url_span(p->mac) == MAC_CHARS ? 0 : -1;
 }
 
 /* True when the MAC is on the ended list. Call with the lock held. */
