@@ -23,24 +23,11 @@ struct table_args {
 static int args_read(struct http_request *req, const struct catalogue *cat,
                      const struct query_param *qp, struct table_args *out)
 {
-	if (query_indicator(req, cat, qp[P_INDICATOR].value, &out->indicator) != 0 ||
-	    query_municipality(req, cat, qp[P_AREA].value, "a table", &out->municipality) != 0)
-		return -1;
-	return query_year(req, qp[P_YEAR].value, time(NULL), &out->year) != 0 ||
+	return query_indicator(req, cat, qp[P_INDICATOR].value, &out->indicator) != 0 ||
+	       query_municipality(req, cat, qp[P_AREA].value, "a table", &out->municipality) != 0 ||
+	       query_year(req, qp[P_YEAR].value, time(NULL), &out->year) != 0 ||
 	       query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV,
 	                    &out->format) != 0 ? -1 : 0;
-}
-
-/* Answers with the table: rendering needs only the catalogue. */
-static void table_answer(struct http_request *req, const struct catalogue *cat,
-                         const struct table_args *args, const struct ptable *t)
-{
-	struct buf csv = BUF_INIT;
-
-	if (args->format == FORMAT_CSV)
-		aggregator_reply_csv(req, &csv, render_table_csv(cat, args->municipality, t, &csv));
-	else
-		http_reply_json(req, 200, render_table(cat, args->indicator, args->municipality, t));
 }
 
 void table_get(struct http_request *req, void *app)
@@ -54,6 +41,7 @@ void table_get(struct http_request *req, void *app)
 	struct table_args args = { 0 };
 	struct read_ctx rc = READ_CTX_INIT;
 	struct ptable *t = NULL;
+	struct buf csv = BUF_INIT;
 
 	if (read_gate(a, req, READ_API, &rc) != 0 || query_read(req, qp, P_COUNT) != 0 ||
 	    query_as_of(req, qp[P_AS_OF].value, args.as_of) != 0 ||
@@ -63,11 +51,14 @@ void table_get(struct http_request *req, void *app)
 	struct tables_ctx ctx = read_tables(a, &rc);
 	enum agg_status st = tables_read(&ctx, args.indicator->id, args.municipality->id,
 	                                 args.year, args.year, &t);
+	/* Rendering needs only the catalogue. */
 	read_put_db(a, &rc);
 	if (st != AGG_OK)
 		aggregator_reply_failure(a, req, st, "the table");
+	else if (args.format == FORMAT_CSV)
+		aggregator_reply_csv(req, &csv, render_table_csv(rc.cat, args.municipality, t, &csv));
 	else
-		table_answer(req, rc.cat, &args, t);
+		http_reply_json(req, 200, render_table(rc.cat, args.indicator, args.municipality, t));
 done:
 	free(t);
 	read_end(a, &rc);
