@@ -15,7 +15,10 @@
 #include "log.h"
 #include "service.h"
 
-int service_options_check(const struct config *cfg, const char *program)
+/* Checks what an option table cannot: the log level's name (and sets it),
+ * the required database URL, --tls-cert and --tls-key given together, and
+ * stray arguments. `program` names the service in the messages. Returns 0, or -1 after saying why on stderr. */
+static int service_options_check(const struct config *cfg, const char *program)
 {
 	int level = log_level_parse(config_str(cfg, "log-level"));
 
@@ -43,7 +46,12 @@ int service_options_check(const struct config *cfg, const char *program)
 	return 0;
 }
 
-int service_signals_block(sigset_t *set)
+/* Blocks SIGINT and SIGTERM in the calling thread before any other exists:
+ * every thread inherits the mask, so only service_signals_wait ever takes
+ * them (libmicrohttpd's threads would otherwise run a handler). Also
+ * ignores SIGPIPE, so that a client hanging up mid-write cannot end the
+ * process. Returns 0, or -1 (logged). */
+static int service_signals_block(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
@@ -57,7 +65,8 @@ int service_signals_block(sigset_t *set)
 	return 0;
 }
 
-void service_signals_wait(const sigset_t *set)
+/* Waits until SIGINT or SIGTERM arrives, and logs which. */
+static void service_signals_wait(const sigset_t *set)
 {
 	int sig = 0;
 
@@ -108,9 +117,16 @@ static void descriptors_raise(unsigned connections)
 		         "reached", (unsigned long long)lim.rlim_cur, connections);
 }
 
-int service_serve(const struct config *cfg, const struct http_route *routes,
-                  size_t nroutes, size_t body_limit, void *app,
-                  const sigset_t *signals)
+/* Starts the HTTP server on the options every service has (--listen and
+ * SERVICE_HTTP_OPTIONS; the TLS files are read here) with the given routes
+ * and body limit, waits
+ * for SIGINT or SIGTERM (blocked before by service_signals_block), and
+ * stops the server: when it returns, every connection thread has ended, so
+ * the caller may free what the handlers use. Returns 0, or -1 when the
+ * server could not start (logged). */
+static int service_serve(const struct config *cfg, const struct http_route *routes,
+                         size_t nroutes, size_t body_limit, void *app,
+                         const sigset_t *signals)
 {
 	struct http_server_config http = {
 		.listen = config_str(cfg, "listen"),

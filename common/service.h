@@ -29,36 +29,9 @@
 	{ "tls-key", CONFIG_STRING, NULL, NULL, 0, 0, \
 	  "PEM file of the private key of --tls-cert." }
 
-/* Checks what an option table cannot: the log level's name (and sets it),
- * the required database URL, --tls-cert and --tls-key given together, and
- * stray arguments. `program` names the
- * service in the messages. Returns 0, or -1 after saying why on stderr. */
-int service_options_check(const struct config *cfg, const char *program) WUR;
-
-/* Blocks SIGINT and SIGTERM in the calling thread before any other exists:
- * every thread inherits the mask, so only service_signals_wait ever takes
- * them (libmicrohttpd's threads would otherwise run a handler). Also
- * ignores SIGPIPE, so that a client hanging up mid-write cannot end the
- * process. Returns 0, or -1 (logged). */
-int service_signals_block(sigset_t *set) WUR;
-
-/* Waits until SIGINT or SIGTERM arrives, and logs which. */
-void service_signals_wait(const sigset_t *set);
-
 /* Connects one connection of the pool and warns when the database does not
  * answer: a service starts either way and answers 503 until it is back. */
 void service_db_probe(struct db_pool *pool);
-
-/* Starts the HTTP server on the options every service has (--listen and
- * SERVICE_HTTP_OPTIONS; the TLS files are read here) with the given routes
- * and body limit, waits
- * for SIGINT or SIGTERM (blocked before by service_signals_block), and
- * stops the server: when it returns, every connection thread has ended, so
- * the caller may free what the handlers use. Returns 0, or -1 when the
- * server could not start (logged). */
-int service_serve(const struct config *cfg, const struct http_route *routes,
-                  size_t nroutes, size_t body_limit, void *app,
-                  const sigset_t *signals) WUR;
 
 /* A service program: what differs between the two, so that their start-up,
  * serving and shutdown are written once (service_main). */
