@@ -274,19 +274,15 @@ static int demo_options_read(const struct config *cfg, const char **dir, int *fr
 	time_t now = time(NULL);
 
 	*dir = config_str(cfg, "out");
-	if (!*dir || !(*dir)[0]) {
-		admin_error("demo-data: --out DIR is required");
-		return -1;
-	}
+	if (!*dir || !(*dir)[0])
+		return admin_error("demo-data: --out DIR is required");
 	if (parse_quarter("from", config_str(cfg, "from"), now, from) != 0)
 		return -1;
 	*to = period_last_finished(now);
 	if (to_text && parse_quarter("to", to_text, now, to) != 0)
 		return -1;
-	if (*from > *to) {
-		admin_error("demo-data: --from is after --to");
-		return -1;
-	}
+	if (*from > *to)
+		return admin_error("demo-data: --from is after --to");
 	return 0;
 }
 

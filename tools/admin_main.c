@@ -24,7 +24,7 @@ static const struct config_option common_options[] = { ADMIN_COMMON_OPTIONS };
 static const char program_usage[] =
 	"samlad-admin COMMAND [OPTION...] [ARGUMENT...]";
 
-void admin_error(const char *fmt, ...)
+int admin_error(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("samlad-admin: ", stderr);
@@ -32,15 +32,15 @@ void admin_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	return -1;
 }
 
-void admin_db_error(const struct db *db, const char *what)
+int admin_db_error(const struct db *db, const char *what)
 {
 	const char *state = db_sqlstate(db);
 	if (state[0])
-		admin_error("%s: %s (SQLSTATE %s)", what, db_error(db), state);
-	else
-		admin_error("%s: %s", what, db_error(db));
+		return admin_error("%s: %s (SQLSTATE %s)", what, db_error(db), state);
+	return admin_error("%s: %s", what, db_error(db));
 }
 
 struct db *admin_connect(const struct config *cfg)

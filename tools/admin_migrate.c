@@ -96,13 +96,10 @@ static int migration_cmp(const void *a, const void *b)
 /* Two files with one number would be applied in an order nobody chose. */
 static int check_unique(const struct migration_list *l, const char *dir)
 {
-	for (size_t i = 1; i < l->n; i++) {
-		if (l->items[i].version == l->items[i - 1].version) {
-			admin_error("%s: %s and %s have the same number", dir,
-			            l->items[i - 1].file, l->items[i].file);
-			return -1;
-		}
-	}
+	for (size_t i = 1; i < l->n; i++)
+		if (l->items[i].version == l->items[i - 1].version)
+			return admin_error("%s: %s and %s have the same number", dir,
+			                   l->items[i - 1].file, l->items[i].file);
 	return 0;
 }
 
@@ -112,10 +109,8 @@ static int list_migrations(const char *dir, struct migration_list *l)
 {
 	struct dirent *e;
 	DIR *d = opendir(dir);
-	if (!d) {
-		admin_error("cannot open the schema folder %s: %s", dir, strerror(errno));
-		return -1;
-	}
+	if (!d)
+		return admin_error("cannot open the schema folder %s: %s", dir, strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 		if (len < 4 || strcmp(e->d_name + len - 4, ".sql") != 0)
@@ -145,10 +140,8 @@ static int read_migration(const char *path, struct buf *sql)
 	size_t n;
 	FILE *fp = fopen(path, "rb");
 
-	if (!fp) {
-		admin_error("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!fp)
+		return admin_error("cannot open %s: %s", path, strerror(errno));
 	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		if (sql->len + n > MIGRATION_FILE_MAX || buf_append(sql, chunk, n) != 0) {
 			admin_error("%s: too large to read", path);
@@ -206,10 +199,8 @@ static int apply_missing(struct db *db, const char *dir, const struct migration_
 	struct db_rows *applied;
 	int napplied = 0;
 
-	if (db_exec(db, &applied, sql_applied, 0, NULL) != DB_OK) {
-		admin_db_error(db, "cannot read schema_migration");
-		return -1;
-	}
+	if (db_exec(db, &applied, sql_applied, 0, NULL) != DB_OK)
+		return admin_db_error(db, "cannot read schema_migration");
 	for (size_t i = 0; i < l->n; i++) {
 		if (is_applied(applied, l->items[i].version))
 			continue;

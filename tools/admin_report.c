@@ -90,19 +90,15 @@ static int write_page(const char *path, const struct buf *page)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
 
-	if (!f) {
-		admin_error("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return admin_error("cannot write %s: %s", path, strerror(errno));
 	bool ok = fwrite(page->data, 1, page->len, f) == page->len;
 	if (f != stdout)
 		ok = fclose(f) == 0 && ok;
 	else
 		ok = fflush(f) == 0 && ok;
-	if (!ok) {
-		admin_error("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!ok)
+		return admin_error("cannot write %s: %s", path, strerror(errno));
 	return 0;
 }
 
