@@ -130,13 +130,10 @@ static int cf_error(struct catalogue_files *cf, enum cf_file file, size_t line,
 	int rc = line ? buf_printf(&b, "%s:%zu: %s", cf_files[file].name, line, msg)
 	              : buf_printf(&b, "%s: %s", cf_files[file].name, msg);
 	struct cf_error *e = rc == 0 ? VEC_PUSH(cf->errors, cf->nerrors, cf->caperrors) : NULL;
-	if (!e)
-		goto fail;
-	*e = (struct cf_error){ file, line, cf->nerrors - 1, buf_steal(&b) };
-	return 0;
-fail:
+	if (e)
+		*e = (struct cf_error){ file, line, cf->nerrors - 1, buf_steal(&b) };
 	buf_free(&b);
-	return -1;
+	return e ? 0 : -1;
 }
 
 bool catalogue_code_valid(const char *code)
@@ -409,13 +406,11 @@ static int read_file(const char *path, struct buf *b)
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return errno;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+	while (!err && (n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		if (b->len + n > CF_FILE_MAX)
 			err = EFBIG;
 		else if (buf_append(b, chunk, n) != 0)
 			err = ENOMEM;
-		if (err)
-			break;
 	}
 	if (!err && ferror(fp))
 		err = EIO;
@@ -431,26 +426,22 @@ int catalogue_files_read_dir(struct catalogue_files *cf, const char *dir)
 	for (int f = 0; rc == 0 && f < CF_NFILES; f++) {
 		buf_reset(&path);
 		buf_reset(&text);
-		if (buf_printf(&path, "%s/%s", dir, cf_files[f].name) != 0)
-			goto fail;
-		int err = read_file(path.data, &text);
-		if (err == ENOMEM)
-			goto fail;
-		if (err) {
+		int err = buf_printf(&path, "%s/%s", dir, cf_files[f].name) != 0
+		          ? ENOMEM : read_file(path.data, &text);
+		if (err == ENOMEM) {
+			rc = -1;
+		} else if (err) {
 			cf->broken[f] = 1;
 			rc = cf_error(cf, (enum cf_file)f, 0, "cannot read %s: %s",
 			              path.data, strerror(err));
-			continue;
+		} else {
+			rc = catalogue_files_parse(cf, (enum cf_file)f, text.data ? text.data : "",
+			                           text.len);
 		}
-		rc = catalogue_files_parse(cf, (enum cf_file)f, text.data ? text.data : "", text.len);
 	}
 	buf_free(&path);
 	buf_free(&text);
 	return rc;
-fail:
-	buf_free(&path);
-	buf_free(&text);
-	return -1;
 }
 
 /* ---- validation: rows against each other ---- */
@@ -605,7 +596,7 @@ static int check_area_tree(struct catalogue_files *cf, const struct cf_index *ar
 	int rc = 0;
 
 	if (!state || !path)
-		goto fail;
+		rc = -1;
 	for (size_t i = 0; i < cf->nareas && rc == 0; i++) {
 		const struct cf_area *a = &cf->areas[i];
 		parent[i] = a->parent[0] ? index_find(areas, a->parent) : -1;
@@ -618,10 +609,6 @@ static int check_area_tree(struct catalogue_files *cf, const struct cf_index *ar
 	free(state);
 	free(path);
 	return rc;
-fail:
-	free(state);
-	free(path);
-	return -1;
 }
 
 static int perm_cmp(const void *a, const void *b)
