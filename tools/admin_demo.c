@@ -207,12 +207,9 @@ static int write_file(const char *path, const struct buf *data)
 		goto fail;
 	if (data->len && fwrite(data->data, 1, data->len, fp) != data->len)
 		goto fail;
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		goto fail;
-	}
+	int closed = fclose(fp);
 	fp = NULL;
-	if (rename(tmp.data, path) != 0)
+	if (closed != 0 || rename(tmp.data, path) != 0)
 		goto fail;
 	buf_free(&tmp);
 	return 0;
