@@ -164,13 +164,11 @@ static int attempt_once(const struct push_config *cfg, const char *url,
                         const struct push_file *f, const char *key, struct attempt *a)
 {
 	curl_off_t retry_after = 0;
-	struct curl_slist *h = NULL;
-	CURL *c = NULL;
+	struct curl_slist *h = request_headers(f, key);
+	CURL *c = curl_easy_init();
 	int rc = -1;
 
 	memset(a, 0, sizeof *a);
-	c = curl_easy_init();
-	h = request_headers(f, key);
 	if (!c || !h)
 		goto done;
 	attempt_setup(c, cfg, url, f, h, a);
