@@ -454,11 +454,9 @@ static int import(struct db *db, struct import *im, int k_option)
 	    write_indicators(db, im->cf) != 0 || write_permissions(db, im->cf) != 0 ||
 	    check_stored(db, im) != 0 || record_version(db, im) != 0)
 		goto fail;
-	if (db_commit(db) != DB_OK) {
-		admin_db_error(db, "cannot commit the import");
-		goto fail;
-	}
-	return 0;
+	if (db_commit(db) == DB_OK)
+		return 0;
+	admin_db_error(db, "cannot commit the import");
 fail:
 	db_rollback(db);
 	return -1;
