@@ -241,12 +241,10 @@ static int write_agency(const struct catalogue *cat, const struct cat_agency *ag
 	if (plan.n == 0) {
 		fprintf(stderr, "%s: permitted no indicator in any area; no file written\n", agency->code);
 		rc = 0;
-		goto done;
+	} else if (write_file(path.data, &data) == 0) {
+		printf("wrote %s: %zu series, %zu rows\n", path.data, plan.n, rows);
+		rc = 0;
 	}
-	if (write_file(path.data, &data) != 0)
-		goto done;
-	printf("wrote %s: %zu series, %zu rows\n", path.data, plan.n, rows);
-	rc = 0;
 done:
 	free(plan.series);
 	buf_free(&path);
