@@ -116,26 +116,14 @@ static int read_plain(struct csv_reader *r)
  * it starts and *len its length. */
 static int read_field(struct csv_reader *r, size_t *offset, size_t *len)
 {
+	bool quoted = r->p < r->end && *r->p == '"';
+
 	*offset = r->field.len;
-	int rc;
-	if (r->p < r->end && *r->p == '"') {
-		r->p++;
-		rc = read_quoted(r);
-	} else {
-		rc = read_plain(r);
-	}
-	if (rc != 0)
+	r->p += quoted;
+	if ((quoted ? read_quoted(r) : read_plain(r)) != 0)
 		return -1;
 	*len = r->field.len - *offset;
 	return field_byte(r, '\0');
-}
-
-/* Points the record at the fields, now that r->field will not move. */
-static void fill_record(struct csv_reader *r, struct csv_record *rec,
-                        const size_t *offsets)
-{
-	for (size_t i = 0; i < rec->nfields; i++)
-		rec->fields[i] = r->field.data + offsets[i];
 }
 
 int csv_read(struct csv_reader *r, struct csv_record *rec)
@@ -150,34 +138,22 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 	r->line = r->next_line;
 	buf_reset(&r->field);
 	rec->nfields = 0;
-	for (;;) {
+	/* A field followed by a comma is followed by another; the step skips the comma. */
+	for (bool more = true; more; r->p += more) {
 		if (rec->nfields == CSV_MAX_FIELDS)
 			return csv_fail(r, "more than %d fields", CSV_MAX_FIELDS);
 		size_t i = rec->nfields++;
 		if (read_field(r, &offsets[i], &rec->lens[i]) != 0)
 			return -1;
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		break;
+		more = r->p < r->end && *r->p == ',';
 	}
 	size_t n = eol_len(r, r->p);
 	r->p += n;
 	r->next_line += n > 0;
-	fill_record(r, rec, offsets);
+	/* The fields are pointed at only now that r->field will not move. */
+	for (size_t i = 0; i < rec->nfields; i++)
+		rec->fields[i] = r->field.data + offsets[i];
 	return 1;
-}
-
-/* Whether a field must be quoted to survive a round trip. */
-static bool needs_quotes(const char *field)
-{
-	return strpbrk(field, ",\"\r\n") != NULL;
-}
-
-static bool at_line_start(const struct buf *out)
-{
-	return out->len == 0 || out->data[out->len - 1] == '\n';
 }
 
 static void write_quoted(struct buf *out, const char *field)
@@ -194,13 +170,14 @@ static void write_quoted(struct buf *out, const char *field)
 
 int csv_write_field(struct buf *out, const char *field)
 {
-	bool first = at_line_start(out);
+	bool first = out->len == 0 || out->data[out->len - 1] == '\n';
 
 	if (!first)
 		buf_puts(out, ",");
-	/* An empty first field is written "" so that a one-field record of an
-	 * empty string is not a blank line, which readers skip. */
-	if (needs_quotes(field) || (first && field[0] == '\0'))
+	/* A comma, quote, CR or LF survives a round trip only quoted. An empty
+	 * first field is written "" so that a one-field record of an empty
+	 * string is not a blank line, which readers skip. */
+	if (strpbrk(field, ",\"\r\n") || (first && field[0] == '\0'))
 		write_quoted(out, field);
 	else
 		buf_puts(out, field);

@@ -41,10 +41,12 @@ extern const struct admin_command admin_token_list;
 extern const struct admin_command admin_demo_data;
 extern const struct admin_command admin_report;
 
-/* Prints "samlad-admin: <message>" on stderr. */
-void admin_error(const char *fmt, ...) PRINTF(1, 2);
+/* Prints "samlad-admin: <message>" on stderr. Both return -1, so that a
+ * check that fails can say why and fail in one statement:
+ * `return admin_error(...)`. */
+int admin_error(const char *fmt, ...) PRINTF(1, 2);
 /* Prints "samlad-admin: <what>: <the database's message> (SQLSTATE x)". */
-void admin_db_error(const struct db *db, const char *what);
+int admin_db_error(const struct db *db, const char *what);
 /* Connects to --database-url. On failure prints why and returns NULL;
  * otherwise the caller frees the connection with db_free. */
 struct db *admin_connect(const struct config *cfg);

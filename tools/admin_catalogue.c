@@ -168,16 +168,12 @@ static int write_row(struct db *db, const char *sql, int nparams,
 	char where[64];
 
 	snprintf(where, sizeof where, "%s:%zu", catalogue_files_name(file), line);
-	if (db_exec(db, &rows, sql, nparams, params) != DB_OK) {
-		admin_db_error(db, where);
-		return -1;
-	}
+	if (db_exec(db, &rows, sql, nparams, params) != DB_OK)
+		return admin_db_error(db, where);
 	long long wrote = db_rows_affected(rows);
 	db_rows_free(rows);
-	if (wrote != 1) {
-		admin_error("%s: the row names a code the database does not have", where);
-		return -1;
-	}
+	if (wrote != 1)
+		return admin_error("%s: the row names a code the database does not have", where);
 	return 0;
 }
 
@@ -210,20 +206,16 @@ static bool stored(const struct import *im, const char *code)
 static int read_existing(struct db *db, struct import *im)
 {
 	struct db_rows *rows;
-	if (db_exec(db, &rows, sql_area_codes, 0, NULL) != DB_OK) {
-		admin_db_error(db, "cannot read the areas");
-		return -1;
-	}
+	if (db_exec(db, &rows, sql_area_codes, 0, NULL) != DB_OK)
+		return admin_db_error(db, "cannot read the areas");
 	int n = db_rows_count(rows);
 	im->existing = calloc((size_t)n + 1, sizeof *im->existing);
 	for (int i = 0; im->existing && i < n; i++)
 		if ((im->existing[im->nexisting] = db_rows_dup(rows, i, 0)))
 			im->nexisting++;
 	db_rows_free(rows);
-	if (!im->existing || im->nexisting != (size_t)n) {
-		admin_error("out of memory");
-		return -1;
-	}
+	if (!im->existing || im->nexisting != (size_t)n)
+		return admin_error("out of memory");
 	qsort(im->existing, im->nexisting, sizeof *im->existing, cmp_code);
 	return 0;
 }
@@ -249,10 +241,8 @@ static int plan_first_periods(struct import *im, int now)
 {
 	const struct catalogue_files *cf = im->cf;
 	im->first = calloc(cf->nareas + 1, sizeof *im->first);
-	if (!im->first) {
-		admin_error("out of memory");
-		return -1;
-	}
+	if (!im->first)
+		return admin_error("out of memory");
 	for (size_t i = 0; i < cf->nareas; i++) {
 		const struct cf_area *a = &cf->areas[i];
 		im->first[i] = a->first_period;
@@ -326,10 +316,8 @@ static int write_indicators(struct db *db, const struct catalogue_files *cf)
 
 static int write_permissions(struct db *db, const struct catalogue_files *cf)
 {
-	if (db_command(db, sql_clear_permissions) != DB_OK) {
-		admin_db_error(db, "cannot clear the permissions");
-		return -1;
-	}
+	if (db_command(db, sql_clear_permissions) != DB_OK)
+		return admin_db_error(db, "cannot clear the permissions");
 	for (size_t i = 0; i < cf->npermissions; i++) {
 		const struct cf_permission *p = &cf->permissions[i];
 		if (write_row(db, sql_permission,
@@ -369,10 +357,8 @@ static int check_counts(struct db *db, struct import *im, const char *sql, int n
 {
 	struct db_rows *rows;
 	if (db_exec(db, &rows, sql, nparams, (struct db_param[]){ DB_PARAM_INT(im->previous) })
-	    != DB_OK) {
-		admin_db_error(db, "cannot check the stored counts");
-		return -1;
-	}
+	    != DB_OK)
+		return admin_db_error(db, "cannot check the stored counts");
 	for (int i = 0; i < db_rows_count(rows); i++)
 		say(im, rows, i);
 	im->refused += (size_t)db_rows_count(rows);
@@ -415,10 +401,8 @@ static void say_parent(const struct import *im, const struct db_rows *rows, int 
 static int check_stored(struct db *db, struct import *im)
 {
 	if (db_exec(db, NULL, sql_timeline_lock,
-	            DB_PARAMS(DB_PARAM_TEXT(CATALOGUE_TIMELINE_LOCK))) != DB_OK) {
-		admin_db_error(db, "cannot take the ingest lock");
-		return -1;
-	}
+	            DB_PARAMS(DB_PARAM_TEXT(CATALOGUE_TIMELINE_LOCK))) != DB_OK)
+		return admin_db_error(db, "cannot take the ingest lock");
 	if (check_counts(db, im, sql_counts_outside, 1, say_outside) != 0 ||
 	    check_counts(db, im, sql_moved, 1, say_moved) != 0 ||
 	    check_counts(db, im, sql_parents_with_counts, 0, say_parent) != 0)
@@ -439,10 +423,8 @@ static int record_version(struct db *db, struct import *im)
 	const struct db_param params[] = { DB_PARAM_INT(im->version), DB_PARAM_INT(im->k) };
 	if (db_exec(db, NULL, sql_record_import, 2, params) != DB_OK ||
 	    db_exec(db, NULL, sql_record_areas, 1, params) != DB_OK ||
-	    db_exec(db, NULL, sql_record_indicators, 2, params) != DB_OK) {
-		admin_db_error(db, "cannot record the catalogue's history");
-		return -1;
-	}
+	    db_exec(db, NULL, sql_record_indicators, 2, params) != DB_OK)
+		return admin_db_error(db, "cannot record the catalogue's history");
 	return 0;
 }
 
@@ -472,11 +454,9 @@ static int import(struct db *db, struct import *im, int k_option)
 	    write_indicators(db, im->cf) != 0 || write_permissions(db, im->cf) != 0 ||
 	    check_stored(db, im) != 0 || record_version(db, im) != 0)
 		goto fail;
-	if (db_commit(db) != DB_OK) {
-		admin_db_error(db, "cannot commit the import");
-		goto fail;
-	}
-	return 0;
+	if (db_commit(db) == DB_OK)
+		return 0;
+	admin_db_error(db, "cannot commit the import");
 fail:
 	db_rollback(db);
 	return -1;

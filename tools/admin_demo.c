@@ -207,12 +207,9 @@ static int write_file(const char *path, const struct buf *data)
 		goto fail;
 	if (data->len && fwrite(data->data, 1, data->len, fp) != data->len)
 		goto fail;
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		goto fail;
-	}
+	int closed = fclose(fp);
 	fp = NULL;
-	if (rename(tmp.data, path) != 0)
+	if (closed != 0 || rename(tmp.data, path) != 0)
 		goto fail;
 	buf_free(&tmp);
 	return 0;
@@ -244,12 +241,10 @@ static int write_agency(const struct catalogue *cat, const struct cat_agency *ag
 	if (plan.n == 0) {
 		fprintf(stderr, "%s: permitted no indicator in any area; no file written\n", agency->code);
 		rc = 0;
-		goto done;
+	} else if (write_file(path.data, &data) == 0) {
+		printf("wrote %s: %zu series, %zu rows\n", path.data, plan.n, rows);
+		rc = 0;
 	}
-	if (write_file(path.data, &data) != 0)
-		goto done;
-	printf("wrote %s: %zu series, %zu rows\n", path.data, plan.n, rows);
-	rc = 0;
 done:
 	free(plan.series);
 	buf_free(&path);
@@ -274,19 +269,15 @@ static int demo_options_read(const struct config *cfg, const char **dir, int *fr
 	time_t now = time(NULL);
 
 	*dir = config_str(cfg, "out");
-	if (!*dir || !(*dir)[0]) {
-		admin_error("demo-data: --out DIR is required");
-		return -1;
-	}
+	if (!*dir || !(*dir)[0])
+		return admin_error("demo-data: --out DIR is required");
 	if (parse_quarter("from", config_str(cfg, "from"), now, from) != 0)
 		return -1;
 	*to = period_last_finished(now);
 	if (to_text && parse_quarter("to", to_text, now, to) != 0)
 		return -1;
-	if (*from > *to) {
-		admin_error("demo-data: --from is after --to");
-		return -1;
-	}
+	if (*from > *to)
+		return admin_error("demo-data: --from is after --to");
 	return 0;
 }
 

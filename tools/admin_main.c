@@ -24,7 +24,7 @@ static const struct config_option common_options[] = { ADMIN_COMMON_OPTIONS };
 static const char program_usage[] =
 	"samlad-admin COMMAND [OPTION...] [ARGUMENT...]";
 
-void admin_error(const char *fmt, ...)
+int admin_error(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("samlad-admin: ", stderr);
@@ -32,15 +32,15 @@ void admin_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	return -1;
 }
 
-void admin_db_error(const struct db *db, const char *what)
+int admin_db_error(const struct db *db, const char *what)
 {
 	const char *state = db_sqlstate(db);
 	if (state[0])
-		admin_error("%s: %s (SQLSTATE %s)", what, db_error(db), state);
-	else
-		admin_error("%s: %s", what, db_error(db));
+		return admin_error("%s: %s (SQLSTATE %s)", what, db_error(db), state);
+	return admin_error("%s: %s", what, db_error(db));
 }
 
 struct db *admin_connect(const struct config *cfg)
@@ -119,28 +119,22 @@ static void unknown_command(int argc, char **argv)
 }
 
 /* Checks what config_parse cannot: the number of positional arguments, a
- * known log level and a database to talk to. */
+ * known log level and a database to talk to. 0, or -1 after saying why. */
 static int check_config(const struct admin_command *cmd, const struct config *cfg,
                         const char *usage)
 {
 	const char *url = config_str(cfg, "database-url");
 	int level = log_level_parse(config_str(cfg, "log-level"));
 
-	if (config_argc(cfg) != cmd->nargs) {
-		admin_error("expected %d argument%s: %s", cmd->nargs,
-		            cmd->nargs == 1 ? "" : "s", usage);
-		return ADMIN_USAGE;
-	}
-	if (level < 0) {
-		admin_error("--log-level: expected debug, info, warn or error");
-		return ADMIN_USAGE;
-	}
-	if (!url || !url[0]) {
-		admin_error("no database: set DATABASE_URL or pass --database-url");
-		return ADMIN_USAGE;
-	}
+	if (config_argc(cfg) != cmd->nargs)
+		return admin_error("expected %d argument%s: %s", cmd->nargs,
+		                   cmd->nargs == 1 ? "" : "s", usage);
+	if (level < 0)
+		return admin_error("--log-level: expected debug, info, warn or error");
+	if (!url || !url[0])
+		return admin_error("no database: set DATABASE_URL or pass --database-url");
 	log_set_level((enum log_level)level);
-	return ADMIN_OK;
+	return 0;
 }
 
 /* Parses the command's options (argv[0] is its last word) and runs it.
@@ -164,11 +158,8 @@ static int run_command(const struct admin_command *cmd, int argc, char **argv)
 	args[0] = program;
 	memcpy(args + 1, argv + 1, (size_t)(argc - 1) * sizeof *args);
 	cfg = config_parse(cmd->options, cmd->noptions, argc, args, usage, &code);
-	if (cfg) {
-		code = check_config(cmd, cfg, usage);
-		if (code == ADMIN_OK)
-			code = cmd->run(cfg);
-	}
+	if (cfg)
+		code = check_config(cmd, cfg, usage) != 0 ? ADMIN_USAGE : cmd->run(cfg);
 	config_free(cfg);
 	free(args);
 	return code;

@@ -56,8 +56,6 @@ static void migration_list_free(struct migration_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->items[i].file);
 	free(l->items);
-	l->items = NULL;
-	l->n = l->cap = 0;
 }
 
 /* The version of a migration file "NNN_name.sql", or -1 when the name is
@@ -96,13 +94,10 @@ static int migration_cmp(const void *a, const void *b)
 /* Two files with one number would be applied in an order nobody chose. */
 static int check_unique(const struct migration_list *l, const char *dir)
 {
-	for (size_t i = 1; i < l->n; i++) {
-		if (l->items[i].version == l->items[i - 1].version) {
-			admin_error("%s: %s and %s have the same number", dir,
-			            l->items[i - 1].file, l->items[i].file);
-			return -1;
-		}
-	}
+	for (size_t i = 1; i < l->n; i++)
+		if (l->items[i].version == l->items[i - 1].version)
+			return admin_error("%s: %s and %s have the same number", dir,
+			                   l->items[i - 1].file, l->items[i].file);
 	return 0;
 }
 
@@ -111,31 +106,26 @@ static int check_unique(const struct migration_list *l, const char *dir)
 static int list_migrations(const char *dir, struct migration_list *l)
 {
 	struct dirent *e;
+	int rc = 0;
 	DIR *d = opendir(dir);
-	if (!d) {
-		admin_error("cannot open the schema folder %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	while ((e = readdir(d)) != NULL) {
+	if (!d)
+		return admin_error("cannot open the schema folder %s: %s", dir, strerror(errno));
+	while (rc == 0 && (e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 		if (len < 4 || strcmp(e->d_name + len - 4, ".sql") != 0)
 			continue;
 		int version = migration_version(e->d_name);
-		if (version < 0) {
-			admin_error("%s/%s: a migration must be named NNN_name.sql", dir, e->d_name);
-			goto fail;
-		}
-		if (migration_add(l, version, e->d_name) != 0) {
-			admin_error("out of memory");
-			goto fail;
-		}
+		if (version < 0)
+			rc = admin_error("%s/%s: a migration must be named NNN_name.sql", dir,
+			                 e->d_name);
+		else if (migration_add(l, version, e->d_name) != 0)
+			rc = admin_error("out of memory");
 	}
 	closedir(d);
+	if (rc != 0)
+		return -1;
 	qsort(l->items, l->n, sizeof *l->items, migration_cmp);
 	return check_unique(l, dir);
-fail:
-	closedir(d);
-	return -1;
 }
 
 /* Reads a migration file whole. Returns 0, or -1 after printing why. */
@@ -143,52 +133,42 @@ static int read_migration(const char *path, struct buf *sql)
 {
 	char chunk[65536];
 	size_t n;
+	int rc = 0;
 	FILE *fp = fopen(path, "rb");
 
-	if (!fp) {
-		admin_error("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-		if (sql->len + n > MIGRATION_FILE_MAX || buf_append(sql, chunk, n) != 0) {
-			admin_error("%s: too large to read", path);
-			goto fail;
-		}
-	}
-	if (ferror(fp)) {
-		admin_error("cannot read %s", path);
-		goto fail;
-	}
+	if (!fp)
+		return admin_error("cannot open %s: %s", path, strerror(errno));
+	while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		if (sql->len + n > MIGRATION_FILE_MAX || buf_append(sql, chunk, n) != 0)
+			rc = admin_error("%s: too large to read", path);
+	if (rc == 0 && ferror(fp))
+		rc = admin_error("cannot read %s", path);
 	fclose(fp);
-	return 0;
-fail:
-	fclose(fp);
-	return -1;
+	return rc;
 }
 
 /* Runs one migration and records it, in one transaction. */
 static int apply(struct db *db, const char *dir, const struct migration *m)
 {
 	struct buf path = BUF_INIT, sql = BUF_INIT;
+	int rc = -1;
 
 	if (buf_printf(&path, "%s/%s", dir, m->file) != 0 || read_migration(path.data, &sql) != 0)
-		goto fail;
+		goto done;
 	if (db_begin(db) != DB_OK || db_command(db, sql.data ? sql.data : "") != DB_OK ||
 	    db_exec(db, NULL, sql_record,
 	            DB_PARAMS(DB_PARAM_INT(m->version), DB_PARAM_TEXT(m->file))) != DB_OK ||
 	    db_commit(db) != DB_OK) {
 		admin_db_error(db, m->file);
 		db_rollback(db);
-		goto fail;
+		goto done;
 	}
 	printf("applied %s\n", m->file);
+	rc = 0;
+done:
 	buf_free(&path);
 	buf_free(&sql);
-	return 0;
-fail:
-	buf_free(&path);
-	buf_free(&sql);
-	return -1;
+	return rc;
 }
 
 /* Whether `version` is among the applied versions (a handful of rows). */
@@ -204,28 +184,22 @@ static int is_applied(const struct db_rows *applied, int version)
 static int apply_missing(struct db *db, const char *dir, const struct migration_list *l)
 {
 	struct db_rows *applied;
-	int napplied = 0;
+	int napplied = 0, rc = 0;
 
-	if (db_exec(db, &applied, sql_applied, 0, NULL) != DB_OK) {
-		admin_db_error(db, "cannot read schema_migration");
-		return -1;
-	}
-	for (size_t i = 0; i < l->n; i++) {
+	if (db_exec(db, &applied, sql_applied, 0, NULL) != DB_OK)
+		return admin_db_error(db, "cannot read schema_migration");
+	for (size_t i = 0; i < l->n && rc == 0; i++) {
 		if (is_applied(applied, l->items[i].version))
 			continue;
-		if (apply(db, dir, &l->items[i]) != 0)
-			goto fail;
-		napplied++;
+		rc = apply(db, dir, &l->items[i]);
+		napplied += rc == 0;
 	}
 	db_rows_free(applied);
-	if (napplied == 0)
+	if (rc == 0 && napplied == 0)
 		printf("schema up to date (%zu migrations)\n", l->n);
-	else
+	else if (rc == 0)
 		printf("applied %d of %zu migrations\n", napplied, l->n);
-	return 0;
-fail:
-	db_rows_free(applied);
-	return -1;
+	return rc;
 }
 
 static int migrate_run(const struct config *cfg)

@@ -50,7 +50,7 @@ struct report_args {
 	double alpha;              /* --alpha */
 };
 
-/* Checks what the option table cannot; ADMIN_OK or ADMIN_USAGE. */
+/* Checks what the option table cannot; 0, or -1 after saying why. */
 static int args_read(const struct config *cfg, struct report_args *a)
 {
 	const char *lang = config_str(cfg, "lang"), *as_of = config_str(cfg, "as-of");
@@ -59,30 +59,21 @@ static int args_read(const struct config *cfg, struct report_args *a)
 	a->area = config_str(cfg, "area");
 	a->out = config_str(cfg, "out");
 	a->year = (int)config_int(cfg, "year");
-	if (!a->area || !a->out || a->year == 0) {
-		admin_error("--area, --year and --out are required");
-		return ADMIN_USAGE;
-	}
-	if (strcmp(lang, "sv") != 0 && strcmp(lang, "en") != 0) {
-		admin_error("--lang '%s': expected sv or en", lang);
-		return ADMIN_USAGE;
-	}
+	if (!a->area || !a->out || a->year == 0)
+		return admin_error("--area, --year and --out are required");
+	if (strcmp(lang, "sv") != 0 && strcmp(lang, "en") != 0)
+		return admin_error("--lang '%s': expected sv or en", lang);
 	a->lang = strcmp(lang, "en") == 0 ? REVIEW_EN : REVIEW_SV;
 	a->as_of[0] = '\0';
-	if (as_of && rfc3339_canonical(as_of, a->as_of, sizeof a->as_of) != 0) {
-		admin_error("--as-of '%s' is not an RFC 3339 time", as_of);
-		return ADMIN_USAGE;
-	}
+	if (as_of && rfc3339_canonical(as_of, a->as_of, sizeof a->as_of) != 0)
+		return admin_error("--as-of '%s' is not an RFC 3339 time", as_of);
 	a->alpha = strtod(config_str(cfg, "alpha"), &end);
-	if (*end != '\0' || !isfinite(a->alpha) || a->alpha <= 0 || a->alpha >= 1) {
-		admin_error("--alpha '%s' is not a number between 0 and 1", config_str(cfg, "alpha"));
-		return ADMIN_USAGE;
-	}
-	if (a->year > period_year(period_current(time(NULL)))) {
-		admin_error("--year %d has not begun", a->year);
-		return ADMIN_USAGE;
-	}
-	return ADMIN_OK;
+	if (*end != '\0' || !isfinite(a->alpha) || a->alpha <= 0 || a->alpha >= 1)
+		return admin_error("--alpha '%s' is not a number between 0 and 1",
+		                   config_str(cfg, "alpha"));
+	if (a->year > period_year(period_current(time(NULL))))
+		return admin_error("--year %d has not begun", a->year);
+	return 0;
 }
 
 /* Writes the page to the file (or standard output); 0 or -1 after saying why. */
@@ -90,19 +81,15 @@ static int write_page(const char *path, const struct buf *page)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
 
-	if (!f) {
-		admin_error("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return admin_error("cannot write %s: %s", path, strerror(errno));
 	bool ok = fwrite(page->data, 1, page->len, f) == page->len;
 	if (f != stdout)
 		ok = fclose(f) == 0 && ok;
 	else
 		ok = fflush(f) == 0 && ok;
-	if (!ok) {
-		admin_error("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!ok)
+		return admin_error("cannot write %s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -128,7 +115,7 @@ static int report_make(const struct config *cfg, const struct report_args *a, st
                        const struct catalogue *cat, struct buf *page)
 {
 	struct load_versions v;
-	struct review r;
+	struct review r = { 0 };
 	const struct cat_area *m = catalogue_area(cat, a->area);
 
 	if (!m || m->parent >= 0) {
@@ -153,17 +140,14 @@ static int report_make(const struct config *cfg, const struct report_args *a, st
 		admin_error("out of memory");
 		return ADMIN_FAIL;
 	}
-	if (timeline_refresh(&tl, db, v.catalogue) != DB_OK) {
-		admin_db_error(db, "cannot read the catalogue's history");
-		timeline_free(&tl);
-		return ADMIN_FAIL;
-	}
 	struct tables_ctx ctx = { db, cat, &tl, v.at, v.recorded, NULL };
 	struct review_params p = { .municipality = m, .year = a->year, .alpha = a->alpha,
 	                           .grace_days = (int)config_int(cfg, "grace-days"),
 	                           .as_of = a->as_of[0] ? a->as_of : NULL, .now = time(NULL) };
 	int code = ADMIN_FAIL;
-	if (review_read_build(&ctx, &p, &r) != AGG_OK)
+	if (timeline_refresh(&tl, db, v.catalogue) != DB_OK)
+		admin_db_error(db, "cannot read the catalogue's history");
+	else if (review_read_build(&ctx, &p, &r) != AGG_OK)
 		admin_db_error(db, "cannot gather the review");
 	else if (review_html(page, &r, a->lang) != 0)
 		admin_error("out of memory rendering the review");
@@ -179,14 +163,13 @@ static int report_run(const struct config *cfg)
 	struct report_args a;
 	struct catalogue *cat = NULL;
 	struct buf page = BUF_INIT;
-	int code = args_read(cfg, &a);
+	int code = ADMIN_FAIL;
 
-	if (code != ADMIN_OK)
-		return code;
+	if (args_read(cfg, &a) != 0)
+		return ADMIN_USAGE;
 	struct db *db = admin_connect(cfg);
 	if (!db)
 		return ADMIN_FAIL;
-	code = ADMIN_FAIL;
 	if (catalogue_load(db, &cat) != DB_OK)
 		admin_db_error(db, "cannot load the catalogue");
 	else

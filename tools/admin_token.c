@@ -8,7 +8,6 @@
 
 #include "admin.h"
 #include "auth.h"
-#include "hex.h"
 
 static const struct config_option create_options[] = {
 	ADMIN_COMMON_OPTIONS,
@@ -50,18 +49,13 @@ static int check_role(const struct config *cfg, enum auth_role *role)
 	const char *agency = config_str(cfg, "agency");
 
 	*role = name ? auth_role_parse(name) : ROLE_NONE;
-	if (*role == ROLE_NONE) {
-		admin_error("token create: --role must be submitter, analyst or admin");
-		return -1;
-	}
-	if (*role == ROLE_SUBMITTER && (!agency || !agency[0])) {
-		admin_error("token create: a submitter token needs --agency CODE");
-		return -1;
-	}
-	if (*role != ROLE_SUBMITTER && agency) {
-		admin_error("token create: --agency is only for submitter tokens, not %s", name);
-		return -1;
-	}
+	if (*role == ROLE_NONE)
+		return admin_error("token create: --role must be submitter, analyst or admin");
+	if (*role == ROLE_SUBMITTER && (!agency || !agency[0]))
+		return admin_error("token create: a submitter token needs --agency CODE");
+	if (*role != ROLE_SUBMITTER && agency)
+		return admin_error("token create: --agency is only for submitter tokens, not %s",
+		                   name);
 	return 0;
 }
 
@@ -70,10 +64,8 @@ static int agency_id(struct db *db, const char *code, long long *id)
 {
 	struct db_rows *rows;
 
-	if (db_exec(db, &rows, sql_agency_id, DB_PARAMS(DB_PARAM_TEXT(code))) != DB_OK) {
-		admin_db_error(db, "cannot look up the agency");
-		return -1;
-	}
+	if (db_exec(db, &rows, sql_agency_id, DB_PARAMS(DB_PARAM_TEXT(code))) != DB_OK)
+		return admin_db_error(db, "cannot look up the agency");
 	bool found = db_rows_count(rows) == 1;
 	*id = db_rows_int(rows, 0, 0);
 	db_rows_free(rows);

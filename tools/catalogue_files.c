@@ -130,13 +130,10 @@ static int cf_error(struct catalogue_files *cf, enum cf_file file, size_t line,
 	int rc = line ? buf_printf(&b, "%s:%zu: %s", cf_files[file].name, line, msg)
 	              : buf_printf(&b, "%s: %s", cf_files[file].name, msg);
 	struct cf_error *e = rc == 0 ? VEC_PUSH(cf->errors, cf->nerrors, cf->caperrors) : NULL;
-	if (!e)
-		goto fail;
-	*e = (struct cf_error){ file, line, cf->nerrors - 1, buf_steal(&b) };
-	return 0;
-fail:
+	if (e)
+		*e = (struct cf_error){ file, line, cf->nerrors - 1, buf_steal(&b) };
 	buf_free(&b);
-	return -1;
+	return e ? 0 : -1;
 }
 
 bool catalogue_code_valid(const char *code)
@@ -377,22 +374,17 @@ int catalogue_files_parse(struct catalogue_files *cf, enum cf_file file,
 	int rc = 0, got = 0;
 
 	csv_reader_init(&r, text, len);
-	while (rc == 0 && (got = csv_read(&r, &rec)) == 1) {
+	while (rc == 0 && !cf->broken[file] && (got = csv_read(&r, &rec)) == 1) {
 		if (nheader == 0) {
 			nheader = rec.nfields;
 			rc = read_header(cf, file, r.line, &rec, map);
-			if (cf->broken[file])
-				break;
-			continue;
+		} else {
+			rc = read_row(cf, file, r.line, &rec, map, nheader);
 		}
-		rc = read_row(cf, file, r.line, &rec, map, nheader);
 	}
-	if (rc == 0 && !cf->broken[file] && got < 0) {
-		rc = cf_error(cf, file, r.line, "malformed CSV: %s", r.error);
-		cf->broken[file] = 1;
-	}
-	if (rc == 0 && nheader == 0 && !cf->broken[file]) {
-		rc = cf_error(cf, file, 1, "no header row");
+	if (rc == 0 && !cf->broken[file] && (got < 0 || nheader == 0)) {
+		rc = got < 0 ? cf_error(cf, file, r.line, "malformed CSV: %s", r.error)
+		             : cf_error(cf, file, 1, "no header row");
 		cf->broken[file] = 1;
 	}
 	csv_reader_free(&r);
@@ -409,13 +401,11 @@ static int read_file(const char *path, struct buf *b)
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return errno;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+	while (!err && (n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		if (b->len + n > CF_FILE_MAX)
 			err = EFBIG;
 		else if (buf_append(b, chunk, n) != 0)
 			err = ENOMEM;
-		if (err)
-			break;
 	}
 	if (!err && ferror(fp))
 		err = EIO;
@@ -431,26 +421,22 @@ int catalogue_files_read_dir(struct catalogue_files *cf, const char *dir)
 	for (int f = 0; rc == 0 && f < CF_NFILES; f++) {
 		buf_reset(&path);
 		buf_reset(&text);
-		if (buf_printf(&path, "%s/%s", dir, cf_files[f].name) != 0)
-			goto fail;
-		int err = read_file(path.data, &text);
-		if (err == ENOMEM)
-			goto fail;
-		if (err) {
+		int err = buf_printf(&path, "%s/%s", dir, cf_files[f].name) != 0
+		          ? ENOMEM : read_file(path.data, &text);
+		if (err == ENOMEM) {
+			rc = -1;
+		} else if (err) {
 			cf->broken[f] = 1;
 			rc = cf_error(cf, (enum cf_file)f, 0, "cannot read %s: %s",
 			              path.data, strerror(err));
-			continue;
+		} else {
+			rc = catalogue_files_parse(cf, (enum cf_file)f, text.data ? text.data : "",
+			                           text.len);
 		}
-		rc = catalogue_files_parse(cf, (enum cf_file)f, text.data ? text.data : "", text.len);
 	}
 	buf_free(&path);
 	buf_free(&text);
 	return rc;
-fail:
-	buf_free(&path);
-	buf_free(&text);
-	return -1;
 }
 
 /* ---- validation: rows against each other ---- */
@@ -475,53 +461,41 @@ static int key_cmp(const void *a, const void *b)
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
-/* Builds the index of the codes of one file: `code_at` gives the code of row
- * i. Every code seen before is reported as a duplicate and left out, so the
- * first row with a code is the one references find. */
+/* The key of row i of one of the three files with codes. */
+static struct cf_key key_at(const struct catalogue_files *cf, enum cf_file file, size_t i)
+{
+	if (file == CF_AGENCIES)
+		return (struct cf_key){ cf->agencies[i].code, i, cf->agencies[i].line };
+	if (file == CF_AREAS)
+		return (struct cf_key){ cf->areas[i].code, i, cf->areas[i].line };
+	return (struct cf_key){ cf->indicators[i].code, i, cf->indicators[i].line };
+}
+
+/* Builds the index of the codes of one file of nrows rows. Every code seen
+ * before is reported as a duplicate and left out, so the first row with a
+ * code is the one references find. */
 static int index_build(struct catalogue_files *cf, enum cf_file file,
-                       struct cf_index *ix, size_t nrows,
-                       const char *(*code_at)(const struct catalogue_files *, size_t, size_t *))
+                       struct cf_index *ix, size_t nrows)
 {
 	size_t n = 0;
 	ix->keys = calloc(nrows ? nrows : 1, sizeof *ix->keys);
 	if (!ix->keys)
 		return -1;
 	for (size_t i = 0; i < nrows; i++) {
-		size_t line;
-		const char *code = code_at(cf, i, &line);
-		if (code[0] != '\0')
-			ix->keys[n++] = (struct cf_key){ code, i, line };
+		struct cf_key k = key_at(cf, file, i);
+		if (k.code[0] != '\0')
+			ix->keys[n++] = k;
 	}
 	qsort(ix->keys, n, sizeof *ix->keys, key_cmp);
 	ix->n = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (ix->n > 0 && strcmp(ix->keys[ix->n - 1].code, ix->keys[i].code) == 0) {
-			if (cf_error(cf, file, ix->keys[i].line, "duplicate code \"%s\"",
-			             ix->keys[i].code) != 0)
-				return -1;
-			continue;
-		}
-		ix->keys[ix->n++] = ix->keys[i];
+		const struct cf_key *k = &ix->keys[i];
+		if (ix->n == 0 || strcmp(ix->keys[ix->n - 1].code, k->code) != 0)
+			ix->keys[ix->n++] = *k;
+		else if (cf_error(cf, file, k->line, "duplicate code \"%s\"", k->code) != 0)
+			return -1;
 	}
 	return 0;
-}
-
-static const char *agency_code_at(const struct catalogue_files *cf, size_t i, size_t *line)
-{
-	*line = cf->agencies[i].line;
-	return cf->agencies[i].code;
-}
-
-static const char *area_code_at(const struct catalogue_files *cf, size_t i, size_t *line)
-{
-	*line = cf->areas[i].line;
-	return cf->areas[i].code;
-}
-
-static const char *indicator_code_at(const struct catalogue_files *cf, size_t i, size_t *line)
-{
-	*line = cf->indicators[i].line;
-	return cf->indicators[i].code;
 }
 
 static int key_code_cmp(const void *code, const void *key)
@@ -605,7 +579,7 @@ static int check_area_tree(struct catalogue_files *cf, const struct cf_index *ar
 	int rc = 0;
 
 	if (!state || !path)
-		goto fail;
+		rc = -1;
 	for (size_t i = 0; i < cf->nareas && rc == 0; i++) {
 		const struct cf_area *a = &cf->areas[i];
 		parent[i] = a->parent[0] ? index_find(areas, a->parent) : -1;
@@ -618,10 +592,6 @@ static int check_area_tree(struct catalogue_files *cf, const struct cf_index *ar
 	free(state);
 	free(path);
 	return rc;
-fail:
-	free(state);
-	free(path);
-	return -1;
 }
 
 static int perm_cmp(const void *a, const void *b)
@@ -730,9 +700,9 @@ int catalogue_files_validate(struct catalogue_files *cf)
 	int rc = -1;
 
 	if (!parent ||
-	    index_build(cf, CF_AGENCIES, &ix[CF_AGENCIES], cf->nagencies, agency_code_at) != 0 ||
-	    index_build(cf, CF_AREAS, &ix[CF_AREAS], cf->nareas, area_code_at) != 0 ||
-	    index_build(cf, CF_INDICATORS, &ix[CF_INDICATORS], cf->nindicators, indicator_code_at) != 0)
+	    index_build(cf, CF_AGENCIES, &ix[CF_AGENCIES], cf->nagencies) != 0 ||
+	    index_build(cf, CF_AREAS, &ix[CF_AREAS], cf->nareas) != 0 ||
+	    index_build(cf, CF_INDICATORS, &ix[CF_INDICATORS], cf->nindicators) != 0)
 		goto fail;
 	if ((!cf->broken[CF_AREAS] && check_area_tree(cf, &ix[CF_AREAS], parent) != 0) ||
 	    check_references(cf, ix) != 0 || check_permission_duplicates(cf) != 0)

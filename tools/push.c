@@ -46,7 +46,7 @@ enum push_result push_file_read(struct push_file *f, const char *path, size_t bo
 	FILE *in = fopen(path, "rb");
 	if (!in) {
 		why = errno;
-		goto fail;
+		goto done;
 	}
 	while (!why && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
 		if (buf_append(&f->body, chunk, n) != 0)
@@ -57,18 +57,15 @@ enum push_result push_file_read(struct push_file *f, const char *path, size_t bo
 	/* An empty file still has a body to send (the collector says why it is bad). */
 	if (!why && !f->body.data && buf_append(&f->body, "", 0) != 0)
 		why = ENOMEM;
+done:
 	if (why)
-		goto fail;
-	if (f->body.len > body_limit) {
+		fprintf(err, "samlad-push: %s: %s\n", path, strerror(why));
+	else if (f->body.len > body_limit)
 		fprintf(err, "samlad-push: %s: %zu bytes, more than the collector takes "
 		        "(--body-limit %zu bytes); split it into smaller files\n", path,
 		        f->body.len, body_limit);
-		push_file_free(f);
-		return PUSH_USAGE;
-	}
-	return PUSH_OK;
-fail:
-	fprintf(err, "samlad-push: %s: %s\n", path, strerror(why));
+	else
+		return PUSH_OK;
 	push_file_free(f);
 	return PUSH_USAGE;
 }
@@ -167,13 +164,11 @@ static int attempt_once(const struct push_config *cfg, const char *url,
                         const struct push_file *f, const char *key, struct attempt *a)
 {
 	curl_off_t retry_after = 0;
-	struct curl_slist *h = NULL;
-	CURL *c = NULL;
+	struct curl_slist *h = request_headers(f, key);
+	CURL *c = curl_easy_init();
 	int rc = -1;
 
 	memset(a, 0, sizeof *a);
-	c = curl_easy_init();
-	h = request_headers(f, key);
 	if (!c || !h)
 		goto done;
 	attempt_setup(c, cfg, url, f, h, a);
@@ -263,15 +258,12 @@ static void print_conflict(FILE *err, const cJSON *c)
 	fprintf(err, "%s: %s: %s\n", field[0] ? field : "-", code, message);
 }
 
-/* A 422: the summary, then every conflict on a line of its own. */
-static void print_conflicts(FILE *err, const struct push_file *f, const struct attempt *a)
+/* A 422's conflicts, each on a line of its own. */
+static void print_conflicts(FILE *err, const struct attempt *a)
 {
-	char what[640];
 	cJSON *root = cJSON_Parse(a->body.data);
 	const cJSON *c, *list = cJSON_GetObjectItemCaseSensitive(root, "conflicts");
 
-	attempt_describe(a, what, sizeof what);
-	fprintf(err, "samlad-push: %s: %s\n", f->path, what);
 	cJSON_ArrayForEach(c, list)
 		print_conflict(err, c);
 	cJSON_Delete(root);
@@ -309,12 +301,10 @@ static enum push_result attempt_finish(FILE *out, FILE *err, const struct push_f
 
 	if (a->status == 200 || a->status == 201)
 		return print_receipt(out, err, f, a);
-	if (a->status == 422) {
-		print_conflicts(err, f, a);
-		return PUSH_FAILED;
-	}
 	attempt_describe(a, what, sizeof what);
 	fprintf(err, "samlad-push: %s: %s\n", f->path, what);
+	if (a->status == 422)
+		print_conflicts(err, a);
 	return PUSH_FAILED;
 }
 
@@ -337,10 +327,8 @@ static char *counts_url(const char *base)
 	size_t n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	if (buf_append(&b, base, n) != 0 || buf_puts(&b, "/v1/counts") != 0) {
-		buf_free(&b);
-		return NULL;
-	}
+	buf_append(&b, base, n);
+	buf_puts(&b, "/v1/counts");
 	return buf_steal(&b);
 }
 
