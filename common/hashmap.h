@@ -15,7 +15,7 @@
 /* What hashmap_find returns for a key that is not there. */
 #define HASHMAP_NONE SIZE_MAX
 /* The start of a hash built with hashmap_mix (FNV-1a's offset basis). */
-#define HASHMAP_SEED 1469598103934665603ull
+#define HASHMAP_SEED 14695981039346656037ull
 
 /* One slot of the table. */
 struct hashmap_slot {
