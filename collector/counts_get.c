@@ -1,6 +1,5 @@
 /* GET /v1/counts?period=2024Q3: the agency's own current values for one
  * quarter, each with the submission that set it. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -43,7 +43,6 @@
  * status. Minimal suppression is NP-hard; this is a heuristic whose safety
  * the audit guarantees. */
 #include <glpk.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

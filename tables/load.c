@@ -10,7 +10,6 @@
 #include "load.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include "catalogue.h"
 #include "log.h"
 

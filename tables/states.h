@@ -20,7 +20,6 @@
 #ifndef SAMLAD_STATES_H
 #define SAMLAD_STATES_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include "catalogue.h"
 #include "compiler.h"
