@@ -12,6 +12,7 @@
 #include "catalogue.h"
 #include "current.h"
 #include "hex.h"
+#include "json_build.h"
 #include "log.h"
 
 /* COPY data is sent in pieces of about this size. */
@@ -41,18 +42,15 @@ enum key_state {
 cJSON *receipt_json(const struct receipt *r)
 {
 	cJSON *o = cJSON_CreateObject();
+	bool ok = cJSON_AddStringToObject(o, "submission", r->submission) &&
+	          cJSON_AddStringToObject(o, "received_at", r->received_at) &&
+	          cJSON_AddStringToObject(o, "sha256", r->sha256) &&
+	          cJSON_AddNumberToObject(o, "rows", (double)r->rows) &&
+	          cJSON_AddNumberToObject(o, "created", (double)r->created) &&
+	          cJSON_AddNumberToObject(o, "updated", (double)r->updated) &&
+	          cJSON_AddNumberToObject(o, "unchanged", (double)r->unchanged);
 
-	if (!o || !cJSON_AddStringToObject(o, "submission", r->submission) ||
-	    !cJSON_AddStringToObject(o, "received_at", r->received_at) ||
-	    !cJSON_AddStringToObject(o, "sha256", r->sha256) ||
-	    !cJSON_AddNumberToObject(o, "rows", (double)r->rows) ||
-	    !cJSON_AddNumberToObject(o, "created", (double)r->created) ||
-	    !cJSON_AddNumberToObject(o, "updated", (double)r->updated) ||
-	    !cJSON_AddNumberToObject(o, "unchanged", (double)r->unchanged)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return json_checked(o, ok);
 }
 
 /* Reads RECEIPT_COLUMNS from one result row. */
