@@ -105,8 +105,6 @@ enum db_status load_versions(struct db *db, const char *as_of, struct load_versi
 	return st;
 }
 
-/* ---- counts ----------------------------------------------------------- */
-
 /* ---- history ----------------------------------------------------------- */
 
 static const char SQL_HISTORY[] =

@@ -100,6 +100,11 @@ struct recording {
 	struct record_stats *stats;      /* borrowed; may be NULL */
 };
 
+static enum agg_status agg_of(enum db_status st)
+{
+	return st == DB_OK ? AGG_OK : st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+}
+
 static size_t state_rows(const struct rstate *s)
 {
 	return s->lay.nleaves + (s->lay.total ? 1 : 0);
@@ -394,7 +399,7 @@ static enum agg_status make_state(struct recording *r, struct ryear *y, struct p
 	*made = false;
 	enum db_status st = timeline_shape(r->tl, r->db, p.catalogue, &sh);
 	if (st != DB_OK)
-		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+		return agg_of(st);
 	if (timeline_layout(sh, r->cat, r->indicator_id, r->municipality_id, y->year, &s.lay) != 0 ||
 	    fill_unknowns(r, y->year, &s) != 0) {
 		log_error("catalogue version %lld has no shape for indicator %d, municipality %d "
@@ -488,32 +493,32 @@ static long long cell_code(const struct recording *r, const struct rstate *s, si
 	return dc_value(&ds, &h, c);
 }
 
-/* The arrays of the INSERT as int[] literals. */
-static int state_arrays(const struct recording *r, const struct rstate *s, struct buf *leaves,
-                        struct buf *active, struct buf *cells, size_t *hidden)
+/* The active quarters and the cells of the INSERT as int[] literals (the
+ * leaves are ints already: they go as DB_PARAM_INTS). */
+static int state_arrays(const struct recording *r, const struct rstate *s, struct buf *active,
+                        struct buf *cells, size_t *hidden)
 {
-	int rc = buf_puts(leaves, "{") | buf_puts(active, "{") | buf_puts(cells, "{");
+	int rc = buf_puts(active, "{") | buf_puts(cells, "{");
 	*hidden = 0;
 	for (size_t l = 0; l < s->lay.nleaves; l++)
-		rc |= buf_printf(leaves, "%s%d", l ? "," : "", s->lay.leaves[l]) |
-		      buf_printf(active, "%s%d", l ? "," : "", s->lay.active[l]);
+		rc |= buf_printf(active, "%s%d", l ? "," : "", s->lay.active[l]);
 	for (size_t c = 0; c < state_rows(s) * DC_NCOLS; c++) {
 		*hidden += s->cells[c] == DC_HIDDEN;
 		rc |= buf_printf(cells, "%s%lld", c ? "," : "", cell_code(r, s, c));
 		if (r->stats)
 			r->stats->cells += s->cells[c] != DC_MISSING;
 	}
-	return rc | buf_puts(leaves, "}") | buf_puts(active, "}") | buf_puts(cells, "}");
+	return rc | buf_puts(active, "}") | buf_puts(cells, "}");
 }
 
 static enum db_status insert_state(struct recording *r, const struct ryear *y, bool passed)
 {
 	const struct rstate *s = &y->states[y->n - 1];
-	struct buf leaves = BUF_INIT, active = BUF_INIT, cells = BUF_INIT;
+	struct buf active = BUF_INIT, cells = BUF_INIT;
 	size_t nhidden;
 	enum db_status st = DB_ERROR;
 
-	if (state_arrays(r, s, &leaves, &active, &cells, &nhidden) != 0)
+	if (state_arrays(r, s, &active, &cells, &nhidden) != 0)
 		goto done;
 	st = db_exec(r->db, NULL, SQL_INSERT,
 	             DB_PARAMS(DB_PARAM_INT(r->indicator_id), DB_PARAM_INT(r->municipality_id),
@@ -521,13 +526,12 @@ static enum db_status insert_state(struct recording *r, const struct ryear *y, b
 	                       DB_PARAM_INT(s->at.catalogue), DB_PARAM_INT(s->seq),
 	                       DB_PARAM_INT(s->lay.k),
 	                       DB_PARAM_TEXT(s->lay.kind == DC_STOCK ? "stock" : "flow"),
-	                       DB_PARAM_TEXT(leaves.data), DB_PARAM_BOOL(s->lay.total),
+	                       DB_PARAM_INTS(s->lay.leaves, s->lay.nleaves), DB_PARAM_BOOL(s->lay.total),
 	                       DB_PARAM_TEXT(active.data), DB_PARAM_TEXT(cells.data),
 	                       DB_PARAM_INT((long long)nhidden), DB_PARAM_BOOL(passed)));
 	if (st != DB_OK)
 		db_log_failure(r->db, "recording a table state", st);
 done:
-	buf_free(&leaves);
 	buf_free(&active);
 	buf_free(&cells);
 	if (st == DB_ERROR && !*db_sqlstate(r->db))
@@ -536,11 +540,6 @@ done:
 }
 
 /* ---- recording ------------------------------------------------------------------ */
-
-static enum agg_status agg_of(enum db_status st)
-{
-	return st == DB_OK ? AGG_OK : st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
-}
 
 /* Makes, protects and records the year's states at its events after `from`. */
 static enum agg_status record_year(struct recording *r, struct ryear *y, struct point from,
