@@ -100,7 +100,7 @@ struct recording {
 	struct record_stats *stats;      /* borrowed; may be NULL */
 };
 
-static enum agg_status agg_of(enum db_status st)
+enum agg_status tables_status(enum db_status st)
 {
 	return st == DB_OK ? AGG_OK : st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
 }
@@ -399,7 +399,7 @@ static enum agg_status make_state(struct recording *r, struct ryear *y, struct p
 	*made = false;
 	enum db_status st = timeline_shape(r->tl, r->db, p.catalogue, &sh);
 	if (st != DB_OK)
-		return agg_of(st);
+		return tables_status(st);
 	if (timeline_layout(sh, r->cat, r->indicator_id, r->municipality_id, y->year, &s.lay) != 0 ||
 	    fill_unknowns(r, y->year, &s) != 0) {
 		log_error("catalogue version %lld has no shape for indicator %d, municipality %d "
@@ -564,7 +564,7 @@ static enum agg_status record_year(struct recording *r, struct ryear *y, struct 
 			continue;
 		st = protect_newest(r, y, &passed);
 		if (st == AGG_OK)
-			st = agg_of(insert_state(r, y, passed));
+			st = tables_status(insert_state(r, y, passed));
 	}
 	free(ev);
 	return st;
@@ -596,11 +596,11 @@ enum agg_status tables_record(struct db *db, const struct catalogue *cat, struct
 		dst = read_states(&r);
 	if (dst == DB_OK)
 		dst = read_history(&r, to.data);
-	st = agg_of(dst);
+	st = tables_status(dst);
 	for (size_t i = 0; i < r.nyears && st == AGG_OK; i++)
 		st = record_year(&r, &r.years[i], from, to);
 	if (st == AGG_OK)
-		st = agg_of(db_commit(db));
+		st = tables_status(db_commit(db));
 done:
 	if (st != AGG_OK)
 		db_rollback(db);
@@ -628,7 +628,7 @@ static enum agg_status layout_at(const struct tables_ctx *ctx, int indicator_id,
 		const struct tl_shape *sh;
 		enum db_status dst = timeline_shape(ctx->tl, ctx->db, later[i], &sh);
 		if (dst != DB_OK)
-			st = agg_of(dst);
+			st = tables_status(dst);
 		else if (timeline_layout(sh, ctx->cat, indicator_id, municipality_id, year, out) == 0)
 			st = AGG_OK;
 	}
@@ -705,7 +705,7 @@ static enum agg_status read_at(const struct tables_ctx *ctx, int indicator_id,
 	                                               DB_PARAM_INT(ctx->at.catalogue)));
 	if (st != DB_OK) {
 		db_log_failure(ctx->db, "the table states query", st);
-		return agg_of(st);
+		return tables_status(st);
 	}
 	enum agg_status ast = AGG_OK;
 	for (int i = 0; i < db_rows_count(rows) && ast == AGG_OK; i++) {

@@ -48,6 +48,9 @@ struct record_stats {
 	size_t cells;       /* present cells in them */
 };
 
+/* The agg_status of a query's db_status. */
+enum agg_status tables_status(enum db_status st);
+
 /* The tables of years y0..y1 of (indicator, municipality) at ctx->at, each
  * a new ptable (free()) in out[year - y0]; a year without any state is a
  * table of missing cells in the rows of the catalogue then. Records the
