@@ -89,18 +89,24 @@ static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock($1::bigint)";
  * when it starts, before the lock was granted. */
 static const char SQL_CATALOGUE[] = "SELECT version FROM catalogue_version";
 
+/* Runs a query of one number without parameters and reads it into *out. */
+static enum db_status read_number(struct db *db, const char *sql, long long *out)
+{
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, sql, 0, NULL);
+
+	if (st == DB_OK)
+		*out = db_rows_int(rows, 0, 0);
+	db_rows_free(rows);
+	return st;
+}
+
 static enum db_status lock_ingests(struct db *db, long long *catalogue)
 {
-	struct db_rows *rows = NULL;
 	enum db_status st = db_exec(db, NULL, SQL_LOCK,
 	                            DB_PARAMS(DB_PARAM_TEXT(CATALOGUE_TIMELINE_LOCK)));
 
-	if (st == DB_OK)
-		st = db_exec(db, &rows, SQL_CATALOGUE, 0, NULL);
-	if (st == DB_OK)
-		*catalogue = db_rows_int(rows, 0, 0);
-	db_rows_free(rows);
-	return st;
+	return st == DB_OK ? read_number(db, SQL_CATALOGUE, catalogue) : st;
 }
 
 static const char SQL_FIND_KEY[] =
@@ -227,17 +233,6 @@ done:
  * the primary key's index answers it without reading the table. */
 static const char SQL_VERSION[] = "SELECT coalesce(max(id), 0) FROM submission";
 
-static enum db_status read_version(struct db *db, long long *version)
-{
-	struct db_rows *rows;
-	enum db_status st = db_exec(db, &rows, SQL_VERSION, 0, NULL);
-
-	if (st == DB_OK)
-		*version = db_rows_int(rows, 0, 0);
-	db_rows_free(rows);
-	return st;
-}
-
 /* What the ingest transaction learnt that the cache needs once it ends. */
 struct ingest_tx {
 	struct current *cache;  /* borrowed; NULL when the cache is off */
@@ -252,7 +247,7 @@ static enum db_status classify(struct db *db, const struct store_batch *in,
                                unsigned char *cls, struct ingest_tx *tx)
 {
 	if (tx->cache) {
-		enum db_status st = read_version(db, &tx->version);
+		enum db_status st = read_number(db, SQL_VERSION, &tx->version);
 		if (st != DB_OK)
 			return st;
 		tx->classified = true;
@@ -493,7 +488,7 @@ static void load_cache(struct db *db, struct current *cache)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum db_status st = l ? db_command(db, SQL_LOAD_BEGIN) : DB_ERROR;
 	if (st == DB_OK)
-		st = read_version(db, &version);
+		st = read_number(db, SQL_VERSION, &version);
 	while (st == DB_OK && more)
 		st = load_page(db, l, &cur, &more, &too_big);
 	if (st == DB_OK)
