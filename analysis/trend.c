@@ -346,13 +346,9 @@ const char *trend_direction_name(enum trend_direction d)
 enum trend_status trend_analyse(const struct trend_point *pts, size_t n, bool seasonal,
                                 double alpha, struct trend_result *out)
 {
-	struct trend_result r;
-	enum trend_status st;
+	struct trend_result r = { .n = n, .has_seasonal = seasonal };
+	enum trend_status st = trend_mann_kendall(pts, n, &r.mk);
 
-	memset(&r, 0, sizeof r);
-	r.n = n;
-	r.has_seasonal = seasonal;
-	st = trend_mann_kendall(pts, n, &r.mk);
 	if (st == TREND_OK)
 		st = trend_sen_slope(pts, n, &r.sen);
 	if (st == TREND_OK && seasonal)

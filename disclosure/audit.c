@@ -70,7 +70,7 @@ static size_t all_cells(const struct dc_history *h)
 enum dc_status dc_audit(const struct dc_history *h, struct dc_finding **out, size_t *n)
 {
 	struct dc_known k;
-	struct dc_system sys;
+	struct dc_system sys = { 0 };
 	bool *done = NULL;
 	struct dc_bounds *known = NULL;
 	enum dc_status st = dc_known_make(h, h->nstates, &k);
@@ -79,7 +79,6 @@ enum dc_status dc_audit(const struct dc_history *h, struct dc_finding **out, siz
 	*n = 0;
 	if (st != DC_OK)
 		return st;
-	memset(&sys, 0, sizeof sys);
 	st = knowledge(&k, h->nvalues, &sys);
 	done = calloc(k.ex.n ? k.ex.n : 1, sizeof *done);
 	known = malloc((k.ex.n ? k.ex.n : 1) * sizeof *known);

@@ -676,11 +676,10 @@ static enum dc_status decide(struct search *s, struct dc_result *r)
 
 enum dc_status dc_protect(const struct dc_history *h, struct dc_result *r)
 {
-	struct search s;
+	struct search s = { 0 };
 	enum dc_status st;
 
 	memset(r, 0, sizeof *r);
-	memset(&s, 0, sizeof s);
 	if (!h || h->nstates == 0)
 		return DC_INVALID;
 	s.h = h;
