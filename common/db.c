@@ -157,7 +157,7 @@ static void db_poll_idle(struct db *db)
 }
 
 /* Makes sure there is a usable connection before a statement. */
-static enum db_status db_ready(struct db *db)
+enum db_status db_connect(struct db *db)
 {
 	clear_error(db);
 	if (db->conn && !db->in_tx && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
@@ -174,12 +174,7 @@ static enum db_status db_ready(struct db *db)
 	return db_open(db);
 }
 
-enum db_status db_connect(struct db *db)
-{
-	return db_ready(db);
-}
-
-/* Remembers whether a transaction is open, for db_ready and db_rollback.
+/* Remembers whether a transaction is open, for db_connect and db_rollback.
  * A broken connection keeps the last known state: its transaction is gone
  * on the server, but the caller has yet to hear of it through db_rollback. */
 static void note_tx(struct db *db)
@@ -289,7 +284,7 @@ static enum db_status call_begin(struct db *db, struct db_rows **rows, struct pa
 	if (rows)
 		*rows = NULL;
 	st = params_text(db, t, nparams, params);
-	return st == DB_OK ? db_ready(db) : st;
+	return st == DB_OK ? db_connect(db) : st;
 }
 
 enum db_status db_exec(struct db *db, struct db_rows **rows, const char *sql,
@@ -315,18 +310,13 @@ static long prepared_index(const struct db *db, const struct db_statement *stmt)
 	return -1;
 }
 
-/* Makes room for one more prepared statement before it is prepared, so
- * that the server never holds one the connection does not know of. */
-static int prepared_reserve(struct db *db)
-{
-	return vec_reserve(&db->prepared, &db->prepared_cap, db->nprepared + 1,
-	                   sizeof *db->prepared);
-}
-
 /* Prepares stmt on the connection and remembers it. */
 static enum db_status prepare(struct db *db, const struct db_statement *stmt)
 {
-	if (prepared_reserve(db) != 0)
+	/* Room is made before it is prepared, so that the server never holds
+	 * a statement the connection does not know of. */
+	if (vec_reserve(&db->prepared, &db->prepared_cap, db->nprepared + 1,
+	                sizeof *db->prepared) != 0)
 		return refused(db, "", "out of memory");
 	/* No parameter types: the server infers them, as for db_exec. */
 	PGresult *r = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
@@ -416,7 +406,7 @@ enum db_status db_exec_prepared(struct db *db, struct db_rows **rows,
  * written in the program, never text from a request. */
 enum db_status db_command(struct db *db, const char *sql)
 {
-	enum db_status st = db_ready(db);
+	enum db_status st = db_connect(db);
 
 	if (st != DB_OK)
 		return st;
@@ -477,7 +467,7 @@ void db_rollback(struct db *db)
 
 enum db_status db_copy_begin(struct db *db, const char *sql)
 {
-	enum db_status st = db_ready(db);
+	enum db_status st = db_connect(db);
 
 	if (st != DB_OK)
 		return st;
