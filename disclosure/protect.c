@@ -473,9 +473,7 @@ static int cmp_single(const void *a, const void *b)
 static int cmp_prune(const void *a, const void *b)
 {
 	const struct single *x = a, *y = b;
-	if (x->value != y->value)
-		return x->value < y->value ? 1 : -1;
-	return (x->cell > y->cell) - (x->cell < y->cell);
+	return x->value != y->value ? cmp_single(b, a) : cmp_single(a, b);
 }
 
 /* True when an earlier cell has the same unknowns: try each set once. */
