@@ -224,11 +224,9 @@ static enum db_status read_history(struct recording *r, long long to)
 	if (st != DB_OK)
 		goto done;
 	r->values = malloc((r->nrows + 1) * sizeof *r->values);
-	if (!r->values) {
+	if (!r->values)
 		st = DB_ERROR;
-		goto done;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
+	for (size_t i = 0; r->values && i < r->nrows; i++)
 		r->values[i] = r->rows[i].value;
 done:
 	free(areas);
@@ -570,12 +568,6 @@ static enum agg_status record_year(struct recording *r, struct ryear *y, struct 
 	return st;
 }
 
-static enum db_status lock_table(struct db *db, int indicator_id, int municipality_id)
-{
-	return db_exec(db, NULL, SQL_LOCK,
-	               DB_PARAMS(DB_PARAM_INT(indicator_id), DB_PARAM_INT(municipality_id)));
-}
-
 enum agg_status tables_record(struct db *db, const struct catalogue *cat, struct timeline *tl,
                               int indicator_id, int municipality_id, int y0, int y1,
                               struct point from, struct point to, struct record_stats *stats)
@@ -591,7 +583,8 @@ enum agg_status tables_record(struct db *db, const struct catalogue *cat, struct
 		r.years[i].year = y0 + (int)i;
 	enum db_status dst = db_begin(db);
 	if (dst == DB_OK)
-		dst = lock_table(db, indicator_id, municipality_id);
+		dst = db_exec(db, NULL, SQL_LOCK,
+		              DB_PARAMS(DB_PARAM_INT(indicator_id), DB_PARAM_INT(municipality_id)));
 	if (dst == DB_OK)
 		dst = read_states(&r);
 	if (dst == DB_OK)
