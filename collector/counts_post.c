@@ -135,11 +135,10 @@ static void reply_conflicts(struct http_request *req, const struct validation *v
 {
 	cJSON *body = conflicts_body(v);
 
-	if (!body) {
+	if (body)
+		http_reply_json(req, 422, body);
+	else
 		http_reply_error(req, 500, "internal_error", "the conflicts could not be listed");
-		return;
-	}
-	http_reply_json(req, 422, body);
 }
 
 /* 201 for a new submission, 200 for a replay: the receipt either way. */

@@ -594,14 +594,6 @@ static const char SQL_CURRENT_COUNTS[] =
 	" WHERE c.period = $2 AND s.agency_id = $1"
 	" ORDER BY i.code COLLATE \"C\", a.code COLLATE \"C\"";
 
-static void count_from_row(const struct db_rows *rows, int row, struct stored_count *out)
-{
-	db_rows_copy(rows, row, 0, out->indicator, sizeof out->indicator);
-	db_rows_copy(rows, row, 1, out->area, sizeof out->area);
-	out->value = (int)db_rows_int(rows, row, 2);
-	db_rows_copy(rows, row, 3, out->submission, sizeof out->submission);
-}
-
 enum db_status store_current_counts(struct db *db, int agency_id, int period,
                                     struct stored_count **out, size_t *n)
 {
@@ -620,8 +612,13 @@ enum db_status store_current_counts(struct db *db, int agency_id, int period,
 		log_error("counts: out of memory for %d rows", count);
 		return DB_ERROR;
 	}
-	for (int r = 0; r < count; r++)
-		count_from_row(rows, r, &(*out)[r]);
+	for (int r = 0; r < count; r++) {
+		struct stored_count *k = &(*out)[r];
+		db_rows_copy(rows, r, 0, k->indicator, sizeof k->indicator);
+		db_rows_copy(rows, r, 1, k->area, sizeof k->area);
+		k->value = (int)db_rows_int(rows, r, 2);
+		db_rows_copy(rows, r, 3, k->submission, sizeof k->submission);
+	}
 	*n = (size_t)count;
 	db_rows_free(rows);
 	return DB_OK;
