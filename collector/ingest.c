@@ -514,19 +514,15 @@ enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *o
 	struct json_arena *arena = NULL;
 	cJSON *root = NULL;
 	const cJSON *counts = NULL;
+	struct json_walk w = { out, conf };
 
 	enum ingest_status st = json_precheck(body, len, err);
-	if (st != INGEST_OK)
-		goto done;
-	st = json_parse(body, len, &root, &arena, err);
-	if (st != INGEST_OK)
-		goto done;
-	st = json_counts(root, &counts, err);
-	if (st != INGEST_OK)
-		goto done;
-	struct json_walk w = { out, conf };
-	st = json_rows(&w, counts, err);
-done:
+	if (st == INGEST_OK)
+		st = json_parse(body, len, &root, &arena, err);
+	if (st == INGEST_OK)
+		st = json_counts(root, &counts, err);
+	if (st == INGEST_OK)
+		st = json_rows(&w, counts, err);
 	json_arena_free(arena);
 	return st;
 }
