@@ -184,14 +184,6 @@ static void targets(struct search *s)
 	}
 }
 
-/* The knowledge of the earlier states: every expression they published. */
-static void base_knowledge(struct search *s)
-{
-	for (size_t e = 0; e < s->known.ex.n; e++)
-		if (s->known.published[e])
-			dc_system_add(&s->base, e);
-}
-
 static enum dc_status setup(struct search *s)
 {
 	size_t n = s->h->nstates - 1;
@@ -204,12 +196,11 @@ static enum dc_status setup(struct search *s)
 	s->saved = malloc(s->ncells * sizeof *s->saved);
 	s->targets = malloc((s->ncells + s->known.ex.n + 1) * sizeof *s->targets);
 	if (!s->role || !s->saved || !s->targets || dc_relations_make(s->st, &s->rel) != 0 ||
-	    dc_system_init(&s->base, &s->known.ex, s->h->nvalues) != 0 ||
+	    dc_known_system(&s->known, s->h->nvalues, &s->base) != 0 ||
 	    dc_system_init(&s->work, &s->known.ex, s->h->nvalues) != 0)
 		return DC_NOMEM;
 	roles(s);
 	targets(s);
-	base_knowledge(s);
 	return DC_OK;
 }
 
