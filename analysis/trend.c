@@ -46,24 +46,22 @@ double trend_median(double *v, size_t n)
 	return (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
-/* Allocates room for n entries; 0 or -1. */
+static void sample_free(struct sample *sm)
+{
+	free(sm->key);
+	free(sm->x);
+}
+
+/* Allocates room for n entries; 0 or -1 (nothing is left to free). */
 static int sample_alloc(struct sample *sm, size_t n)
 {
 	sm->n = 0;
 	sm->key = malloc((n ? n : 1) * sizeof *sm->key);
 	sm->x = malloc((n ? n : 1) * sizeof *sm->x);
-	if (!sm->key || !sm->x) {
-		free(sm->key);
-		free(sm->x);
-		return -1;
-	}
-	return 0;
-}
-
-static void sample_free(struct sample *sm)
-{
-	free(sm->key);
-	free(sm->x);
+	if (sm->key && sm->x)
+		return 0;
+	sample_free(sm);
+	return -1;
 }
 
 /* True when no two keys are equal. A pair with equal keys has no time
