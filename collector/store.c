@@ -368,14 +368,13 @@ static enum db_status write_batch(struct db *db, const struct store_batch *in,
                                   struct receipt *out, struct ingest_tx *tx)
 {
 	unsigned char *cls = calloc(in->nrows ? in->nrows : 1, 1);
-	enum db_status st = DB_ERROR;
 
 	if (!cls) {
 		log_error("ingest: out of memory classifying rows");
 		return DB_ERROR;
 	}
 	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
-	st = classify(db, in, cls, tx);
+	enum db_status st = classify(db, in, cls, tx);
 	if (st == DB_OK) {
 		count_classes(cls, in->nrows, out);
 		st = insert_submission(db, in, out, &tx->id);
