@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "period.h"
 
 enum point_status point_status_of(enum dc_cell s)

@@ -77,16 +77,6 @@ void layout_free(struct layout *l)
 	l->nleaves = 0;
 }
 
-long layout_row(const struct layout *l, const struct cat_area *area)
-{
-	if (area == l->municipality)
-		return (long)l->ndistricts;
-	for (size_t i = 0; i < l->ndistricts; i++)
-		if (l->leaves[i] == area)
-			return (long)i;
-	return -1;
-}
-
 /* ---- series ------------------------------------------------------------ */
 
 /* The years a series with its lead-in reaches, and its first period. */

@@ -47,8 +47,6 @@ bool area_publishable(const struct cat_area *area);
 int layout_make(const struct catalogue *cat, const struct cat_area *municipality,
                 struct layout *out) WUR;
 void layout_free(struct layout *l);
-/* The row of an area in the layout's tables, or -1. */
-long layout_row(const struct layout *l, const struct cat_area *area);
 /* The series of the request from tables of years y0..y1 already read
  * (series_tables_read), which must span the series with its lead-in:
  * points, derived values and the trend. `cat` names the series' agency and

@@ -46,24 +46,22 @@ double trend_median(double *v, size_t n)
 	return (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
-/* Allocates room for n entries; 0 or -1. */
+static void sample_free(struct sample *sm)
+{
+	free(sm->key);
+	free(sm->x);
+}
+
+/* Allocates room for n entries; 0 or -1 (nothing is left to free). */
 static int sample_alloc(struct sample *sm, size_t n)
 {
 	sm->n = 0;
 	sm->key = malloc((n ? n : 1) * sizeof *sm->key);
 	sm->x = malloc((n ? n : 1) * sizeof *sm->x);
-	if (!sm->key || !sm->x) {
-		free(sm->key);
-		free(sm->x);
-		return -1;
-	}
-	return 0;
-}
-
-static void sample_free(struct sample *sm)
-{
-	free(sm->key);
-	free(sm->x);
+	if (sm->key && sm->x)
+		return 0;
+	sample_free(sm);
+	return -1;
 }
 
 /* True when no two keys are equal. A pair with equal keys has no time
@@ -125,12 +123,17 @@ static int kendall_sums(const struct sample *sm, struct kendall_sums *out)
 	return 0;
 }
 
-/* Fills z, p and tau from S, var(S) and the number of pairs. The continuity
- * correction moves S one step toward 0 because S only takes every other
- * integer. With var(S) = 0 all values are tied, so S = 0 and z = 0. */
-static void kendall_finish(struct trend_test *t, double pairs)
+/* A valid test from S, var(S) and the number of pairs: fills z, p and tau.
+ * The continuity correction moves S one step toward 0 because S only takes
+ * every other integer. With var(S) = 0 all values are tied, so S = 0 and
+ * z = 0. */
+static void kendall_finish(struct trend_test *t, const struct kendall_sums *k)
 {
-	double sd = sqrt(t->var_s);
+	double sd = sqrt(k->var_s), pairs = k->pairs;
+
+	t->valid = true;
+	t->s = k->s;
+	t->var_s = k->var_s;
 	t->z = 0;
 	if (t->s > 0 && sd > 0)
 		t->z = (double)(t->s - 1) / sd;
@@ -181,12 +184,8 @@ enum trend_status trend_mann_kendall(const struct trend_point *pts, size_t n,
 		st = TREND_BAD_INPUT;
 	else if (n >= 3 && kendall_sums(&sm, &k) != 0)
 		st = TREND_NOMEM;
-	else if (n >= 3) {
-		t.valid = true;
-		t.s = k.s;
-		t.var_s = k.var_s;
-		kendall_finish(&t, k.pairs);
-	}
+	else if (n >= 3)
+		kendall_finish(&t, &k);
 	if (st == TREND_OK)
 		*out = t;
 	sample_free(&sm);
@@ -304,22 +303,15 @@ enum trend_status trend_seasonal_kendall(const struct trend_point *pts, size_t n
 	size_t n_paired = 0, nslopes = 0;
 	/* At most n(n-1)/2 within-season pairs; +1 keeps malloc(0) away. */
 	double *slopes = malloc((n * (n ? n - 1 : 0) / 2 + 1) * sizeof *slopes);
-	enum trend_status st = TREND_NOMEM;
+	enum trend_status st = seasons_valid(pts, n) ? TREND_NOMEM : TREND_BAD_INPUT;
 
-	if (!seasons_valid(pts, n)) {
+	if (st == TREND_BAD_INPUT || !slopes || sample_alloc(&sm, n) != 0) {
 		free(slopes);
-		return TREND_BAD_INPUT;
-	}
-	if (!slopes || sample_alloc(&sm, n) != 0) {
-		free(slopes);
-		return TREND_NOMEM;
+		return st;
 	}
 	st = sum_seasons(pts, n, &sm, &sum, &n_paired, slopes, &nslopes);
 	if (st == TREND_OK && n_paired >= 3) {
-		r.test.valid = true;
-		r.test.s = sum.s;
-		r.test.var_s = sum.var_s;
-		kendall_finish(&r.test, sum.pairs);
+		kendall_finish(&r.test, &sum);
 		r.slope = trend_median(slopes, nslopes);
 	}
 	if (st == TREND_OK)
@@ -352,13 +344,9 @@ const char *trend_direction_name(enum trend_direction d)
 enum trend_status trend_analyse(const struct trend_point *pts, size_t n, bool seasonal,
                                 double alpha, struct trend_result *out)
 {
-	struct trend_result r;
-	enum trend_status st;
+	struct trend_result r = { .n = n, .has_seasonal = seasonal };
+	enum trend_status st = trend_mann_kendall(pts, n, &r.mk);
 
-	memset(&r, 0, sizeof r);
-	r.n = n;
-	r.has_seasonal = seasonal;
-	st = trend_mann_kendall(pts, n, &r.mk);
 	if (st == TREND_OK)
 		st = trend_sen_slope(pts, n, &r.sen);
 	if (st == TREND_OK && seasonal)

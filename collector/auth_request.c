@@ -38,11 +38,9 @@ static enum auth_result token_check(struct http_request *req, struct db *db,
 enum db_status collector_refresh(struct collector *c, struct db *db)
 {
 	long long version;
-
 	enum db_status st = catalogue_version(db, &version);
-	if (st != DB_OK)
-		return st;
-	return catalogue_refresh(&c->cat, db, version);
+
+	return st == DB_OK ? catalogue_refresh(&c->cat, db, version) : st;
 }
 
 int collector_authenticate(struct collector *c, struct http_request *req,

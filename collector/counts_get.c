@@ -1,6 +1,5 @@
 /* GET /v1/counts?period=2024Q3: the agency's own current values for one
  * quarter, each with the submission that set it. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,35 +59,27 @@ static int read_period(struct http_request *req, int *period)
 static cJSON *count_json(const struct stored_count *k, const char *period)
 {
 	cJSON *o = cJSON_CreateObject();
+	bool ok = cJSON_AddStringToObject(o, "indicator", k->indicator) &&
+	          cJSON_AddStringToObject(o, "area", k->area) &&
+	          cJSON_AddStringToObject(o, "period", period) &&
+	          cJSON_AddNumberToObject(o, "value", k->value) &&
+	          cJSON_AddStringToObject(o, "submission", k->submission);
 
-	if (!o || !cJSON_AddStringToObject(o, "indicator", k->indicator) ||
-	    !cJSON_AddStringToObject(o, "area", k->area) ||
-	    !cJSON_AddStringToObject(o, "period", period) ||
-	    !cJSON_AddNumberToObject(o, "value", k->value) ||
-	    !cJSON_AddStringToObject(o, "submission", k->submission)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return json_checked(o, ok);
 }
 
 /* {"period": "2024Q3", "counts": [...]}, or NULL when memory ran out. */
 static cJSON *counts_body(int period, const struct stored_count *counts, size_t n)
 {
 	char text[PERIOD_STRLEN];
-	cJSON *o = cJSON_CreateObject(), *list = NULL;
+	cJSON *o = cJSON_CreateObject();
 
 	period_format(period, text);
-	if (!o || !cJSON_AddStringToObject(o, "period", text) ||
-	    !(list = cJSON_AddArrayToObject(o, "counts")))
-		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (!json_append(list, count_json(&counts[i], text)))
-			goto fail;
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	bool ok = cJSON_AddStringToObject(o, "period", text);
+	cJSON *list = cJSON_AddArrayToObject(o, "counts");
+	for (size_t i = 0; ok && i < n; i++)
+		ok = json_append(list, count_json(&counts[i], text));
+	return json_checked(o, ok && list);
 }
 
 void counts_get(struct http_request *req, void *app)

@@ -103,51 +103,42 @@ static int check_rows(struct collector *c, struct http_request *req, struct post
 static cJSON *conflict_json(const struct conflict *k)
 {
 	cJSON *o = cJSON_CreateObject();
+	bool ok = cJSON_AddNumberToObject(o, "index", (double)k->index) &&
+	          (!k->line || cJSON_AddNumberToObject(o, "line", (double)k->line)) &&
+	          cJSON_AddStringToObject(o, "field", k->field) &&
+	          cJSON_AddStringToObject(o, "code", k->code) &&
+	          cJSON_AddStringToObject(o, "message", k->message);
 
-	if (!o || !cJSON_AddNumberToObject(o, "index", (double)k->index) ||
-	    (k->line && !cJSON_AddNumberToObject(o, "line", (double)k->line)) ||
-	    !cJSON_AddStringToObject(o, "field", k->field) ||
-	    !cJSON_AddStringToObject(o, "code", k->code) ||
-	    !cJSON_AddStringToObject(o, "message", k->message)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return json_checked(o, ok);
 }
 
 /* The 422 body: how many rows are bad, and every conflict. */
 static cJSON *conflicts_body(const struct validation *v)
 {
 	char message[160];
-	cJSON *o = cJSON_CreateObject(), *list = NULL;
+	cJSON *o = cJSON_CreateObject();
 	int n = snprintf(message, sizeof message, "%zu of %zu rows are invalid; nothing was stored",
 	                 v->invalid_rows, v->nrows);
 
 	if (v->conflicts.omitted && n > 0 && (size_t)n < sizeof message)
 		snprintf(message + n, sizeof message - (size_t)n, "; the first %zu conflicts are "
 		         "listed", v->conflicts.n);
-	if (!o || !cJSON_AddStringToObject(o, "error", "validation_failed") ||
-	    !cJSON_AddStringToObject(o, "message", message) ||
-	    !(list = cJSON_AddArrayToObject(o, "conflicts")))
-		goto fail;
-	for (size_t i = 0; i < v->conflicts.n; i++)
-		if (!json_append(list, conflict_json(&v->conflicts.items[i])))
-			goto fail;
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
+	bool ok = cJSON_AddStringToObject(o, "error", "validation_failed") &&
+	          cJSON_AddStringToObject(o, "message", message);
+	cJSON *list = cJSON_AddArrayToObject(o, "conflicts");
+	for (size_t i = 0; ok && i < v->conflicts.n; i++)
+		ok = json_append(list, conflict_json(&v->conflicts.items[i]));
+	return json_checked(o, ok && list);
 }
 
 static void reply_conflicts(struct http_request *req, const struct validation *v)
 {
 	cJSON *body = conflicts_body(v);
 
-	if (!body) {
+	if (body)
+		http_reply_json(req, 422, body);
+	else
 		http_reply_error(req, 500, "internal_error", "the conflicts could not be listed");
-		return;
-	}
-	http_reply_json(req, 422, body);
 }
 
 /* 201 for a new submission, 200 for a replay: the receipt either way. */

@@ -160,8 +160,10 @@ struct current *current_new(size_t max_keys)
 {
 	struct current *c = calloc(1, sizeof *c);
 
-	if (!c || max_keys == 0)
-		goto fail;
+	if (!c || max_keys == 0) {
+		free(c);
+		return NULL;
+	}
 	/* No map until the first load makes one. */
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->landed, NULL);
@@ -170,9 +172,6 @@ struct current *current_new(size_t max_keys)
 	c->last_own = -1;
 	c->streak_needed = 1;
 	return c;
-fail:
-	free(c);
-	return NULL;
 }
 
 /* Forgets the batches kept during a load. Called with the lock held. */

@@ -30,12 +30,6 @@ enum count_check { COUNT_OK, COUNT_WRONG_TYPE, COUNT_NEGATIVE, COUNT_FRACTIONAL,
 
 /* ---- conflicts ------------------------------------------------------- */
 
-/* Makes room for one more conflict and returns it, or NULL. */
-static struct conflict *conflicts_slot(struct conflicts *list)
-{
-	return VEC_PUSH(list->items, list->n, list->cap);
-}
-
 /* False (and counted as omitted) when the list is full and `index` is a
  * row after the last one kept. */
 static bool conflicts_keep(struct conflicts *list, size_t index)
@@ -52,7 +46,7 @@ int conflicts_add(struct conflicts *list, size_t index, size_t line,
 {
 	if (!conflicts_keep(list, index))
 		return 0;
-	struct conflict *c = conflicts_slot(list);
+	struct conflict *c = VEC_PUSH(list->items, list->n, list->cap);
 	if (!c)
 		return -1;
 	c->index = index;
@@ -71,7 +65,7 @@ int conflicts_push(struct conflicts *list, const struct conflict *c)
 {
 	if (!conflicts_keep(list, c->index))
 		return 0;
-	struct conflict *slot = conflicts_slot(list);
+	struct conflict *slot = VEC_PUSH(list->items, list->n, list->cap);
 	if (!slot)
 		return -1;
 	*slot = *c;
@@ -160,16 +154,11 @@ void ingest_echo(char *out, size_t size, const char *text, size_t len)
 
 /* ---- counts ---------------------------------------------------------- */
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* Skips a run of digits from s[*i]; returns how many. */
 static size_t skip_digits(const char *s, size_t len, size_t *i)
 {
 	size_t start = *i;
-	while (*i < len && is_digit(s[*i]))
+	while (*i < len && s[*i] >= '0' && s[*i] <= '9')
 		(*i)++;
 	return *i - start;
 }
@@ -459,7 +448,7 @@ static int json_member(struct json_walk *w, struct raw_row *row, size_t index,
 	char name[CONFLICT_FIELD_MAX];
 
 	if (f < 0 || seen[f]) {
-			row->bad = true;
+		row->bad = true;
 		if (f >= 0)
 			return conflicts_add(w->conf, index, 0, (enum conflict_rank)(f + 1),
 			                     m->string, "unknown_field",
@@ -525,19 +514,15 @@ enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *o
 	struct json_arena *arena = NULL;
 	cJSON *root = NULL;
 	const cJSON *counts = NULL;
+	struct json_walk w = { out, conf };
 
 	enum ingest_status st = json_precheck(body, len, err);
-	if (st != INGEST_OK)
-		goto done;
-	st = json_parse(body, len, &root, &arena, err);
-	if (st != INGEST_OK)
-		goto done;
-	st = json_counts(root, &counts, err);
-	if (st != INGEST_OK)
-		goto done;
-	struct json_walk w = { out, conf };
-	st = json_rows(&w, counts, err);
-done:
+	if (st == INGEST_OK)
+		st = json_parse(body, len, &root, &arena, err);
+	if (st == INGEST_OK)
+		st = json_counts(root, &counts, err);
+	if (st == INGEST_OK)
+		st = json_rows(&w, counts, err);
 	json_arena_free(arena);
 	return st;
 }

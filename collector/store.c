@@ -12,6 +12,7 @@
 #include "catalogue.h"
 #include "current.h"
 #include "hex.h"
+#include "json_build.h"
 #include "log.h"
 
 /* COPY data is sent in pieces of about this size. */
@@ -41,18 +42,15 @@ enum key_state {
 cJSON *receipt_json(const struct receipt *r)
 {
 	cJSON *o = cJSON_CreateObject();
+	bool ok = cJSON_AddStringToObject(o, "submission", r->submission) &&
+	          cJSON_AddStringToObject(o, "received_at", r->received_at) &&
+	          cJSON_AddStringToObject(o, "sha256", r->sha256) &&
+	          cJSON_AddNumberToObject(o, "rows", (double)r->rows) &&
+	          cJSON_AddNumberToObject(o, "created", (double)r->created) &&
+	          cJSON_AddNumberToObject(o, "updated", (double)r->updated) &&
+	          cJSON_AddNumberToObject(o, "unchanged", (double)r->unchanged);
 
-	if (!o || !cJSON_AddStringToObject(o, "submission", r->submission) ||
-	    !cJSON_AddStringToObject(o, "received_at", r->received_at) ||
-	    !cJSON_AddStringToObject(o, "sha256", r->sha256) ||
-	    !cJSON_AddNumberToObject(o, "rows", (double)r->rows) ||
-	    !cJSON_AddNumberToObject(o, "created", (double)r->created) ||
-	    !cJSON_AddNumberToObject(o, "updated", (double)r->updated) ||
-	    !cJSON_AddNumberToObject(o, "unchanged", (double)r->unchanged)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return json_checked(o, ok);
 }
 
 /* Reads RECEIPT_COLUMNS from one result row. */
@@ -91,18 +89,24 @@ static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock($1::bigint)";
  * when it starts, before the lock was granted. */
 static const char SQL_CATALOGUE[] = "SELECT version FROM catalogue_version";
 
+/* Runs a query of one number without parameters and reads it into *out. */
+static enum db_status read_number(struct db *db, const char *sql, long long *out)
+{
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, sql, 0, NULL);
+
+	if (st == DB_OK)
+		*out = db_rows_int(rows, 0, 0);
+	db_rows_free(rows);
+	return st;
+}
+
 static enum db_status lock_ingests(struct db *db, long long *catalogue)
 {
-	struct db_rows *rows = NULL;
 	enum db_status st = db_exec(db, NULL, SQL_LOCK,
 	                            DB_PARAMS(DB_PARAM_TEXT(CATALOGUE_TIMELINE_LOCK)));
 
-	if (st == DB_OK)
-		st = db_exec(db, &rows, SQL_CATALOGUE, 0, NULL);
-	if (st == DB_OK)
-		*catalogue = db_rows_int(rows, 0, 0);
-	db_rows_free(rows);
-	return st;
+	return st == DB_OK ? read_number(db, SQL_CATALOGUE, catalogue) : st;
 }
 
 static const char SQL_FIND_KEY[] =
@@ -229,17 +233,6 @@ done:
  * the primary key's index answers it without reading the table. */
 static const char SQL_VERSION[] = "SELECT coalesce(max(id), 0) FROM submission";
 
-static enum db_status read_version(struct db *db, long long *version)
-{
-	struct db_rows *rows;
-	enum db_status st = db_exec(db, &rows, SQL_VERSION, 0, NULL);
-
-	if (st == DB_OK)
-		*version = db_rows_int(rows, 0, 0);
-	db_rows_free(rows);
-	return st;
-}
-
 /* What the ingest transaction learnt that the cache needs once it ends. */
 struct ingest_tx {
 	struct current *cache;  /* borrowed; NULL when the cache is off */
@@ -254,7 +247,7 @@ static enum db_status classify(struct db *db, const struct store_batch *in,
                                unsigned char *cls, struct ingest_tx *tx)
 {
 	if (tx->cache) {
-		enum db_status st = read_version(db, &tx->version);
+		enum db_status st = read_number(db, SQL_VERSION, &tx->version);
 		if (st != DB_OK)
 			return st;
 		tx->classified = true;
@@ -375,14 +368,13 @@ static enum db_status write_batch(struct db *db, const struct store_batch *in,
                                   struct receipt *out, struct ingest_tx *tx)
 {
 	unsigned char *cls = calloc(in->nrows ? in->nrows : 1, 1);
-	enum db_status st = DB_ERROR;
 
 	if (!cls) {
 		log_error("ingest: out of memory classifying rows");
 		return DB_ERROR;
 	}
 	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
-	st = classify(db, in, cls, tx);
+	enum db_status st = classify(db, in, cls, tx);
 	if (st == DB_OK) {
 		count_classes(cls, in->nrows, out);
 		st = insert_submission(db, in, out, &tx->id);
@@ -495,7 +487,7 @@ static void load_cache(struct db *db, struct current *cache)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum db_status st = l ? db_command(db, SQL_LOAD_BEGIN) : DB_ERROR;
 	if (st == DB_OK)
-		st = read_version(db, &version);
+		st = read_number(db, SQL_VERSION, &version);
 	while (st == DB_OK && more)
 		st = load_page(db, l, &cur, &more, &too_big);
 	if (st == DB_OK)
@@ -601,14 +593,6 @@ static const char SQL_CURRENT_COUNTS[] =
 	" WHERE c.period = $2 AND s.agency_id = $1"
 	" ORDER BY i.code COLLATE \"C\", a.code COLLATE \"C\"";
 
-static void count_from_row(const struct db_rows *rows, int row, struct stored_count *out)
-{
-	db_rows_copy(rows, row, 0, out->indicator, sizeof out->indicator);
-	db_rows_copy(rows, row, 1, out->area, sizeof out->area);
-	out->value = (int)db_rows_int(rows, row, 2);
-	db_rows_copy(rows, row, 3, out->submission, sizeof out->submission);
-}
-
 enum db_status store_current_counts(struct db *db, int agency_id, int period,
                                     struct stored_count **out, size_t *n)
 {
@@ -627,8 +611,13 @@ enum db_status store_current_counts(struct db *db, int agency_id, int period,
 		log_error("counts: out of memory for %d rows", count);
 		return DB_ERROR;
 	}
-	for (int r = 0; r < count; r++)
-		count_from_row(rows, r, &(*out)[r]);
+	for (int r = 0; r < count; r++) {
+		struct stored_count *k = &(*out)[r];
+		db_rows_copy(rows, r, 0, k->indicator, sizeof k->indicator);
+		db_rows_copy(rows, r, 1, k->area, sizeof k->area);
+		k->value = (int)db_rows_int(rows, r, 2);
+		db_rows_copy(rows, r, 3, k->submission, sizeof k->submission);
+	}
 	*n = (size_t)count;
 	db_rows_free(rows);
 	return DB_OK;

@@ -95,6 +95,13 @@ static void clear_error(struct db *db)
 	db->error[0] = '\0';
 }
 
+/* Records a failure that is no broken connection and answers DB_ERROR. */
+static enum db_status refused(struct db *db, const char *sqlstate, const char *msg)
+{
+	set_error(db, sqlstate, msg);
+	return DB_ERROR;
+}
+
 /* Records a broken connection and answers DB_UNAVAILABLE. */
 static enum db_status unavailable(struct db *db, const char *msg)
 {
@@ -150,7 +157,7 @@ static void db_poll_idle(struct db *db)
 }
 
 /* Makes sure there is a usable connection before a statement. */
-static enum db_status db_ready(struct db *db)
+enum db_status db_connect(struct db *db)
 {
 	clear_error(db);
 	if (db->conn && !db->in_tx && PQtransactionStatus(db->conn) == PQTRANS_IDLE)
@@ -167,12 +174,7 @@ static enum db_status db_ready(struct db *db)
 	return db_open(db);
 }
 
-enum db_status db_connect(struct db *db)
-{
-	return db_ready(db);
-}
-
-/* Remembers whether a transaction is open, for db_ready and db_rollback.
+/* Remembers whether a transaction is open, for db_connect and db_rollback.
  * A broken connection keeps the last known state: its transaction is gone
  * on the server, but the caller has yet to hear of it through db_rollback. */
 static void note_tx(struct db *db)
@@ -189,10 +191,8 @@ static enum db_status result_failure(struct db *db, PGresult *res)
 {
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		return unavailable(db, PQerrorMessage(db->conn));
-	if (!res) {
-		set_error(db, "", PQerrorMessage(db->conn));
-		return DB_ERROR;
-	}
+	if (!res)
+		return refused(db, "", PQerrorMessage(db->conn));
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
 	          primary ? primary : PQresultErrorMessage(res));
@@ -209,8 +209,7 @@ static enum db_status take_result(struct db *db, PGresult *r, struct db_rows **r
 	if (es == PGRES_COPY_IN) {
 		/* A COPY sent here would leave the connection waiting for data. */
 		db->in_copy = true;
-		set_error(db, "", "COPY FROM STDIN needs db_copy_begin");
-		st = DB_ERROR;
+		st = refused(db, "", "COPY FROM STDIN needs db_copy_begin");
 	} else if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
 		st = result_failure(db, r);
 	}
@@ -265,9 +264,7 @@ static enum db_status params_text(struct db *db, struct param_text *t, int n,
 			t->values[i] = t->arrays[i].data;
 		}
 	}
-	if (why)
-		set_error(db, "", why);
-	return why ? DB_ERROR : DB_OK;
+	return why ? refused(db, "", why) : DB_OK;
 }
 
 static void params_free(struct param_text *t)
@@ -287,7 +284,7 @@ static enum db_status call_begin(struct db *db, struct db_rows **rows, struct pa
 	if (rows)
 		*rows = NULL;
 	st = params_text(db, t, nparams, params);
-	return st == DB_OK ? db_ready(db) : st;
+	return st == DB_OK ? db_connect(db) : st;
 }
 
 enum db_status db_exec(struct db *db, struct db_rows **rows, const char *sql,
@@ -313,21 +310,14 @@ static long prepared_index(const struct db *db, const struct db_statement *stmt)
 	return -1;
 }
 
-/* Makes room for one more prepared statement before it is prepared, so
- * that the server never holds one the connection does not know of. */
-static int prepared_reserve(struct db *db)
-{
-	return vec_reserve(&db->prepared, &db->prepared_cap, db->nprepared + 1,
-	                   sizeof *db->prepared);
-}
-
 /* Prepares stmt on the connection and remembers it. */
 static enum db_status prepare(struct db *db, const struct db_statement *stmt)
 {
-	if (prepared_reserve(db) != 0) {
-		set_error(db, "", "out of memory");
-		return DB_ERROR;
-	}
+	/* Room is made before it is prepared, so that the server never holds
+	 * a statement the connection does not know of. */
+	if (vec_reserve(&db->prepared, &db->prepared_cap, db->nprepared + 1,
+	                sizeof *db->prepared) != 0)
+		return refused(db, "", "out of memory");
 	/* No parameter types: the server infers them, as for db_exec. */
 	PGresult *r = PQprepare(db->conn, stmt->name, stmt->sql, 0, NULL);
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -416,7 +406,7 @@ enum db_status db_exec_prepared(struct db *db, struct db_rows **rows,
  * written in the program, never text from a request. */
 enum db_status db_command(struct db *db, const char *sql)
 {
-	enum db_status st = db_ready(db);
+	enum db_status st = db_connect(db);
 
 	if (st != DB_OK)
 		return st;
@@ -439,11 +429,8 @@ enum db_status db_commit(struct db *db)
 	 * reporting DB_OK would acknowledge data that was thrown away. */
 	bool rolled_back = strcmp(PQcmdStatus((PGresult *)rows), "ROLLBACK") == 0;
 	db_rows_free(rows);
-	if (rolled_back) {
-		set_error(db, "25P02", "the transaction had failed and was rolled back");
-		return DB_ERROR;
-	}
-	return DB_OK;
+	return rolled_back ? refused(db, "25P02", "the transaction had failed and was rolled back")
+	                   : DB_OK;
 }
 
 /* Ends a COPY that will not be finished: tells the server to fail it and
@@ -473,15 +460,14 @@ void db_rollback(struct db *db)
 	if (PQstatus(db->conn) == CONNECTION_OK &&
 	    (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)) {
 		/* The caller wants the first failure's SQLSTATE, not this one's. */
-		PGresult *r = PQexec(db->conn, "ROLLBACK");
-		PQclear(r);
+		PQclear(PQexec(db->conn, "ROLLBACK"));
 	}
 	db->in_tx = false;
 }
 
 enum db_status db_copy_begin(struct db *db, const char *sql)
 {
-	enum db_status st = db_ready(db);
+	enum db_status st = db_connect(db);
 
 	if (st != DB_OK)
 		return st;
@@ -499,10 +485,8 @@ enum db_status db_copy_begin(struct db *db, const char *sql)
 
 enum db_status db_copy_put(struct db *db, const char *data, size_t len)
 {
-	if (!db->in_copy || !db->conn) {
-		set_error(db, "", "no COPY in progress");
-		return DB_ERROR;
-	}
+	if (!db->in_copy || !db->conn)
+		return refused(db, "", "no COPY in progress");
 	/* PQputCopyData takes an int length; larger data goes in pieces. */
 	while (len > 0) {
 		int n = len > (1u << 30) ? 1 << 30 : (int)len;
@@ -519,10 +503,8 @@ enum db_status db_copy_end(struct db *db)
 	enum db_status st = DB_OK;
 	PGresult *r;
 
-	if (!db->in_copy || !db->conn) {
-		set_error(db, "", "no COPY in progress");
-		return DB_ERROR;
-	}
+	if (!db->in_copy || !db->conn)
+		return refused(db, "", "no COPY in progress");
 	db->in_copy = false;
 	if (PQputCopyEnd(db->conn, NULL) != 1)
 		return unavailable(db, PQerrorMessage(db->conn));
@@ -625,7 +607,10 @@ struct db_pool *db_pool_new(const char *conninfo, unsigned size)
 {
 	struct db_pool *pool = calloc(1, sizeof *pool);
 
-	if (!pool || size == 0)
+	if (!pool)
+		return NULL;
+	pthread_mutex_init(&pool->lock, NULL);
+	if (size == 0)
 		goto fail;
 	pool->all = calloc(size, sizeof *pool->all);
 	pool->free_list = calloc(size, sizeof *pool->free_list);
@@ -637,16 +622,9 @@ struct db_pool *db_pool_new(const char *conninfo, unsigned size)
 			goto fail;
 		pool->free_list[pool->nfree++] = pool->all[pool->size];
 	}
-	pthread_mutex_init(&pool->lock, NULL);
 	return pool;
 fail:
-	if (pool) {
-		for (unsigned i = 0; i < pool->size; i++)
-			db_free(pool->all[i]);
-		free(pool->all);
-		free(pool->free_list);
-		free(pool);
-	}
+	db_pool_free(pool);
 	return NULL;
 }
 

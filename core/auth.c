@@ -132,14 +132,6 @@ const char *auth_role_name(enum auth_role role)
 	return "none";
 }
 
-/* Decodes the 64 hex digits of the stored hash; returns 0 or -1. */
-static int hash_decode(const char *text, unsigned char out[AUTH_HASH_BYTES])
-{
-	if (!text || strlen(text) != 2 * AUTH_HASH_BYTES)
-		return -1;
-	return hex_decode(text, 2 * AUTH_HASH_BYTES, out);
-}
-
 void auth_token_row_read(const struct db_rows *rows, int col, long long id,
                          struct auth_token_row *out)
 {
@@ -178,7 +170,9 @@ enum auth_result auth_verdict(const struct auth_token_row *row, const unsigned c
 	if (!row || !row->found)
 		return AUTH_UNKNOWN;
 	if (hash) {
-		if (hash_decode(row->hash_hex, stored) != 0) {
+		/* The stored hash must be exactly its 64 hex digits. */
+		if (strlen(row->hash_hex) != 2 * AUTH_HASH_BYTES ||
+		    hex_decode(row->hash_hex, 2 * AUTH_HASH_BYTES, stored) != 0) {
 			log_error("token %lld: stored hash is not 32 bytes", row->id);
 			return AUTH_UNKNOWN;
 		}

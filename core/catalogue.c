@@ -34,13 +34,6 @@ static int permission_cmp(const void *a, const void *b)
 	return (x->area_id > y->area_id) - (x->area_id < y->area_id);
 }
 
-/* The index of the area with this id, or -1. */
-static int area_index(const struct catalogue *cat, int id)
-{
-	const struct cat_area *a = catalogue_area_by_id(cat, id);
-	return a ? (int)(a - cat->areas) : -1;
-}
-
 /* Logs why a catalogue cannot be indexed; -1. */
 static int index_failed(const char *why)
 {
@@ -54,9 +47,10 @@ static int resolve_parents(struct catalogue *cat)
 {
 	for (size_t i = 0; i < cat->nareas; i++) {
 		int id = cat->areas[i].parent;
-		cat->areas[i].parent = id ? area_index(cat, id) : -1;
-		if (id && cat->areas[i].parent < 0)
+		const struct cat_area *p = id ? catalogue_area_by_id(cat, id) : NULL;
+		if (id && !p)
 			return index_failed("an area names a parent that does not exist");
+		cat->areas[i].parent = p ? (int)(p - cat->areas) : -1;
 	}
 	for (size_t i = 0; i < cat->nareas; i++)
 		if (cat->areas[i].parent >= 0)

@@ -51,7 +51,7 @@ static enum db_status load_failed(struct db_rows *rows, const char *why)
 	return DB_ERROR;
 }
 
-static enum db_status load_version(struct db *db, long long *version)
+enum db_status catalogue_version(struct db *db, long long *version)
 {
 	struct db_rows *rows;
 	enum db_status st = db_exec(db, &rows, sql_version, 0, NULL);
@@ -62,11 +62,6 @@ static enum db_status load_version(struct db *db, long long *version)
 	*version = db_rows_int(rows, 0, 0);
 	db_rows_free(rows);
 	return DB_OK;
-}
-
-enum db_status catalogue_version(struct db *db, long long *version)
-{
-	return load_version(db, version);
 }
 
 /* The version with its default k, inside catalogue_load's transaction. */

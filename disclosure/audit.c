@@ -22,18 +22,6 @@ const char *dc_status_message(enum dc_status st)
 	return "the LP solver failed";
 }
 
-/* Every published expression of every state, propagated. */
-static enum dc_status knowledge(const struct dc_known *k, size_t nunknowns,
-                                struct dc_system *sys)
-{
-	if (dc_system_init(sys, &k->ex, nunknowns) != 0)
-		return DC_NOMEM;
-	for (size_t e = 0; e < k->ex.n; e++)
-		if (k->published[e])
-			dc_system_add(sys, e);
-	return DC_OK;
-}
-
 /* Appends the findings of one state; bounds of an expression are worked out
  * once (done[e]) and kept in known[e]. */
 static enum dc_status audit_state(const struct dc_history *h, const struct dc_known *k,
@@ -70,7 +58,7 @@ static size_t all_cells(const struct dc_history *h)
 enum dc_status dc_audit(const struct dc_history *h, struct dc_finding **out, size_t *n)
 {
 	struct dc_known k;
-	struct dc_system sys;
+	struct dc_system sys = { 0 };
 	bool *done = NULL;
 	struct dc_bounds *known = NULL;
 	enum dc_status st = dc_known_make(h, h->nstates, &k);
@@ -79,8 +67,8 @@ enum dc_status dc_audit(const struct dc_history *h, struct dc_finding **out, siz
 	*n = 0;
 	if (st != DC_OK)
 		return st;
-	memset(&sys, 0, sizeof sys);
-	st = knowledge(&k, h->nvalues, &sys);
+	/* Every published expression of every state, propagated. */
+	st = dc_known_system(&k, h->nvalues, &sys) == 0 ? DC_OK : DC_NOMEM;
 	done = calloc(k.ex.n ? k.ex.n : 1, sizeof *done);
 	known = malloc((k.ex.n ? k.ex.n : 1) * sizeof *known);
 	*out = malloc(all_cells(h) * sizeof **out);

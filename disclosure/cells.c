@@ -108,15 +108,6 @@ size_t dc_cell_unknowns(const struct dc_state *s, size_t cell, long *out)
 	return n;
 }
 
-bool dc_present(const struct dc_state *s, const struct dc_history *h, size_t cell)
-{
-	(void)h;
-	long *buf = malloc(s->nleaves * 4 * sizeof *buf);
-	bool present = buf && dc_cell_unknowns(s, cell, buf) > 0;
-	free(buf);
-	return present;
-}
-
 long long dc_value(const struct dc_state *s, const struct dc_history *h, size_t cell)
 {
 	long *buf = malloc(s->nleaves * 4 * sizeof *buf);

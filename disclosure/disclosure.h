@@ -72,7 +72,7 @@ struct dc_state {
 	enum dc_cell *cells;    /* borrowed; dc_rows(state) * DC_NCOLS, row-major: what was
 	                         * published (earlier states, read) or is to be (the last
 	                         * state, written by dc_protect); DC_MISSING exactly where
-	                         * dc_present says the cell has no value */
+	                         * the cell has no value (see cells.c) */
 };
 
 /* A table's states in the order they were made; the last one is new. The
@@ -119,9 +119,6 @@ struct dc_finding {
 
 /* Rows of a state: its leaves, and the total row when there is one. */
 size_t dc_rows(const struct dc_state *s);
-/* Whether a cell of a state has a value (see the header comment of
- * disclosure.c for when a total is present). */
-bool dc_present(const struct dc_state *s, const struct dc_history *h, size_t cell);
 /* The true value of a present cell of a state. */
 long long dc_value(const struct dc_state *s, const struct dc_history *h, size_t cell);
 

@@ -92,6 +92,16 @@ static size_t widest(const struct dc_history *h)
 	return w;
 }
 
+int dc_known_system(const struct dc_known *k, size_t nunknowns, struct dc_system *sys)
+{
+	if (dc_system_init(sys, &k->ex, nunknowns) != 0)
+		return -1;
+	for (size_t e = 0; e < k->ex.n; e++)
+		if (k->published[e])
+			dc_system_add(sys, e);
+	return 0;
+}
+
 enum dc_status dc_known_make(const struct dc_history *h, size_t nrecorded,
                              struct dc_known *out)
 {

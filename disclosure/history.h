@@ -24,6 +24,11 @@ enum dc_status dc_known_make(const struct dc_history *h, size_t nrecorded,
                              struct dc_known *out) DC_WUR;
 void dc_known_free(struct dc_known *k);
 
+/* Makes *sys over k's expressions and `nunknowns` unknowns and adds every
+ * expression the recorded states published: what their reader knows.
+ * 0, or -1 when memory ran out (*sys is then for dc_system_free). */
+int dc_known_system(const struct dc_known *k, size_t nunknowns, struct dc_system *sys) DC_WUR;
+
 /* True when a value needs protection under k: 1..k-1 (0 is "nobody", which
  * points at no one). */
 bool dc_small(long long value, long long k);

@@ -43,7 +43,6 @@
  * status. Minimal suppression is NP-hard; this is a heuristic whose safety
  * the audit guarantees. */
 #include <glpk.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,14 +184,6 @@ static void targets(struct search *s)
 	}
 }
 
-/* The knowledge of the earlier states: every expression they published. */
-static void base_knowledge(struct search *s)
-{
-	for (size_t e = 0; e < s->known.ex.n; e++)
-		if (s->known.published[e])
-			dc_system_add(&s->base, e);
-}
-
 static enum dc_status setup(struct search *s)
 {
 	size_t n = s->h->nstates - 1;
@@ -205,12 +196,11 @@ static enum dc_status setup(struct search *s)
 	s->saved = malloc(s->ncells * sizeof *s->saved);
 	s->targets = malloc((s->ncells + s->known.ex.n + 1) * sizeof *s->targets);
 	if (!s->role || !s->saved || !s->targets || dc_relations_make(s->st, &s->rel) != 0 ||
-	    dc_system_init(&s->base, &s->known.ex, s->h->nvalues) != 0 ||
+	    dc_known_system(&s->known, s->h->nvalues, &s->base) != 0 ||
 	    dc_system_init(&s->work, &s->known.ex, s->h->nvalues) != 0)
 		return DC_NOMEM;
 	roles(s);
 	targets(s);
-	base_knowledge(s);
 	return DC_OK;
 }
 
@@ -474,9 +464,7 @@ static int cmp_single(const void *a, const void *b)
 static int cmp_prune(const void *a, const void *b)
 {
 	const struct single *x = a, *y = b;
-	if (x->value != y->value)
-		return x->value < y->value ? 1 : -1;
-	return (x->cell > y->cell) - (x->cell < y->cell);
+	return x->value != y->value ? cmp_single(b, a) : cmp_single(a, b);
 }
 
 /* True when an earlier cell has the same unknowns: try each set once. */
@@ -677,11 +665,10 @@ static enum dc_status decide(struct search *s, struct dc_result *r)
 
 enum dc_status dc_protect(const struct dc_history *h, struct dc_result *r)
 {
-	struct search s;
+	struct search s = { 0 };
 	enum dc_status st;
 
 	memset(r, 0, sizeof *r);
-	memset(&s, 0, sizeof s);
 	if (!h || h->nstates == 0)
 		return DC_INVALID;
 	s.h = h;

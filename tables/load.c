@@ -10,7 +10,6 @@
 #include "load.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include "catalogue.h"
 #include "log.h"
 
@@ -105,8 +104,6 @@ enum db_status load_versions(struct db *db, const char *as_of, struct load_versi
 		db_log_failure(db, "the versions query", st);
 	return st;
 }
-
-/* ---- counts ----------------------------------------------------------- */
 
 /* ---- history ----------------------------------------------------------- */
 

@@ -55,8 +55,7 @@ enum db_status load_versions(struct db *db, const char *as_of,
                              struct load_versions *out) WUR;
 
 /* Every row of count_history of one indicator for the given leaf areas
- * over periods from..to with a submission id
- * <= `version`, ordered by area, period and submission: the counts as of
+ * over periods from..to with a submission id <= `version`, ordered by area, period and submission: the counts as of
  * every version up to `version` in one query (the last row of a key at or
  * below a version is its count then). *out is the caller's to free (NULL
  * when there are none). */
@@ -80,6 +79,5 @@ enum db_status load_spans(struct db *db, long long version, struct load_span **o
  * (tok->found). */
 enum db_status load_token_versions(struct db *db, long long id, struct auth_token_row *tok,
                                    struct load_versions *versions) WUR;
-
 
 #endif

@@ -65,14 +65,6 @@ enum db_status review_load_version_time(struct db *db, long long version,
 	return st;
 }
 
-/* An agg_status of a query's db_status. */
-static enum agg_status agg_of(enum db_status st)
-{
-	if (st == DB_OK)
-		return AGG_OK;
-	return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
-}
-
 /* The arrivals of the review year's reports of the input's indicators in
  * its municipality's leaves. */
 static enum agg_status read_arrivals(const struct tables_ctx *ctx, struct review_input *in)
@@ -89,7 +81,7 @@ static enum agg_status read_arrivals(const struct tables_ctx *ctx, struct review
 	                                         period_make(in->year, 4), ctx->at.data,
 	                                         &in->arrivals, &in->narrivals);
 	free(ids);
-	return agg_of(st);
+	return tables_status(st);
 }
 
 enum agg_status review_input_read(const struct tables_ctx *ctx, struct review_input *in)
@@ -97,7 +89,7 @@ enum agg_status review_input_read(const struct tables_ctx *ctx, struct review_in
 	enum agg_status st = AGG_OK;
 
 	if (!in->as_of_asked)
-		st = agg_of(review_load_version_time(ctx->db, ctx->at.data, in->version_time));
+		st = tables_status(review_load_version_time(ctx->db, ctx->at.data, in->version_time));
 	for (size_t i = 0; i < in->nindicators && st == AGG_OK; i++)
 		st = tables_read(ctx, in->indicators[i]->id, in->municipality->id,
 		                 in->year - REVIEW_YEARS, in->year, in->tables[i].t);

@@ -8,7 +8,6 @@
 #define SAMLAD_REVIEW_LOAD_H
 
 #include <stddef.h>
-#include <time.h>
 #include "compiler.h"
 #include "db.h"
 #include "review_input.h"

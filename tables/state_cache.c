@@ -419,7 +419,7 @@ static enum agg_status query_new(struct db *db, struct point from, struct point 
 	                                      DB_PARAM_INT(to.data), DB_PARAM_INT(to.catalogue)));
 	if (st != DB_OK)
 		db_log_failure(db, "the new table states query", st);
-	return st == DB_OK ? AGG_OK : st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+	return tables_status(st);
 }
 
 enum agg_status state_cache_advance(struct state_cache *c, struct db *db, struct point w)

@@ -100,6 +100,11 @@ struct recording {
 	struct record_stats *stats;      /* borrowed; may be NULL */
 };
 
+enum agg_status tables_status(enum db_status st)
+{
+	return st == DB_OK ? AGG_OK : st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+}
+
 static size_t state_rows(const struct rstate *s)
 {
 	return s->lay.nleaves + (s->lay.total ? 1 : 0);
@@ -219,11 +224,9 @@ static enum db_status read_history(struct recording *r, long long to)
 	if (st != DB_OK)
 		goto done;
 	r->values = malloc((r->nrows + 1) * sizeof *r->values);
-	if (!r->values) {
+	if (!r->values)
 		st = DB_ERROR;
-		goto done;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
+	for (size_t i = 0; r->values && i < r->nrows; i++)
 		r->values[i] = r->rows[i].value;
 done:
 	free(areas);
@@ -394,7 +397,7 @@ static enum agg_status make_state(struct recording *r, struct ryear *y, struct p
 	*made = false;
 	enum db_status st = timeline_shape(r->tl, r->db, p.catalogue, &sh);
 	if (st != DB_OK)
-		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+		return tables_status(st);
 	if (timeline_layout(sh, r->cat, r->indicator_id, r->municipality_id, y->year, &s.lay) != 0 ||
 	    fill_unknowns(r, y->year, &s) != 0) {
 		log_error("catalogue version %lld has no shape for indicator %d, municipality %d "
@@ -488,32 +491,32 @@ static long long cell_code(const struct recording *r, const struct rstate *s, si
 	return dc_value(&ds, &h, c);
 }
 
-/* The arrays of the INSERT as int[] literals. */
-static int state_arrays(const struct recording *r, const struct rstate *s, struct buf *leaves,
-                        struct buf *active, struct buf *cells, size_t *hidden)
+/* The active quarters and the cells of the INSERT as int[] literals (the
+ * leaves are ints already: they go as DB_PARAM_INTS). */
+static int state_arrays(const struct recording *r, const struct rstate *s, struct buf *active,
+                        struct buf *cells, size_t *hidden)
 {
-	int rc = buf_puts(leaves, "{") | buf_puts(active, "{") | buf_puts(cells, "{");
+	int rc = buf_puts(active, "{") | buf_puts(cells, "{");
 	*hidden = 0;
 	for (size_t l = 0; l < s->lay.nleaves; l++)
-		rc |= buf_printf(leaves, "%s%d", l ? "," : "", s->lay.leaves[l]) |
-		      buf_printf(active, "%s%d", l ? "," : "", s->lay.active[l]);
+		rc |= buf_printf(active, "%s%d", l ? "," : "", s->lay.active[l]);
 	for (size_t c = 0; c < state_rows(s) * DC_NCOLS; c++) {
 		*hidden += s->cells[c] == DC_HIDDEN;
 		rc |= buf_printf(cells, "%s%lld", c ? "," : "", cell_code(r, s, c));
 		if (r->stats)
 			r->stats->cells += s->cells[c] != DC_MISSING;
 	}
-	return rc | buf_puts(leaves, "}") | buf_puts(active, "}") | buf_puts(cells, "}");
+	return rc | buf_puts(active, "}") | buf_puts(cells, "}");
 }
 
 static enum db_status insert_state(struct recording *r, const struct ryear *y, bool passed)
 {
 	const struct rstate *s = &y->states[y->n - 1];
-	struct buf leaves = BUF_INIT, active = BUF_INIT, cells = BUF_INIT;
+	struct buf active = BUF_INIT, cells = BUF_INIT;
 	size_t nhidden;
 	enum db_status st = DB_ERROR;
 
-	if (state_arrays(r, s, &leaves, &active, &cells, &nhidden) != 0)
+	if (state_arrays(r, s, &active, &cells, &nhidden) != 0)
 		goto done;
 	st = db_exec(r->db, NULL, SQL_INSERT,
 	             DB_PARAMS(DB_PARAM_INT(r->indicator_id), DB_PARAM_INT(r->municipality_id),
@@ -521,13 +524,12 @@ static enum db_status insert_state(struct recording *r, const struct ryear *y, b
 	                       DB_PARAM_INT(s->at.catalogue), DB_PARAM_INT(s->seq),
 	                       DB_PARAM_INT(s->lay.k),
 	                       DB_PARAM_TEXT(s->lay.kind == DC_STOCK ? "stock" : "flow"),
-	                       DB_PARAM_TEXT(leaves.data), DB_PARAM_BOOL(s->lay.total),
+	                       DB_PARAM_INTS(s->lay.leaves, s->lay.nleaves), DB_PARAM_BOOL(s->lay.total),
 	                       DB_PARAM_TEXT(active.data), DB_PARAM_TEXT(cells.data),
 	                       DB_PARAM_INT((long long)nhidden), DB_PARAM_BOOL(passed)));
 	if (st != DB_OK)
 		db_log_failure(r->db, "recording a table state", st);
 done:
-	buf_free(&leaves);
 	buf_free(&active);
 	buf_free(&cells);
 	if (st == DB_ERROR && !*db_sqlstate(r->db))
@@ -536,11 +538,6 @@ done:
 }
 
 /* ---- recording ------------------------------------------------------------------ */
-
-static enum agg_status agg_of(enum db_status st)
-{
-	return st == DB_OK ? AGG_OK : st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
-}
 
 /* Makes, protects and records the year's states at its events after `from`. */
 static enum agg_status record_year(struct recording *r, struct ryear *y, struct point from,
@@ -565,16 +562,10 @@ static enum agg_status record_year(struct recording *r, struct ryear *y, struct 
 			continue;
 		st = protect_newest(r, y, &passed);
 		if (st == AGG_OK)
-			st = agg_of(insert_state(r, y, passed));
+			st = tables_status(insert_state(r, y, passed));
 	}
 	free(ev);
 	return st;
-}
-
-static enum db_status lock_table(struct db *db, int indicator_id, int municipality_id)
-{
-	return db_exec(db, NULL, SQL_LOCK,
-	               DB_PARAMS(DB_PARAM_INT(indicator_id), DB_PARAM_INT(municipality_id)));
 }
 
 enum agg_status tables_record(struct db *db, const struct catalogue *cat, struct timeline *tl,
@@ -592,16 +583,17 @@ enum agg_status tables_record(struct db *db, const struct catalogue *cat, struct
 		r.years[i].year = y0 + (int)i;
 	enum db_status dst = db_begin(db);
 	if (dst == DB_OK)
-		dst = lock_table(db, indicator_id, municipality_id);
+		dst = db_exec(db, NULL, SQL_LOCK,
+		              DB_PARAMS(DB_PARAM_INT(indicator_id), DB_PARAM_INT(municipality_id)));
 	if (dst == DB_OK)
 		dst = read_states(&r);
 	if (dst == DB_OK)
 		dst = read_history(&r, to.data);
-	st = agg_of(dst);
+	st = tables_status(dst);
 	for (size_t i = 0; i < r.nyears && st == AGG_OK; i++)
 		st = record_year(&r, &r.years[i], from, to);
 	if (st == AGG_OK)
-		st = agg_of(db_commit(db));
+		st = tables_status(db_commit(db));
 done:
 	if (st != AGG_OK)
 		db_rollback(db);
@@ -629,7 +621,7 @@ static enum agg_status layout_at(const struct tables_ctx *ctx, int indicator_id,
 		const struct tl_shape *sh;
 		enum db_status dst = timeline_shape(ctx->tl, ctx->db, later[i], &sh);
 		if (dst != DB_OK)
-			st = agg_of(dst);
+			st = tables_status(dst);
 		else if (timeline_layout(sh, ctx->cat, indicator_id, municipality_id, year, out) == 0)
 			st = AGG_OK;
 	}
@@ -706,7 +698,7 @@ static enum agg_status read_at(const struct tables_ctx *ctx, int indicator_id,
 	                                               DB_PARAM_INT(ctx->at.catalogue)));
 	if (st != DB_OK) {
 		db_log_failure(ctx->db, "the table states query", st);
-		return agg_of(st);
+		return tables_status(st);
 	}
 	enum agg_status ast = AGG_OK;
 	for (int i = 0; i < db_rows_count(rows) && ast == AGG_OK; i++) {

@@ -20,7 +20,6 @@
 #ifndef SAMLAD_STATES_H
 #define SAMLAD_STATES_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include "catalogue.h"
 #include "compiler.h"
@@ -48,6 +47,9 @@ struct record_stats {
 	size_t hidden;      /* hidden cells in them */
 	size_t cells;       /* present cells in them */
 };
+
+/* The agg_status of a query's db_status. */
+enum agg_status tables_status(enum db_status st);
 
 /* The tables of years y0..y1 of (indicator, municipality) at ctx->at, each
  * a new ptable (free()) in out[year - y0]; a year without any state is a
