@@ -115,8 +115,7 @@ void catalogue_get(struct http_request *req, void *app)
 	if (st == DB_OK)
 		http_reply_json(req, 200, catalogue_json(rc.cat, spans, nspans));
 	else
-		aggregator_reply_failure(a, req, st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED,
-		                         "the catalogue");
+		aggregator_reply_failure(a, req, tables_status(st), "the catalogue");
 done:
 	free(spans);
 	read_end(a, &rc);

@@ -56,7 +56,7 @@ static enum agg_status default_from(const struct tables_ctx *ctx,
 	                                      lay.nleaves, ctx->at.data, &first);
 	layout_free(&lay);
 	if (st != DB_OK)
-		return st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED;
+		return tables_status(st);
 	if (first == 0)
 		*from = rq->freq == FREQ_QUARTER ? period_make(period_year(rq->to), 1) : rq->to;
 	else
