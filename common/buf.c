@@ -101,6 +101,61 @@ int buf_html(struct buf *b, const char *s)
 	return b->failed ? -1 : 0;
 }
 
+/* Appends one conversion of buf_htmlf: spec is the '%', its flags, width,
+ * precision and length, and its conversion letter last. The compiler has
+ * checked the caller's format (PRINTF), and spec is a piece of it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void html_conversion(struct buf *b, const char *spec, va_list *ap)
+{
+	char conv = spec[strlen(spec) - 1];
+
+	if (strcmp(spec, "%s") == 0)
+		buf_html(b, va_arg(*ap, const char *));
+	else if (conv == '%')
+		buf_puts(b, "%");
+	else if (strchr("feEgG", conv))
+		buf_printf(b, spec, va_arg(*ap, double));
+	else if (strstr(spec, "ll"))
+		buf_printf(b, spec, va_arg(*ap, long long));
+	else if (strchr(spec, 'z'))
+		buf_printf(b, spec, va_arg(*ap, size_t));
+	else if (strchr(spec, 'l'))
+		buf_printf(b, spec, va_arg(*ap, long));
+	else if (strchr("uxX", conv))
+		buf_printf(b, spec, va_arg(*ap, unsigned));
+	else if (strchr("dic", conv))
+		buf_printf(b, spec, va_arg(*ap, int));
+	else
+		b->failed = true;
+}
+#pragma GCC diagnostic pop
+
+int buf_htmlf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char spec[16];
+
+	va_start(ap, fmt);
+	while (*fmt) {
+		size_t run = strcspn(fmt, "%");
+		buf_append(b, fmt, run);
+		fmt += run;
+		if (!*fmt)
+			break;
+		size_t n = 1 + strspn(fmt + 1, "-+ #0123456789.hlz");
+		if (!fmt[n] || n + 1 >= sizeof spec) {
+			b->failed = true;
+			break;
+		}
+		snprintf(spec, sizeof spec, "%.*s", (int)(n + 1), fmt);
+		html_conversion(b, spec, &ap);
+		fmt += n + 1;
+	}
+	va_end(ap);
+	return b->failed ? -1 : 0;
+}
+
 bool buf_failed(const struct buf *b)
 {
 	return b->failed;
