@@ -290,11 +290,8 @@ static void value_cell(struct buf *b, enum point_status st, long long v, const c
 	char num[NUMFMT_MAX];
 
 	buf_puts(b, "<td");
-	if (id) {
-		buf_puts(b, " data-cell=\"");
-		buf_html(b, id);
-		buf_puts(b, "\"");
-	}
+	if (id)
+		buf_htmlf(b, " data-cell=\"%s\"", id);
 	if (st == POINT_SUPPRESSED) {
 		buf_puts(b, " class=\"hidden\">..</td>");
 	} else if (st == POINT_MISSING) {
@@ -377,18 +374,17 @@ static void trend_words(struct buf *b, const struct trend_result *t, const struc
 
 static void page_head(struct buf *b, const struct review *r, const struct words *w)
 {
-	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	           "<meta name=\"viewport\" content=\"width=device-width\"><title>%s %d "
-	           EN_DASH " ", w->lang, w->title, r->year);
-	buf_html(b, r->municipality->name);
+	const struct cat_area *m = r->municipality;
+
+	buf_htmlf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	          "<meta name=\"viewport\" content=\"width=device-width\"><title>%s %d "
+	          EN_DASH " %s", w->lang, w->title, r->year, m->name);
+	/* The style sheet and the page rule are CSS: they are not escaped. */
 	buf_printf(b, "</title><style>%s@page{size:A4;margin:12mm 12mm 14mm;"
 	           "@bottom-center{content:%s;font-size:8pt}}</style></head><body>\n",
 	           STYLE, w->page);
-	buf_printf(b, "<header><h1>%s %d: ", w->title, r->year);
-	buf_html(b, r->municipality->name);
-	buf_puts(b, " <small>");
-	buf_html(b, r->municipality->code);
-	buf_printf(b, "</small></h1>\n<p class=\"meta\">%s ", w->as_of);
+	buf_htmlf(b, "<header><h1>%s %d: %s <small>%s</small></h1>\n<p class=\"meta\">%s ",
+	          w->title, r->year, m->name, m->code, w->as_of);
 	time_text(b, r->as_of[0] ? r->as_of : r->generated);
 	buf_printf(b, " · %s ", w->generated);
 	time_text(b, r->generated);
@@ -409,11 +405,8 @@ static int by_p(const void *pa, const void *pb)
 /* A link to an indicator's section. */
 static void item_link(struct buf *b, const struct review_indicator *it, const struct words *w)
 {
-	buf_puts(b, "<a href=\"#ind-");
-	buf_html(b, it->indicator->code);
-	buf_puts(b, "\">");
-	buf_html(b, indicator_name(it->indicator, w));
-	buf_puts(b, "</a>");
+	buf_htmlf(b, "<a href=\"#ind-%s\">%s</a>", it->indicator->code,
+	          indicator_name(it->indicator, w));
 }
 
 static void summary_trends(struct buf *b, const struct review *r, const struct words *w,
@@ -562,12 +555,8 @@ static void report_list(struct buf *b, const struct review *r, bool late, const 
 		for (int q = 0; q < 4; q++) {
 			if (!report_hit(&qs[q], late))
 				continue;
-			if (first && any)
-				buf_puts(b, "; ");
-			if (first) {
-				buf_html(b, r->agencies[i].agency->name);
-				buf_puts(b, NBSP);
-			}
+			if (first)
+				buf_htmlf(b, "%s%s" NBSP, any ? "; " : "", r->agencies[i].agency->name);
 			buf_printf(b, "%sQ%d", first ? "" : ", ", q + 1);
 			first = false;
 			any = true;
@@ -586,9 +575,7 @@ static void completeness(struct buf *b, const struct review *r, const struct wor
 		buf_printf(b, "<th>%dQ%d</th>", r->year, q);
 	buf_puts(b, "</tr>\n");
 	for (size_t i = 0; i < r->nagencies; i++) {
-		buf_puts(b, "<tr><td>");
-		buf_html(b, r->agencies[i].agency->name);
-		buf_puts(b, "</td>");
+		buf_htmlf(b, "<tr><td>%s</td>", r->agencies[i].agency->name);
 		for (int q = 0; q < 4; q++)
 			report_cell(b, &r->agencies[i].quarters[q], w);
 		buf_puts(b, "</tr>\n");
@@ -745,11 +732,9 @@ static void year_table(struct buf *b, const struct review_indicator *it, const s
 	const struct series *s = &it->years;
 	char id[64];
 
-	buf_puts(b, "<table class=\"years\" id=\"years-");
-	buf_html(b, it->indicator->code);
-	buf_printf(b, "\"><caption>%s</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th>"
-	           "<th>%s</th></tr>\n", w->year_values, w->year, w->value, w->change,
-	           w->percent);
+	buf_htmlf(b, "<table class=\"years\" id=\"years-%s\"><caption>%s</caption>\n<tr><th>%s</th>"
+	          "<th>%s</th><th>%s</th><th>%s</th></tr>\n", it->indicator->code, w->year_values,
+	          w->year, w->value, w->change, w->percent);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct derived_point *d = &s->derived[i];
 		snprintf(id, sizeof id, "%s/%d", s->area->code, s->points[i].period);
@@ -770,20 +755,17 @@ static int cross_table(struct buf *b, const struct review *r, const struct revie
 	const struct ptable *t = it->table;
 	char id[64];
 
-	buf_puts(b, "<table class=\"cross\" id=\"cross-");
-	buf_html(b, it->indicator->code);
-	buf_printf(b, "\"><caption>%d %s</caption>\n", r->year, w->cross);
-	buf_printf(b, "<tr><th>%s</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th>"
-	           "<th>%d</th></tr>\n", w->area, r->year);
+	buf_htmlf(b, "<table class=\"cross\" id=\"cross-%s\"><caption>%d %s</caption>\n<tr><th>%s</th>"
+	          "<th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th><th>%d</th></tr>\n",
+	          it->indicator->code, r->year, w->cross, w->area, r->year);
 	for (size_t row = 0; row < t->nrows; row++) {
 		const struct cat_area *area = row < t->nleaves
 		                              ? catalogue_area_by_id(r->cat, t->leaves[row])
 		                              : r->municipality;
 		if (!area)
 			return -1;
-		buf_puts(b, row == t->nleaves ? "<tr class=\"total\"><th>" : "<tr><th>");
-		buf_html(b, area->name);
-		buf_puts(b, "</th>");
+		buf_htmlf(b, row == t->nleaves ? "<tr class=\"total\"><th>%s</th>" : "<tr><th>%s</th>",
+		          area->name);
 		for (size_t col = 0; col < DC_NCOLS; col++) {
 			const struct pcell *c = &t->cells[row * DC_NCOLS + col];
 			enum point_status st = point_status_of(c->status);
@@ -809,9 +791,7 @@ static int multiples(struct buf *b, const struct review *r, const struct review_
 	buf_printf(b, "<h3>%s</h3>\n<div class=\"multiples\">\n", w->districts);
 	for (size_t d = 0; d < it->ndistricts; d++) {
 		const struct cat_area *area = r->layout.leaves[d];
-		buf_puts(b, "<figure><figcaption>");
-		buf_html(b, area->name);
-		buf_puts(b, "</figcaption>");
+		buf_htmlf(b, "<figure><figcaption>%s</figcaption>", area->name);
 		if (series_chart(b, &it->districts[d], area, false, true, w) != 0)
 			return -1;
 		quarter_grid(b, r, &it->districts[d], area, false, w);
@@ -828,16 +808,10 @@ static void indicator_head(struct buf *b, const struct review *r,
 {
 	const struct cat_indicator *ind = it->indicator;
 
-	buf_puts(b, "<section class=\"page indicator\" id=\"ind-");
-	buf_html(b, ind->code);
-	buf_printf(b, "\"><p class=\"code\">%s · ", w->levels[ind->level]);
-	buf_html(b, it->agency->name);
-	buf_puts(b, "</p><h2>");
-	buf_html(b, indicator_name(ind, w));
-	buf_puts(b, "</h2>\n<p class=\"code\">");
-	buf_html(b, ind->code);
-	buf_printf(b, " · %s · %s %d" EN_DASH "%d: <b>", w->kinds[ind->kind], w->trend,
-	           r->first_year, r->year);
+	buf_htmlf(b, "<section class=\"page indicator\" id=\"ind-%s\"><p class=\"code\">%s · %s</p>"
+	          "<h2>%s</h2>\n<p class=\"code\">%s · %s · %s %d" EN_DASH "%d: <b>", ind->code,
+	          w->levels[ind->level], it->agency->name, indicator_name(ind, w), ind->code,
+	          w->kinds[ind->kind], w->trend, r->first_year, r->year);
 	trend_words(b, &it->quarters.trend, w);
 	buf_puts(b, "</b></p>\n<div class=\"fig\">");
 }
@@ -892,12 +866,9 @@ static void k_list(struct buf *b, const struct review *r, const struct words *w)
 		const struct review_indicator *it = &r->items[i];
 		if (it->table->k == common)
 			continue;
-		buf_printf(b, "%sk = %lld %s", others ? "; " : "", it->table->k,
-		           w->num == NUMFMT_SV ? "för " : "for ");
-		buf_html(b, indicator_name(it->indicator, w));
-		buf_puts(b, " (");
-		buf_html(b, it->agency->name);
-		buf_puts(b, ")");
+		buf_htmlf(b, "%sk = %lld %s%s (%s)", others ? "; " : "", it->table->k,
+		          w->num == NUMFMT_SV ? "för " : "for ", indicator_name(it->indicator, w),
+		          it->agency->name);
 		others = true;
 	}
 	buf_printf(b, "%sk = %lld %s", others ? "; " : "", common, others ? w->k_other : w->k_all);
