@@ -1,8 +1,8 @@
 /* The review page; see review_html.h. Each part of the page is one
  * function that appends to the buffer without checking: the buffer's
  * failure is sticky, and review_html asks for it once at the end. Only the
- * few parts that can fail otherwise (an array to allocate, an area to
- * find) return a status. */
+ * few parts that can fail otherwise (a series too long for a chart, an
+ * area to find) return a status. */
 #include "review_html.h"
 
 #include <math.h>
@@ -589,42 +589,28 @@ static void completeness(struct buf *b, const struct review *r, const struct wor
 
 /* ---- charts -------------------------------------------------------------- */
 
-/* The arrays one chart needs, owned together. */
+/* The most quarters a chart shows: the review's years. */
+#define CHART_MAX (REVIEW_YEARS * 4)
+
+/* The arrays one chart needs, of at most CHART_MAX points. */
 struct chart_data {
-	char (*ticks)[PERIOD_STRLEN];  /* owned; n period names */
-	char (*groups)[PERIOD_STRLEN]; /* owned; n year names where a year starts */
-	const char **tick_ptrs;        /* owned; n pointers into ticks */
-	const char **group_ptrs;       /* owned; n pointers into groups, or NULL */
-	enum svg_mark *marks;          /* owned; 2n: the values', then the totals' */
-	double *values;                /* owned; 2n */
-	size_t hidden;                 /* hidden points of the values */
-	size_t missing;                /* missing points of the values */
+	char ticks[CHART_MAX][PERIOD_STRLEN];  /* n period names */
+	char groups[CHART_MAX][PERIOD_STRLEN]; /* n year names where a year starts */
+	const char *tick_ptrs[CHART_MAX];      /* n pointers into ticks */
+	const char *group_ptrs[CHART_MAX];     /* n pointers into groups, or NULL */
+	enum svg_mark marks[2][CHART_MAX];     /* the values', then the totals' */
+	double values[2][CHART_MAX];           /* likewise */
+	size_t hidden;                         /* hidden points of the values */
+	size_t missing;                        /* missing points of the values */
 };
 
-static void chart_data_free(struct chart_data *d)
-{
-	free(d->ticks);
-	free(d->groups);
-	free(d->tick_ptrs);
-	free(d->group_ptrs);
-	free(d->marks);
-	free(d->values);
-}
-
 /* Fills the chart's arrays from a quarterly series; the value of a point
- * that is not published is never read. */
+ * that is not published is never read. -1 when the series is longer than
+ * a review's (it never is). */
 static int chart_data_make(const struct series *s, struct chart_data *d)
 {
-	size_t n = s->n ? s->n : 1;
-
 	memset(d, 0, sizeof *d);
-	d->ticks = calloc(n, sizeof *d->ticks);
-	d->groups = calloc(n, sizeof *d->groups);
-	d->tick_ptrs = calloc(n, sizeof *d->tick_ptrs);
-	d->group_ptrs = calloc(n, sizeof *d->group_ptrs);
-	d->marks = calloc(2 * n, sizeof *d->marks);
-	d->values = calloc(2 * n, sizeof *d->values);
-	if (!d->ticks || !d->groups || !d->tick_ptrs || !d->group_ptrs || !d->marks || !d->values)
+	if (s->n > CHART_MAX)
 		return -1;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct series_point *p = &s->points[i];
@@ -634,33 +620,31 @@ static int chart_data_make(const struct series *s, struct chart_data *d)
 			snprintf(d->groups[i], PERIOD_STRLEN, "%d", period_year(p->period));
 			d->group_ptrs[i] = d->groups[i];
 		}
-		d->marks[i] = p->status == POINT_PUBLISHED ? SVG_VALUE
-		              : p->status == POINT_SUPPRESSED ? SVG_HIDDEN : SVG_MISSING;
-		d->values[i] = p->status == POINT_PUBLISHED ? (double)p->value : 0;
+		d->marks[0][i] = p->status == POINT_PUBLISHED ? SVG_VALUE
+		                 : p->status == POINT_SUPPRESSED ? SVG_HIDDEN : SVG_MISSING;
+		d->values[0][i] = p->status == POINT_PUBLISHED ? (double)p->value : 0;
 		d->hidden += p->status == POINT_SUPPRESSED;
 		d->missing += p->status == POINT_MISSING;
-		d->marks[n + i] = s->derived[i].has_total ? SVG_VALUE : SVG_BLANK;
-		d->values[n + i] = s->derived[i].has_total ? s->derived[i].total : 0;
+		d->marks[1][i] = s->derived[i].has_total ? SVG_VALUE : SVG_BLANK;
+		d->values[1][i] = s->derived[i].has_total ? s->derived[i].total : 0;
 	}
 	return 0;
 }
 
 /* One chart of a quarterly series, with the moving total when `with_total`.
- * Returns 0, or -1 when the chart's arrays could not be had. */
+ * Returns 0, or -1 when the series is too long for a chart. */
 static int series_chart(struct buf *b, const struct series *s, const struct cat_area *area,
                         bool with_total, bool small, const struct words *w)
 {
 	struct chart_data d;
 	char title[512], desc[256];
-	int rc = -1;
 
 	if (chart_data_make(s, &d) != 0)
-		goto done;
-	size_t n = s->n ? s->n : 1;
+		return -1;
 	const char *mat = s->indicator->kind == KIND_STOCK ? w->mat_stock : w->mat_flow;
 	struct svg_line lines[2] = {
-		{ area->name, d.marks, d.values, false, true },
-		{ mat, d.marks + n, d.values + n, true, false },
+		{ area->name, d.marks[0], d.values[0], false, true },
+		{ mat, d.marks[1], d.values[1], true, false },
 	};
 	snprintf(title, sizeof title, "%s, %s, %s", indicator_name(s->indicator, w), area->name,
 	         w->by_quarter);
@@ -674,10 +658,7 @@ static int series_chart(struct buf *b, const struct series *s, const struct cat_
 		.small = small, .lang = w->num,
 	};
 	svg_line_chart(b, &c);
-	rc = 0;
-done:
-	chart_data_free(&d);
-	return rc;
+	return 0;
 }
 
 /* ---- one indicator ------------------------------------------------------- */
@@ -816,7 +797,7 @@ static void indicator_head(struct buf *b, const struct review *r,
 	buf_puts(b, "</b></p>\n<div class=\"fig\">");
 }
 
-/* Returns 0, or -1 when a chart's arrays could not be had or an area is
+/* Returns 0, or -1 when a series is too long for a chart or an area is
  * not in the catalogue. */
 static int indicator_section(struct buf *b, const struct review *r,
                              const struct review_indicator *it, const struct words *w)
