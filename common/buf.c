@@ -101,20 +101,26 @@ int buf_html(struct buf *b, const char *s)
 	return b->failed ? -1 : 0;
 }
 
-/* Appends one conversion of buf_htmlf: spec is the '%', its flags, width,
- * precision and length, and its conversion letter last. The compiler has
- * checked the caller's format (PRINTF), and spec is a piece of it. */
+/* Appends the number of the conversion that fmt starts with ('%', its
+ * flags, width, precision, length and letter) and returns what follows it.
+ * The compiler has checked the caller's format (PRINTF), and the
+ * conversion is a piece of it. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static void html_conversion(struct buf *b, const char *spec, va_list *ap)
+static const char *html_number(struct buf *b, const char *fmt, va_list *ap)
 {
-	char conv = spec[strlen(spec) - 1];
+	char spec[16];
+	size_t n = 1 + strspn(fmt + 1, "-+ #0123456789.hlz");
 
-	if (strcmp(spec, "%s") == 0)
-		buf_html(b, va_arg(*ap, const char *));
-	else if (conv == '%')
+	if (!fmt[n] || n + 1 >= sizeof spec) {
+		b->failed = true;
+		return fmt + strlen(fmt);
+	}
+	memcpy(spec, fmt, n + 1);
+	spec[n + 1] = '\0';
+	if (spec[n] == '%')
 		buf_puts(b, "%");
-	else if (strchr("feEgG", conv))
+	else if (strchr("feEgG", spec[n]))
 		buf_printf(b, spec, va_arg(*ap, double));
 	else if (strstr(spec, "ll"))
 		buf_printf(b, spec, va_arg(*ap, long long));
@@ -122,35 +128,31 @@ static void html_conversion(struct buf *b, const char *spec, va_list *ap)
 		buf_printf(b, spec, va_arg(*ap, size_t));
 	else if (strchr(spec, 'l'))
 		buf_printf(b, spec, va_arg(*ap, long));
-	else if (strchr("uxX", conv))
+	else if (strchr("uxX", spec[n]))
 		buf_printf(b, spec, va_arg(*ap, unsigned));
-	else if (strchr("dic", conv))
+	else if (strchr("dic", spec[n]))
 		buf_printf(b, spec, va_arg(*ap, int));
 	else
 		b->failed = true;
+	return fmt + n + 1;
 }
 #pragma GCC diagnostic pop
 
 int buf_htmlf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	char spec[16];
 
 	va_start(ap, fmt);
 	while (*fmt) {
 		size_t run = strcspn(fmt, "%");
 		buf_append(b, fmt, run);
 		fmt += run;
-		if (!*fmt)
-			break;
-		size_t n = 1 + strspn(fmt + 1, "-+ #0123456789.hlz");
-		if (!fmt[n] || n + 1 >= sizeof spec) {
-			b->failed = true;
-			break;
+		if (fmt[0] == '%' && fmt[1] == 's') {
+			buf_html(b, va_arg(ap, const char *));
+			fmt += 2;
+		} else if (*fmt) {
+			fmt = html_number(b, fmt, &ap);
 		}
-		snprintf(spec, sizeof spec, "%.*s", (int)(n + 1), fmt);
-		html_conversion(b, spec, &ap);
-		fmt += n + 1;
 	}
 	va_end(ap);
 	return b->failed ? -1 : 0;
