@@ -83,13 +83,9 @@ static bool on_right(const struct frame *f, const struct svg_line *ln)
 /* The opening tag, <title> and <desc>. */
 static void chart_open(struct buf *b, const struct svg_chart *c)
 {
-	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-	           "class=\"chart%s\" role=\"img\"><title>", c->width, c->height,
-	           c->small ? " small" : "");
-	buf_html(b, c->title);
-	buf_puts(b, "</title><desc>");
-	buf_html(b, c->desc);
-	buf_puts(b, "</desc>\n");
+	buf_htmlf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+	          "class=\"chart%s\" role=\"img\"><title>%s</title><desc>%s</desc>\n", c->width,
+	          c->height, c->small ? " small" : "", c->title, c->desc);
 }
 
 /* The y axis with its ticks, grid lines and caption. */
@@ -113,10 +109,8 @@ static void y_axis(struct buf *b, const struct svg_chart *c, const struct frame 
 		return;
 	}
 	double mid = (f->top + f->bottom) / 2;
-	buf_printf(b, "<text x=\"12\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
-	           "transform=\"rotate(-90 12 %.0f)\">", mid, mid);
-	buf_html(b, c->y_label);
-	buf_puts(b, "</text></g>\n");
+	buf_htmlf(b, "<text x=\"12\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
+	          "transform=\"rotate(-90 12 %.0f)\">%s</text></g>\n", mid, mid, c->y_label);
 }
 
 /* The right axis of the secondary lines, with its ticks and caption. */
@@ -138,10 +132,9 @@ static void y2_axis(struct buf *b, const struct svg_chart *c, const struct frame
 		           f->right + 5, y + 11 / 3.0, num);
 	}
 	double mid = (f->top + f->bottom) / 2, x = c->width - 8;
-	buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#c55a11\" "
-	           "text-anchor=\"middle\" transform=\"rotate(90 %.0f %.0f)\">", x, mid, x, mid);
-	buf_html(b, c->y2_label);
-	buf_puts(b, "</text></g>\n");
+	buf_htmlf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#c55a11\" "
+	          "text-anchor=\"middle\" transform=\"rotate(90 %.0f %.0f)\">%s</text></g>\n", x, mid,
+	          x, mid, c->y2_label);
 }
 
 /* The x axis: a tick per category, a label where a group starts. */
@@ -163,17 +156,14 @@ static void x_axis(struct buf *b, const struct svg_chart *c, const struct frame 
 			continue;
 		buf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"%d\">", x - 2,
 		           f->bottom + fs + 4, fs);
-		buf_html(b, c->x_groups[i]);
-		buf_puts(b, "</text>");
+		buf_htmlf(b, "%s</text>", c->x_groups[i]);
 	}
 	if (c->small) {
 		buf_puts(b, "</g>\n");
 		return;
 	}
-	buf_printf(b, "<text x=\"%.0f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">",
-	           (f->left + f->right) / 2, c->height - 6);
-	buf_html(b, c->x_label);
-	buf_puts(b, "</text></g>\n");
+	buf_htmlf(b, "<text x=\"%.0f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s"
+	          "</text></g>\n", (f->left + f->right) / 2, c->height - 6, c->x_label);
 }
 
 /* The rail's marker of one hidden or missing point, with its band. The
@@ -193,12 +183,11 @@ static void rail_marker(struct buf *b, const struct svg_chart *c, const struct f
 		buf_printf(b, "<line class=\"band-missing\" x1=\"%.1f\" y1=\"%.0f\" "
 		           "x2=\"%.1f\" y2=\"%.0f\" stroke=\"#999\" "
 		           "stroke-dasharray=\"2 3\"/>", x, f->top, x, f->bottom);
+	const char *mark = hidden ? ".." : "\xe2\x80\x93";
 	buf_printf(b, "<text class=\"%s\" x=\"%.1f\" y=\"%.0f\" font-size=\"%d\" "
 	           "text-anchor=\"middle\"><title>", hidden ? "mark-hidden" : "mark-missing",
 	           x, f->top - 4, fs);
-	buf_html(b, c->x_ticks[i]);
-	buf_printf(b, ": %s</title>%s</text>\n", hidden ? ".." : "\xe2\x80\x93",
-	           hidden ? ".." : "\xe2\x80\x93");
+	buf_htmlf(b, "%s: %s</title>%s</text>\n", c->x_ticks[i], mark, mark);
 }
 
 /* The markers of the lines that want them: one per category at most. */
@@ -266,10 +255,7 @@ static void line_dots(struct buf *b, const struct svg_chart *c, const struct fra
 		            c->lang);
 		buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"><title>",
 		           x, y, COLOURS[l % ARRAY_LEN(COLOURS)]);
-		buf_html(b, ln->label);
-		buf_puts(b, ", ");
-		buf_html(b, c->x_ticks[i]);
-		buf_printf(b, ": %s</title></circle>", num);
+		buf_htmlf(b, "%s, %s: %s</title></circle>", ln->label, c->x_ticks[i], num);
 	}
 	buf_puts(b, "\n");
 }
