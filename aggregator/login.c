@@ -28,11 +28,8 @@ static void login_page(struct buf *b, const char *message, unsigned hours)
 {
 	html_begin(b, "Samlad: sign in");
 	buf_puts(b, "<h1>Samlad: sign in</h1>\n");
-	if (message) {
-		buf_puts(b, "<p class=\"error\" role=\"alert\">");
-		buf_html(b, message);
-		buf_puts(b, "</p>\n");
-	}
+	if (message)
+		buf_htmlf(b, "<p class=\"error\" role=\"alert\">%s</p>\n", message);
 	buf_printf(b,
 	        "<form method=\"post\" action=\"/login\">\n"
 	        "<p><label for=\"token\">Token</label><br>\n"
