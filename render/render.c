@@ -21,21 +21,19 @@ double render_round(double x)
 	return strtod(text, NULL);
 }
 
-/* Adds a rounded number, or null when !has or the number is not finite. */
-static bool add_stat(cJSON *o, const char *name, bool has, double v)
-{
-	if (!has || !isfinite(v))
-		return cJSON_AddNullToObject(o, name) != NULL;
-	return cJSON_AddNumberToObject(o, name, render_round(v)) != NULL;
-}
-
 /* Adds a number as it is (counts and values already rounded to one
- * decimal), or null when !has. */
+ * decimal), or null when !has or the number is not finite. */
 static bool add_exact(cJSON *o, const char *name, bool has, double v)
 {
 	if (!has || !isfinite(v))
 		return cJSON_AddNullToObject(o, name) != NULL;
 	return cJSON_AddNumberToObject(o, name, v == 0 ? 0 : v) != NULL;
+}
+
+/* Adds a rounded number, or null as add_exact does. */
+static bool add_stat(cJSON *o, const char *name, bool has, double v)
+{
+	return add_exact(o, name, has, render_round(v));
 }
 
 cJSON *render_indicator(const struct catalogue *cat, const struct cat_indicator *ind)
@@ -72,19 +70,6 @@ static cJSON *point_json(const char *period, enum point_status st, long long val
 	return json_checked(o, ok);
 }
 
-static cJSON *points_json(const struct series *s)
-{
-	cJSON *list = cJSON_CreateArray();
-	char period[PERIOD_STRLEN];
-	bool ok = list != NULL;
-
-	for (size_t i = 0; ok && i < s->n; i++) {
-		series_period_format(s->freq, s->points[i].period, period);
-		ok = json_append(list, point_json(period, s->points[i].status, s->points[i].value));
-	}
-	return json_checked(list, ok);
-}
-
 static cJSON *derived_json(const char *period, const struct derived_point *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -95,15 +80,19 @@ static cJSON *derived_json(const char *period, const struct derived_point *d)
 	return json_checked(o, ok);
 }
 
-static cJSON *deriveds_json(const struct series *s)
+/* A list of an object per period of s: its points, or (with `derived`)
+ * their derived values. */
+static cJSON *periods_json(const struct series *s, bool derived)
 {
 	cJSON *list = cJSON_CreateArray();
 	char period[PERIOD_STRLEN];
 	bool ok = list != NULL;
 
 	for (size_t i = 0; ok && i < s->n; i++) {
-		series_period_format(s->freq, s->points[i].period, period);
-		ok = json_append(list, derived_json(period, &s->derived[i]));
+		const struct series_point *p = &s->points[i];
+		series_period_format(s->freq, p->period, period);
+		ok = json_append(list, derived ? derived_json(period, &s->derived[i])
+		                               : point_json(period, p->status, p->value));
 	}
 	return json_checked(list, ok);
 }
@@ -147,8 +136,8 @@ cJSON *render_series(const struct catalogue *cat, const struct series *s)
 	bool ok = json_add(o, "indicator", render_indicator(cat, s->indicator)) &&
 	          json_add(o, "area", render_area(cat, s->area)) &&
 	          cJSON_AddStringToObject(o, "freq", s->freq == FREQ_QUARTER ? "quarter" : "year") &&
-	          json_add(o, "points", points_json(s)) &&
-	          json_add(o, "derived", deriveds_json(s)) &&
+	          json_add(o, "points", periods_json(s, false)) &&
+	          json_add(o, "derived", periods_json(s, true)) &&
 	          json_add(o, "trend", trend_json(&s->trend));
 	return json_checked(o, ok);
 }
