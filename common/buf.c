@@ -110,7 +110,7 @@ int buf_html(struct buf *b, const char *s)
 static const char *html_number(struct buf *b, const char *fmt, va_list *ap)
 {
 	char spec[16];
-	size_t n = 1 + strspn(fmt + 1, "-+ #0123456789.hlz");
+	size_t n = 1 + strspn(fmt + 1, "-+ #0123456789.l");
 
 	if (!fmt[n] || n + 1 >= sizeof spec) {
 		b->failed = true;
@@ -120,17 +120,11 @@ static const char *html_number(struct buf *b, const char *fmt, va_list *ap)
 	spec[n + 1] = '\0';
 	if (spec[n] == '%')
 		buf_puts(b, "%");
-	else if (strchr("feEgG", spec[n]))
+	else if (strchr("feEgG", spec[n]) && !strchr(spec, 'l'))
 		buf_printf(b, spec, va_arg(*ap, double));
-	else if (strstr(spec, "ll"))
+	else if (spec[n] == 'd' && strstr(spec, "ll"))
 		buf_printf(b, spec, va_arg(*ap, long long));
-	else if (strchr(spec, 'z'))
-		buf_printf(b, spec, va_arg(*ap, size_t));
-	else if (strchr(spec, 'l'))
-		buf_printf(b, spec, va_arg(*ap, long));
-	else if (strchr("uxX", spec[n]))
-		buf_printf(b, spec, va_arg(*ap, unsigned));
-	else if (strchr("dic", spec[n]))
+	else if (spec[n] == 'd' && !strchr(spec, 'l'))
 		buf_printf(b, spec, va_arg(*ap, int));
 	else
 		b->failed = true;
@@ -179,16 +173,12 @@ char *buf_steal(struct buf *b)
 		p = NULL;
 	} else if (!p)
 		p = calloc(1, 1);
-	b->data = NULL;
-	b->len = b->cap = 0;
-	b->failed = false;
+	*b = (struct buf)BUF_INIT;
 	return p;
 }
 
 void buf_free(struct buf *b)
 {
 	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-	b->failed = false;
+	*b = (struct buf)BUF_INIT;
 }

@@ -30,9 +30,9 @@ int buf_printf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
  * that it is safe as text and inside a quoted attribute. */
 int buf_html(struct buf *b, const char *s);
 /* As buf_printf, but every %s argument is appended as buf_html appends it;
- * the numbers (d, u, f, g, e, with l, ll or z) are printed as they are.
- * A %s takes no flags or width, and * is not supported: such a format
- * fails the buffer. */
+ * the numbers (%d, %lld, and %f, %e, %g of a double) are printed as they
+ * are. Any other conversion, a %s with flags or a width, and * fail the
+ * buffer. */
 int buf_htmlf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
 /* True when an append failed since the buffer was made or last reset. */
 bool buf_failed(const struct buf *b);

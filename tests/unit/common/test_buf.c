@@ -68,13 +68,12 @@ static void test_htmlf(void)
 {
 	struct buf b = BUF_INIT;
 
-	is_int(buf_htmlf(&b, "<a href=\"#%s\">%s</a> %d%% %zu %lld %.1f|", "x&y", "<'q'>", -7,
-	                 (size_t)12, -123456789012LL, 2.25), 0, "htmlf");
-	is_str(b.data, "<a href=\"#x&amp;y\">&lt;&#39;q&#39;&gt;</a> -7% 12 -123456789012 2.2|",
+	is_int(buf_htmlf(&b, "<a href=\"#%s\">%s</a> %d%% %3d %lld %.1f %g|", "x&y", "<'q'>", -7, 12,
+	                 -123456789012LL, 2.25, 0.5), 0, "htmlf");
+	is_str(b.data, "<a href=\"#x&amp;y\">&lt;&#39;q&#39;&gt;</a> -7%  12 -123456789012 2.2 0.5|",
 	       "strings escaped, the numbers printed as printf prints them");
 	buf_reset(&b);
-	buf_htmlf(&b, "%u|%ld", 4000000000u, -5L);
-	is_str(b.data, "4000000000|-5", "unsigned and long");
+	is_int(buf_htmlf(&b, "%zu", (size_t)1), -1, "a size_t is not supported");
 	buf_reset(&b);
 	is_int(buf_htmlf(&b, "%p", (void *)&b), -1, "an unsupported conversion fails the buffer");
 	buf_reset(&b);
