@@ -82,11 +82,9 @@ static cJSON *dimension(const char *id, const char *name, int position, cJSON *v
 	          cJSON_AddStringToObject(o, "name", name) &&
 	          cJSON_AddNumberToObject(o, "keyPosition", position);
 
-	if (!ok) {
+	if (!ok)
 		cJSON_Delete(values);
-		return json_checked(o, false);
-	}
-	return json_checked(o, json_add(o, "values", values));
+	return json_checked(o, ok && json_add(o, "values", values));
 }
 
 /* A one-element array holding item. */
