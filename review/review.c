@@ -91,8 +91,7 @@ void review_input_free(struct review_input *in)
 	free(in->tables);
 	free(in->indicators);
 	free(in->arrivals);
-	if (in->layout.area_ids || in->layout.leaves)
-		layout_free(&in->layout);
+	layout_free(&in->layout);
 	memset(in, 0, sizeof *in);
 }
 
@@ -281,7 +280,6 @@ void review_free(struct review *r)
 	}
 	free(r->items);
 	free(r->agencies);
-	if (r->layout.area_ids || r->layout.leaves)
-		layout_free(&r->layout);
+	layout_free(&r->layout);
 	memset(r, 0, sizeof *r);
 }
