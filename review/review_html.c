@@ -306,14 +306,11 @@ static void value_cell(struct buf *b, enum point_status st, long long v, const c
 static void real_cell(struct buf *b, bool has, double v, int decimals, bool plus,
                       const struct words *w)
 {
-	char num[NUMFMT_MAX];
+	char num[NUMFMT_MAX] = "";
 
-	if (!has) {
-		buf_puts(b, "<td></td>");
-		return;
-	}
-	numfmt_real(num, v, decimals, plus, w->num);
-	buf_printf(b, "<td class=\"n\">%s</td>", num);
+	if (has)
+		numfmt_real(num, v, decimals, plus, w->num);
+	buf_printf(b, has ? "<td class=\"n\">%s</td>" : "<td>%s</td>", num);
 }
 
 /* "2025-01-15T10:00:00Z" as "2025-01-15 10:00:00 UTC"; other offsets as given. */
@@ -536,13 +533,6 @@ static void report_cell(struct buf *b, const struct review_report *rep, const st
 	buf_puts(b, "</td>");
 }
 
-/* True when the report is one the list asks for: late, or (late false)
- * not made at all. */
-static bool report_hit(const struct review_report *rep, bool late)
-{
-	return late ? rep->late : rep->state == REVIEW_NOT_REPORTED;
-}
-
 /* "BUP Q1, Q2; Soc Q3": per agency, the quarters whose reports match
  * `late` (or are missing), so that a long list still reads at a glance. */
 static void report_list(struct buf *b, const struct review *r, bool late, const struct words *w)
@@ -553,7 +543,7 @@ static void report_list(struct buf *b, const struct review *r, bool late, const 
 		const struct review_report *qs = r->agencies[i].quarters;
 		bool first = true;
 		for (int q = 0; q < 4; q++) {
-			if (!report_hit(&qs[q], late))
+			if (late ? !qs[q].late : qs[q].state != REVIEW_NOT_REPORTED)
 				continue;
 			if (first)
 				buf_htmlf(b, "%s%s" NBSP, any ? "; " : "", r->agencies[i].agency->name);
