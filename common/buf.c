@@ -75,28 +75,21 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
-/* The entity of a character HTML gives a meaning to, or NULL. */
-static const char *html_entity(char c)
-{
-	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	default: return NULL;
-	}
-}
-
 int buf_html(struct buf *b, const char *s)
 {
+	/* The entities of the characters HTML gives a meaning to. */
+	static const char *const entity[] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+	};
+
+
 	/* Plain runs go in one append each: most text has nothing to escape. */
 	while (s && *s) {
 		size_t run = strcspn(s, "&<>\"'");
 		buf_append(b, s, run);
 		s += run;
 		if (*s)
-			buf_puts(b, html_entity(*s++));
+			buf_puts(b, entity[(unsigned char)*s++]);
 	}
 	return b->failed ? -1 : 0;
 }
