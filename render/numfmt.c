@@ -50,10 +50,7 @@ void numfmt_real(char *out, double v, int decimals, bool plus, enum numfmt_lang 
 {
 	char text[NUMFMT_MAX];
 
-	if (decimals < 0)
-		decimals = 0;
-	if (decimals > 6)
-		decimals = 6;
+	decimals = decimals < 0 ? 0 : decimals > 6 ? 6 : decimals;
 	double scale = pow(10.0, decimals);
 	double r = round(fabs(v) * scale) / scale;  /* round() takes halves away from zero */
 	bool zero = r == 0.0;
