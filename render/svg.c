@@ -104,13 +104,11 @@ static void y_axis(struct buf *b, const struct svg_chart *c, const struct frame 
 		           "text-anchor=\"end\">%s</text>\n", f->left, y, f->right, y,
 		           f->left - 4, y + fs / 3.0, fs, num);
 	}
-	if (c->small) {
-		buf_puts(b, "</g>\n");
-		return;
-	}
 	double mid = (f->top + f->bottom) / 2;
-	buf_htmlf(b, "<text x=\"12\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
-	          "transform=\"rotate(-90 12 %.0f)\">%s</text></g>\n", mid, mid, c->y_label);
+	if (!c->small)
+		buf_htmlf(b, "<text x=\"12\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
+		          "transform=\"rotate(-90 12 %.0f)\">%s</text>", mid, mid, c->y_label);
+	buf_puts(b, "</g>\n");
 }
 
 /* The right axis of the secondary lines, with its ticks and caption. */
@@ -158,12 +156,10 @@ static void x_axis(struct buf *b, const struct svg_chart *c, const struct frame 
 		           f->bottom + fs + 4, fs);
 		buf_htmlf(b, "%s</text>", c->x_groups[i]);
 	}
-	if (c->small) {
-		buf_puts(b, "</g>\n");
-		return;
-	}
-	buf_htmlf(b, "<text x=\"%.0f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s"
-	          "</text></g>\n", (f->left + f->right) / 2, c->height - 6, c->x_label);
+	if (!c->small)
+		buf_htmlf(b, "<text x=\"%.0f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s"
+		          "</text>", (f->left + f->right) / 2, c->height - 6, c->x_label);
+	buf_puts(b, "</g>\n");
 }
 
 /* The rail's marker of one hidden or missing point, with its band. The
