@@ -9,7 +9,8 @@
 #include "json_build.h"
 #include "period.h"
 
-double render_round(double x)
+/* x to RENDER_DIGITS significant digits. */
+static double render_round(double x)
 {
 	char text[32];
 
@@ -179,7 +180,7 @@ static void column_period(int year, size_t col, char *buf)
 
 /* The code of table row r: a leaf's, or the municipality's for the total
  * row. Areas are never deleted, so every leaf of a state has one. */
-const char *render_row_code(const struct catalogue *cat, const struct cat_area *municipality,
+static const char *row_code(const struct catalogue *cat, const struct cat_area *municipality,
                             const struct ptable *t, size_t r)
 {
 	const struct cat_area *a = r < t->nleaves ? catalogue_area_by_id(cat, t->leaves[r])
@@ -193,7 +194,7 @@ static cJSON *row_json(const struct catalogue *cat, const struct cat_area *m,
 	cJSON *o = cJSON_CreateObject();
 	cJSON *cells = NULL;
 	char period[PERIOD_STRLEN];
-	bool ok = cJSON_AddStringToObject(o, "area", render_row_code(cat, m, t, r)) &&
+	bool ok = cJSON_AddStringToObject(o, "area", row_code(cat, m, t, r)) &&
 	          (cells = cJSON_AddArrayToObject(o, "cells")) != NULL;
 
 	for (size_t c = 0; ok && c < DC_NCOLS; c++) {
@@ -244,7 +245,7 @@ int render_table_csv(const struct catalogue *cat, const struct cat_area *municip
 			enum point_status st = point_status_of(cell->status);
 			column_period(t->year, c, period);
 			value_text(st, cell->value, value, sizeof value);
-			const char *const row[] = { render_row_code(cat, municipality, t, r), period,
+			const char *const row[] = { row_code(cat, municipality, t, r), period,
 			                            value, point_status_name(st) };
 			csv_write_record(out, row, 4);
 		}
