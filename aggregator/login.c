@@ -69,10 +69,9 @@ static int form_decode(const char *s, size_t n, char *out, size_t size)
 			out[o] = ' ';
 		else if (s[i] != '%')
 			out[o] = s[i];
-		else if (i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-			out[o] = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+		else if (i + 2 < n && hex_decode(s + i + 1, 2, out + o) == 0)
 			i += 2;
-		} else
+		else
 			return -1;
 	}
 	out[o] = '\0';
