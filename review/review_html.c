@@ -104,8 +104,7 @@ static const struct words SV = {
 	.percent = "Förändring, %",
 	.completeness = "Rapportering",
 	.note_a = "En rapport är sen när den första siffran för kvartalet kom mer än",
-	.note_b = "dagar efter "
-		"kvartalets slut.",
+	.note_b = "dagar efter kvartalets slut.",
 	.agency = "Verksamhet",
 	.reported = "rapporterat",
 	.late = "sent",
@@ -186,8 +185,7 @@ static const struct words EN = {
 	.percent = "Change, %",
 	.completeness = "Reporting",
 	.note_a = "A report is late when the quarter's first count came more than",
-	.note_b = "days after the "
-		"quarter ended.",
+	.note_b = "days after the quarter ended.",
 	.agency = "Agency",
 	.reported = "reported",
 	.late = "late",
