@@ -17,6 +17,7 @@ struct frame {
 	bool has_right; /* secondary lines have an axis of their own on the right */
 	double ymax2;   /* the right axis' value at the top edge */
 	double ystep2;  /* between its ticks */
+	int fs;         /* the font size of the ticks' labels */
 };
 
 /* The colours of the lines: the first strong, the rest quieter. */
@@ -58,6 +59,7 @@ static struct frame frame_of(const struct svg_chart *c)
 	f.bottom = c->height - (c->small ? 22 : 40);
 	f.ymax = svg_axis_top(max_value(c, false), &f.ystep);
 	f.ymax2 = svg_axis_top(max_value(c, true), &f.ystep2);
+	f.fs = c->small ? 9 : 11;
 	return f;
 }
 
@@ -92,7 +94,6 @@ static void chart_open(struct buf *b, const struct svg_chart *c)
 static void y_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
 {
 	char num[NUMFMT_MAX];
-	int fs = c->small ? 9 : 11;
 
 	buf_printf(b, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
 	           "y2=\"%.0f\" stroke=\"#444\"/>\n", f->left, f->top, f->left, f->bottom);
@@ -102,7 +103,7 @@ static void y_axis(struct buf *b, const struct svg_chart *c, const struct frame 
 		buf_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
 		           "stroke=\"#ddd\"/><text x=\"%.0f\" y=\"%.1f\" font-size=\"%d\" "
 		           "text-anchor=\"end\">%s</text>\n", f->left, y, f->right, y,
-		           f->left - 4, y + fs / 3.0, fs, num);
+		           f->left - 4, y + f->fs / 3.0, f->fs, num);
 	}
 	double mid = (f->top + f->bottom) / 2;
 	if (!c->small)
@@ -138,8 +139,6 @@ static void y2_axis(struct buf *b, const struct svg_chart *c, const struct frame
 /* The x axis: a tick per category, a label where a group starts. */
 static void x_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
 {
-	int fs = c->small ? 9 : 11;
-
 	buf_printf(b, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
 	           "y2=\"%.0f\" stroke=\"#444\"/>\n", f->left, f->bottom, f->right, f->bottom);
 	for (size_t i = 0; i < c->n; i++) {
@@ -153,7 +152,7 @@ static void x_axis(struct buf *b, const struct svg_chart *c, const struct frame 
 		if (!group || (c->small && i % 8 != 0))
 			continue;
 		buf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"%d\">", x - 2,
-		           f->bottom + fs + 4, fs);
+		           f->bottom + f->fs + 4, f->fs);
 		buf_htmlf(b, "%s</text>", c->x_groups[i]);
 	}
 	if (!c->small)
@@ -168,7 +167,6 @@ static void rail_marker(struct buf *b, const struct svg_chart *c, const struct f
                         size_t i, enum svg_mark m)
 {
 	double w = (f->right - f->left) / (double)c->n, x = x_of(f, c->n, i);
-	int fs = c->small ? 9 : 11;
 	bool hidden = m == SVG_HIDDEN;
 
 	if (hidden)
@@ -182,7 +180,7 @@ static void rail_marker(struct buf *b, const struct svg_chart *c, const struct f
 	const char *mark = hidden ? ".." : "\xe2\x80\x93";
 	buf_printf(b, "<text class=\"%s\" x=\"%.1f\" y=\"%.0f\" font-size=\"%d\" "
 	           "text-anchor=\"middle\"><title>", hidden ? "mark-hidden" : "mark-missing",
-	           x, f->top - 4, fs);
+	           x, f->top - 4, f->fs);
 	buf_htmlf(b, "%s: %s</title>%s</text>\n", c->x_ticks[i], mark, mark);
 }
 
