@@ -685,10 +685,8 @@ static void quarter_row(struct buf *b, const struct series *s, const struct cat_
 static void quarter_grid(struct buf *b, const struct review *r, const struct series *s,
                          const struct cat_area *area, bool totals, const struct words *w)
 {
-	buf_printf(b, "<table class=\"grid\"><tr><th>%s</th>", w->year);
-	for (int q = 1; q <= 4; q++)
-		buf_printf(b, "<th>Q%d</th>", q);
-	buf_puts(b, "</tr>\n");
+	buf_htmlf(b, "<table class=\"grid\"><tr><th>%s</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th>"
+	          "</tr>\n", w->year);
 	for (int y = r->first_year; y <= r->year; y++)
 		for (int part = 0; part < (totals ? 2 : 1); part++)
 			quarter_row(b, s, area, y, part, w);
