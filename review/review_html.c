@@ -356,13 +356,10 @@ static void trend_words(struct buf *b, const struct trend_result *t, const struc
 		numfmt_real(slope, t->sen.slope * 4, 1, true, w->num);
 		buf_printf(b, ", %s %s", slope, w->per_year);
 	}
-	if (t->mk.p < 0.001) {
-		numfmt_real(p, 0.001, 3, false, w->num);
-		buf_printf(b, ", p &lt; %s", p);
-		return;
-	}
-	numfmt_real(p, t->mk.p, t->mk.p < 0.01 ? 3 : 2, false, w->num);
-	buf_printf(b, ", p = %s", p);
+	/* A p below 0.001 is written "p < 0,001". */
+	bool tiny = t->mk.p < 0.001;
+	numfmt_real(p, tiny ? 0.001 : t->mk.p, t->mk.p < 0.01 ? 3 : 2, false, w->num);
+	buf_printf(b, tiny ? ", p &lt; %s" : ", p = %s", p);
 }
 
 /* ---- the head and the summary ------------------------------------------ */
