@@ -20,12 +20,10 @@ struct year_range {
  * they are, escaped for HTML. */
 static void review_links(struct buf *b, const struct cat_area *municipality, int year)
 {
-	buf_printf(b, "<ul>\n<li><a class=\"review\" href=\"/review/%d?area=", year);
-	buf_html(b, municipality->code);
-	buf_printf(b, "\">Trendöversikt %d</a> (svenska)</li>\n", year);
-	buf_printf(b, "<li><a class=\"review\" href=\"/review/%d?area=", year);
-	buf_html(b, municipality->code);
-	buf_printf(b, "&amp;lang=en\">Trend review %d</a> (English)</li>\n</ul>\n", year);
+	buf_htmlf(b, "<ul>\n<li><a class=\"review\" href=\"/review/%d?area=%s\">Trendöversikt %d</a>"
+	          " (svenska)</li>\n", year, municipality->code, year);
+	buf_htmlf(b, "<li><a class=\"review\" href=\"/review/%d?area=%s&amp;lang=en\">Trend review %d"
+	          "</a> (English)</li>\n</ul>\n", year, municipality->code, year);
 }
 
 /* The years with data under a municipality. */
@@ -52,11 +50,7 @@ static void municipality_section(struct buf *b, const struct catalogue *cat,
 {
 	struct year_range r = years_of(cat, m, spans, n);
 
-	buf_puts(b, "<h2>");
-	buf_html(b, m->name);
-	buf_puts(b, " <small>");
-	buf_html(b, m->code);
-	buf_puts(b, "</small></h2>\n");
+	buf_htmlf(b, "<h2>%s <small>%s</small></h2>\n", m->name, m->code);
 	if (r.first == 0)
 		buf_puts(b, "<p>No data yet.</p>\n");
 	for (int y = r.last; r.first != 0 && y >= r.first; y--) {

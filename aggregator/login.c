@@ -28,11 +28,8 @@ static void login_page(struct buf *b, const char *message, unsigned hours)
 {
 	html_begin(b, "Samlad: sign in");
 	buf_puts(b, "<h1>Samlad: sign in</h1>\n");
-	if (message) {
-		buf_puts(b, "<p class=\"error\" role=\"alert\">");
-		buf_html(b, message);
-		buf_puts(b, "</p>\n");
-	}
+	if (message)
+		buf_htmlf(b, "<p class=\"error\" role=\"alert\">%s</p>\n", message);
 	buf_printf(b,
 	        "<form method=\"post\" action=\"/login\">\n"
 	        "<p><label for=\"token\">Token</label><br>\n"
@@ -72,10 +69,9 @@ static int form_decode(const char *s, size_t n, char *out, size_t size)
 			out[o] = ' ';
 		else if (s[i] != '%')
 			out[o] = s[i];
-		else if (i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-			out[o] = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+		else if (i + 2 < n && hex_decode(s + i + 1, 2, out + o) == 0)
 			i += 2;
-		} else
+		else
 			return -1;
 	}
 	out[o] = '\0';

@@ -75,29 +75,73 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
-/* The entity of a character HTML gives a meaning to, or NULL. */
-static const char *html_entity(char c)
-{
-	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	default: return NULL;
-	}
-}
-
 int buf_html(struct buf *b, const char *s)
 {
+	/* The entities of the characters HTML gives a meaning to. */
+	static const char *const entity[] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+	};
+
+
 	/* Plain runs go in one append each: most text has nothing to escape. */
 	while (s && *s) {
 		size_t run = strcspn(s, "&<>\"'");
 		buf_append(b, s, run);
 		s += run;
 		if (*s)
-			buf_puts(b, html_entity(*s++));
+			buf_puts(b, entity[(unsigned char)*s++]);
 	}
+	return b->failed ? -1 : 0;
+}
+
+/* Appends the number of the conversion that fmt starts with ('%', its
+ * flags, width, precision, length and letter) and returns what follows it.
+ * The compiler has checked the caller's format (PRINTF), and the
+ * conversion is a piece of it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static const char *html_number(struct buf *b, const char *fmt, va_list *ap)
+{
+	char spec[16];
+	size_t n = 1 + strspn(fmt + 1, "-+ #0123456789.l");
+
+	if (!fmt[n] || n + 1 >= sizeof spec) {
+		b->failed = true;
+		return fmt + strlen(fmt);
+	}
+	memcpy(spec, fmt, n + 1);
+	spec[n + 1] = '\0';
+	if (spec[n] == '%')
+		buf_puts(b, "%");
+	else if (strchr("feEgG", spec[n]) && !strchr(spec, 'l'))
+		buf_printf(b, spec, va_arg(*ap, double));
+	else if (spec[n] == 'd' && strstr(spec, "ll"))
+		buf_printf(b, spec, va_arg(*ap, long long));
+	else if (spec[n] == 'd' && !strchr(spec, 'l'))
+		buf_printf(b, spec, va_arg(*ap, int));
+	else
+		b->failed = true;
+	return fmt + n + 1;
+}
+#pragma GCC diagnostic pop
+
+int buf_htmlf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	while (*fmt) {
+		size_t run = strcspn(fmt, "%");
+		buf_append(b, fmt, run);
+		fmt += run;
+		if (fmt[0] == '%' && fmt[1] == 's') {
+			buf_html(b, va_arg(ap, const char *));
+			fmt += 2;
+		} else if (*fmt) {
+			fmt = html_number(b, fmt, &ap);
+		}
+	}
+	va_end(ap);
 	return b->failed ? -1 : 0;
 }
 
@@ -122,16 +166,12 @@ char *buf_steal(struct buf *b)
 		p = NULL;
 	} else if (!p)
 		p = calloc(1, 1);
-	b->data = NULL;
-	b->len = b->cap = 0;
-	b->failed = false;
+	*b = (struct buf)BUF_INIT;
 	return p;
 }
 
 void buf_free(struct buf *b)
 {
 	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-	b->failed = false;
+	*b = (struct buf)BUF_INIT;
 }

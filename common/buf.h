@@ -29,6 +29,11 @@ int buf_printf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
 /* Appends s (NULL is empty) with & < > " ' written as HTML entities, so
  * that it is safe as text and inside a quoted attribute. */
 int buf_html(struct buf *b, const char *s);
+/* As buf_printf, but every %s argument is appended as buf_html appends it;
+ * the numbers (%d, %lld, and %f, %e, %g of a double) are printed as they
+ * are. Any other conversion, a %s with flags or a width, and * fail the
+ * buffer. */
+int buf_htmlf(struct buf *b, const char *fmt, ...) PRINTF(2, 3);
 /* True when an append failed since the buffer was made or last reset. */
 bool buf_failed(const struct buf *b);
 /* Empties the buffer but keeps its memory; clears the failure. */

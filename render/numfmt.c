@@ -18,11 +18,8 @@ static char *grouped(char *o, const char *digits, enum numfmt_lang lang)
 	const char *sep = lang == NUMFMT_SV ? NBSP : ",";
 
 	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0) {
-			size_t l = strlen(sep);
-			memcpy(o, sep, l);
-			o += l;
-		}
+		if (i > 0 && (n - i) % 3 == 0)
+			o = stpcpy(o, sep);
 		*o++ = digits[i];
 	}
 	return o;
@@ -31,11 +28,9 @@ static char *grouped(char *o, const char *digits, enum numfmt_lang lang)
 /* Writes the sign of a value that is negative (or positive with `plus`). */
 static char *sign(char *o, bool negative, bool positive, bool plus, enum numfmt_lang lang)
 {
-	if (negative) {
-		const char *m = lang == NUMFMT_SV ? MINUS : "-";
-		memcpy(o, m, strlen(m));
-		o += strlen(m);
-	} else if (plus && positive)
+	if (negative)
+		o = stpcpy(o, lang == NUMFMT_SV ? MINUS : "-");
+	else if (plus && positive)
 		*o++ = '+';
 	return o;
 }
@@ -55,18 +50,12 @@ void numfmt_real(char *out, double v, int decimals, bool plus, enum numfmt_lang 
 {
 	char text[NUMFMT_MAX];
 
-	if (!isfinite(v)) {
-		snprintf(out, NUMFMT_MAX, "%s", "?");
-		return;
-	}
-	if (decimals < 0)
-		decimals = 0;
-	if (decimals > 6)
-		decimals = 6;
+	decimals = decimals < 0 ? 0 : decimals > 6 ? 6 : decimals;
 	double scale = pow(10.0, decimals);
 	double r = round(fabs(v) * scale) / scale;  /* round() takes halves away from zero */
 	bool zero = r == 0.0;
-	if (r >= 1e18) {
+	/* Not a number, infinite, or too long to print exactly. */
+	if (!(r < 1e18)) {
 		snprintf(out, NUMFMT_MAX, "%s", "?");
 		return;
 	}
@@ -78,9 +67,7 @@ void numfmt_real(char *out, double v, int decimals, bool plus, enum numfmt_lang 
 	o = grouped(o, text, lang);
 	if (dot) {
 		*o++ = lang == NUMFMT_SV ? ',' : '.';
-		size_t l = strlen(dot + 1);
-		memcpy(o, dot + 1, l);
-		o += l;
+		o = stpcpy(o, dot + 1);
 	}
 	*o = '\0';
 }

@@ -9,7 +9,8 @@
 #include "json_build.h"
 #include "period.h"
 
-double render_round(double x)
+/* x to RENDER_DIGITS significant digits. */
+static double render_round(double x)
 {
 	char text[32];
 
@@ -21,21 +22,19 @@ double render_round(double x)
 	return strtod(text, NULL);
 }
 
-/* Adds a rounded number, or null when !has or the number is not finite. */
-static bool add_stat(cJSON *o, const char *name, bool has, double v)
-{
-	if (!has || !isfinite(v))
-		return cJSON_AddNullToObject(o, name) != NULL;
-	return cJSON_AddNumberToObject(o, name, render_round(v)) != NULL;
-}
-
 /* Adds a number as it is (counts and values already rounded to one
- * decimal), or null when !has. */
+ * decimal), or null when !has or the number is not finite. */
 static bool add_exact(cJSON *o, const char *name, bool has, double v)
 {
 	if (!has || !isfinite(v))
 		return cJSON_AddNullToObject(o, name) != NULL;
 	return cJSON_AddNumberToObject(o, name, v == 0 ? 0 : v) != NULL;
+}
+
+/* Adds a rounded number, or null as add_exact does. */
+static bool add_stat(cJSON *o, const char *name, bool has, double v)
+{
+	return add_exact(o, name, has, render_round(v));
 }
 
 cJSON *render_indicator(const struct catalogue *cat, const struct cat_indicator *ind)
@@ -72,19 +71,6 @@ static cJSON *point_json(const char *period, enum point_status st, long long val
 	return json_checked(o, ok);
 }
 
-static cJSON *points_json(const struct series *s)
-{
-	cJSON *list = cJSON_CreateArray();
-	char period[PERIOD_STRLEN];
-	bool ok = list != NULL;
-
-	for (size_t i = 0; ok && i < s->n; i++) {
-		series_period_format(s->freq, s->points[i].period, period);
-		ok = json_append(list, point_json(period, s->points[i].status, s->points[i].value));
-	}
-	return json_checked(list, ok);
-}
-
 static cJSON *derived_json(const char *period, const struct derived_point *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -95,15 +81,19 @@ static cJSON *derived_json(const char *period, const struct derived_point *d)
 	return json_checked(o, ok);
 }
 
-static cJSON *deriveds_json(const struct series *s)
+/* A list of an object per period of s: its points, or (with `derived`)
+ * their derived values. */
+static cJSON *periods_json(const struct series *s, bool derived)
 {
 	cJSON *list = cJSON_CreateArray();
 	char period[PERIOD_STRLEN];
 	bool ok = list != NULL;
 
 	for (size_t i = 0; ok && i < s->n; i++) {
-		series_period_format(s->freq, s->points[i].period, period);
-		ok = json_append(list, derived_json(period, &s->derived[i]));
+		const struct series_point *p = &s->points[i];
+		series_period_format(s->freq, p->period, period);
+		ok = json_append(list, derived ? derived_json(period, &s->derived[i])
+		                               : point_json(period, p->status, p->value));
 	}
 	return json_checked(list, ok);
 }
@@ -147,8 +137,8 @@ cJSON *render_series(const struct catalogue *cat, const struct series *s)
 	bool ok = json_add(o, "indicator", render_indicator(cat, s->indicator)) &&
 	          json_add(o, "area", render_area(cat, s->area)) &&
 	          cJSON_AddStringToObject(o, "freq", s->freq == FREQ_QUARTER ? "quarter" : "year") &&
-	          json_add(o, "points", points_json(s)) &&
-	          json_add(o, "derived", deriveds_json(s)) &&
+	          json_add(o, "points", periods_json(s, false)) &&
+	          json_add(o, "derived", periods_json(s, true)) &&
 	          json_add(o, "trend", trend_json(&s->trend));
 	return json_checked(o, ok);
 }
@@ -190,7 +180,7 @@ static void column_period(int year, size_t col, char *buf)
 
 /* The code of table row r: a leaf's, or the municipality's for the total
  * row. Areas are never deleted, so every leaf of a state has one. */
-const char *render_row_code(const struct catalogue *cat, const struct cat_area *municipality,
+static const char *row_code(const struct catalogue *cat, const struct cat_area *municipality,
                             const struct ptable *t, size_t r)
 {
 	const struct cat_area *a = r < t->nleaves ? catalogue_area_by_id(cat, t->leaves[r])
@@ -204,7 +194,7 @@ static cJSON *row_json(const struct catalogue *cat, const struct cat_area *m,
 	cJSON *o = cJSON_CreateObject();
 	cJSON *cells = NULL;
 	char period[PERIOD_STRLEN];
-	bool ok = cJSON_AddStringToObject(o, "area", render_row_code(cat, m, t, r)) &&
+	bool ok = cJSON_AddStringToObject(o, "area", row_code(cat, m, t, r)) &&
 	          (cells = cJSON_AddArrayToObject(o, "cells")) != NULL;
 
 	for (size_t c = 0; ok && c < DC_NCOLS; c++) {
@@ -255,7 +245,7 @@ int render_table_csv(const struct catalogue *cat, const struct cat_area *municip
 			enum point_status st = point_status_of(cell->status);
 			column_period(t->year, c, period);
 			value_text(st, cell->value, value, sizeof value);
-			const char *const row[] = { render_row_code(cat, municipality, t, r), period,
+			const char *const row[] = { row_code(cat, municipality, t, r), period,
 			                            value, point_status_name(st) };
 			csv_write_record(out, row, 4);
 		}

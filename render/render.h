@@ -15,9 +15,6 @@
 
 #define RENDER_DIGITS 6
 
-/* x to RENDER_DIGITS significant digits. */
-double render_round(double x);
-
 /* {"code", "name_sv", "name_en", "agency", "level", "kind"} */
 cJSON *render_indicator(const struct catalogue *cat, const struct cat_indicator *ind);
 /* {"code", "name", "parent"}: parent is the parent's code or null. */
@@ -34,8 +31,5 @@ cJSON *render_table(const struct catalogue *cat, const struct cat_indicator *ind
 /* The /v1/table CSV: area,period,value,status. */
 int render_table_csv(const struct catalogue *cat, const struct cat_area *municipality,
                      const struct ptable *t, struct buf *out) WUR;
-/* The area code of row r of a table (the municipality's for the total row). */
-const char *render_row_code(const struct catalogue *cat, const struct cat_area *municipality,
-                            const struct ptable *t, size_t r);
 
 #endif

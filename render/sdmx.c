@@ -4,7 +4,6 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
 #include "json_build.h"
 #include "period.h"
 
@@ -82,11 +81,9 @@ static cJSON *dimension(const char *id, const char *name, int position, cJSON *v
 	          cJSON_AddStringToObject(o, "name", name) &&
 	          cJSON_AddNumberToObject(o, "keyPosition", position);
 
-	if (!ok) {
+	if (!ok)
 		cJSON_Delete(values);
-		return json_checked(o, false);
-	}
-	return json_checked(o, json_add(o, "values", values));
+	return json_checked(o, ok && json_add(o, "values", values));
 }
 
 /* A one-element array holding item. */
@@ -132,11 +129,8 @@ static cJSON *time_dimension(const struct series *s)
 
 	for (size_t i = 0; ok && i < s->n; i++)
 		ok = json_append(values, time_value(s->freq, s->points[i].period));
-	if (!ok) {
-		cJSON_Delete(values);
-		return NULL;
-	}
-	cJSON *d = dimension("TIME_PERIOD", "Time period", 2, values), *roles = NULL;
+	cJSON *d = dimension("TIME_PERIOD", "Time period", 2, json_checked(values, ok));
+	cJSON *roles = NULL;
 	ok = (roles = cJSON_AddArrayToObject(d, "roles")) != NULL &&
 	     json_append(roles, cJSON_CreateString("TIME_PERIOD"));
 	return json_checked(d, ok);
@@ -227,24 +221,17 @@ static cJSON *structure_json(const struct series *s, const struct sdmx_meta *m)
 
 /* ---- the data set --------------------------------------------------- */
 
-/* [value, OBS_STATUS index, CONF_STATUS index] of one point. */
+/* [value, OBS_STATUS index, CONF_STATUS index] of one point: a missing
+ * point has no value and no CONF_STATUS (null), a suppressed one no value. */
 static cJSON *observation(const struct series_point *p)
 {
+	bool shown = p->status == POINT_PUBLISHED, missing = p->status == POINT_MISSING;
+	int obs = shown ? OBS_NORMAL : missing ? OBS_MISSING : OBS_SUPPRESSED;
 	cJSON *a = cJSON_CreateArray();
-	bool ok;
-
-	if (p->status == POINT_PUBLISHED)
-		ok = json_append(a, cJSON_CreateNumber((double)p->value)) &&
-		     json_append(a, cJSON_CreateNumber(OBS_NORMAL)) &&
-		     json_append(a, cJSON_CreateNumber(CONF_FREE));
-	else if (p->status == POINT_SUPPRESSED)
-		ok = json_append(a, cJSON_CreateNull()) &&
-		     json_append(a, cJSON_CreateNumber(OBS_SUPPRESSED)) &&
-		     json_append(a, cJSON_CreateNumber(CONF_CONFIDENTIAL));
-	else
-		ok = json_append(a, cJSON_CreateNull()) &&
-		     json_append(a, cJSON_CreateNumber(OBS_MISSING)) &&
-		     json_append(a, cJSON_CreateNull());
+	bool ok = json_append(a, shown ? cJSON_CreateNumber((double)p->value) : cJSON_CreateNull()) &&
+	          json_append(a, cJSON_CreateNumber(obs)) &&
+	          json_append(a, missing ? cJSON_CreateNull()
+	                                 : cJSON_CreateNumber(shown ? CONF_FREE : CONF_CONFIDENTIAL));
 	return json_checked(a, ok);
 }
 

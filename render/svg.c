@@ -17,6 +17,7 @@ struct frame {
 	bool has_right; /* secondary lines have an axis of their own on the right */
 	double ymax2;   /* the right axis' value at the top edge */
 	double ystep2;  /* between its ticks */
+	int fs;         /* the font size of the ticks' labels */
 };
 
 /* The colours of the lines: the first strong, the rest quieter. */
@@ -58,6 +59,7 @@ static struct frame frame_of(const struct svg_chart *c)
 	f.bottom = c->height - (c->small ? 22 : 40);
 	f.ymax = svg_axis_top(max_value(c, false), &f.ystep);
 	f.ymax2 = svg_axis_top(max_value(c, true), &f.ystep2);
+	f.fs = c->small ? 9 : 11;
 	return f;
 }
 
@@ -83,20 +85,15 @@ static bool on_right(const struct frame *f, const struct svg_line *ln)
 /* The opening tag, <title> and <desc>. */
 static void chart_open(struct buf *b, const struct svg_chart *c)
 {
-	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-	           "class=\"chart%s\" role=\"img\"><title>", c->width, c->height,
-	           c->small ? " small" : "");
-	buf_html(b, c->title);
-	buf_puts(b, "</title><desc>");
-	buf_html(b, c->desc);
-	buf_puts(b, "</desc>\n");
+	buf_htmlf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+	          "class=\"chart%s\" role=\"img\"><title>%s</title><desc>%s</desc>\n", c->width,
+	          c->height, c->small ? " small" : "", c->title, c->desc);
 }
 
 /* The y axis with its ticks, grid lines and caption. */
 static void y_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
 {
 	char num[NUMFMT_MAX];
-	int fs = c->small ? 9 : 11;
 
 	buf_printf(b, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
 	           "y2=\"%.0f\" stroke=\"#444\"/>\n", f->left, f->top, f->left, f->bottom);
@@ -106,17 +103,13 @@ static void y_axis(struct buf *b, const struct svg_chart *c, const struct frame 
 		buf_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" "
 		           "stroke=\"#ddd\"/><text x=\"%.0f\" y=\"%.1f\" font-size=\"%d\" "
 		           "text-anchor=\"end\">%s</text>\n", f->left, y, f->right, y,
-		           f->left - 4, y + fs / 3.0, fs, num);
-	}
-	if (c->small) {
-		buf_puts(b, "</g>\n");
-		return;
+		           f->left - 4, y + f->fs / 3.0, f->fs, num);
 	}
 	double mid = (f->top + f->bottom) / 2;
-	buf_printf(b, "<text x=\"12\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
-	           "transform=\"rotate(-90 12 %.0f)\">", mid, mid);
-	buf_html(b, c->y_label);
-	buf_puts(b, "</text></g>\n");
+	if (!c->small)
+		buf_htmlf(b, "<text x=\"12\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\" "
+		          "transform=\"rotate(-90 12 %.0f)\">%s</text>", mid, mid, c->y_label);
+	buf_puts(b, "</g>\n");
 }
 
 /* The right axis of the secondary lines, with its ticks and caption. */
@@ -138,17 +131,14 @@ static void y2_axis(struct buf *b, const struct svg_chart *c, const struct frame
 		           f->right + 5, y + 11 / 3.0, num);
 	}
 	double mid = (f->top + f->bottom) / 2, x = c->width - 8;
-	buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#c55a11\" "
-	           "text-anchor=\"middle\" transform=\"rotate(90 %.0f %.0f)\">", x, mid, x, mid);
-	buf_html(b, c->y2_label);
-	buf_puts(b, "</text></g>\n");
+	buf_htmlf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#c55a11\" "
+	          "text-anchor=\"middle\" transform=\"rotate(90 %.0f %.0f)\">%s</text></g>\n", x, mid,
+	          x, mid, c->y2_label);
 }
 
 /* The x axis: a tick per category, a label where a group starts. */
 static void x_axis(struct buf *b, const struct svg_chart *c, const struct frame *f)
 {
-	int fs = c->small ? 9 : 11;
-
 	buf_printf(b, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
 	           "y2=\"%.0f\" stroke=\"#444\"/>\n", f->left, f->bottom, f->right, f->bottom);
 	for (size_t i = 0; i < c->n; i++) {
@@ -162,18 +152,13 @@ static void x_axis(struct buf *b, const struct svg_chart *c, const struct frame 
 		if (!group || (c->small && i % 8 != 0))
 			continue;
 		buf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"%d\">", x - 2,
-		           f->bottom + fs + 4, fs);
-		buf_html(b, c->x_groups[i]);
-		buf_puts(b, "</text>");
+		           f->bottom + f->fs + 4, f->fs);
+		buf_htmlf(b, "%s</text>", c->x_groups[i]);
 	}
-	if (c->small) {
-		buf_puts(b, "</g>\n");
-		return;
-	}
-	buf_printf(b, "<text x=\"%.0f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">",
-	           (f->left + f->right) / 2, c->height - 6);
-	buf_html(b, c->x_label);
-	buf_puts(b, "</text></g>\n");
+	if (!c->small)
+		buf_htmlf(b, "<text x=\"%.0f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s"
+		          "</text>", (f->left + f->right) / 2, c->height - 6, c->x_label);
+	buf_puts(b, "</g>\n");
 }
 
 /* The rail's marker of one hidden or missing point, with its band. The
@@ -182,7 +167,6 @@ static void rail_marker(struct buf *b, const struct svg_chart *c, const struct f
                         size_t i, enum svg_mark m)
 {
 	double w = (f->right - f->left) / (double)c->n, x = x_of(f, c->n, i);
-	int fs = c->small ? 9 : 11;
 	bool hidden = m == SVG_HIDDEN;
 
 	if (hidden)
@@ -193,12 +177,11 @@ static void rail_marker(struct buf *b, const struct svg_chart *c, const struct f
 		buf_printf(b, "<line class=\"band-missing\" x1=\"%.1f\" y1=\"%.0f\" "
 		           "x2=\"%.1f\" y2=\"%.0f\" stroke=\"#999\" "
 		           "stroke-dasharray=\"2 3\"/>", x, f->top, x, f->bottom);
+	const char *mark = hidden ? ".." : "\xe2\x80\x93";
 	buf_printf(b, "<text class=\"%s\" x=\"%.1f\" y=\"%.0f\" font-size=\"%d\" "
 	           "text-anchor=\"middle\"><title>", hidden ? "mark-hidden" : "mark-missing",
-	           x, f->top - 4, fs);
-	buf_html(b, c->x_ticks[i]);
-	buf_printf(b, ": %s</title>%s</text>\n", hidden ? ".." : "\xe2\x80\x93",
-	           hidden ? ".." : "\xe2\x80\x93");
+	           x, f->top - 4, f->fs);
+	buf_htmlf(b, "%s: %s</title>%s</text>\n", c->x_ticks[i], mark, mark);
 }
 
 /* The markers of the lines that want them: one per category at most. */
@@ -266,10 +249,7 @@ static void line_dots(struct buf *b, const struct svg_chart *c, const struct fra
 		            c->lang);
 		buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"><title>",
 		           x, y, COLOURS[l % ARRAY_LEN(COLOURS)]);
-		buf_html(b, ln->label);
-		buf_puts(b, ", ");
-		buf_html(b, c->x_ticks[i]);
-		buf_printf(b, ": %s</title></circle>", num);
+		buf_htmlf(b, "%s, %s: %s</title></circle>", ln->label, c->x_ticks[i], num);
 	}
 	buf_puts(b, "\n");
 }

@@ -20,27 +20,18 @@ static bool in_layout(const struct layout *lay, int area_id)
 	return false;
 }
 
-/* True when some agency may report the indicator in the municipality. */
-static bool reported_here(const struct catalogue *cat, const struct cat_indicator *ind,
-                          const struct layout *lay)
-{
-	for (size_t i = 0; i < cat->npermissions; i++)
-		if (cat->permissions[i].indicator_id == ind->id &&
-		    in_layout(lay, cat->permissions[i].area_id))
-			return true;
-	return false;
-}
-
-/* The (indicator, area) pairs the agency may report in the municipality. */
-static long long permitted_keys(const struct catalogue *cat, int agency_id,
-                                const struct layout *lay)
+/* The (indicator, area) pairs permitted in the municipality of the
+ * indicator ind_id and of the agency agency_id, each -1 for any. */
+static long long permitted(const struct catalogue *cat, const struct layout *lay, int ind_id,
+                           int agency_id)
 {
 	long long n = 0;
 
-	for (size_t i = 0; i < cat->npermissions; i++)
-		if (cat->permissions[i].agency_id == agency_id &&
-		    in_layout(lay, cat->permissions[i].area_id))
-			n++;
+	for (size_t i = 0; i < cat->npermissions; i++) {
+		const struct cat_permission *p = &cat->permissions[i];
+		n += (ind_id < 0 || p->indicator_id == ind_id) &&
+		     (agency_id < 0 || p->agency_id == agency_id) && in_layout(lay, p->area_id);
+	}
 	return n;
 }
 
@@ -62,7 +53,7 @@ static int choose_indicators(const struct catalogue *cat, struct review_input *i
 	if (!in->indicators)
 		return -1;
 	for (size_t i = 0; i < cat->nindicators; i++)
-		if (reported_here(cat, &cat->indicators[i], &in->layout))
+		if (permitted(cat, &in->layout, cat->indicators[i].id, -1) > 0)
 			in->indicators[in->nindicators++] = &cat->indicators[i];
 	qsort(in->indicators, in->nindicators, sizeof *in->indicators, indicator_order);
 	return 0;
@@ -91,8 +82,7 @@ void review_input_free(struct review_input *in)
 	free(in->tables);
 	free(in->indicators);
 	free(in->arrivals);
-	if (in->layout.area_ids || in->layout.leaves)
-		layout_free(&in->layout);
+	layout_free(&in->layout);
 	memset(in, 0, sizeof *in);
 }
 
@@ -196,7 +186,7 @@ static int judge_agencies(const struct catalogue *cat, struct review *r,
 	if (!r->agencies)
 		return -1;
 	for (size_t i = 0; i < cat->nagencies; i++) {
-		long long expected = permitted_keys(cat, cat->agencies[i].id, &r->layout);
+		long long expected = permitted(cat, &r->layout, -1, cat->agencies[i].id);
 		if (expected == 0)
 			continue;
 		struct review_agency *ra = &r->agencies[r->nagencies++];
@@ -281,7 +271,6 @@ void review_free(struct review *r)
 	}
 	free(r->items);
 	free(r->agencies);
-	if (r->layout.area_ids || r->layout.leaves)
-		layout_free(&r->layout);
+	layout_free(&r->layout);
 	memset(r, 0, sizeof *r);
 }

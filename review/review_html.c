@@ -1,8 +1,8 @@
 /* The review page; see review_html.h. Each part of the page is one
  * function that appends to the buffer without checking: the buffer's
  * failure is sticky, and review_html asks for it once at the end. Only the
- * few parts that can fail otherwise (an array to allocate, an area to
- * find) return a status. */
+ * few parts that can fail otherwise (a series too long for a chart, an
+ * area to find) return a status. */
 #include "review_html.h"
 
 #include <math.h>
@@ -104,8 +104,7 @@ static const struct words SV = {
 	.percent = "Förändring, %",
 	.completeness = "Rapportering",
 	.note_a = "En rapport är sen när den första siffran för kvartalet kom mer än",
-	.note_b = "dagar efter "
-		"kvartalets slut.",
+	.note_b = "dagar efter kvartalets slut.",
 	.agency = "Verksamhet",
 	.reported = "rapporterat",
 	.late = "sent",
@@ -186,8 +185,7 @@ static const struct words EN = {
 	.percent = "Change, %",
 	.completeness = "Reporting",
 	.note_a = "A report is late when the quarter's first count came more than",
-	.note_b = "days after the "
-		"quarter ended.",
+	.note_b = "days after the quarter ended.",
 	.agency = "Agency",
 	.reported = "reported",
 	.late = "late",
@@ -290,11 +288,8 @@ static void value_cell(struct buf *b, enum point_status st, long long v, const c
 	char num[NUMFMT_MAX];
 
 	buf_puts(b, "<td");
-	if (id) {
-		buf_puts(b, " data-cell=\"");
-		buf_html(b, id);
-		buf_puts(b, "\"");
-	}
+	if (id)
+		buf_htmlf(b, " data-cell=\"%s\"", id);
 	if (st == POINT_SUPPRESSED) {
 		buf_puts(b, " class=\"hidden\">..</td>");
 	} else if (st == POINT_MISSING) {
@@ -309,14 +304,11 @@ static void value_cell(struct buf *b, enum point_status st, long long v, const c
 static void real_cell(struct buf *b, bool has, double v, int decimals, bool plus,
                       const struct words *w)
 {
-	char num[NUMFMT_MAX];
+	char num[NUMFMT_MAX] = "";
 
-	if (!has) {
-		buf_puts(b, "<td></td>");
-		return;
-	}
-	numfmt_real(num, v, decimals, plus, w->num);
-	buf_printf(b, "<td class=\"n\">%s</td>", num);
+	if (has)
+		numfmt_real(num, v, decimals, plus, w->num);
+	buf_printf(b, has ? "<td class=\"n\">%s</td>" : "<td>%s</td>", num);
 }
 
 /* "2025-01-15T10:00:00Z" as "2025-01-15 10:00:00 UTC"; other offsets as given. */
@@ -364,31 +356,27 @@ static void trend_words(struct buf *b, const struct trend_result *t, const struc
 		numfmt_real(slope, t->sen.slope * 4, 1, true, w->num);
 		buf_printf(b, ", %s %s", slope, w->per_year);
 	}
-	if (t->mk.p < 0.001) {
-		numfmt_real(p, 0.001, 3, false, w->num);
-		buf_printf(b, ", p &lt; %s", p);
-		return;
-	}
-	numfmt_real(p, t->mk.p, t->mk.p < 0.01 ? 3 : 2, false, w->num);
-	buf_printf(b, ", p = %s", p);
+	/* A p below 0.001 is written "p < 0,001". */
+	bool tiny = t->mk.p < 0.001;
+	numfmt_real(p, tiny ? 0.001 : t->mk.p, t->mk.p < 0.01 ? 3 : 2, false, w->num);
+	buf_printf(b, tiny ? ", p &lt; %s" : ", p = %s", p);
 }
 
 /* ---- the head and the summary ------------------------------------------ */
 
 static void page_head(struct buf *b, const struct review *r, const struct words *w)
 {
-	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-	           "<meta name=\"viewport\" content=\"width=device-width\"><title>%s %d "
-	           EN_DASH " ", w->lang, w->title, r->year);
-	buf_html(b, r->municipality->name);
+	const struct cat_area *m = r->municipality;
+
+	buf_htmlf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	          "<meta name=\"viewport\" content=\"width=device-width\"><title>%s %d "
+	          EN_DASH " %s", w->lang, w->title, r->year, m->name);
+	/* The style sheet and the page rule are CSS: they are not escaped. */
 	buf_printf(b, "</title><style>%s@page{size:A4;margin:12mm 12mm 14mm;"
 	           "@bottom-center{content:%s;font-size:8pt}}</style></head><body>\n",
 	           STYLE, w->page);
-	buf_printf(b, "<header><h1>%s %d: ", w->title, r->year);
-	buf_html(b, r->municipality->name);
-	buf_puts(b, " <small>");
-	buf_html(b, r->municipality->code);
-	buf_printf(b, "</small></h1>\n<p class=\"meta\">%s ", w->as_of);
+	buf_htmlf(b, "<header><h1>%s %d: %s <small>%s</small></h1>\n<p class=\"meta\">%s ",
+	          w->title, r->year, m->name, m->code, w->as_of);
 	time_text(b, r->as_of[0] ? r->as_of : r->generated);
 	buf_printf(b, " · %s ", w->generated);
 	time_text(b, r->generated);
@@ -409,11 +397,8 @@ static int by_p(const void *pa, const void *pb)
 /* A link to an indicator's section. */
 static void item_link(struct buf *b, const struct review_indicator *it, const struct words *w)
 {
-	buf_puts(b, "<a href=\"#ind-");
-	buf_html(b, it->indicator->code);
-	buf_puts(b, "\">");
-	buf_html(b, indicator_name(it->indicator, w));
-	buf_puts(b, "</a>");
+	buf_htmlf(b, "<a href=\"#ind-%s\">%s</a>", it->indicator->code,
+	          indicator_name(it->indicator, w));
 }
 
 static void summary_trends(struct buf *b, const struct review *r, const struct words *w,
@@ -543,13 +528,6 @@ static void report_cell(struct buf *b, const struct review_report *rep, const st
 	buf_puts(b, "</td>");
 }
 
-/* True when the report is one the list asks for: late, or (late false)
- * not made at all. */
-static bool report_hit(const struct review_report *rep, bool late)
-{
-	return late ? rep->late : rep->state == REVIEW_NOT_REPORTED;
-}
-
 /* "BUP Q1, Q2; Soc Q3": per agency, the quarters whose reports match
  * `late` (or are missing), so that a long list still reads at a glance. */
 static void report_list(struct buf *b, const struct review *r, bool late, const struct words *w)
@@ -560,14 +538,10 @@ static void report_list(struct buf *b, const struct review *r, bool late, const 
 		const struct review_report *qs = r->agencies[i].quarters;
 		bool first = true;
 		for (int q = 0; q < 4; q++) {
-			if (!report_hit(&qs[q], late))
+			if (late ? !qs[q].late : qs[q].state != REVIEW_NOT_REPORTED)
 				continue;
-			if (first && any)
-				buf_puts(b, "; ");
-			if (first) {
-				buf_html(b, r->agencies[i].agency->name);
-				buf_puts(b, NBSP);
-			}
+			if (first)
+				buf_htmlf(b, "%s%s" NBSP, any ? "; " : "", r->agencies[i].agency->name);
 			buf_printf(b, "%sQ%d", first ? "" : ", ", q + 1);
 			first = false;
 			any = true;
@@ -586,9 +560,7 @@ static void completeness(struct buf *b, const struct review *r, const struct wor
 		buf_printf(b, "<th>%dQ%d</th>", r->year, q);
 	buf_puts(b, "</tr>\n");
 	for (size_t i = 0; i < r->nagencies; i++) {
-		buf_puts(b, "<tr><td>");
-		buf_html(b, r->agencies[i].agency->name);
-		buf_puts(b, "</td>");
+		buf_htmlf(b, "<tr><td>%s</td>", r->agencies[i].agency->name);
 		for (int q = 0; q < 4; q++)
 			report_cell(b, &r->agencies[i].quarters[q], w);
 		buf_puts(b, "</tr>\n");
@@ -602,42 +574,28 @@ static void completeness(struct buf *b, const struct review *r, const struct wor
 
 /* ---- charts -------------------------------------------------------------- */
 
-/* The arrays one chart needs, owned together. */
+/* The most quarters a chart shows: the review's years. */
+#define CHART_MAX (REVIEW_YEARS * 4)
+
+/* The arrays one chart needs, of at most CHART_MAX points. */
 struct chart_data {
-	char (*ticks)[PERIOD_STRLEN];  /* owned; n period names */
-	char (*groups)[PERIOD_STRLEN]; /* owned; n year names where a year starts */
-	const char **tick_ptrs;        /* owned; n pointers into ticks */
-	const char **group_ptrs;       /* owned; n pointers into groups, or NULL */
-	enum svg_mark *marks;          /* owned; 2n: the values', then the totals' */
-	double *values;                /* owned; 2n */
-	size_t hidden;                 /* hidden points of the values */
-	size_t missing;                /* missing points of the values */
+	char ticks[CHART_MAX][PERIOD_STRLEN];  /* n period names */
+	char groups[CHART_MAX][PERIOD_STRLEN]; /* n year names where a year starts */
+	const char *tick_ptrs[CHART_MAX];      /* n pointers into ticks */
+	const char *group_ptrs[CHART_MAX];     /* n pointers into groups, or NULL */
+	enum svg_mark marks[2][CHART_MAX];     /* the values', then the totals' */
+	double values[2][CHART_MAX];           /* likewise */
+	size_t hidden;                         /* hidden points of the values */
+	size_t missing;                        /* missing points of the values */
 };
 
-static void chart_data_free(struct chart_data *d)
-{
-	free(d->ticks);
-	free(d->groups);
-	free(d->tick_ptrs);
-	free(d->group_ptrs);
-	free(d->marks);
-	free(d->values);
-}
-
 /* Fills the chart's arrays from a quarterly series; the value of a point
- * that is not published is never read. */
+ * that is not published is never read. -1 when the series is longer than
+ * a review's (it never is). */
 static int chart_data_make(const struct series *s, struct chart_data *d)
 {
-	size_t n = s->n ? s->n : 1;
-
 	memset(d, 0, sizeof *d);
-	d->ticks = calloc(n, sizeof *d->ticks);
-	d->groups = calloc(n, sizeof *d->groups);
-	d->tick_ptrs = calloc(n, sizeof *d->tick_ptrs);
-	d->group_ptrs = calloc(n, sizeof *d->group_ptrs);
-	d->marks = calloc(2 * n, sizeof *d->marks);
-	d->values = calloc(2 * n, sizeof *d->values);
-	if (!d->ticks || !d->groups || !d->tick_ptrs || !d->group_ptrs || !d->marks || !d->values)
+	if (s->n > CHART_MAX)
 		return -1;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct series_point *p = &s->points[i];
@@ -647,33 +605,31 @@ static int chart_data_make(const struct series *s, struct chart_data *d)
 			snprintf(d->groups[i], PERIOD_STRLEN, "%d", period_year(p->period));
 			d->group_ptrs[i] = d->groups[i];
 		}
-		d->marks[i] = p->status == POINT_PUBLISHED ? SVG_VALUE
-		              : p->status == POINT_SUPPRESSED ? SVG_HIDDEN : SVG_MISSING;
-		d->values[i] = p->status == POINT_PUBLISHED ? (double)p->value : 0;
+		d->marks[0][i] = p->status == POINT_PUBLISHED ? SVG_VALUE
+		                 : p->status == POINT_SUPPRESSED ? SVG_HIDDEN : SVG_MISSING;
+		d->values[0][i] = p->status == POINT_PUBLISHED ? (double)p->value : 0;
 		d->hidden += p->status == POINT_SUPPRESSED;
 		d->missing += p->status == POINT_MISSING;
-		d->marks[n + i] = s->derived[i].has_total ? SVG_VALUE : SVG_BLANK;
-		d->values[n + i] = s->derived[i].has_total ? s->derived[i].total : 0;
+		d->marks[1][i] = s->derived[i].has_total ? SVG_VALUE : SVG_BLANK;
+		d->values[1][i] = s->derived[i].has_total ? s->derived[i].total : 0;
 	}
 	return 0;
 }
 
 /* One chart of a quarterly series, with the moving total when `with_total`.
- * Returns 0, or -1 when the chart's arrays could not be had. */
+ * Returns 0, or -1 when the series is too long for a chart. */
 static int series_chart(struct buf *b, const struct series *s, const struct cat_area *area,
                         bool with_total, bool small, const struct words *w)
 {
 	struct chart_data d;
 	char title[512], desc[256];
-	int rc = -1;
 
 	if (chart_data_make(s, &d) != 0)
-		goto done;
-	size_t n = s->n ? s->n : 1;
+		return -1;
 	const char *mat = s->indicator->kind == KIND_STOCK ? w->mat_stock : w->mat_flow;
 	struct svg_line lines[2] = {
-		{ area->name, d.marks, d.values, false, true },
-		{ mat, d.marks + n, d.values + n, true, false },
+		{ area->name, d.marks[0], d.values[0], false, true },
+		{ mat, d.marks[1], d.values[1], true, false },
 	};
 	snprintf(title, sizeof title, "%s, %s, %s", indicator_name(s->indicator, w), area->name,
 	         w->by_quarter);
@@ -687,10 +643,7 @@ static int series_chart(struct buf *b, const struct series *s, const struct cat_
 		.small = small, .lang = w->num,
 	};
 	svg_line_chart(b, &c);
-	rc = 0;
-done:
-	chart_data_free(&d);
-	return rc;
+	return 0;
 }
 
 /* ---- one indicator ------------------------------------------------------- */
@@ -729,10 +682,8 @@ static void quarter_row(struct buf *b, const struct series *s, const struct cat_
 static void quarter_grid(struct buf *b, const struct review *r, const struct series *s,
                          const struct cat_area *area, bool totals, const struct words *w)
 {
-	buf_printf(b, "<table class=\"grid\"><tr><th>%s</th>", w->year);
-	for (int q = 1; q <= 4; q++)
-		buf_printf(b, "<th>Q%d</th>", q);
-	buf_puts(b, "</tr>\n");
+	buf_htmlf(b, "<table class=\"grid\"><tr><th>%s</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th>"
+	          "</tr>\n", w->year);
 	for (int y = r->first_year; y <= r->year; y++)
 		for (int part = 0; part < (totals ? 2 : 1); part++)
 			quarter_row(b, s, area, y, part, w);
@@ -745,11 +696,9 @@ static void year_table(struct buf *b, const struct review_indicator *it, const s
 	const struct series *s = &it->years;
 	char id[64];
 
-	buf_puts(b, "<table class=\"years\" id=\"years-");
-	buf_html(b, it->indicator->code);
-	buf_printf(b, "\"><caption>%s</caption>\n<tr><th>%s</th><th>%s</th><th>%s</th>"
-	           "<th>%s</th></tr>\n", w->year_values, w->year, w->value, w->change,
-	           w->percent);
+	buf_htmlf(b, "<table class=\"years\" id=\"years-%s\"><caption>%s</caption>\n<tr><th>%s</th>"
+	          "<th>%s</th><th>%s</th><th>%s</th></tr>\n", it->indicator->code, w->year_values,
+	          w->year, w->value, w->change, w->percent);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct derived_point *d = &s->derived[i];
 		snprintf(id, sizeof id, "%s/%d", s->area->code, s->points[i].period);
@@ -770,20 +719,17 @@ static int cross_table(struct buf *b, const struct review *r, const struct revie
 	const struct ptable *t = it->table;
 	char id[64];
 
-	buf_puts(b, "<table class=\"cross\" id=\"cross-");
-	buf_html(b, it->indicator->code);
-	buf_printf(b, "\"><caption>%d %s</caption>\n", r->year, w->cross);
-	buf_printf(b, "<tr><th>%s</th><th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th>"
-	           "<th>%d</th></tr>\n", w->area, r->year);
+	buf_htmlf(b, "<table class=\"cross\" id=\"cross-%s\"><caption>%d %s</caption>\n<tr><th>%s</th>"
+	          "<th>Q1</th><th>Q2</th><th>Q3</th><th>Q4</th><th>%d</th></tr>\n",
+	          it->indicator->code, r->year, w->cross, w->area, r->year);
 	for (size_t row = 0; row < t->nrows; row++) {
 		const struct cat_area *area = row < t->nleaves
 		                              ? catalogue_area_by_id(r->cat, t->leaves[row])
 		                              : r->municipality;
 		if (!area)
 			return -1;
-		buf_puts(b, row == t->nleaves ? "<tr class=\"total\"><th>" : "<tr><th>");
-		buf_html(b, area->name);
-		buf_puts(b, "</th>");
+		buf_htmlf(b, row == t->nleaves ? "<tr class=\"total\"><th>%s</th>" : "<tr><th>%s</th>",
+		          area->name);
 		for (size_t col = 0; col < DC_NCOLS; col++) {
 			const struct pcell *c = &t->cells[row * DC_NCOLS + col];
 			enum point_status st = point_status_of(c->status);
@@ -809,9 +755,7 @@ static int multiples(struct buf *b, const struct review *r, const struct review_
 	buf_printf(b, "<h3>%s</h3>\n<div class=\"multiples\">\n", w->districts);
 	for (size_t d = 0; d < it->ndistricts; d++) {
 		const struct cat_area *area = r->layout.leaves[d];
-		buf_puts(b, "<figure><figcaption>");
-		buf_html(b, area->name);
-		buf_puts(b, "</figcaption>");
+		buf_htmlf(b, "<figure><figcaption>%s</figcaption>", area->name);
 		if (series_chart(b, &it->districts[d], area, false, true, w) != 0)
 			return -1;
 		quarter_grid(b, r, &it->districts[d], area, false, w);
@@ -828,21 +772,15 @@ static void indicator_head(struct buf *b, const struct review *r,
 {
 	const struct cat_indicator *ind = it->indicator;
 
-	buf_puts(b, "<section class=\"page indicator\" id=\"ind-");
-	buf_html(b, ind->code);
-	buf_printf(b, "\"><p class=\"code\">%s · ", w->levels[ind->level]);
-	buf_html(b, it->agency->name);
-	buf_puts(b, "</p><h2>");
-	buf_html(b, indicator_name(ind, w));
-	buf_puts(b, "</h2>\n<p class=\"code\">");
-	buf_html(b, ind->code);
-	buf_printf(b, " · %s · %s %d" EN_DASH "%d: <b>", w->kinds[ind->kind], w->trend,
-	           r->first_year, r->year);
+	buf_htmlf(b, "<section class=\"page indicator\" id=\"ind-%s\"><p class=\"code\">%s · %s</p>"
+	          "<h2>%s</h2>\n<p class=\"code\">%s · %s · %s %d" EN_DASH "%d: <b>", ind->code,
+	          w->levels[ind->level], it->agency->name, indicator_name(ind, w), ind->code,
+	          w->kinds[ind->kind], w->trend, r->first_year, r->year);
 	trend_words(b, &it->quarters.trend, w);
 	buf_puts(b, "</b></p>\n<div class=\"fig\">");
 }
 
-/* Returns 0, or -1 when a chart's arrays could not be had or an area is
+/* Returns 0, or -1 when a series is too long for a chart or an area is
  * not in the catalogue. */
 static int indicator_section(struct buf *b, const struct review *r,
                              const struct review_indicator *it, const struct words *w)
@@ -892,12 +830,9 @@ static void k_list(struct buf *b, const struct review *r, const struct words *w)
 		const struct review_indicator *it = &r->items[i];
 		if (it->table->k == common)
 			continue;
-		buf_printf(b, "%sk = %lld %s", others ? "; " : "", it->table->k,
-		           w->num == NUMFMT_SV ? "för " : "for ");
-		buf_html(b, indicator_name(it->indicator, w));
-		buf_puts(b, " (");
-		buf_html(b, it->agency->name);
-		buf_puts(b, ")");
+		buf_htmlf(b, "%sk = %lld %s%s (%s)", others ? "; " : "", it->table->k,
+		          w->num == NUMFMT_SV ? "för " : "for ", indicator_name(it->indicator, w),
+		          it->agency->name);
 		others = true;
 	}
 	buf_printf(b, "%sk = %lld %s", others ? "; " : "", common, others ? w->k_other : w->k_all);

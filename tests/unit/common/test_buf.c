@@ -1,6 +1,6 @@
 /* The byte buffer: appends, printf past the small stack copy, the sticky
- * failure (every append after it a no-op, cleared by reset) and the HTML
- * escaping append. */
+ * failure (every append after it a no-op, cleared by reset), the HTML
+ * escaping append and the printf whose strings are escaped. */
 #include <stdint.h>
 #include <string.h>
 #include "buf.h"
@@ -64,10 +64,28 @@ static void test_html(void)
 	buf_free(&b);
 }
 
+static void test_htmlf(void)
+{
+	struct buf b = BUF_INIT;
+
+	is_int(buf_htmlf(&b, "<a href=\"#%s\">%s</a> %d%% %3d %lld %.1f %g|", "x&y", "<'q'>", -7, 12,
+	                 -123456789012LL, 2.25, 0.5), 0, "htmlf");
+	is_str(b.data, "<a href=\"#x&amp;y\">&lt;&#39;q&#39;&gt;</a> -7%  12 -123456789012 2.2 0.5|",
+	       "strings escaped, the numbers printed as printf prints them");
+	buf_reset(&b);
+	is_int(buf_htmlf(&b, "%zu", (size_t)1), -1, "a size_t is not supported");
+	buf_reset(&b);
+	is_int(buf_htmlf(&b, "%p", (void *)&b), -1, "an unsupported conversion fails the buffer");
+	buf_reset(&b);
+	is_int(buf_htmlf(&b, "%5s", "x"), -1, "and so does a string with a width");
+	buf_free(&b);
+}
+
 int main(void)
 {
 	test_appends();
 	test_sticky();
 	test_html();
+	test_htmlf();
 	return tap_done();
 }
