@@ -94,8 +94,7 @@ void index_get(struct http_request *req, void *app)
 		index_page(&page, rc.cat, a->public_read, spans, n);
 		html_reply(req, 200, &page, 0);
 	} else
-		aggregator_reply_failure(a, req, st == DB_UNAVAILABLE ? AGG_UNAVAILABLE : AGG_FAILED,
-		                         "the index");
+		aggregator_reply_failure(a, req, tables_status(st), "the index");
 done:
 	buf_free(&page);
 	free(spans);

@@ -1,6 +1,7 @@
 /* A growable byte buffer with a sticky failure; see buf.h. */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -174,4 +175,23 @@ void buf_free(struct buf *b)
 {
 	free(b->data);
 	*b = (struct buf)BUF_INIT;
+}
+
+int buf_read_file(struct buf *b, const char *path, size_t max)
+{
+	char chunk[65536];
+	size_t n;
+	int err = 0;
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp)
+		return errno;
+	while (!err && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		err = b->len + n > max ? EFBIG : buf_append(b, chunk, n) != 0 ? ENOMEM : 0;
+	if (!err && ferror(fp))
+		err = errno ? errno : EIO;
+	fclose(fp);
+	if (!err && buf_append(b, "", 0) != 0)
+		err = ENOMEM;
+	return err;
 }

@@ -41,6 +41,10 @@ void buf_reset(struct buf *b);
 /* Hands the data to the caller (who frees it) and empties the buffer;
  * NULL when the buffer failed (the data is then freed) or memory ran out. */
 char *buf_steal(struct buf *b);
+/* Appends the whole file at path (its data is then never NULL, even for an
+ * empty file). Returns 0, or an errno value: fopen's or read's, EFBIG when
+ * the buffer would pass max bytes, ENOMEM. */
+int buf_read_file(struct buf *b, const char *path, size_t max) WUR;
 void buf_free(struct buf *b);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,20 +81,14 @@ static void service_signals_wait(const sigset_t *set)
 static char *pem_read(const char *path, const char *what)
 {
 	struct buf text = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *f = fopen(path, "rb");
+	int err = buf_read_file(&text, path, SIZE_MAX);
 
-	if (!f) {
-		log_error("cannot read the TLS %s %s: %s", what, path, strerror(errno));
+	if (err) {
+		log_error("cannot read the TLS %s %s: %s", what, path, strerror(err));
+		buf_free(&text);
 		return NULL;
 	}
-	/* The buffer's failure is sticky: the last append reports any. */
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&text, chunk, n);
-	bool failed = ferror(f) || buf_append(&text, "", 0) != 0;
-	fclose(f);
-	if (failed || !strstr(text.data, "-----BEGIN ")) {
+	if (!strstr(text.data, "-----BEGIN ")) {
 		log_error("the TLS %s %s is not a readable PEM file", what, path);
 		buf_free(&text);
 		return NULL;

@@ -131,20 +131,11 @@ static int list_migrations(const char *dir, struct migration_list *l)
 /* Reads a migration file whole. Returns 0, or -1 after printing why. */
 static int read_migration(const char *path, struct buf *sql)
 {
-	char chunk[65536];
-	size_t n;
-	int rc = 0;
-	FILE *fp = fopen(path, "rb");
+	int err = buf_read_file(sql, path, MIGRATION_FILE_MAX);
 
-	if (!fp)
-		return admin_error("cannot open %s: %s", path, strerror(errno));
-	while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		if (sql->len + n > MIGRATION_FILE_MAX || buf_append(sql, chunk, n) != 0)
-			rc = admin_error("%s: too large to read", path);
-	if (rc == 0 && ferror(fp))
-		rc = admin_error("cannot read %s", path);
-	fclose(fp);
-	return rc;
+	if (err == EFBIG || err == ENOMEM)
+		return admin_error("%s: too large to read", path);
+	return err ? admin_error("cannot read %s: %s", path, strerror(err)) : 0;
 }
 
 /* Runs one migration and records it, in one transaction. */

@@ -391,28 +391,6 @@ int catalogue_files_parse(struct catalogue_files *cf, enum cf_file file,
 	return rc;
 }
 
-/* Reads a whole file into b. Returns 0, or an errno value. */
-static int read_file(const char *path, struct buf *b)
-{
-	char chunk[65536];
-	size_t n;
-	int err = 0;
-
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return errno;
-	while (!err && (n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-		if (b->len + n > CF_FILE_MAX)
-			err = EFBIG;
-		else if (buf_append(b, chunk, n) != 0)
-			err = ENOMEM;
-	}
-	if (!err && ferror(fp))
-		err = EIO;
-	fclose(fp);
-	return err;
-}
-
 int catalogue_files_read_dir(struct catalogue_files *cf, const char *dir)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT;
@@ -422,7 +400,7 @@ int catalogue_files_read_dir(struct catalogue_files *cf, const char *dir)
 		buf_reset(&path);
 		buf_reset(&text);
 		int err = buf_printf(&path, "%s/%s", dir, cf_files[f].name) != 0
-		          ? ENOMEM : read_file(path.data, &text);
+		          ? ENOMEM : buf_read_file(&text, path.data, CF_FILE_MAX);
 		if (err == ENOMEM) {
 			rc = -1;
 		} else if (err) {

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,28 +37,11 @@ struct attempt {
 enum push_result push_file_read(struct push_file *f, const char *path, size_t body_limit,
                                 FILE *err)
 {
-	char chunk[65536];
-	size_t n;
-	int why = 0;
-
 	memset(f, 0, sizeof *f);
 	f->path = path;
 	f->content_type = push_content_type(path);
-	FILE *in = fopen(path, "rb");
-	if (!in) {
-		why = errno;
-		goto done;
-	}
-	while (!why && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
-		if (buf_append(&f->body, chunk, n) != 0)
-			why = ENOMEM;
-	if (!why && ferror(in))
-		why = errno ? errno : EIO;
-	fclose(in);
 	/* An empty file still has a body to send (the collector says why it is bad). */
-	if (!why && !f->body.data && buf_append(&f->body, "", 0) != 0)
-		why = ENOMEM;
-done:
+	int why = buf_read_file(&f->body, path, SIZE_MAX);
 	if (why)
 		fprintf(err, "samlad-push: %s: %s\n", path, strerror(why));
 	else if (f->body.len > body_limit)

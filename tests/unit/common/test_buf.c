@@ -1,7 +1,11 @@
 /* The byte buffer: appends, printf past the small stack copy, the sticky
  * failure (every append after it a no-op, cleared by reset), the HTML
  * escaping append and the printf whose strings are escaped. */
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include "buf.h"
 #include "tap.h"
@@ -81,11 +85,43 @@ static void test_htmlf(void)
 	buf_free(&b);
 }
 
+/* Writes text to a new temporary file; its name goes to path. */
+static void temp_file(char path[32], const char *text)
+{
+	strcpy(path, "/tmp/test-buf-XXXXXX");
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		ok(false, "a temporary file is written");
+}
+
+static void test_read_file(void)
+{
+	char path[32], empty[32];
+	struct buf b = BUF_INIT;
+
+	temp_file(path, "abc\ndef");
+	temp_file(empty, "");
+	buf_puts(&b, ">");
+	is_int(buf_read_file(&b, path, 100), 0, "a file is read");
+	is_str(b.data, ">abc\ndef", "appended whole after what was there");
+	is_int(buf_read_file(&b, path, 10), EFBIG, "past max: EFBIG");
+	buf_reset(&b);
+	is_int(buf_read_file(&b, empty, 100), 0, "an empty file is read");
+	ok(b.data && b.len == 0, "and its data is an empty string, not NULL");
+	is_int(buf_read_file(&b, "/nonexistent/file", 100), ENOENT, "a missing file: ENOENT");
+	is_int(buf_read_file(&b, "/tmp", 100), EISDIR, "a folder: EISDIR");
+	unlink(path);
+	unlink(empty);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	test_appends();
 	test_sticky();
 	test_html();
 	test_htmlf();
+	test_read_file();
 	return tap_done();
 }
