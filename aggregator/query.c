@@ -204,7 +204,8 @@ int query_bound(struct http_request *req, const char *name, const char *value,
 		                                            : bound_of_year(year, is_to, now);
 	} else if (period_parse(value, &p) != PERIOD_OK)
 		return query_bad(req, name, value,
-		                 "a period is a quarter YYYYQn or YYYY-Qn, or a year YYYY");
+		                 "a period is a quarter YYYYQn or YYYY-Qn (or YYYYKn, "
+		                 "YYYY-Kn), or a year YYYY");
 	if (period_year(p) < PERIOD_MIN_YEAR)
 		return query_bad(req, name, value, "periods start at 2000Q1");
 	if (p > period_current(now))

@@ -220,8 +220,8 @@ static int period_conflicts(struct validate_ctx *x, size_t i)
 		                     "period '%s' is after the current quarter, %s", text, now);
 	}
 	return conflicts_add(x->row, i, r->line, RANK_PERIOD, "period", "invalid_period",
-	                     "period '%s' is not a quarter; write it as YYYYQn or YYYY-Qn, "
-	                     "e.g. 2024Q3", text);
+	                     "period '%s' is not a quarter; write it as YYYYQn or YYYY-Qn "
+	                     "(or YYYYKn, YYYY-Kn), e.g. 2024Q3", text);
 }
 
 static int repeat_conflict(struct validate_ctx *x, size_t i)

@@ -33,8 +33,10 @@ enum period_error period_parse(const char *s, int *out)
 	s += 4;
 	if (*s == '-')
 		s++;
-	/* Only upper-case Q: "2024q3" is rejected so that input has one spelling. */
-	if (s[0] != 'Q' || s[1] < '1' || s[1] > '4' || s[2] != '\0')
+	/* Q, or K as quarters are written in Swedish ("kvartal"). Only upper
+	 * case: "2024q3" and "2024k3" are rejected so that input has few
+	 * spellings. */
+	if ((s[0] != 'Q' && s[0] != 'K') || s[1] < '1' || s[1] > '4' || s[2] != '\0')
 		return PERIOD_SYNTAX;
 	*out = period_make(year, s[1] - '0');
 	return PERIOD_OK;
@@ -137,7 +139,8 @@ const char *period_error_message(enum period_error e)
 	case PERIOD_OK:
 		return "valid period";
 	case PERIOD_SYNTAX:
-		return "period must be a quarter written YYYYQn or YYYY-Qn, n from 1 to 4";
+		return "period must be a quarter written YYYYQn, YYYY-Qn, YYYYKn or YYYY-Kn, "
+		       "n from 1 to 4";
 	case PERIOD_TOO_EARLY:
 		return "period is before 2000Q1";
 	case PERIOD_FUTURE:

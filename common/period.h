@@ -15,13 +15,14 @@
 
 enum period_error {
 	PERIOD_OK = 0,
-	PERIOD_SYNTAX,      /* not YYYYQn or YYYY-Qn */
+	PERIOD_SYNTAX,      /* not YYYYQn, YYYY-Qn, YYYYKn or YYYY-Kn */
 	PERIOD_TOO_EARLY,   /* before 2000Q1 */
 	PERIOD_FUTURE,      /* after the current quarter */
 };
 
-/* Parses "2024Q3" or "2024-Q3" (q is 1-4, Q upper case) into *out without the
- * range checks; returns PERIOD_OK or PERIOD_SYNTAX. */
+/* Parses "2024Q3" or "2024-Q3", or the Swedish "2024K3" or "2024-K3" (the
+ * quarter 1-4; Q and K upper case only) into *out without the range checks;
+ * returns PERIOD_OK or PERIOD_SYNTAX. */
 enum period_error period_parse(const char *s, int *out) WUR;
 /* Parses and checks 2000Q1 <= p <= the quarter containing `now`. */
 enum period_error period_parse_checked(const char *s, time_t now, int *out) WUR;

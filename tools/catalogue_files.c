@@ -180,8 +180,8 @@ static int agency_row(struct catalogue_files *cf, size_t line, const char *const
 	return a->code && a->name ? 0 : -1;
 }
 
-/* A first_period or last_period: empty (0), or a quarter YYYYQn or
- * YYYY-Qn from 2000Q1 on. */
+/* A first_period or last_period: empty (0), or a quarter as period_parse
+ * reads it (YYYYQn, YYYY-Qn, YYYYKn, YYYY-Kn) from 2000Q1 on. */
 static int check_bound(struct catalogue_files *cf, size_t line, const char *column,
                        const char *text, int *out)
 {

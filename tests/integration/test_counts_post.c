@@ -509,6 +509,65 @@ static void test_import_between(void)
 	http_result_free(&p.res);
 }
 
+/* Quarters written the Swedish way (K for kvartal) are stored and read
+ * back as the canonical 2021Q3; a lower-case k is refused as a lower-case
+ * q is. */
+static void test_swedish_quarters(void)
+{
+	static const char json[] =
+		"{\"counts\":[{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\","
+		"\"period\":\"2021K3\",\"value\":6}]}";
+	static const char csv[] =
+		"indicator,area,period,value\r\n"
+		"bup.nya_barn,0581-navestad,2021K3,8\r\n"
+		"bup.nya_barn,0581-navestad,2021-K2,5\r\n";
+	static const char lower[] =
+		"{\"counts\":[{\"indicator\":\"bup.nya_barn\",\"area\":\"0581-hageby\","
+		"\"period\":\"2021k4\",\"value\":6}]}";
+	struct http_result res;
+	struct receipt r;
+	char url[256];
+
+	post(tok_bup, "application/json", json, NULL, &res);
+	is_int(res.status, 201, "JSON period 2021K3: 201");
+	check_receipt("JSON period 2021K3", &res, json, 1, 1, 0, 0, &r);
+	http_result_free(&res);
+	is_int(current_value("bup.nya_barn", "0581-hageby", 20213), 6,
+	       "JSON '2021K3' is stored as period 20213");
+	post(tok_bup, "text/csv", csv, NULL, &res);
+	is_int(res.status, 201, "CSV periods 2021K3 and 2021-K2: 201");
+	check_receipt("CSV periods 2021K3 and 2021-K2", &res, csv, 2, 2, 0, 0, &r);
+	http_result_free(&res);
+	is_int(current_value("bup.nya_barn", "0581-navestad", 20213), 8,
+	       "CSV '2021K3' is stored as period 20213");
+	is_int(current_value("bup.nya_barn", "0581-navestad", 20212), 5,
+	       "CSV '2021-K2' is stored as period 20212");
+
+	snprintf(url, sizeof url, "%s/v1/counts?period=2021-K3", collector.base_url);
+	http_do("GET", url, tok_bup, NULL, NULL, 0, NULL, &res);
+	is_int(res.status, 200, "GET /v1/counts?period=2021-K3: 200");
+	cJSON *o = cJSON_Parse(res.body.data);
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "counts");
+	is_str(json_string(o, "period"), "2021Q3", "GET period=2021-K3: answers period 2021Q3");
+	is_int(cJSON_GetArraySize(list), 2, "GET period=2021-K3: the two 2021Q3 values");
+	is_int(listed_value(list, "bup.nya_barn", "0581-hageby"), 6, "GET 2021-K3: hageby 6");
+	is_int(listed_value(list, "bup.nya_barn", "0581-navestad"), 8, "GET 2021-K3: navestad 8");
+	is_str(json_string(cJSON_GetArrayItem(list, 0), "period"), "2021Q3",
+	       "GET 2021-K3: rows name the period 2021Q3");
+	cJSON_Delete(o);
+	http_result_free(&res);
+
+	long long history = sql_int("SELECT count(*) FROM count_history");
+	post(tok_bup, "application/json", lower, NULL, &res);
+	is_int(res.status, 422, "period 2021k4 (lower case): 422");
+	ok(strstr(res.body.data, "\"code\":\"invalid_period\"") &&
+	   strstr(res.body.data, "YYYYKn"), "period 2021k4: invalid_period naming YYYYKn (%s)",
+	   res.body.data);
+	http_result_free(&res);
+	is_int(sql_int("SELECT count(*) FROM count_history"), history,
+	       "period 2021k4: nothing stored");
+}
+
 int main(void)
 {
 	harness_db_create(&db, "counts_post");
@@ -531,6 +590,7 @@ int main(void)
 	test_integral_notation();
 	test_import_between();
 	test_disk_full();
+	test_swedish_quarters();
 
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
 	free(tok_bup);

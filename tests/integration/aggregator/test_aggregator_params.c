@@ -38,6 +38,9 @@ static const struct bad bads[] = {
 	  "from '2024' is after to '2023'" },
 	{ S IND "&area=0581&from=2024Q5", 400, "invalid_parameter", "from '2024Q5': a period is" },
 	{ S IND "&area=0581&from=2024q1", 400, "invalid_parameter", "from '2024q1'" },
+	{ S IND "&area=0581&from=2024k1", 400, "invalid_parameter",
+	  "from '2024k1': a period is a quarter YYYYQn or YYYY-Qn (or YYYYKn, YYYY-Kn)" },
+	{ S IND "&area=0581&to=2024K5", 400, "invalid_parameter", "to '2024K5': a period is" },
 	{ S IND "&area=0581&to=24Q1", 400, "invalid_parameter", "to '24Q1'" },
 	{ S IND "&area=0581&from=", 400, "invalid_parameter", "from ''" },
 	{ S IND "&area=0581&from=1999Q4", 400, "invalid_parameter", "periods start at 2000Q1" },
@@ -136,6 +139,7 @@ static void test_good(void)
 	static const char *const goods[] = {
 		S IND "&area=0581&from=2024-Q1&to=2024-Q4",
 		S IND "&area=0581&from=2024&to=2024",
+		S IND "&area=0581&from=2024K1&to=2024-K4",
 		S IND "&area=0581-hageby&from=2024Q1&to=2024&freq=year",
 		S IND "&area=0581&format=json&freq=quarter&from=2024Q1&to=2024Q1",
 		S IND "&area=0581&from=2024Q1&to=2024Q1&as_of=2025-01-01T00:00:00.5%2B01:00",

@@ -144,6 +144,26 @@ static void test_district_quarters(void)
 	cJSON_Delete(o);
 }
 
+/* The Swedish spelling of a quarter, K for kvartal: from=2024K1 reads as
+ * 2024Q1, and the answer writes every period the canonical way. */
+static void test_swedish_quarters(void)
+{
+	static const struct want_point want[] = {
+		{ "2024Q1", 22, "published" }, { "2024Q2", NUL, "suppressed" },
+		{ "2024Q3", NUL, "suppressed" }, { "2024Q4", 32, "published" },
+	};
+	cJSON *k = get_json("from=2024K1", "/v1/series?indicator=" NB
+	                    "&area=0581-hageby&from=2024K1&to=2024-K4");
+	cJSON *q = get_json("from=2024Q1", "/v1/series?indicator=" NB
+	                    "&area=0581-hageby&from=2024Q1&to=2024Q4");
+
+	check_points("from=2024K1", k, want, ARRAY_LEN(want));
+	ok(cJSON_Compare(k, q, true), "from=2024K1&to=2024-K4 answers exactly what "
+	   "from=2024Q1&to=2024Q4 answers");
+	cJSON_Delete(k);
+	cJSON_Delete(q);
+}
+
 /* Trend over the 13 published points at positions 0..8, 11, 12, 13, 15
  * (t = 0 at `from`), values 11 14 12 18 16 20 19 23 22 32 30 33 37: by
  * trend_reference.py S = 68, var 268.667, z 4.0876, p 4.35867e-05,
@@ -587,6 +607,7 @@ int main(void)
 	agg_env_start(&env, "aggseries", NULL);
 	plant_all(&env);
 	test_district_quarters();
+	test_swedish_quarters();
 	test_trend();
 	test_municipality();
 	test_stock();

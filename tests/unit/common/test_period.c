@@ -20,6 +20,9 @@ static void test_parse_good(void)
 		{ "2024Q3", 20243 }, { "2024-Q3", 20243 }, { "2000Q1", 20001 },
 		{ "1999Q4", 19994 }, { "9999Q4", 99994 }, { "2024Q1", 20241 },
 		{ "2024-Q4", 20244 }, { "0000Q1", 1 },
+		/* The Swedish K (kvartal) reads as Q. */
+		{ "2024K3", 20243 }, { "2024-K3", 20243 }, { "2000K1", 20001 },
+		{ "2024-K4", 20244 }, { "9999K4", 99994 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int p = -1;
@@ -33,7 +36,9 @@ static void test_parse_bad(void)
 	static const char *const bad[] = {
 		"", "2024", "2024Q", "2024Q0", "2024Q5", "2024Q9", "2024q3", "2024-q3",
 		"24Q3", "202Q3", "20245Q3", "2024Q3 ", " 2024Q3", "2024Q33", "2024--Q3",
-		"2024_Q3", "2024 Q3", "2024-3", "2024K3", "+202Q3", "-2024Q3",
+		"2024_Q3", "2024 Q3", "2024-3", "+202Q3", "-2024Q3",
+		"2024k3", "2024-k3", "2024K0", "2024K5", "2024K", "2024--K3", "2024KQ3",
+		"2024K3 ", "2024k", "K32024", "2024-K", "2024X3",
 		"Q32024", "2024-", "abcdQ1", "2024Q-1", "2024Q１", "2024Q3x",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -62,6 +67,13 @@ static void test_parse_checked(void)
 	       "2024-Q2 is current on 2024-06-30T23:59:59Z");
 	is_int(p, 20242, "checked value of 2024-Q2");
 	is_int(period_parse_checked("2000Q1", T_2024_07_01, &p), PERIOD_OK, "2000Q1 accepted");
+	is_int(period_parse_checked("2024-K3", T_2024_07_01, &p), PERIOD_OK,
+	       "2024-K3 is current on 2024-07-01");
+	is_int(p, 20243, "checked value of 2024-K3");
+	is_int(period_parse_checked("2024K4", T_2024_07_01, &p), PERIOD_FUTURE,
+	       "2024K4 is future on 2024-07-01");
+	is_int(period_parse_checked("1999K4", T_2024_07_01, &p), PERIOD_TOO_EARLY,
+	       "1999K4 is too early");
 	is_int(period_parse_checked("1999Q4", T_2024_07_01, &p), PERIOD_TOO_EARLY,
 	       "1999Q4 is too early");
 	is_int(period_parse_checked("0001Q1", T_2024_07_01, &p), PERIOD_TOO_EARLY,
@@ -100,6 +112,9 @@ static void test_format(void)
 	is_int(period_parse("2019-Q2", &p), PERIOD_OK, "parse 2019-Q2");
 	period_format(p, buf);
 	is_str(buf, "2019Q2", "2019-Q2 formats canonically");
+	is_int(period_parse("2019-K2", &p), PERIOD_OK, "parse 2019-K2");
+	period_format(p, buf);
+	is_str(buf, "2019Q2", "2019-K2 formats canonically, with Q");
 }
 
 static void test_parts_and_steps(void)
@@ -168,7 +183,7 @@ static void test_clock_ignores_tz(void)
 static void test_messages(void)
 {
 	is_str(period_error_message(PERIOD_SYNTAX),
-	       "period must be a quarter written YYYYQn or YYYY-Qn, n from 1 to 4",
+	       "period must be a quarter written YYYYQn, YYYY-Qn, YYYYKn or YYYY-Kn, n from 1 to 4",
 	       "syntax message");
 	is_str(period_error_message(PERIOD_TOO_EARLY), "period is before 2000Q1",
 	       "too early message");
