@@ -1,6 +1,8 @@
 /* POST /v1/counts: an agency's batch, stored whole or not at all.
  * route > authenticate > read > validate > store > receipt. Nothing is
- * answered 2xx before the store has committed. */
+ * answered 2xx before the store has committed. With ?dry_run=true the
+ * batch goes the same way but the store only classifies it: the answer is
+ * what a real post would answer, and nothing is stored. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +22,56 @@ struct post {
 	struct conflicts found;     /* ingest's conflicts */
 	struct validation checked;  /* validate's verdict */
 	struct store_batch batch;   /* what goes to the store */
+	bool dry_run;               /* ?dry_run=true: check and classify, store nothing */
 };
+
+/* What the query string held. */
+struct post_query {
+	const char *dry_run;               /* dry_run's text, or NULL */
+	int ndry_run;                      /* how many times dry_run was given */
+	char unknown[CONFLICT_FIELD_MAX];  /* the first unknown name (sanitised), or "" */
+	bool has_unknown;                  /* a parameter other than dry_run came */
+};
+
+static void query_one(void *ctx, const char *key, const char *value)
+{
+	struct post_query *q = ctx;
+
+	if (strcmp(key, "dry_run") == 0) {
+		q->dry_run = value;
+		q->ndry_run++;
+	} else if (!q->has_unknown) {
+		q->has_unknown = true;
+		ingest_echo(q->unknown, sizeof q->unknown, key, strlen(key));
+	}
+}
+
+/* Reads the query: at most dry_run=true or dry_run=false, once. A name
+ * mistyped would otherwise store a batch meant as a check, so any other
+ * name is refused. Returns -1 after answering 400. */
+static int read_query(struct http_request *req, bool *dry_run)
+{
+	struct post_query q = { NULL, 0, "", false };
+	char text[CONFLICT_FIELD_MAX];
+
+	http_query_each(req, query_one, &q);
+	*dry_run = q.dry_run && strcmp(q.dry_run, "true") == 0;
+	if (q.has_unknown) {
+		http_reply_error(req, 400, "invalid_parameter", "unknown query parameter '%s'; "
+		                 "the only one is dry_run", q.unknown);
+		return -1;
+	}
+	if (q.ndry_run > 1) {
+		http_reply_error(req, 400, "invalid_parameter", "give dry_run once");
+		return -1;
+	}
+	if (!q.dry_run || *dry_run || strcmp(q.dry_run, "false") == 0)
+		return 0;
+	ingest_echo(text, sizeof text, q.dry_run, strlen(q.dry_run));
+	http_reply_error(req, 400, "invalid_parameter", "dry_run '%s': write dry_run=true "
+	                 "to check the batch without storing it, or dry_run=false", text);
+	return -1;
+}
 
 /* Reads the optional Idempotency-Key: 1 to 255 printable ASCII characters.
  * Only its SHA-256 is kept. Returns -1 after answering 400. */
@@ -112,8 +163,9 @@ static cJSON *conflict_json(const struct conflict *k)
 	return json_checked(o, ok);
 }
 
-/* The 422 body: how many rows are bad, and every conflict. */
-static cJSON *conflicts_body(const struct validation *v)
+/* The 422 body: how many rows are bad, and every conflict; a dry run's
+ * says so. */
+static cJSON *conflicts_body(const struct validation *v, bool dry_run)
 {
 	char message[160];
 	cJSON *o = cJSON_CreateObject();
@@ -124,16 +176,18 @@ static cJSON *conflicts_body(const struct validation *v)
 		snprintf(message + n, sizeof message - (size_t)n, "; the first %zu conflicts are "
 		         "listed", v->conflicts.n);
 	bool ok = cJSON_AddStringToObject(o, "error", "validation_failed") &&
-	          cJSON_AddStringToObject(o, "message", message);
+	          cJSON_AddStringToObject(o, "message", message) &&
+	          (!dry_run || cJSON_AddTrueToObject(o, "dry_run"));
 	cJSON *list = cJSON_AddArrayToObject(o, "conflicts");
 	for (size_t i = 0; ok && i < v->conflicts.n; i++)
 		ok = json_append(list, conflict_json(&v->conflicts.items[i]));
 	return json_checked(o, ok && list);
 }
 
-static void reply_conflicts(struct http_request *req, const struct validation *v)
+static void reply_conflicts(struct http_request *req, const struct validation *v,
+                            bool dry_run)
 {
-	cJSON *body = conflicts_body(v);
+	cJSON *body = conflicts_body(v, dry_run);
 
 	if (body)
 		http_reply_json(req, 422, body);
@@ -141,21 +195,42 @@ static void reply_conflicts(struct http_request *req, const struct validation *v
 		http_reply_error(req, 500, "internal_error", "the conflicts could not be listed");
 }
 
-/* 201 for a new submission, 200 for a replay: the receipt either way. */
-static void reply_receipt(struct http_request *req, const struct receipt *r, bool replayed)
+/* A dry run's receipt: "dry_run": true, and "submission": null unless it
+ * is a replay's (none was made). Returns false when memory ran out. */
+static bool mark_dry_run(cJSON *body, bool replayed)
+{
+	cJSON *none = replayed ? NULL : cJSON_CreateNull();
+
+	if (!replayed && (!none || !cJSON_ReplaceItemInObjectCaseSensitive(body, "submission",
+	                                                                    none))) {
+		cJSON_Delete(none);
+		return false;
+	}
+	return cJSON_AddTrueToObject(body, "dry_run") != NULL;
+}
+
+/* 201 for a new submission, 200 for a replay or a dry run: the receipt
+ * each time. A dry run that made no submission has no Location. */
+static void reply_receipt(struct http_request *req, const struct receipt *r, bool replayed,
+                          bool dry_run)
 {
 	char location[64];
 	cJSON *body = receipt_json(r);
 
+	if (body && dry_run && !mark_dry_run(body, replayed)) {
+		cJSON_Delete(body);
+		body = NULL;
+	}
 	if (!body) {
 		http_reply_error(req, 500, "internal_error", "the receipt could not be written");
 		return;
 	}
 	snprintf(location, sizeof location, "/v1/submissions/%s", r->submission);
-	http_add_header(req, "Location", location);
+	if (replayed || !dry_run)
+		http_add_header(req, "Location", location);
 	if (replayed)
 		http_add_header(req, "Idempotent-Replayed", "true");
-	http_reply_json(req, replayed ? 200 : 201, body);
+	http_reply_json(req, replayed || dry_run ? 200 : 201, body);
 }
 
 /* 503 when the database lacks room (a full disk): nothing was stored and
@@ -173,12 +248,12 @@ static void reply_no_room(struct collector *c, struct http_request *req)
 
 /* Answers what the store did with the batch. */
 static void reply_stored(struct collector *c, struct http_request *req,
-                         enum store_result res, const struct receipt *r)
+                         enum store_result res, const struct receipt *r, bool dry_run)
 {
 	switch (res) {
 	case STORE_CREATED:
 	case STORE_REPLAYED:
-		reply_receipt(req, r, res == STORE_REPLAYED);
+		reply_receipt(req, r, res == STORE_REPLAYED, dry_run);
 		break;
 	case STORE_KEY_REUSED:
 		http_reply_error(req, 409, "idempotency_key_reused", "this Idempotency-Key came "
@@ -225,15 +300,16 @@ static void store_and_reply(struct collector *c, struct http_request *req, struc
 			if (check_rows(c, req, p) != 0)
 				goto done;
 			if (p->checked.invalid_rows) {
-				reply_conflicts(req, &p->checked);
+				reply_conflicts(req, &p->checked, p->dry_run);
 				goto done;
 			}
 		}
 		p->batch.rows = p->checked.rows;
 		p->batch.nrows = p->checked.nrows;
-		res = store_ingest(db, c->cache, &p->batch, &r);
+		res = p->dry_run ? store_dry_run(db, &p->batch, &r)
+		                 : store_ingest(db, c->cache, &p->batch, &r);
 	}
-	reply_stored(c, req, res, &r);
+	reply_stored(c, req, res, &r, p->dry_run);
 done:
 	db_pool_put(c->pool, db);
 }
@@ -247,11 +323,12 @@ void counts_post(struct http_request *req, void *app)
 
 	if (collector_authenticate_submitter(c, req, &p.who, "post counts") != 0)
 		return;
-	if (read_type(req, &csv) != 0 || read_key(req, &p.batch) != 0 ||
+	if (read_query(req, &p.dry_run) != 0 || read_type(req, &csv) != 0 ||
+	    read_key(req, &p.batch) != 0 ||
 	    read_body(req, csv, &p) != 0 || check_rows(c, req, &p) != 0)
 		goto done;
 	if (p.checked.invalid_rows)
-		reply_conflicts(req, &p.checked);
+		reply_conflicts(req, &p.checked, p.dry_run);
 	else
 		store_and_reply(c, req, &p);
 done:

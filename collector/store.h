@@ -64,6 +64,16 @@ enum store_result {
 enum store_result store_ingest(struct db *db, struct current *cache,
                                const struct store_batch *in, struct receipt *out) WUR;
 
+/* What store_ingest would answer for the batch, storing nothing: in one
+ * read-only snapshot without the ingest lock it looks the Idempotency-Key
+ * up (STORE_REPLAYED with the original receipt, or STORE_KEY_REUSED) and
+ * classifies the rows by asking the database, never the current-value
+ * cache. STORE_CREATED here means "checked": *out holds the counts, the
+ * body's sha256, the time of the check as received_at and an empty
+ * submission. The key is not consumed. */
+enum store_result store_dry_run(struct db *db, const struct store_batch *in,
+                                struct receipt *out) WUR;
+
 /* The receipt of submission `uuid` if agency_id sent it; *found says
  * whether there was one. `uuid` must already be well-formed. */
 enum db_status store_receipt(struct db *db, int agency_id, const char *uuid,
