@@ -134,5 +134,8 @@ void review_get(struct http_request *req, void *app);
 /* GET /v1/completeness?area=MUNICIPALITY[&from=][&to=][&as_of=]: every
  * agency's quarters, reported or not, and the rates (JSON). */
 void completeness_get(struct http_request *req, void *app);
+/* GET /reporting?area=MUNICIPALITY[&from=][&to=][&lang=en][&as_of=]: the
+ * same as a page, Swedish by default. */
+void reporting_get(struct http_request *req, void *app);
 
 #endif

@@ -61,6 +61,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/", index_get },
 	{ "GET", "/review/*", review_get },
 	{ "GET", "/v1/completeness", completeness_get },
+	{ "GET", "/reporting", reporting_get },
 };
 
 /* Checks what the option table cannot, beyond the common checks: --alpha,

@@ -216,6 +216,64 @@ static void test_refusals(void)
 	}
 }
 
+/* True when the body holds the piece; says which in the test's name. */
+static void has(const struct http_result *r, const char *piece, const char *what)
+{
+	ok(r->body.data && strstr(r->body.data, piece), "%s: the page has %s", what, piece);
+}
+
+/* The page: a word and a colour (class) per status, the rates, both
+ * languages; a browser without a session goes to /login. */
+static void test_page(void)
+{
+	struct http_result r;
+	char lang[16] = "", where[64] = "";
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/reporting?area=0581&from=2024Q1&to=2024Q4");
+	is_int(r.status, 200, "page: 200");
+	ok(http_result_header(&r, "Content-Language", lang, sizeof lang) &&
+	   strcmp(lang, "sv") == 0, "page: Swedish by default (%s)", lang);
+	has(&r, "<h1>Rapportering: Norrköping</h1>", "sv");
+	has(&r, "<tr><th>Verksamhet</th><th>2024Q1</th><th>2024Q2</th><th>2024Q3</th>"
+	        "<th>2024Q4</th><th>Rapporterat</th><th>I tid</th></tr>", "sv");
+	has(&r, "<tr><th>BUP (barn- och ungdomspsykiatrin)</th><td class=\"complete\">komplett</td>"
+	        "<td class=\"late\">sen</td><td class=\"partial\">delvis 10/18</td>"
+	        "<td class=\"missing\">saknas</td><td>50,0\u00a0%</td><td>25,0\u00a0%</td></tr>",
+	    "sv");
+	has(&r, "<tr><th>Alla</th><td colspan=\"4\"></td><td>5,8\u00a0%</td><td>3,8\u00a0%</td>",
+	    "sv");
+	has(&r, ".missing{background:#fcc}", "sv");
+	http_result_free(&r);
+
+	agg_get(&env.agg, env.analyst, NULL, &r,
+	        "/reporting?area=0581&from=2024Q1&to=2024Q4&lang=en");
+	ok(http_result_header(&r, "Content-Language", lang, sizeof lang) &&
+	   strcmp(lang, "en") == 0, "page: English with lang=en (%s)", lang);
+	has(&r, "<td class=\"complete\">complete</td><td class=\"late\">late</td>"
+	        "<td class=\"partial\">partial 10/18</td><td class=\"missing\">missing</td>"
+	        "<td>50.0%</td><td>25.0%</td>", "en");
+	http_result_free(&r);
+
+	char cur[PERIOD_STRLEN];
+	period_format(period_current(time(NULL)), cur);
+	agg_get(&env.agg, env.analyst, NULL, &r, "/reporting?area=0581&from=%s&to=%s", cur, cur);
+	has(&r, "<td class=\"not_due\">ej förfallen</td>", "current quarter");
+	has(&r, "<td>\u2013</td><td>\u2013</td></tr>", "current quarter");
+	http_result_free(&r);
+
+	agg_get(&env.agg, NULL, NULL, &r, "/reporting?area=0581");
+	is_int(r.status, 303, "page without a session: 303");
+	ok(http_result_header(&r, "Location", where, sizeof where) &&
+	   strncmp(where, "/login", 6) == 0, "page without a session: to /login (%s)", where);
+	http_result_free(&r);
+	agg_get(&env.agg, env.analyst, NULL, &r, "/reporting?area=0581&lang=fr");
+	agg_check_error("page lang=fr", &r, 400, "invalid_parameter");
+	http_result_free(&r);
+	agg_get(&env.agg, env.analyst, NULL, &r, "/reporting?area=0581-hageby");
+	agg_check_error("page for a district", &r, 400, "invalid_parameter");
+	http_result_free(&r);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/samlad-completeness-XXXXXX";
@@ -233,6 +291,7 @@ int main(void)
 	test_not_due();
 	test_defaults();
 	test_refusals();
+	test_page();
 	agg_env_stop(&env);
 	return tap_done();
 }
