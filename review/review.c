@@ -187,7 +187,7 @@ void review_report_judge(struct review_report *r, long long reported, time_t fir
 	if (reported > 0)
 		r->state = reported >= r->expected ? REVIEW_REPORTED : REVIEW_PARTIAL;
 	else
-		r->state = end > now ? REVIEW_NOT_DUE : REVIEW_NOT_REPORTED;
+		r->state = r->deadline >= now ? REVIEW_NOT_DUE : REVIEW_NOT_REPORTED;
 }
 
 /* The arrival of one agency's quarter, or NULL. */
@@ -198,31 +198,6 @@ static const struct review_arrival *arrival_of(const struct review_arrival *a, s
 		if (a[i].agency_id == agency_id && a[i].period == period)
 			return &a[i];
 	return NULL;
-}
-
-/* One row per agency that may report here, judged from the arrivals. */
-static int judge_agencies(const struct catalogue *cat, struct review *r,
-                          const struct review_arrival *arr, size_t narr, time_t now)
-{
-	r->agencies = calloc(cat->nagencies ? cat->nagencies : 1, sizeof *r->agencies);
-	if (!r->agencies)
-		return -1;
-	for (size_t i = 0; i < cat->nagencies; i++) {
-		long long expected = permitted(cat, &r->layout, -1, cat->agencies[i].id);
-		if (expected == 0)
-			continue;
-		struct review_agency *ra = &r->agencies[r->nagencies++];
-		ra->agency = &cat->agencies[i];
-		for (int q = 0; q < 4; q++) {
-			struct review_report *rep = &ra->quarters[q];
-			rep->period = period_make(r->year, q + 1);
-			rep->expected = expected;
-			const struct review_arrival *a = arrival_of(arr, narr, ra->agency->id,
-			                                            rep->period);
-			review_report_judge(rep, a ? a->keys : 0, a ? a->first : 0, r->grace_days, now);
-		}
-	}
-	return 0;
 }
 
 /* ---- completeness over quarters ---------------------------------------- */
@@ -271,9 +246,6 @@ static bool judge_row(const struct catalogue *cat, const struct layout *lay,
 		                                            rep->period);
 		review_report_judge(rep, a ? a->keys : 0, a ? a->first : 0, m->grace_days, now);
 		rep->last = a && a->keys > 0 ? a->last : 0;
-		/* Nothing is missing before its due date. */
-		if (rep->state == REVIEW_NOT_REPORTED && rep->deadline >= now)
-			rep->state = REVIEW_NOT_DUE;
 		any += rep->expected;
 	}
 	return any > 0;
@@ -315,6 +287,29 @@ void review_matrix_free(struct review_matrix *m)
 		free(m->rows[i].reports);
 	free(m->rows);
 	memset(m, 0, sizeof *m);
+}
+
+/* One row per agency that may report here: the year's quarters of the
+ * completeness matrix (review_matrix_build), so that the review and
+ * /v1/completeness judge by one rule. */
+static int judge_agencies(const struct catalogue *cat, struct review *r,
+                          const struct review_arrival *arr, size_t narr, time_t now)
+{
+	struct review_matrix m;
+
+	if (review_matrix_build(cat, &r->layout, period_make(r->year, 1), period_make(r->year, 4),
+	                        arr, narr, r->grace_days, now, &m) != 0 ||
+	    !(r->agencies = calloc(m.nrows ? m.nrows : 1, sizeof *r->agencies))) {
+		review_matrix_free(&m);
+		return -1;
+	}
+	for (size_t i = 0; i < m.nrows; i++) {
+		r->agencies[i].agency = m.rows[i].agency;
+		memcpy(r->agencies[i].quarters, m.rows[i].reports, sizeof r->agencies[i].quarters);
+	}
+	r->nagencies = m.nrows;
+	review_matrix_free(&m);
+	return 0;
 }
 
 /* ---- the whole review --------------------------------------------------- */
