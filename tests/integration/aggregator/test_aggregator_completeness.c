@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agg_support.h"
 #include "period.h"
@@ -193,6 +194,24 @@ static void test_defaults(void)
 	http_result_free(&r);
 }
 
+/* As of 2024-08-01 the second half of bup's 2024Q2 had not come. */
+static void test_as_of(void)
+{
+	struct http_result r;
+
+	agg_get(&env.agg, env.analyst, NULL, &r,
+	        "/v1/completeness?area=0581&from=2024Q1&to=2024Q4&as_of=2024-08-01T00:00:00Z");
+	cJSON *o = agg_json(&r);
+	const cJSON *bup = agency_row(o, "bup");
+	is_int(r.status, 200, "as_of: 200");
+	is_str(agg_str(bup, "quarters.0.status"), "complete", "as_of: bup 2024Q1 complete");
+	is_str(agg_str(bup, "quarters.1.status"), "partial", "as_of: bup 2024Q2 partial");
+	is_int((long long)agg_num(bup, "quarters.1.arrived"), 10, "as_of: 10 of its keys");
+	is_int((long long)agg_num(bup, "quarters.2.arrived"), 0, "as_of: nothing of 2024Q3");
+	cJSON_Delete(o);
+	http_result_free(&r);
+}
+
 static void test_refusals(void)
 {
 	struct http_result r;
@@ -279,19 +298,30 @@ int main(void)
 	char dir[] = "/tmp/samlad-completeness-XXXXXX";
 
 	agg_env_start(&env, "aggcompl", NULL);
+	/* In the order of arrival, as the collector stores them: a data
+	 * version is a submission id. */
 	ok(mkdtemp(dir) != NULL, "a directory for the catalogue");
 	agg_catalogue_copy(dir, "0581-nyby,Nyby,0581,2024Q3,\n");
 	is_int(agg_import(&env, dir, NULL), 0, "the catalogue with nyby from 2024Q3 imports");
 	plant_keys("bup", "2024-04-10T10:00:00Z", bup_ind, 20241, 0, 15);
+	plant_keys("familjeradgivning", "2024-04-20T10:00:00Z", fr_ind, 20241, 0, 10);
 	plant_keys("bup", "2024-07-05T10:00:00Z", bup_ind, 20242, 0, 10);
 	plant_keys("bup", "2024-08-15T10:00:00Z", bup_ind, 20242, 10, 15);
 	plant_keys("bup", "2024-10-05T10:00:00Z", bup_ind, 20243, 0, 10);
-	plant_keys("familjeradgivning", "2024-04-20T10:00:00Z", fr_ind, 20241, 0, 10);
 	test_year();
 	test_not_due();
 	test_defaults();
+	test_as_of();
 	test_refusals();
 	test_page();
+	static const char *const files[] = { "agencies.csv", "areas.csv", "indicators.csv",
+	                                     "permissions.csv" };
+	char path[128];
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		remove(path);
+	}
+	rmdir(dir);
 	agg_env_stop(&env);
 	return tap_done();
 }
