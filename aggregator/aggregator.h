@@ -23,6 +23,7 @@
 #include "db.h"
 #include "http.h"
 #include "load.h"
+#include "query.h"
 #include "series_tables.h"
 #include "recorder.h"
 #include "session.h"
@@ -98,6 +99,26 @@ void aggregator_reply_failure(struct aggregator *a, struct http_request *req,
  * building it failed (built != 0). */
 void aggregator_reply_csv(struct http_request *req, struct buf *csv, int built);
 
+/* What /v1/completeness and /reporting were asked, once read. */
+struct reporting_args {
+	const struct cat_area *municipality;  /* a top-level area */
+	int from;                             /* the first quarter (yyyyq) */
+	int to;                               /* the last quarter, >= from */
+	char as_of[QUERY_TIME_MAX];           /* canonical as_of, or "" */
+};
+struct review_matrix;
+
+/* Reads area (a municipality), from, to (quarters; to defaults to the
+ * current quarter, from to to's first quarter; at most 40 of them) and
+ * as_of, and begins the read (read_begin). 0, or -1 after answering. */
+int reporting_args_read(struct aggregator *a, struct http_request *req, struct read_ctx *rc,
+                        const char *area, const char *from, const char *to,
+                        const char *as_of, struct reporting_args *out) WUR;
+/* Reads the arrivals, gives the connection back and judges every agency's
+ * quarters into *out (review_matrix_free). 0, or -1 after answering. */
+int reporting_matrix(struct aggregator *a, struct http_request *req, struct read_ctx *rc,
+                     const struct reporting_args *args, struct review_matrix *out) WUR;
+
 /* Endpoint handlers (http_handler signature; app is the struct aggregator). */
 void healthz_get(struct http_request *req, void *app);
 void catalogue_get(struct http_request *req, void *app);
@@ -110,5 +131,11 @@ void index_get(struct http_request *req, void *app);
 /* GET /review/YEAR?area=CODE[&lang=en][&as_of=...]: the annual trend review
  * of one municipality as a self-contained HTML page. */
 void review_get(struct http_request *req, void *app);
+/* GET /v1/completeness?area=MUNICIPALITY[&from=][&to=][&as_of=]: every
+ * agency's quarters, reported or not, and the rates (JSON). */
+void completeness_get(struct http_request *req, void *app);
+/* GET /reporting?area=MUNICIPALITY[&from=][&to=][&lang=en][&as_of=]: the
+ * same as a page, Swedish by default. */
+void reporting_get(struct http_request *req, void *app);
 
 #endif

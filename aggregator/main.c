@@ -60,6 +60,8 @@ static const struct http_route routes[] = {
 	{ "POST", "/logout", logout_post },
 	{ "GET", "/", index_get },
 	{ "GET", "/review/*", review_get },
+	{ "GET", "/v1/completeness", completeness_get },
+	{ "GET", "/reporting", reporting_get },
 };
 
 /* Checks what the option table cannot, beyond the common checks: --alpha,

@@ -11,13 +11,35 @@
 
 /* ---- which indicators and agencies ----------------------------------- */
 
-/* True when the area id is one of the layout's leaves. */
-static bool in_layout(const struct layout *lay, int area_id)
+/* The layout's leaf of that id, or NULL. */
+static const struct cat_area *layout_leaf(const struct layout *lay, int area_id)
 {
 	for (size_t i = 0; i < lay->nleaves; i++)
 		if (lay->area_ids[i] == area_id)
-			return true;
-	return false;
+			return lay->leaves[i];
+	return NULL;
+}
+
+/* True when the area id is one of the layout's leaves. */
+static bool in_layout(const struct layout *lay, int area_id)
+{
+	return layout_leaf(lay, area_id) != NULL;
+}
+
+/* The keys (indicator, leaf) of agency_id expected in the layout in the
+ * quarter: its permissions whose area is active then. */
+static long long expected_in(const struct catalogue *cat, const struct layout *lay,
+                             int agency_id, int period)
+{
+	long long n = 0;
+
+	for (size_t i = 0; i < cat->npermissions; i++) {
+		const struct cat_permission *p = &cat->permissions[i];
+		const struct cat_area *leaf = p->agency_id == agency_id
+		                              ? layout_leaf(lay, p->area_id) : NULL;
+		n += leaf && catalogue_area_active(leaf, period);
+	}
+	return n;
 }
 
 /* The (indicator, area) pairs permitted in the municipality of the
@@ -165,7 +187,7 @@ void review_report_judge(struct review_report *r, long long reported, time_t fir
 	if (reported > 0)
 		r->state = reported >= r->expected ? REVIEW_REPORTED : REVIEW_PARTIAL;
 	else
-		r->state = end > now ? REVIEW_NOT_DUE : REVIEW_NOT_REPORTED;
+		r->state = r->deadline >= now ? REVIEW_NOT_DUE : REVIEW_NOT_REPORTED;
 }
 
 /* The arrival of one agency's quarter, or NULL. */
@@ -178,28 +200,115 @@ static const struct review_arrival *arrival_of(const struct review_arrival *a, s
 	return NULL;
 }
 
-/* One row per agency that may report here, judged from the arrivals. */
+/* ---- completeness over quarters ---------------------------------------- */
+
+const char *review_report_status(const struct review_report *r)
+{
+	if (r->expected == 0)
+		return "not_expected";
+	switch (r->state) {
+	case REVIEW_REPORTED:
+		return r->last > r->deadline ? "late" : "complete";
+	case REVIEW_PARTIAL:
+		return "partial";
+	case REVIEW_NOT_DUE:
+		return "not_due";
+	case REVIEW_NOT_REPORTED:
+		break;
+	}
+	return "missing";
+}
+
+void review_rates_add(struct review_rates *rt, const struct review_report *r)
+{
+	if (r->expected == 0 || r->state == REVIEW_NOT_DUE)
+		return;
+	rt->due++;
+	if (r->state == REVIEW_REPORTED) {
+		rt->complete++;
+		rt->on_time += r->last <= r->deadline;
+	}
+}
+
+/* One agency's quarters, judged from the arrivals; false when none of its
+ * keys is active in any of them. */
+static bool judge_row(const struct catalogue *cat, const struct layout *lay,
+                      const struct review_matrix *m, const struct review_arrival *arr,
+                      size_t narr, time_t now, struct review_matrix_row *row)
+{
+	long long any = 0;
+
+	for (size_t q = 0; q < m->nperiods; q++) {
+		struct review_report *rep = &row->reports[q];
+		rep->period = period_add(m->from, (int)q);
+		rep->expected = expected_in(cat, lay, row->agency->id, rep->period);
+		const struct review_arrival *a = arrival_of(arr, narr, row->agency->id,
+		                                            rep->period);
+		review_report_judge(rep, a ? a->keys : 0, a ? a->first : 0, m->grace_days, now);
+		rep->last = a && a->keys > 0 ? a->last : 0;
+		any += rep->expected;
+	}
+	return any > 0;
+}
+
+int review_matrix_build(const struct catalogue *cat, const struct layout *lay, int from,
+                        int to, const struct review_arrival *arr, size_t narr,
+                        int grace_days, time_t now, struct review_matrix *out)
+{
+	memset(out, 0, sizeof *out);
+	out->from = from;
+	out->to = to;
+	out->nperiods = (size_t)(period_index(to) - period_index(from) + 1);
+	out->grace_days = grace_days;
+	out->rows = calloc(cat->nagencies ? cat->nagencies : 1, sizeof *out->rows);
+	if (!out->rows)
+		return -1;
+	for (size_t i = 0; i < cat->nagencies; i++) {
+		struct review_matrix_row *row = &out->rows[out->nrows];
+		if (permitted(cat, lay, -1, cat->agencies[i].id) == 0)
+			continue;
+		row->agency = &cat->agencies[i];
+		row->reports = calloc(out->nperiods, sizeof *row->reports);
+		if (!row->reports)
+			return -1;
+		if (judge_row(cat, lay, out, arr, narr, now, row))
+			out->nrows++;
+		else {
+			free(row->reports);
+			row->reports = NULL;
+		}
+	}
+	return 0;
+}
+
+void review_matrix_free(struct review_matrix *m)
+{
+	for (size_t i = 0; m->rows && i < m->nrows; i++)
+		free(m->rows[i].reports);
+	free(m->rows);
+	memset(m, 0, sizeof *m);
+}
+
+/* One row per agency that may report here: the year's quarters of the
+ * completeness matrix (review_matrix_build), so that the review and
+ * /v1/completeness judge by one rule. */
 static int judge_agencies(const struct catalogue *cat, struct review *r,
                           const struct review_arrival *arr, size_t narr, time_t now)
 {
-	r->agencies = calloc(cat->nagencies ? cat->nagencies : 1, sizeof *r->agencies);
-	if (!r->agencies)
+	struct review_matrix m;
+
+	if (review_matrix_build(cat, &r->layout, period_make(r->year, 1), period_make(r->year, 4),
+	                        arr, narr, r->grace_days, now, &m) != 0 ||
+	    !(r->agencies = calloc(m.nrows ? m.nrows : 1, sizeof *r->agencies))) {
+		review_matrix_free(&m);
 		return -1;
-	for (size_t i = 0; i < cat->nagencies; i++) {
-		long long expected = permitted(cat, &r->layout, -1, cat->agencies[i].id);
-		if (expected == 0)
-			continue;
-		struct review_agency *ra = &r->agencies[r->nagencies++];
-		ra->agency = &cat->agencies[i];
-		for (int q = 0; q < 4; q++) {
-			struct review_report *rep = &ra->quarters[q];
-			rep->period = period_make(r->year, q + 1);
-			rep->expected = expected;
-			const struct review_arrival *a = arrival_of(arr, narr, ra->agency->id,
-			                                            rep->period);
-			review_report_judge(rep, a ? a->keys : 0, a ? a->first : 0, r->grace_days, now);
-		}
 	}
+	for (size_t i = 0; i < m.nrows; i++) {
+		r->agencies[i].agency = m.rows[i].agency;
+		memcpy(r->agencies[i].quarters, m.rows[i].reports, sizeof r->agencies[i].quarters);
+	}
+	r->nagencies = m.nrows;
+	review_matrix_free(&m);
 	return 0;
 }
 

@@ -44,6 +44,7 @@ struct review_report {
 	long long reported;       /* pairs that have a count */
 	bool late;                /* the first count came after the deadline */
 	time_t first;             /* when the first count came (0 when none) */
+	time_t last;              /* when the last key got its first count (0 when none) */
 	time_t deadline;          /* the quarter's end plus the grace period */
 };
 
@@ -116,5 +117,51 @@ void review_free(struct review *r);
  * `now` decides whether a quarter is due yet. */
 void review_report_judge(struct review_report *r, long long reported, time_t first,
                          int grace_days, time_t now);
+
+/* ---- completeness over quarters (GET /v1/completeness, /reporting) ---- */
+
+/* One agency's reports of the quarters from..to in one municipality. */
+struct review_matrix_row {
+	const struct cat_agency *agency;  /* borrowed from the catalogue */
+	struct review_report *reports;    /* owned; one per quarter from..to */
+};
+
+/* Every agency permitted in a municipality by quarter, judged as the
+ * review judges them. A key (indicator, district) is expected in a quarter
+ * only when its area is active then (catalogue_area_active). */
+struct review_matrix {
+	int from;                         /* the first quarter (yyyyq) */
+	int to;                           /* the last quarter, >= from */
+	size_t nperiods;                  /* quarters from..to */
+	int grace_days;                   /* days after a quarter's end a report is on time */
+	struct review_matrix_row *rows;   /* owned; by catalogue order (agency code) */
+	size_t nrows;                     /* agencies with a permission in the municipality */
+};
+
+/* A quarter's status word: "complete", "partial", "late" (complete, the
+ * last key after the due date), "missing", "not_due" (nothing came and
+ * the due date, the quarter's end plus the grace days, has not passed), or "not_expected" (no key of the agency's is
+ * active in the quarter). */
+const char *review_report_status(const struct review_report *r);
+
+/* The rates DHIS2 gives, over the due reports (neither not_due nor
+ * not_expected): reports complete (on time or late) and complete on
+ * time, per 100 due reports. */
+struct review_rates {
+	long long due;       /* reports that were due */
+	long long complete;  /* of them, complete (on time or late) */
+	long long on_time;   /* of them, complete by the due date */
+};
+/* Adds one report to the rates. */
+void review_rates_add(struct review_rates *rt, const struct review_report *r);
+
+/* Judges every permitted agency's quarters from..to in the layout's leaves
+ * from the arrivals (review_load_arrivals over the same quarters). 0, or
+ * -1 when memory ran out (review_matrix_free is still safe). */
+int review_matrix_build(const struct catalogue *cat, const struct layout *lay, int from,
+                        int to, const struct review_arrival *arr, size_t narr,
+                        int grace_days, time_t now, struct review_matrix *out) WUR;
+/* Frees what the matrix owns and empties it. */
+void review_matrix_free(struct review_matrix *m);
 
 #endif

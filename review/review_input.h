@@ -28,6 +28,7 @@ struct review_arrival {
 	int period;      /* yyyyq */
 	long long keys;  /* distinct (indicator, area) pairs with a count */
 	time_t first;    /* when the first of those counts arrived */
+	time_t last;     /* when the last key got its first count: the report's completion */
 };
 
 /* One indicator's tables, years year - REVIEW_YEARS .. year. */

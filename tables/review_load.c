@@ -9,12 +9,14 @@
 /* Naming the indicators lets the count history's primary key (indicator,
  * area, period, submission) find the rows instead of a scan of the table. */
 static const char SQL_ARRIVALS[] =
-	"SELECT s.agency_id, h.period, count(DISTINCT (h.indicator_id, h.area_id)),"
-	"       floor(extract(epoch FROM min(s.received_at)))::bigint"
-	"  FROM count_history h JOIN submission s ON s.id = h.submission_id"
-	" WHERE h.indicator_id = ANY($1::int[]) AND h.area_id = ANY($2::int[])"
-	"   AND h.period BETWEEN $3 AND $4 AND h.submission_id <= $5"
-	" GROUP BY s.agency_id, h.period ORDER BY 1, 2";
+	"SELECT agency_id, period, count(*), floor(extract(epoch FROM min(t)))::bigint,"
+	"       floor(extract(epoch FROM max(t)))::bigint"
+	"  FROM (SELECT s.agency_id, h.period, min(s.received_at) AS t"
+	"          FROM count_history h JOIN submission s ON s.id = h.submission_id"
+	"         WHERE h.indicator_id = ANY($1::int[]) AND h.area_id = ANY($2::int[])"
+	"           AND h.period BETWEEN $3 AND $4 AND h.submission_id <= $5"
+	"         GROUP BY s.agency_id, h.period, h.indicator_id, h.area_id) k"
+	" GROUP BY agency_id, period ORDER BY 1, 2";
 
 static const char SQL_VERSION_TIME[] =
 	"SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -46,7 +48,8 @@ enum db_status review_load_arrivals(struct db *db, const int *indicator_ids, siz
 		(*out)[r] = (struct review_arrival){ (int)db_rows_int(rows, r, 0),
 		                                     (int)db_rows_int(rows, r, 1),
 		                                     db_rows_int(rows, r, 2),
-		                                     (time_t)db_rows_int(rows, r, 3) };
+		                                     (time_t)db_rows_int(rows, r, 3),
+		                                     (time_t)db_rows_int(rows, r, 4) };
 	*n = *out ? (size_t)count : 0;
 	db_rows_free(rows);
 	return st;
@@ -96,4 +99,23 @@ enum agg_status review_input_read(const struct tables_ctx *ctx, struct review_in
 	if (st == AGG_OK)
 		st = read_arrivals(ctx, in);
 	return st;
+}
+
+enum agg_status completeness_arrivals_read(const struct tables_ctx *ctx,
+                                           const struct catalogue *cat,
+                                           const struct layout *lay, int from, int to,
+                                           struct review_arrival **out, size_t *n)
+{
+	int *ids = malloc((cat->nindicators ? cat->nindicators : 1) * sizeof *ids);
+
+	*out = NULL;
+	*n = 0;
+	if (!ids)
+		return AGG_FAILED;
+	for (size_t i = 0; i < cat->nindicators; i++)
+		ids[i] = cat->indicators[i].id;
+	enum db_status st = review_load_arrivals(ctx->db, ids, cat->nindicators, lay->area_ids,
+	                                         lay->nleaves, from, to, ctx->at.data, out, n);
+	free(ids);
+	return tables_status(st);
 }

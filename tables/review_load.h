@@ -22,12 +22,20 @@ enum agg_status review_input_read(const struct tables_ctx *ctx, struct review_in
 
 /* Per agency and quarter from..to (yyyyq), the counts of the given
  * indicators in the given leaf areas as of `version`: how many keys have
- * one and when the first arrived. Ordered by agency id and period. *out is
+ * one, when the first arrived, and when the last key got its first count. Ordered by agency id and period. *out is
  * the caller's to free (NULL when there are none). */
 enum db_status review_load_arrivals(struct db *db, const int *indicator_ids, size_t nind,
                                     const int *area_ids, size_t nareas, int from, int to,
                                     long long version, struct review_arrival **out,
                                     size_t *n) WUR;
+
+/* The arrivals of every indicator's reports in the layout's leaves, quarters
+ * from..to, at ctx's point (GET /v1/completeness, the page /reporting).
+ * *out is the caller's to free. */
+enum agg_status completeness_arrivals_read(const struct tables_ctx *ctx,
+                                           const struct catalogue *cat,
+                                           const struct layout *lay, int from, int to,
+                                           struct review_arrival **out, size_t *n) WUR;
 
 /* The arrival time of submission `version` in UTC, RFC 3339 with a Z, into
  * out (REVIEW_TIME_MAX bytes); "" when there is no such submission (version

@@ -137,6 +137,41 @@ static void test_judge(void)
 	ok(r.state == REVIEW_NOT_REPORTED && !r.late, "no count at all is not reported");
 	review_report_judge(&r, 0, 0, 30, end - day);
 	ok(r.state == REVIEW_NOT_DUE, "a quarter that has not ended is not due");
+	review_report_judge(&r, 0, 0, 30, end + 30 * day);
+	ok(r.state == REVIEW_NOT_DUE, "nothing on the last day of grace is not due yet");
+	review_report_judge(&r, 0, 0, 30, end + 30 * day + 1);
+	ok(r.state == REVIEW_NOT_REPORTED, "a second later it is missing");
+}
+
+/* The status words and the rates of /v1/completeness. */
+static void test_status(void)
+{
+	struct review_report r = { .period = 20242, .expected = 5 };
+	struct review_rates rt = { 0 };
+	time_t end = period_end(20242), day = 86400;
+
+	review_report_judge(&r, 5, end, 30, end + 100 * day);
+	r.last = end + 30 * day;
+	is_str(review_report_status(&r), "complete", "the last key on the due date: complete");
+	review_rates_add(&rt, &r);
+	r.last = end + 30 * day + 1;
+	is_str(review_report_status(&r), "late", "the first on time, the last after: late");
+	review_rates_add(&rt, &r);
+	review_report_judge(&r, 2, end, 30, end + 100 * day);
+	is_str(review_report_status(&r), "partial", "2 of 5: partial");
+	review_rates_add(&rt, &r);
+	review_report_judge(&r, 0, 0, 30, end + 100 * day);
+	is_str(review_report_status(&r), "missing", "nothing after the due date: missing");
+	review_rates_add(&rt, &r);
+	review_report_judge(&r, 0, 0, 30, end + day);
+	is_str(review_report_status(&r), "not_due", "nothing before the due date: not_due");
+	review_rates_add(&rt, &r);
+	r.expected = 0;
+	is_str(review_report_status(&r), "not_expected", "no key active: not_expected");
+	review_rates_add(&rt, &r);
+	ok(rt.due == 4 && rt.complete == 2 && rt.on_time == 1,
+	   "rates: 4 due, 2 complete, 1 on time (%lld, %lld, %lld)", rt.due, rt.complete,
+	   rt.on_time);
 }
 
 /* Every way the planted value could be written. */
@@ -220,6 +255,7 @@ int main(void)
 	test_axis();
 	test_chart();
 	test_judge();
+	test_status();
 	test_page();
 	return tap_done();
 }
