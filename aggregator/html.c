@@ -8,11 +8,10 @@ static const char STYLE[] =
 	"table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
 	".error{color:#a00}input[type=password]{width:36em;max-width:100%}";
 
-void html_begin(struct buf *b, const char *title)
+void html_begin(struct buf *b, const char *lang, const char *title)
 {
-	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	         "<meta name=\"viewport\" content=\"width=device-width\"><title>");
-	buf_html(b, title);
+	buf_htmlf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	          "<meta name=\"viewport\" content=\"width=device-width\"><title>%s", lang, title);
 	buf_printf(b, "</title><style>%s</style></head><body>\n", STYLE);
 }
 

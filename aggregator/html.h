@@ -9,8 +9,9 @@
 #include "compiler.h"
 #include "http.h"
 
-/* Appends the doctype, head with `title` (escaped) and the opening body. */
-void html_begin(struct buf *b, const char *title);
+/* Appends the doctype (with the page's language, "sv" or "en"), the head with
+ * `title` (escaped) and the opening body. */
+void html_begin(struct buf *b, const char *lang, const char *title);
 /* Closes the body and the document. */
 void html_end(struct buf *b);
 /* Replies with the page in b (emptied), text/html, and the security

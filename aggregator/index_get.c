@@ -63,7 +63,7 @@ static void municipality_section(struct buf *b, const struct catalogue *cat,
 static void index_page(struct buf *b, const struct catalogue *cat, bool public_read,
                        const struct load_span *spans, size_t n)
 {
-	html_begin(b, "Samlad");
+	html_begin(b, "en", "Samlad");
 	buf_puts(b, "<h1>Samlad</h1>\n");
 	if (!public_read)
 		buf_puts(b, "<form method=\"post\" action=\"/logout\"><button type=\"submit\">"

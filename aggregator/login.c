@@ -26,7 +26,7 @@
  * the buffer (buf_failed). */
 static void login_page(struct buf *b, const char *message, unsigned hours)
 {
-	html_begin(b, "Samlad: sign in");
+	html_begin(b, "en", "Samlad: sign in");
 	buf_puts(b, "<h1>Samlad: sign in</h1>\n");
 	if (message)
 		buf_htmlf(b, "<p class=\"error\" role=\"alert\">%s</p>\n", message);

@@ -14,10 +14,12 @@
 /* Positions in the parameter list. */
 enum { P_AREA, P_FROM, P_TO, P_LANG, P_AS_OF, P_COUNT };
 
-/* The statuses in the order of their words below. */
-static const char *const STATUS[] = { "complete", "late", "partial", "missing", "not_due",
-                                      "not_expected" };
-#define NSTATUS (sizeof STATUS / sizeof *STATUS)
+/* The statuses, named so that each word below is tied to its status. */
+enum { ST_COMPLETE, ST_LATE, ST_PARTIAL, ST_MISSING, ST_NOT_DUE, ST_NOT_EXPECTED, NSTATUS };
+static const char *const STATUS[NSTATUS] = {
+	[ST_COMPLETE] = "complete", [ST_LATE] = "late", [ST_PARTIAL] = "partial",
+	[ST_MISSING] = "missing", [ST_NOT_DUE] = "not_due", [ST_NOT_EXPECTED] = "not_expected",
+};
 
 /* The page's words in one language. */
 struct words {
@@ -33,15 +35,23 @@ struct words {
 };
 
 static const struct words SV = {
-	"sv", "Rapportering", "En rapport är i tid när dess sista nyckel kommit senast",
-	"dagar efter kvartalets slut.", "Verksamhet", "Rapporterat", "I tid", "Alla",
-	{ "komplett", "sen", "delvis", "saknas", "ej förfallen", "förväntas ej" },
+	.lang = "sv", .title = "Rapportering",
+	.note = "En rapport är i tid när dess sista nyckel kommit senast",
+	.days = "dagar efter kvartalets slut.", .agency = "Verksamhet", .rate = "Rapporterat",
+	.on_time = "I tid", .all = "Alla",
+	.status = { [ST_COMPLETE] = "komplett", [ST_LATE] = "sen", [ST_PARTIAL] = "delvis",
+	            [ST_MISSING] = "saknas", [ST_NOT_DUE] = "ej förfallen",
+	            [ST_NOT_EXPECTED] = "förväntas ej" },
 };
 
 static const struct words EN = {
-	"en", "Reporting", "A report is on time when its last key came at most",
-	"days after the quarter's end.", "Agency", "Reported", "On time", "All",
-	{ "complete", "late", "partial", "missing", "not due", "not expected" },
+	.lang = "en", .title = "Reporting",
+	.note = "A report is on time when its last key came at most",
+	.days = "days after the quarter's end.", .agency = "Agency", .rate = "Reported",
+	.on_time = "On time", .all = "All",
+	.status = { [ST_COMPLETE] = "complete", [ST_LATE] = "late", [ST_PARTIAL] = "partial",
+	            [ST_MISSING] = "missing", [ST_NOT_DUE] = "not due",
+	            [ST_NOT_EXPECTED] = "not expected" },
 };
 
 /* Background colours per STATUS: green, orange, yellow, red, grey, white. */
@@ -100,7 +110,7 @@ static int page(struct buf *b, const struct cat_area *area, const struct review_
 {
 	struct review_rates all = { 0 };
 
-	html_begin(b, w->title);
+	html_begin(b, w->lang, w->title);
 	buf_puts(b, STYLE);
 	buf_htmlf(b, "<h1>%s: %s</h1>\n", w->title, area->name);
 	buf_printf(b, "<p>%s %d %s</p>\n", w->note, m->grace_days, w->days);
