@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "period.h"
 #include "tap.h"
+#include "json_get.h"
 
 /* Batches per agency: the first half reports new quarters, the second half
  * revises the quarters of the first half with other values. */
@@ -89,12 +90,6 @@ static char *batch_body(const struct poster *p, int b)
 	if (rc != 0)
 		abort();
 	return buf_steal(&body);
-}
-
-static long long json_int(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
 }
 
 /* Lets both threads start posting at the same moment. */

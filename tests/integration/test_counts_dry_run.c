@@ -11,22 +11,11 @@
 #include "auth.h"
 #include "harness.h"
 #include "tap.h"
+#include "json_get.h"
 
 static struct harness_db db;
 static struct harness_proc collector;
 static char *tok_bup;
-
-static const char *json_string(const cJSON *o, const char *name)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-	return s ? s : "";
-}
-
-static long long json_int(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
-}
 
 /* POSTs body as JSON to /v1/counts with the query `query` ("" for none). */
 static void post(const char *query, const char *body, const char *const *headers,

@@ -12,6 +12,7 @@
 #include "compiler.h"
 #include "harness.h"
 #include "tap.h"
+#include "json_get.h"
 
 /* A receipt as the collector returns it. */
 struct receipt {
@@ -26,18 +27,6 @@ static struct harness_db db;
 static struct harness_proc collector;
 static char *tok_bup, *tok_soc;
 static char counts_url[160];
-
-static const char *json_string(const cJSON *o, const char *name)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-	return s ? s : "";
-}
-
-static long long json_int(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
-}
 
 /* Parses a receipt body; returns false when it is not a JSON object. */
 static bool receipt_parse(const char *text, struct receipt *r)

@@ -20,6 +20,7 @@
 #include "compiler.h"
 #include "harness.h"
 #include "tap.h"
+#include "json_get.h"
 
 /* In code order (COLLATE "C"), so that key order is the history's order. */
 static const char *const indicators[] = {
@@ -100,12 +101,6 @@ static void body_of(const struct batch *b, struct buf *out)
 	}
 	if (buf_puts(out, "]}") != 0)
 		abort();
-}
-
-static long long json_int(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
 }
 
 /* Posts batch b to collector c and records the answer. */
