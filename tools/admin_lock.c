@@ -57,42 +57,50 @@ static int args_read(const struct config *cfg, struct lock_args *a)
 	return 0;
 }
 
-/* The municipality's id; -1 after saying why there is none. */
+/* The municipality's id. ADMIN_OK, or after saying why: ADMIN_USAGE when
+ * the code names no municipality, ADMIN_FAIL when the database failed. */
 static int municipality(struct db *db, const char *code, long long *id)
 {
 	struct db_rows *rows;
 
-	if (db_exec(db, &rows, sql_area, DB_PARAMS(DB_PARAM_TEXT(code))) != DB_OK)
-		return admin_db_error(db, "cannot look up the area");
+	if (db_exec(db, &rows, sql_area, DB_PARAMS(DB_PARAM_TEXT(code))) != DB_OK) {
+		admin_db_error(db, "cannot look up the area");
+		return ADMIN_FAIL;
+	}
 	bool found = db_rows_count(rows) == 1, top = found && db_rows_bool(rows, 0, 1);
 	*id = found ? db_rows_int(rows, 0, 0) : 0;
 	db_rows_free(rows);
 	if (!found)
-		return admin_error("lock: no area \"%s\" in the catalogue", code);
-	if (!top)
-		return admin_error("lock: \"%s\" is a district; lock its municipality's year",
-		                   code);
-	return 0;
+		admin_error("lock: no area \"%s\" in the catalogue", code);
+	else if (!top)
+		admin_error("lock: \"%s\" is a district; lock its municipality's year", code);
+	return top ? ADMIN_OK : ADMIN_USAGE;
+}
+
+/* Takes the table's lock, so that two admins never append the same event
+ * at once, and reads whether the year is locked now into *was. */
+static enum db_status read_state(struct db *db, long long area, int year, bool *was)
+{
+	struct db_rows *rows = NULL;
+	enum db_status st = db_command(db, "LOCK TABLE period_lock IN SHARE ROW EXCLUSIVE MODE");
+
+	if (st == DB_OK)
+		st = db_exec(db, &rows, sql_state, DB_PARAMS(DB_PARAM_INT(area), DB_PARAM_INT(year)));
+	*was = st == DB_OK && db_rows_int(rows, 0, 0) != 0;
+	db_rows_free(rows);
+	return st;
 }
 
 /* Appends the event, unless the year already is as asked: then says so.
- * Both are success. The table lock keeps two admins from appending the
- * same event at once. */
+ * Both are success; 0, or -1 after saying why not. */
 static int record(struct db *db, long long area, const struct lock_args *a)
 {
-	long long now = 0;
+	bool was = false;
 	enum db_status st = db_begin(db);
 
 	if (st == DB_OK)
-		st = db_command(db, "LOCK TABLE period_lock IN SHARE ROW EXCLUSIVE MODE");
-	struct db_rows *rows = NULL;
-	if (st == DB_OK)
-		st = db_exec(db, &rows, sql_state,
-		             DB_PARAMS(DB_PARAM_INT(area), DB_PARAM_INT(a->year)));
-	if (st == DB_OK)
-		now = db_rows_int(rows, 0, 0);
-	db_rows_free(rows);
-	if (st == DB_OK && (now != 0) != a->lock)
+		st = read_state(db, area, a->year, &was);
+	if (st == DB_OK && was != a->lock)
 		st = db_exec(db, NULL, sql_insert,
 		             DB_PARAMS(DB_PARAM_INT(area), DB_PARAM_INT(a->year),
 		                       DB_PARAM_BOOL(a->lock),
@@ -105,7 +113,7 @@ static int record(struct db *db, long long area, const struct lock_args *a)
 		return -1;
 	}
 	printf("%s %s %d%s\n", a->lock ? "locked" : "unlocked", a->area, a->year,
-	       (now != 0) == a->lock ? " (it already was)" : "");
+	       was == a->lock ? " (it already was)" : "");
 	return 0;
 }
 
@@ -120,12 +128,9 @@ static int lock_run(const struct config *cfg)
 		return ADMIN_USAGE;
 	if (!(db = admin_connect(cfg)))
 		goto done;
-	if (municipality(db, a.area, &area) != 0) {
-		code = ADMIN_USAGE;
-		goto done;
-	}
-	if (record(db, area, &a) == 0)
-		code = ADMIN_OK;
+	code = municipality(db, a.area, &area);
+	if (code == ADMIN_OK && record(db, area, &a) != 0)
+		code = ADMIN_FAIL;
 done:
 	db_free(db);
 	return code;
