@@ -1,5 +1,6 @@
-/* samlad-admin: runs migrations, imports the catalogue, manages tokens and
- * writes demo data and the annual review report. `samlad-admin COMMAND [options] [arguments]`: the
+/* samlad-admin: runs migrations, imports the catalogue, manages tokens,
+ * writes demo data and the annual review report, locks years and lists the
+ * audit. `samlad-admin COMMAND [options] [arguments]`: the
  * command (one or two words) comes first, then its options in any order. */
 #include <stdarg.h>
 #include <stdio.h>
