@@ -10,6 +10,7 @@
 #include "ingest.h"
 #include "json_build.h"
 #include "log.h"
+#include "period.h"
 #include "store.h"
 #include "validate.h"
 
@@ -246,6 +247,43 @@ static void reply_no_room(struct collector *c, struct http_request *req)
 	                 "again in %u seconds", c->retry_after_s);
 }
 
+/* The 409 body of a batch that would change locked periods: a message
+ * naming them, and the periods as a list. */
+static cJSON *locked_body(const struct receipt *r)
+{
+	char message[1200], period[PERIOD_STRLEN];
+	size_t n = (size_t)snprintf(message, sizeof message, "the batch would change "
+	                            "locked period%s", r->nlocked == 1 ? "" : "s");
+
+	for (size_t i = 0; i < r->nlocked && n < sizeof message; i++) {
+		period_format(r->locked[i], period);
+		n += (size_t)snprintf(message + n, sizeof message - n, "%s%s", i ? ", " : " ",
+		                      period);
+	}
+	if (n < sizeof message)
+		snprintf(message + n, sizeof message - n, "; nothing was stored");
+	cJSON *o = cJSON_CreateObject();
+	bool ok = cJSON_AddStringToObject(o, "error", "period_locked") &&
+	          cJSON_AddStringToObject(o, "message", message);
+	cJSON *list = cJSON_AddArrayToObject(o, "periods");
+	for (size_t i = 0; ok && list && i < r->nlocked; i++) {
+		period_format(r->locked[i], period);
+		ok = json_append(list, cJSON_CreateString(period));
+	}
+	return json_checked(o, ok && list);
+}
+
+static void reply_locked(struct http_request *req, const struct receipt *r)
+{
+	cJSON *body = locked_body(r);
+
+	if (body)
+		http_reply_json(req, 409, body);
+	else
+		http_reply_error(req, 500, "internal_error", "the locked periods could not "
+		                 "be listed; nothing was stored");
+}
+
 /* Answers what the store did with the batch. */
 static void reply_stored(struct collector *c, struct http_request *req,
                          enum store_result res, const struct receipt *r, bool dry_run)
@@ -271,6 +309,9 @@ static void reply_stored(struct collector *c, struct http_request *req,
 		break;
 	case STORE_NO_ROOM:
 		reply_no_room(c, req);
+		break;
+	case STORE_PERIOD_LOCKED:
+		reply_locked(req, r);
 		break;
 	default:
 		http_reply_error(req, 500, "internal_error", "the batch could not be stored; "

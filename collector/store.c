@@ -239,6 +239,7 @@ struct ingest_tx {
 	long long version;      /* the data version seen under the lock */
 	long long id;           /* the new submission's id */
 	bool classified;        /* current_classify was called: end it */
+	bool locked;            /* the batch would change a locked period: refuse it */
 };
 
 /* Classifies every row of the batch into cls[]: from the cache when it is
@@ -363,6 +364,106 @@ static enum db_status copy_rows(struct db *db, const struct store_batch *in,
 	return st;
 }
 
+/* ---- locked periods ---------------------------------------------------- */
+
+/* Whether any (municipality, year) is locked now: its latest event locks
+ * it. Nearly always none, and then a batch needs no more than this. */
+static const char SQL_ANY_LOCKED[] =
+	"SELECT EXISTS (SELECT 1 FROM period_lock l WHERE l.locked AND NOT EXISTS ("
+	"       SELECT 1 FROM period_lock n"
+	"        WHERE n.area_id = l.area_id AND n.year = l.year AND n.id > l.id))::int";
+
+/* The periods, of the (area, period) pairs given, whose year is locked for
+ * the area's municipality (the top of its area tree), in order. */
+static const char SQL_LOCKED_PERIODS[] =
+	"WITH RECURSIVE k (area_id, period) AS ("
+	"       SELECT DISTINCT * FROM unnest($1::int[], $2::int[])),"
+	"     up (period, id, parent_id) AS ("
+	"       SELECT k.period, a.id, a.parent_id FROM k JOIN area a ON a.id = k.area_id"
+	"        UNION"
+	"       SELECT up.period, a.id, a.parent_id FROM up JOIN area a ON a.id = up.parent_id)"
+	"SELECT DISTINCT up.period FROM up"
+	" WHERE up.parent_id IS NULL"
+	"   AND (SELECT l.locked FROM period_lock l"
+	"         WHERE l.area_id = up.id AND l.year = up.period / 10"
+	"         ORDER BY l.id DESC LIMIT 1)"
+	" ORDER BY up.period LIMIT " STORE_LOCKED_MAX_TEXT;
+
+/* The areas and periods of the rows that change something (created or
+ * updated), as two array literals, each malloc'd (the caller frees them,
+ * also after a failure). */
+static int changed_arrays(const struct store_batch *in, const unsigned char *cls,
+                          char *arrays[2])
+{
+	size_t size = in->nrows * 12 + 3, len[2] = { 0, 0 };
+	bool first = true;
+
+	for (int k = 0; k < 2; k++) {
+		if (!(arrays[k] = malloc(size)))
+			return -1;
+		arrays[k][len[k]++] = '{';
+	}
+	for (size_t i = 0; i < in->nrows; i++) {
+		if (cls[i] == CLASS_UNCHANGED)
+			continue;
+		const int v[2] = { in->rows[i].area_id, in->rows[i].period };
+		for (int k = 0; k < 2; k++) {
+			if (!first)
+				arrays[k][len[k]++] = ',';
+			len[k] += put_int(arrays[k] + len[k], v[k]);
+		}
+		first = false;
+	}
+	for (int k = 0; k < 2; k++) {
+		arrays[k][len[k]++] = '}';
+		arrays[k][len[k]] = '\0';
+	}
+	return 0;
+}
+
+/* Fills out->locked with the locked periods the changed rows fall in. */
+static enum db_status locked_periods(struct db *db, const struct store_batch *in,
+                                     const unsigned char *cls, struct receipt *out)
+{
+	char *arrays[2] = { NULL, NULL };
+	struct db_rows *rows = NULL;
+	enum db_status st = DB_ERROR;
+
+	if (changed_arrays(in, cls, arrays) != 0) {
+		log_error("ingest: out of memory building the lock check's arrays");
+		goto done;
+	}
+	st = db_exec(db, &rows, SQL_LOCKED_PERIODS,
+	             DB_PARAMS(DB_PARAM_TEXT(arrays[0]), DB_PARAM_TEXT(arrays[1])));
+	for (int r = 0; r < db_rows_count(rows) && out->nlocked < STORE_LOCKED_MAX; r++)
+		out->locked[out->nlocked++] = (int)db_rows_int(rows, r, 0);
+done:
+	db_rows_free(rows);
+	for (int k = 0; k < 2; k++)
+		free(arrays[k]);
+	return st;
+}
+
+/* Under the ingest lock, after classifying: sets tx->locked when a created
+ * or updated row falls in a locked year of its municipality, and lists
+ * those periods in out->locked. Unchanged rows change nothing, so they
+ * pass. Every unlock or lock commits under no ingest lock, but a batch
+ * reads the locks after taking it, so it sees every lock committed
+ * before. */
+static enum db_status check_locks(struct db *db, const struct store_batch *in,
+                                  const unsigned char *cls, struct receipt *out,
+                                  struct ingest_tx *tx)
+{
+	long long any = 0;
+	enum db_status st = read_number(db, SQL_ANY_LOCKED, &any);
+
+	out->nlocked = 0;
+	if (st == DB_OK && any)
+		st = locked_periods(db, in, cls, out);
+	tx->locked = st == DB_OK && out->nlocked > 0;
+	return st;
+}
+
 /* Classifies, inserts and copies: the writing half of the transaction. */
 static enum db_status write_batch(struct db *db, const struct store_batch *in,
                                   struct receipt *out, struct ingest_tx *tx)
@@ -375,12 +476,14 @@ static enum db_status write_batch(struct db *db, const struct store_batch *in,
 	}
 	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	enum db_status st = classify(db, in, cls, tx);
-	if (st == DB_OK) {
+	if (st == DB_OK)
+		st = check_locks(db, in, cls, out, tx);
+	if (st == DB_OK && !tx->locked) {
 		count_classes(cls, in->nrows, out);
 		st = insert_submission(db, in, out, &tx->id);
 	}
 	/* A batch that changes nothing still gets its receipt, and no COPY. */
-	if (st == DB_OK && out->created + out->updated > 0)
+	if (st == DB_OK && !tx->locked && out->created + out->updated > 0)
 		st = copy_rows(db, in, cls, tx->id);
 	free(cls);
 	return st;
@@ -523,10 +626,21 @@ static void cache_end(const struct ingest_tx *tx, const struct store_batch *in, 
 		current_abort(tx->cache);
 }
 
+/* A batch that would change a locked period: nothing was written, and
+ * the rollback lets go of the lock. The cache's batch in flight ends as
+ * after any failure. */
+static enum store_result refuse_locked(struct db *db, const struct ingest_tx *tx,
+                                       const struct store_batch *in)
+{
+	db_rollback(db);
+	cache_end(tx, in, false);
+	return STORE_PERIOD_LOCKED;
+}
+
 enum store_result store_ingest(struct db *db, struct current *cache,
                                const struct store_batch *in, struct receipt *out)
 {
-	struct ingest_tx tx = { cache, 0, 0, false };
+	struct ingest_tx tx = { cache, 0, 0, false, false };
 	enum key_state key = KEY_NEW;
 	enum store_result result;
 	long long catalogue = 0;
@@ -551,6 +665,8 @@ enum store_result store_ingest(struct db *db, struct current *cache,
 		return key == KEY_SAME ? STORE_REPLAYED : STORE_KEY_REUSED;
 	}
 	st = write_batch(db, in, out, &tx);
+	if (st == DB_OK && tx.locked)
+		return refuse_locked(db, &tx, in);
 	if (st == DB_OK)
 		st = db_commit(db);
 	cache_end(&tx, in, st == DB_OK);

@@ -17,6 +17,10 @@
 /* "2024-10-01T12:34:56.789Z" and its NUL, with room to spare. */
 #define RECEIPT_TIME_STRLEN 40
 
+/* The most locked periods a 409 period_locked names. */
+#define STORE_LOCKED_MAX 128
+#define STORE_LOCKED_MAX_TEXT "128"
+
 /* What an agency gets back for a stored batch. */
 struct receipt {
 	char submission[UUID_STRLEN];        /* submission.uuid */
@@ -26,6 +30,9 @@ struct receipt {
 	long long created;                   /* keys that had no value before */
 	long long updated;                   /* keys whose current value changed */
 	long long unchanged;                 /* keys that already had this value */
+	int locked[STORE_LOCKED_MAX];        /* STORE_PERIOD_LOCKED: the locked periods
+	                                      * (yyyyq) the batch would change, in order */
+	size_t nlocked;                      /* entries in locked */
 };
 
 /* The receipt as JSON, the one form POST, its replay and GET all answer.
@@ -54,6 +61,8 @@ enum store_result {
 	STORE_FAILED,        /* any other failure: 500, logged */
 	STORE_STALE_CATALOGUE, /* a catalogue import came between the check and the lock:
 	                        * nothing stored; check the rows again */
+	STORE_PERIOD_LOCKED, /* a created or updated row falls in a locked year: nothing
+	                      * stored; the receipt's locked[] names the periods: 409 */
 };
 
 /* Runs the ingest transaction of docs/architecture.md "The store". Fills

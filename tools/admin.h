@@ -4,6 +4,7 @@
 #ifndef SAMLAD_ADMIN_H
 #define SAMLAD_ADMIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "compiler.h"
 #include "config.h"
@@ -40,6 +41,8 @@ extern const struct admin_command admin_token_revoke;
 extern const struct admin_command admin_token_list;
 extern const struct admin_command admin_demo_data;
 extern const struct admin_command admin_report;
+extern const struct admin_command admin_lock;
+extern const struct admin_command admin_audit;
 
 /* Prints "samlad-admin: <message>" on stderr. Both return -1, so that a
  * check that fails can say why and fail in one statement:
@@ -47,6 +50,10 @@ extern const struct admin_command admin_report;
 int admin_error(const char *fmt, ...) PRINTF(1, 2);
 /* Prints "samlad-admin: <what>: <the database's message> (SQLSTATE x)". */
 int admin_db_error(const struct db *db, const char *what);
+/* True when s is 1 to max characters of valid UTF-8 without control
+ * characters (U+0000-U+001F, U+007F-U+009F): text an operator gives that
+ * is shown back on one line, such as a token's label. */
+bool admin_text_valid(const char *s, size_t max);
 /* Connects to --database-url. On failure prints why and returns NULL;
  * otherwise the caller frees the connection with db_free. */
 struct db *admin_connect(const struct config *cfg);

@@ -1,5 +1,6 @@
-/* samlad-admin: runs migrations, imports the catalogue, manages tokens and
- * writes demo data and the annual review report. `samlad-admin COMMAND [options] [arguments]`: the
+/* samlad-admin: runs migrations, imports the catalogue, manages tokens,
+ * writes demo data and the annual review report, locks years and lists the
+ * audit. `samlad-admin COMMAND [options] [arguments]`: the
  * command (one or two words) comes first, then its options in any order. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "admin.h"
 #include "log.h"
+#include "utf8.h"
 
 static const struct admin_command *const commands[] = {
 	&admin_migrate,
@@ -17,6 +19,8 @@ static const struct admin_command *const commands[] = {
 	&admin_token_list,
 	&admin_demo_data,
 	&admin_report,
+	&admin_lock,
+	&admin_audit,
 };
 
 static const struct config_option common_options[] = { ADMIN_COMMON_OPTIONS };
@@ -41,6 +45,21 @@ int admin_db_error(const struct db *db, const char *what)
 	if (state[0])
 		return admin_error("%s: %s (SQLSTATE %s)", what, db_error(db), state);
 	return admin_error("%s: %s", what, db_error(db));
+}
+
+bool admin_text_valid(const char *s, size_t max)
+{
+	size_t len = strlen(s), chars = 0;
+
+	for (size_t i = 0; i < len; chars++) {
+		const unsigned char *c = (const unsigned char *)s + i;
+		size_t n = utf8_seq(c, len - i);
+		/* C0 and DEL are one byte; C1 is 0xC2 0x80 to 0xC2 0x9F. */
+		if (n == 0 || c[0] < 0x20 || c[0] == 0x7f || (c[0] == 0xc2 && c[1] < 0xa0))
+			return false;
+		i += n;
+	}
+	return chars >= 1 && chars <= max;
 }
 
 struct db *admin_connect(const struct config *cfg)

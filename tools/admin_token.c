@@ -15,6 +15,9 @@ static const struct config_option create_options[] = {
 	  "What the token may do: submitter, analyst or admin (required)." },
 	{ "agency", CONFIG_STRING, NULL, NULL, 0, 0,
 	  "The agency code a submitter token speaks for (submitters only, required for them)." },
+	{ "label", CONFIG_STRING, NULL, NULL, 0, 0,
+	  "Whose token it is and what for, shown by token list and audit: 1 to 200 characters "
+	  "of UTF-8, no control characters." },
 };
 
 static const struct config_option plain_options[] = { ADMIN_COMMON_OPTIONS };
@@ -26,8 +29,8 @@ static const char sql_agency_id[] =
 	"SELECT id FROM agency WHERE code = $1";
 
 static const char sql_insert[] =
-	"INSERT INTO token (secret_sha256, role, agency_id)"
-	" VALUES ($1, $2, $3::integer) RETURNING id";
+	"INSERT INTO token (secret_sha256, role, agency_id, label)"
+	" VALUES ($1, $2, $3::integer, $4) RETURNING id";
 
 static const char sql_revoke[] =
 	"UPDATE token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"
@@ -38,15 +41,20 @@ static const char sql_revoked_at[] =
 
 static const char sql_list[] =
 	"SELECT t.id, t.role, coalesce(a.code, '-'), " SQL_UTC("t.created_at") ","
-	"       coalesce(" SQL_UTC("t.revoked_at") ", '-')"
+	"       coalesce(" SQL_UTC("t.revoked_at") ", '-'), coalesce(t.label, '-')"
 	"  FROM token t LEFT JOIN agency a ON a.id = t.agency_id"
 	" ORDER BY t.id";
 
-/* Checks that --agency is given exactly when the role needs one. */
+/* The longest label, in characters (schema/006_token_labels.sql). */
+#define TOKEN_LABEL_MAX 200
+
+/* Checks that --agency is given exactly when the role needs one, and that
+ * a --label is one line of text. */
 static int check_role(const struct config *cfg, enum auth_role *role)
 {
 	const char *name = config_str(cfg, "role");
 	const char *agency = config_str(cfg, "agency");
+	const char *label = config_str(cfg, "label");
 
 	*role = name ? auth_role_parse(name) : ROLE_NONE;
 	if (*role == ROLE_NONE)
@@ -56,6 +64,9 @@ static int check_role(const struct config *cfg, enum auth_role *role)
 	if (*role != ROLE_SUBMITTER && agency)
 		return admin_error("token create: --agency is only for submitter tokens, not %s",
 		                   name);
+	if (label && !admin_text_valid(label, TOKEN_LABEL_MAX))
+		return admin_error("token create: --label must be 1 to %d characters of UTF-8 "
+		                   "text without control characters", TOKEN_LABEL_MAX);
 	return 0;
 }
 
@@ -77,7 +88,7 @@ static int agency_id(struct db *db, const char *code, long long *id)
 /* Stores a new token's hash (with the agency's id, 0 for none); writes
  * the token's text to `token`. */
 static int insert_token(struct db *db, enum auth_role role, long long agency,
-                        char token[AUTH_TOKEN_MAX], long long *id)
+                        const char *label, char token[AUTH_TOKEN_MAX], long long *id)
 {
 	unsigned char hash[AUTH_HASH_BYTES];
 	char secret[64];
@@ -91,7 +102,8 @@ static int insert_token(struct db *db, enum auth_role role, long long agency,
 	if (db_exec(db, &rows, sql_insert,
 	            DB_PARAMS(DB_PARAM_BYTES(hash, sizeof hash),
 	                      DB_PARAM_TEXT(auth_role_name(role)),
-	                      agency ? DB_PARAM_INT(agency) : DB_PARAM_NULL)) != DB_OK) {
+	                      agency ? DB_PARAM_INT(agency) : DB_PARAM_NULL,
+	                      DB_PARAM_TEXT(label))) != DB_OK) {
 		admin_db_error(db, "cannot store the token");
 		goto done;
 	}
@@ -120,7 +132,7 @@ static int create_run(const struct config *cfg)
 		return ADMIN_USAGE;
 	if (!(db = admin_connect(cfg)) ||
 	    (agency && agency_id(db, agency, &agency_num) != 0) ||
-	    insert_token(db, role, agency_num, token, &id) != 0)
+	    insert_token(db, role, agency_num, config_str(cfg, "label"), token, &id) != 0)
 		goto done;
 	fprintf(stderr, "created %s token %lld%s%s; it is shown only this once\n",
 	        auth_role_name(role), id, agency ? " for agency " : "", agency ? agency : "");
@@ -198,11 +210,12 @@ static int list_run(const struct config *cfg)
 		db_free(db);
 		return ADMIN_FAIL;
 	}
-	printf("%-6s %-9s %-20s %-20s %s\n", "id", "role", "agency", "created_at", "revoked_at");
+	printf("%-6s %-9s %-20s %-20s %-20s %s\n", "id", "role", "agency", "created_at",
+	       "revoked_at", "label");
 	for (int i = 0; i < db_rows_count(rows); i++)
-		printf("%-6s %-9s %-20s %-20s %s\n", db_rows_text(rows, i, 0),
+		printf("%-6s %-9s %-20s %-20s %-20s %s\n", db_rows_text(rows, i, 0),
 		       db_rows_text(rows, i, 1), db_rows_text(rows, i, 2), db_rows_text(rows, i, 3),
-		       db_rows_text(rows, i, 4));
+		       db_rows_text(rows, i, 4), db_rows_text(rows, i, 5));
 	db_rows_free(rows);
 	db_free(db);
 	return ADMIN_OK;
@@ -235,7 +248,7 @@ const struct admin_command admin_token_list = {
 	.verb = "list",
 	.args = "",
 	.nargs = 0,
-	.summary = "list tokens: id, role, agency, created_at, revoked_at (never a hash)",
+	.summary = "list tokens: id, role, agency, created_at, revoked_at, label (never a hash)",
 	.options = plain_options,
 	.noptions = ARRAY_LEN(plain_options),
 	.run = list_run,

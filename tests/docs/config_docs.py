@@ -27,6 +27,8 @@ COMMANDS = [
     ("samlad-admin token list", ["tools/samlad-admin", "token", "list"]),
     ("samlad-admin demo-data", ["tools/samlad-admin", "demo-data"]),
     ("samlad-admin report", ["tools/samlad-admin", "report"]),
+    ("samlad-admin lock", ["tools/samlad-admin", "lock"]),
+    ("samlad-admin audit", ["tools/samlad-admin", "audit"]),
 ]
 
 OPTION = re.compile(r"^  --([a-z0-9-]+)(?: VALUE)?(?:\s+\((\w+))?")
