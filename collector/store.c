@@ -684,10 +684,13 @@ fail:
 static const char SQL_NOW[] = "SELECT " RFC3339("clock_timestamp()");
 
 /* Classifies the batch by asking the database, and fills the receipt's
- * counts, sha256 and time; no submission uuid, as none was made. */
+ * counts, sha256 and time; no submission uuid, as none was made. Checks
+ * the locks as a post would: *locked when a changed row falls in a
+ * locked year. */
 static enum db_status dry_classify(struct db *db, const struct store_batch *in,
-                                   struct receipt *out)
+                                   struct receipt *out, bool *locked)
 {
+	struct ingest_tx tx = { NULL, 0, 0, false, false };
 	struct db_rows *rows = NULL;
 	unsigned char *cls = calloc(in->nrows ? in->nrows : 1, 1);
 	enum db_status st = DB_ERROR;
@@ -699,6 +702,9 @@ static enum db_status dry_classify(struct db *db, const struct store_batch *in,
 	out->submission[0] = '\0';
 	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	st = classify_query(db, in, cls);
+	if (st == DB_OK)
+		st = check_locks(db, in, cls, out, &tx);
+	*locked = tx.locked;
 	if (st == DB_OK) {
 		count_classes(cls, in->nrows, out);
 		st = db_exec(db, &rows, SQL_NOW, 0, NULL);
@@ -715,6 +721,7 @@ enum store_result store_dry_run(struct db *db, const struct store_batch *in,
 {
 	enum key_state key = KEY_NEW;
 	long long catalogue = 0;
+	bool locked = false;
 	enum store_result result;
 
 	/* One read-only snapshot, without the ingest lock: a dry run holds
@@ -729,10 +736,12 @@ enum store_result store_dry_run(struct db *db, const struct store_batch *in,
 	if (st == DB_OK && in->has_key)
 		st = find_key(db, in, out, &key);
 	if (st == DB_OK && key == KEY_NEW)
-		st = dry_classify(db, in, out);
+		st = dry_classify(db, in, out, &locked);
 	if (st != DB_OK)
 		goto fail;
 	db_rollback(db);
+	if (locked)
+		return STORE_PERIOD_LOCKED;
 	return key == KEY_NEW ? STORE_CREATED : key == KEY_SAME ? STORE_REPLAYED
 	                                                        : STORE_KEY_REUSED;
 fail:

@@ -14,7 +14,7 @@
 static struct harness_db db;
 static struct harness_proc collector;
 static struct buf out = BUF_INIT, err = BUF_INIT;
-static char counts_url[160];
+static char counts_url[160], dry_run_url[180];
 static char *tok_bup;
 
 /* Runs samlad-admin with these arguments against the test database;
@@ -161,6 +161,28 @@ static void test_lock_errors(void)
 	       "no refused lock is recorded");
 }
 
+/* A dry run checks the locks as a post does: the same 409 for a change,
+ * 200 for a resend. */
+static void test_dry_run_locked(void)
+{
+	struct http_result res;
+	const char *change = BODY(ROW("0581-hageby", "2025Q1", 6));
+	const char *resend = BODY(ROW("0581-hageby", "2025Q1", 5));
+
+	http_do("POST", dry_run_url, tok_bup, "application/json", change, strlen(change), NULL,
+	        &res);
+	is_int(res.status, 409, "a dry run of a change in the locked year: 409");
+	is_str(res.body.data, "{\"error\":\"period_locked\",\"message\":\"the batch would "
+	       "change locked period 2025Q1; nothing was stored\",\"periods\":[\"2025Q1\"]}",
+	       "the dry run's body names the locked period");
+	http_result_free(&res);
+	http_do("POST", dry_run_url, tok_bup, "application/json", resend, strlen(resend), NULL,
+	        &res);
+	is_int(res.status, 200, "a dry run of a resend in the locked year: 200");
+	ok(res.body.data && strstr(res.body.data, "\"unchanged\":1"), "and it is unchanged");
+	http_result_free(&res);
+}
+
 static void test_locks(void)
 {
 	post_ok("before the lock", BODY(ROW("0581-hageby", "2025Q1", 5) ","
@@ -188,6 +210,7 @@ static void test_locks(void)
 	            "\"2025Q3\"]}");
 	is_int(harness_sql_int(&db, "SELECT count(*) FROM count_history WHERE value IN (6, 9)"), 0,
 	       "no refused value is in the history");
+	test_dry_run_locked();
 	post_ok("a resend of the locked year's values", BODY(ROW("0581-hageby", "2025Q1", 5) ","
 	        ROW("0581-navestad", "2025Q2", 3)), 201, 0, 0, 2);
 	post_ok("unchanged values with a change in 2026", BODY(ROW("0581-hageby", "2025Q1", 5) ","
@@ -298,6 +321,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(counts_url, sizeof counts_url, "%s/v1/counts", collector.base_url);
+	snprintf(dry_run_url, sizeof dry_run_url, "%s?dry_run=true", counts_url);
 	test_locks();
 	test_audit();
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
