@@ -24,25 +24,8 @@ static struct buf out = BUF_INIT, err = BUF_INIT;
 
 /* Runs samlad-admin with these arguments against the test database;
  * stdout and stderr land in `out` and `err`. Returns the exit status. */
-static int admin_argv(const char *const *args)
-{
-	const char *argv[24] = { harness_program("tools/samlad-admin") };
-	char url[600];
-	const char *env[] = { url, NULL };
-	size_t n = 1;
-
-	while (args[n - 1] && n < ARRAY_LEN(argv) - 1) {
-		argv[n] = args[n - 1];
-		n++;
-	}
-	argv[n] = NULL;
-	snprintf(url, sizeof url, "DATABASE_URL=%s", hdb.admin_url);
-	buf_reset(&out);
-	buf_reset(&err);
-	return harness_run(argv, env, NULL, &out, &err);
-}
-
-#define ADMIN(...) admin_argv((const char *const[]){ __VA_ARGS__, NULL })
+#define ADMIN(...) harness_admin(hdb.admin_url, (const char *const[]){ __VA_ARGS__, NULL }, \
+                                 &out, &err)
 
 static const char *text(const struct buf *b)
 {

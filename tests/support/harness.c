@@ -501,3 +501,22 @@ bool harness_is_rfc3339(const char *s)
 		return true;
 	return strlen(s) == 6 && (*s == '+' || *s == '-') && shape_is(s + 1, "99:99");
 }
+
+int harness_admin(const char *admin_url, const char *const *args, struct buf *out,
+                  struct buf *err)
+{
+	const char *argv[24] = { harness_program("tools/samlad-admin") };
+	char url[600];
+	const char *env[] = { url, NULL };
+	size_t n = 1;
+
+	while (args[n - 1] && n < ARRAY_LEN(argv) - 1) {
+		argv[n] = args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	snprintf(url, sizeof url, "DATABASE_URL=%s", admin_url);
+	buf_reset(out);
+	buf_reset(err);
+	return harness_run(argv, env, NULL, out, err);
+}

@@ -65,6 +65,12 @@ int harness_run(const char *const *argv, const char *const *env,
 int harness_push(const char *const *args, const char *const *env, struct buf *out,
                  struct buf *err);
 
+/* Runs samlad-admin with args after the program name (NULL-terminated, at
+ * most 22) against the database of admin_url, its output in out and err
+ * (emptied first); returns its exit status. */
+int harness_admin(const char *admin_url, const char *const *args, struct buf *out,
+                  struct buf *err);
+
 /* Creates a token with samlad-admin; returns it (malloc'd) or exits. */
 char *harness_token(const struct harness_db *db, const char *role, const char *agency);
 
