@@ -194,8 +194,13 @@ static enum db_status result_failure(struct db *db, PGresult *res)
 	if (!res)
 		return refused(db, "", PQerrorMessage(db->conn));
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	set_error(db, PQresultErrorField(res, PG_DIAG_SQLSTATE),
-	          primary ? primary : PQresultErrorMessage(res));
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	set_error(db, state, primary ? primary : PQresultErrorMessage(res));
+	/* A server shutting down or ending this session (57P01 and the rest of
+	 * 57P, class 08) says so before the socket closes: the connection is
+	 * as good as lost, and the caller's answer is the same 503. */
+	if (state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0))
+		return DB_UNAVAILABLE;
 	return DB_ERROR;
 }
 

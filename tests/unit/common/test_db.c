@@ -205,6 +205,14 @@ static void test_broken(struct db *db)
 	is_int(db_command(db, "SELECT 1"), DB_OK, "after rollback the next call reconnects");
 	is_int(query_int(db, "SELECT count(*) FROM t WHERE k >= 30"), 0,
 	       "nothing of the broken transaction was stored");
+
+	/* The server ending the session answers 57P01 before the socket
+	 * closes: unavailable, not an error of the statement. */
+	is_int(db_command(db, "SELECT pg_terminate_backend(pg_backend_pid())"), DB_UNAVAILABLE,
+	       "a session the server terminates is unavailable");
+	ok(strcmp(db_sqlstate(db), "57P01") == 0 || strcmp(db_sqlstate(db), "08006") == 0,
+	   "with its SQLSTATE: %s", db_sqlstate(db));
+	is_int(db_command(db, "SELECT 1"), DB_OK, "and the next call reconnects");
 }
 
 /* Prepared statements of the tests; their addresses tell them apart. */
