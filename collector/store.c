@@ -390,33 +390,20 @@ static const char SQL_LOCKED_PERIODS[] =
 	" ORDER BY up.period LIMIT " STORE_LOCKED_MAX_TEXT;
 
 /* The areas and periods of the rows that change something (created or
- * updated), as two array literals, each malloc'd (the caller frees them,
- * also after a failure). */
-static int changed_arrays(const struct store_batch *in, const unsigned char *cls,
-                          char *arrays[2])
+ * updated), as two arrays of *n each, malloc'd (the caller frees them, also
+ * after a failure). */
+static int changed_keys(const struct store_batch *in, const unsigned char *cls,
+                        int *keys[2], size_t *n)
 {
-	size_t size = in->nrows * 12 + 3, len[2] = { 0, 0 };
-	bool first = true;
-
-	for (int k = 0; k < 2; k++) {
-		if (!(arrays[k] = malloc(size)))
+	*n = 0;
+	for (int k = 0; k < 2; k++)
+		if (!(keys[k] = malloc((in->nrows ? in->nrows : 1) * sizeof *keys[k])))
 			return -1;
-		arrays[k][len[k]++] = '{';
-	}
 	for (size_t i = 0; i < in->nrows; i++) {
 		if (cls[i] == CLASS_UNCHANGED)
 			continue;
-		const int v[2] = { in->rows[i].area_id, in->rows[i].period };
-		for (int k = 0; k < 2; k++) {
-			if (!first)
-				arrays[k][len[k]++] = ',';
-			len[k] += put_int(arrays[k] + len[k], v[k]);
-		}
-		first = false;
-	}
-	for (int k = 0; k < 2; k++) {
-		arrays[k][len[k]++] = '}';
-		arrays[k][len[k]] = '\0';
+		keys[0][*n] = in->rows[i].area_id;
+		keys[1][(*n)++] = in->rows[i].period;
 	}
 	return 0;
 }
@@ -425,22 +412,23 @@ static int changed_arrays(const struct store_batch *in, const unsigned char *cls
 static enum db_status locked_periods(struct db *db, const struct store_batch *in,
                                      const unsigned char *cls, struct receipt *out)
 {
-	char *arrays[2] = { NULL, NULL };
+	int *keys[2] = { NULL, NULL };
 	struct db_rows *rows = NULL;
 	enum db_status st = DB_ERROR;
+	size_t n;
 
-	if (changed_arrays(in, cls, arrays) != 0) {
+	if (changed_keys(in, cls, keys, &n) != 0) {
 		log_error("ingest: out of memory building the lock check's arrays");
 		goto done;
 	}
 	st = db_exec(db, &rows, SQL_LOCKED_PERIODS,
-	             DB_PARAMS(DB_PARAM_TEXT(arrays[0]), DB_PARAM_TEXT(arrays[1])));
+	             DB_PARAMS(DB_PARAM_INTS(keys[0], n), DB_PARAM_INTS(keys[1], n)));
 	for (int r = 0; r < db_rows_count(rows) && out->nlocked < STORE_LOCKED_MAX; r++)
 		out->locked[out->nlocked++] = (int)db_rows_int(rows, r, 0);
 done:
 	db_rows_free(rows);
 	for (int k = 0; k < 2; k++)
-		free(arrays[k]);
+		free(keys[k]);
 	return st;
 }
 
