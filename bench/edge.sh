@@ -14,18 +14,11 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${SAMLAD_BUILD:-$ROOT/build}
-PG=$ROOT/scripts/pg.sh
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-ADMIN=$BUILD/tools/samlad-admin
-COLLECTOR=$BUILD/collector/samlad-collector
-OUT=$ROOT/bench/out
-STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
-REQUESTS=${BENCH_REQUESTS:-1000000}
-ATTACKERS=${BENCH_ATTACKERS:-512}
-
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+COLLECTOR=$BUILD/collector/samlad-collector
+REQUESTS=${BENCH_REQUESTS:-1000000}
+ATTACKERS=${BENCH_ATTACKERS:-512}
 command -v wrk >/dev/null || die "wrk is missing: scripts/deps.sh test installs it"
 
 bench_build "$ADMIN" "$COLLECTOR"
