@@ -45,5 +45,6 @@ void healthz_get(struct http_request *req, void *app);
 void counts_post(struct http_request *req, void *app);
 void counts_get(struct http_request *req, void *app);
 void submissions_get(struct http_request *req, void *app);
+void submissions_list_get(struct http_request *req, void *app);
 
 #endif

@@ -35,6 +35,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/healthz", healthz_get },
 	{ "POST", "/v1/counts", counts_post },
 	{ "GET", "/v1/counts", counts_get },
+	{ "GET", "/v1/submissions", submissions_list_get },
 	{ "GET", "/v1/submissions/*", submissions_get },
 };
 

@@ -758,6 +758,70 @@ enum db_status store_receipt(struct db *db, int agency_id, const char *uuid,
 	return st;
 }
 
+/* One more row than asked for says whether another page follows. The
+ * token's label is read by its id, so the columns of RECEIPT_COLUMNS stay
+ * unqualified. */
+static const char SQL_SUBMISSIONS[] =
+	"SELECT " RECEIPT_COLUMNS ", token_id,"
+	"       coalesce((SELECT label FROM token WHERE token.id = token_id), '')"
+	"  FROM submission"
+	" WHERE agency_id = $1 AND ($2::bigint IS NULL OR id < $2)"
+	" ORDER BY id DESC LIMIT $3 + 1";
+
+static const char SQL_SUBMISSION_ID[] =
+	"SELECT id FROM submission WHERE uuid = $1::uuid AND agency_id = $2";
+
+/* The id of the agency's submission `uuid`, or 0 when it has none such. */
+static enum db_status submission_id(struct db *db, int agency_id, const char *uuid,
+                                    long long *id)
+{
+	struct db_rows *rows;
+	enum db_status st = db_exec(db, &rows, SQL_SUBMISSION_ID,
+	                            DB_PARAMS(DB_PARAM_TEXT(uuid), DB_PARAM_INT(agency_id)));
+
+	*id = db_rows_count(rows) > 0 ? db_rows_int(rows, 0, 0) : 0;
+	db_rows_free(rows);
+	return st;
+}
+
+static void submission_from_row(const struct db_rows *rows, int row,
+                                struct submission_item *out)
+{
+	memset(out, 0, sizeof *out);
+	receipt_from_row(rows, row, &out->receipt);
+	out->token_id = db_rows_int(rows, row, 7);
+	db_rows_copy(rows, row, 8, out->token_label, sizeof out->token_label);
+}
+
+enum db_status store_submissions(struct db *db, int agency_id, const char *before, int limit,
+                                 struct submission_item *out, size_t *n, bool *more,
+                                 bool *before_found)
+{
+	long long before_id = 0;
+	struct db_rows *rows;
+	enum db_status st = DB_OK;
+
+	*n = 0;
+	*more = false;
+	*before_found = true;
+	if (before)
+		st = submission_id(db, agency_id, before, &before_id);
+	if (st != DB_OK || (before && before_id == 0)) {
+		*before_found = st != DB_OK;
+		return st;
+	}
+	st = db_exec(db, &rows, SQL_SUBMISSIONS,
+	             DB_PARAMS(DB_PARAM_INT(agency_id),
+	                       before ? DB_PARAM_INT(before_id) : DB_PARAM_NULL,
+	                       DB_PARAM_INT(limit)));
+	int count = db_rows_count(rows);
+	*more = count > limit;
+	for (int i = 0; i < count && i < limit; i++)
+		submission_from_row(rows, i, &out[(*n)++]);
+	db_rows_free(rows);
+	return st;
+}
+
 /* Codes are compared byte by byte (COLLATE "C"), as the catalogue sorts
  * them, so the order does not depend on the database's locale. */
 static const char SQL_CURRENT_COUNTS[] =

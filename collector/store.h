@@ -88,6 +88,25 @@ enum store_result store_dry_run(struct db *db, const struct store_batch *in,
 enum db_status store_receipt(struct db *db, int agency_id, const char *uuid,
                              struct receipt *out, bool *found) WUR;
 
+/* The most submissions one page of GET /v1/submissions lists. */
+#define STORE_SUBMISSIONS_MAX 500
+
+/* One line of an agency's list of submissions. */
+struct submission_item {
+	struct receipt receipt;   /* its receipt (nlocked is 0) */
+	long long token_id;       /* the token that sent it */
+	char token_label[208];    /* that token's label (at most 200 bytes), or "" */
+};
+
+/* Up to `limit` of agency_id's submissions, newest first, older than the
+ * submission `before` when it is not NULL (a well-formed uuid). *n says how
+ * many; *more whether older ones remain; *before_found is false when
+ * `before` is not one of the agency's (then *n is 0). `out` has room for
+ * `limit` items; limit is at most STORE_SUBMISSIONS_MAX. */
+enum db_status store_submissions(struct db *db, int agency_id, const char *before, int limit,
+                                 struct submission_item *out, size_t *n, bool *more,
+                                 bool *before_found) WUR;
+
 /* A current value that came from one of the agency's submissions. */
 struct stored_count {
 	char indicator[72];             /* indicator.code (at most 64 bytes) */
