@@ -43,7 +43,7 @@ static const struct config_option options[] = {
 	{ "grace-days", CONFIG_INT, "30", NULL, 0, 366,
 	  "Days after a quarter's end within which its report is on time; the review "
 	  "(/review/YEAR) lists later first reports as late." },
-	CONFIG_LOG_LEVEL,
+	CONFIG_LOG_OPTIONS,
 };
 
 /* Static so that the catalogue holder can use its static initializer. */

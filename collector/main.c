@@ -24,7 +24,7 @@ static const struct config_option options[] = {
 	  "Seconds sent in Retry-After when the database is unavailable." },
 	{ "cache-keys", CONFIG_INT, "4000000", NULL, 0, 1000000000,
 	  "Most keys in the current-value cache (21 to 43 bytes each); 0 turns it off." },
-	CONFIG_LOG_LEVEL,
+	CONFIG_LOG_OPTIONS,
 };
 
 /* Static so that the catalogue holder can use its static initializer. */

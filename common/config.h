@@ -51,9 +51,11 @@ const char *config_arg(const struct config *c, int i);
 void config_help(FILE *out, const char *usage,
                  const struct config_option *table, size_t n);
 
-/* The option rows shared by the HTTP programs, for their tables. */
-#define CONFIG_LOG_LEVEL \
+/* The option rows every program has, for their tables. */
+#define CONFIG_LOG_OPTIONS \
 	{ "log-level", CONFIG_STRING, "info", "SAMLAD_LOG_LEVEL", 0, 0, \
-	  "Lowest level logged: debug, info, warn or error." }
+	  "Lowest level logged: debug, info, warn or error." }, \
+	{ "log-format", CONFIG_STRING, "text", "SAMLAD_LOG_FORMAT", 0, 0, \
+	  "Log lines as text, or json: one object per line for log shippers." }
 
 #endif

@@ -16,19 +16,18 @@
 #include "log.h"
 #include "service.h"
 
-/* Checks what an option table cannot: the log level's name (and sets it),
+/* Checks what an option table cannot: the log level and format (and sets them),
  * the required database URL, --tls-cert and --tls-key given together, and
  * stray arguments. `program` names the service in the messages. Returns 0, or -1 after saying why on stderr. */
 static int service_options_check(const struct config *cfg, const char *program)
 {
-	int level = log_level_parse(config_str(cfg, "log-level"));
+	const char *bad = log_configure(config_str(cfg, "log-level"),
+	                                config_str(cfg, "log-format"));
 
-	if (level < 0) {
-		fprintf(stderr, "%s: --log-level '%s' is not debug, info, warn or error\n",
-		        program, config_str(cfg, "log-level"));
+	if (bad) {
+		fprintf(stderr, "%s: %s\n", program, bad);
 		return -1;
 	}
-	log_set_level((enum log_level)level);
 	if (!config_str(cfg, "database-url")) {
 		fprintf(stderr, "%s: no database: set DATABASE_URL or pass --database-url "
 		        "(see --help)\n", program);

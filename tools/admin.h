@@ -32,7 +32,7 @@ struct admin_command {
 #define ADMIN_COMMON_OPTIONS \
 	{ "database-url", CONFIG_STRING, NULL, "DATABASE_URL", 0, 0, \
 	  "PostgreSQL connection URL or key=value string of the owning (migrating) role." }, \
-	CONFIG_LOG_LEVEL
+	CONFIG_LOG_OPTIONS
 
 extern const struct admin_command admin_migrate;
 extern const struct admin_command admin_catalogue_import;

@@ -138,21 +138,20 @@ static void unknown_command(int argc, char **argv)
 }
 
 /* Checks what config_parse cannot: the number of positional arguments, a
- * known log level and a database to talk to. 0, or -1 after saying why. */
+ * known log level and format and a database to talk to. 0, or -1 after saying why. */
 static int check_config(const struct admin_command *cmd, const struct config *cfg,
                         const char *usage)
 {
 	const char *url = config_str(cfg, "database-url");
-	int level = log_level_parse(config_str(cfg, "log-level"));
+	const char *bad;
 
 	if (config_argc(cfg) != cmd->nargs)
 		return admin_error("expected %d argument%s: %s", cmd->nargs,
 		                   cmd->nargs == 1 ? "" : "s", usage);
-	if (level < 0)
-		return admin_error("--log-level: expected debug, info, warn or error");
+	if ((bad = log_configure(config_str(cfg, "log-level"), config_str(cfg, "log-format"))))
+		return admin_error("%s", bad);
 	if (!url || !url[0])
 		return admin_error("no database: set DATABASE_URL or pass --database-url");
-	log_set_level((enum log_level)level);
 	return 0;
 }
 

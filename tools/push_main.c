@@ -37,7 +37,7 @@ static const struct config_option options[] = {
 	{ "cacert", CONFIG_STRING, NULL, "SAMLAD_CACERT", 0, 0,
 	  "PEM file of the certificate authorities that may vouch for an https:// "
 	  "collector; without it, the system's." },
-	CONFIG_LOG_LEVEL,
+	CONFIG_LOG_OPTIONS,
 };
 
 /* A bearer token is printable ASCII without spaces; anything else would
@@ -57,8 +57,10 @@ static int check_usage(const struct config *cfg, const char *token)
 {
 	const char *url = config_str(cfg, "url");
 
-	if (log_level_parse(config_str(cfg, "log-level")) < 0) {
-		fprintf(stderr, "samlad-push: --log-level must be debug, info, warn or error\n");
+	const char *bad = log_configure(config_str(cfg, "log-level"), config_str(cfg, "log-format"));
+
+	if (bad) {
+		fprintf(stderr, "samlad-push: %s\n", bad);
 		return -1;
 	}
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
@@ -121,7 +123,6 @@ int main(int argc, char **argv)
 		return code;
 	if (check_usage(cfg, token) != 0)
 		goto done;
-	log_set_level((enum log_level)log_level_parse(config_str(cfg, "log-level")));
 	files = calloc((size_t)config_argc(cfg), sizeof *files);
 	if (!files || read_files(cfg, files) != 0)
 		goto done;

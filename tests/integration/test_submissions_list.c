@@ -4,6 +4,10 @@
  * agency's submissions never listed; every bad parameter a 400 with its
  * message, no token 401, another role 403.
  *
+ * The collector runs with --log-format json: after it stops, every line
+ * of its log is a JSON object, and each request of the test has its line
+ * with the status as a number.
+ *
  * bup posts five batches (the first and third with its labelled token,
  * the others with a second token that has no label), bvc one. */
 #include <cjson/cJSON.h>
@@ -192,11 +196,40 @@ static void test_empty(void)
 	free(tok);
 }
 
+/* Every line of the collector's log parses as a JSON object; counts the
+ * access lines of GET /v1/submissions with status 400. */
+static void test_json_log(void)
+{
+	FILE *f = fopen(collector.log_path, "r");
+	char line[8192];
+	int lines = 0, objects = 0, refusals = 0;
+
+	while (f && fgets(line, sizeof line, f)) {
+		cJSON *o = cJSON_Parse(line);
+		const cJSON *status = cJSON_GetObjectItemCaseSensitive(o, "status");
+		const char *msg = json_string(o, "message");
+
+		lines++;
+		objects += cJSON_IsObject(o) && json_string(o, "time") && msg &&
+		           strcmp(json_string(o, "program"), "samlad-collector") == 0;
+		refusals += msg && strncmp(msg, "http GET /v1/submissions", 24) == 0 &&
+		            cJSON_IsNumber(status) && status->valueint == 400;
+		cJSON_Delete(o);
+	}
+	if (f)
+		fclose(f);
+	ok(lines > 10, "json log: %d lines", lines);
+	is_int(objects, lines, "json log: every line a JSON object of the collector");
+	is_int(refusals, 9, "json log: the nine 400s, status a number");
+}
+
 int main(void)
 {
+	static const char *const json_log[] = { "--log-format", "json", NULL };
+
 	harness_db_create(&db, "submissions_list");
 	if (harness_start(&collector, harness_program("collector/samlad-collector"),
-	                  db.collector_url, NULL) != 0) {
+	                  db.collector_url, json_log) != 0) {
 		printf("Bail out! the collector did not start (see %s)\n", collector.log_path);
 		return 1;
 	}
@@ -207,6 +240,7 @@ int main(void)
 	test_empty();
 
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
+	test_json_log();
 	free(tok_bup);
 	free(tok_bup2);
 	free(tok_bvc);

@@ -19,7 +19,7 @@ static const struct config_option table[] = {
 	{ "verbose", CONFIG_BOOL, NULL, "SAMLAD_TEST_VERBOSE", 0, 0, "Log more." },
 	{ "database-url", CONFIG_STRING, NULL, "SAMLAD_TEST_DATABASE_URL", 0, 0, "Where." },
 	{ "workers", CONFIG_INT, "4", NULL, -2, 64, "Threads." },
-	CONFIG_LOG_LEVEL,
+	CONFIG_LOG_OPTIONS,
 };
 
 /* What a parse printed and returned. */
