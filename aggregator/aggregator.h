@@ -124,6 +124,7 @@ void healthz_get(struct http_request *req, void *app);
 void catalogue_get(struct http_request *req, void *app);
 void series_get(struct http_request *req, void *app);
 void table_get(struct http_request *req, void *app);
+void data_get(struct http_request *req, void *app);
 void login_get(struct http_request *req, void *app);
 void login_post(struct http_request *req, void *app);
 void logout_post(struct http_request *req, void *app);

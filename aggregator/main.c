@@ -55,6 +55,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/v1/catalogue", catalogue_get },
 	{ "GET", "/v1/series", series_get },
 	{ "GET", "/v1/table", table_get },
+	{ "GET", "/v1/data", data_get },
 	{ "GET", "/login", login_get },
 	{ "POST", "/login", login_post },
 	{ "POST", "/logout", logout_post },

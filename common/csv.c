@@ -196,3 +196,19 @@ int csv_write_record(struct buf *out, const char *const *fields, size_t n)
 		csv_write_field(out, fields[i]);
 	return csv_write_eol(out);
 }
+
+int csv_write_record_sep(struct buf *out, const char *const *fields, size_t n, char sep)
+{
+	char special[] = { sep, '"', '\r', '\n', '\0' };
+	char sep_text[2] = { sep, '\0' };
+
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(out, sep_text);
+		if (strpbrk(fields[i], special) || (n == 1 && fields[i][0] == '\0'))
+			write_quoted(out, fields[i]);
+		else
+			buf_puts(out, fields[i]);
+	}
+	return csv_write_eol(out);
+}

@@ -41,5 +41,9 @@ int csv_write_field(struct buf *out, const char *field);
 int csv_write_eol(struct buf *out);
 /* Appends a record of n fields and its line end. */
 int csv_write_record(struct buf *out, const char *const *fields, size_t n);
+/* The same with `sep` (',' or ';') between the fields, a field quoted
+ * when it holds sep, a quote, CR or LF. It does not look at what the
+ * buffer already holds, so it may follow a byte order mark. */
+int csv_write_record_sep(struct buf *out, const char *const *fields, size_t n, char sep);
 
 #endif

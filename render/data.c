@@ -1,0 +1,92 @@
+/* The /v1/data renderings; see data.h. The columns are those an analyst
+ * pivots on: quarter and year rows are told apart by their own column,
+ * frequency, so that a pivot over quarters never counts a year twice. */
+#include "data.h"
+
+#include <stdio.h>
+#include "csv.h"
+#include "json_build.h"
+#include "period.h"
+#include "series.h"
+
+/* The header of the CSV, in the order of data_fields. */
+static const char *const data_columns[] = { "indicator", "indicator_name", "area", "area_name",
+                                            "period", "frequency", "value", "status" };
+#define DATA_NCOLUMNS (sizeof data_columns / sizeof data_columns[0])
+
+/* The text of one row's fields; value is "" unless published. */
+struct data_fields {
+	char period[PERIOD_STRLEN];  /* "2024Q1" or "2024" */
+	char value[24];              /* the published count */
+	const char *text[DATA_NCOLUMNS]; /* every column, borrowed from the row or above */
+};
+
+static void fields_of(const struct data_row *r, const struct data_style *style,
+                      struct data_fields *f)
+{
+	enum point_status st = point_status_of(r->cell.status);
+	bool year = r->col == DC_YEAR;
+
+	if (year)
+		snprintf(f->period, sizeof f->period, "%d", r->year);
+	else
+		period_format(period_make(r->year, r->col + 1), f->period);
+	f->value[0] = '\0';
+	if (st == POINT_PUBLISHED)
+		snprintf(f->value, sizeof f->value, "%lld", r->cell.value);
+	const char *const text[DATA_NCOLUMNS] = {
+		r->indicator->code, style->english ? r->indicator->name_en : r->indicator->name_sv,
+		r->area->code, r->area->name, f->period, year ? "year" : "quarter", f->value,
+		point_status_name(st),
+	};
+	for (size_t i = 0; i < DATA_NCOLUMNS; i++)
+		f->text[i] = text[i];
+}
+
+static cJSON *row_json(const struct data_row *r, const struct data_style *style)
+{
+	struct data_fields f;
+	cJSON *o = cJSON_CreateObject();
+	bool ok = true;
+
+	fields_of(r, style, &f);
+	for (size_t i = 0; ok && i < DATA_NCOLUMNS; i++) {
+		if (i == 6)
+			ok = json_add(o, "value", f.value[0] ? cJSON_CreateNumber((double)r->cell.value)
+			                                     : cJSON_CreateNull());
+		else
+			ok = cJSON_AddStringToObject(o, data_columns[i], f.text[i]) != NULL;
+	}
+	return json_checked(o, ok);
+}
+
+cJSON *render_data(const struct data_row *rows, size_t n, const struct data_style *style,
+                   const struct data_page *page)
+{
+	cJSON *o = cJSON_CreateObject();
+	bool ok = cJSON_AddNumberToObject(o, "total", (double)page->total) &&
+	          cJSON_AddNumberToObject(o, "page", (double)page->page) &&
+	          cJSON_AddNumberToObject(o, "pages", (double)page->pages) &&
+	          json_add(o, "next", page->next ? cJSON_CreateString(page->next)
+	                                         : cJSON_CreateNull());
+	cJSON *list = ok ? cJSON_AddArrayToObject(o, "rows") : NULL;
+
+	ok = ok && list;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = json_append(list, row_json(&rows[i], style));
+	return json_checked(o, ok);
+}
+
+int render_data_csv(const struct data_row *rows, size_t n, const struct data_style *style,
+                    struct buf *out)
+{
+	struct data_fields f;
+
+	buf_puts(out, "\xEF\xBB\xBF");
+	csv_write_record_sep(out, data_columns, DATA_NCOLUMNS, style->sep);
+	for (size_t i = 0; i < n; i++) {
+		fields_of(&rows[i], style, &f);
+		csv_write_record_sep(out, f.text, DATA_NCOLUMNS, style->sep);
+	}
+	return buf_failed(out) ? -1 : 0;
+}

@@ -1,0 +1,49 @@
+/* The /v1/data answer: many indicators x areas x periods in one table of
+ * rows, as JSON or as CSV that opens in Excel. Only published cells of the
+ * protected year tables come here (ptable.h), each named. Pure: no
+ * database, no HTTP. */
+#ifndef SAMLAD_DATA_H
+#define SAMLAD_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "buf.h"
+#include "catalogue.h"
+#include "compiler.h"
+#include "ptable.h"
+
+/* One row: a cell of a year table, with what names it. */
+struct data_row {
+	const struct cat_indicator *indicator;  /* borrowed from the catalogue */
+	const struct cat_area *area;            /* borrowed; a municipality or a leaf */
+	int year;                               /* the table's year */
+	int col;                                /* 0..3 the quarter's column, DC_YEAR the year */
+	struct pcell cell;                      /* value and status as published */
+};
+
+/* How the rows are written. */
+struct data_style {
+	bool english;  /* names in English (indicators' name_en) instead of Swedish */
+	char sep;      /* the CSV's separator: ',' or ';' (Swedish Excel) */
+};
+
+/* Where a page lies among all the rows of a request. */
+struct data_page {
+	long long total;   /* rows of the whole request */
+	long long page;    /* this page, from 1 */
+	long long pages;   /* pages in all (at least 1) */
+	const char *next;  /* the next page's path and query, or NULL on the last */
+};
+
+/* {"total", "page", "pages", "next", "rows": [{"indicator", "indicator_name",
+ * "area", "area_name", "period", "frequency", "value", "status"}]}; NULL
+ * when memory ran out. */
+cJSON *render_data(const struct data_row *rows, size_t n, const struct data_style *style,
+                   const struct data_page *page);
+/* The same rows as CSV: a UTF-8 byte order mark (so that Excel reads the
+ * names as UTF-8), a header, one line per row. 0 or -1. */
+int render_data_csv(const struct data_row *rows, size_t n, const struct data_style *style,
+                    struct buf *out) WUR;
+
+#endif

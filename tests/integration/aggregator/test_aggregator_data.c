@@ -1,0 +1,263 @@
+/* GET /v1/data through real HTTP on the counts of planted.h: exact rows
+ * for a small request; every row of a bigger one equal to the cell
+ * /v1/table publishes (value and status), so that /v1/data shows nothing
+ * the disclosure control of the tables hid; paging whose pages join to
+ * the whole; the CSV for Excel byte for byte (BOM, header, ';'); names in
+ * English; as_of; every refusal with its status and message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_support.h"
+#include "planted.h"
+
+static struct agg_env env;
+
+/* GETs /v1/data with the query as JSON, checking 200; the body (delete it). */
+static cJSON *data(const char *fmt, const char *query)
+{
+	struct http_result r;
+
+	agg_get(&env.agg, env.analyst, NULL, &r, fmt, query);
+	is_int(r.status, 200, "%s: 200", query);
+	cJSON *o = agg_json(&r);
+	http_result_free(&r);
+	return o;
+}
+
+/* Checks row i of o's rows. value < 0 means null. */
+static void row_is(const cJSON *o, int i, const char *area, const char *period,
+                   const char *freq, long long value, const char *status)
+{
+	char path[64];
+	const cJSON *row;
+
+	snprintf(path, sizeof path, "rows.%d", i);
+	row = agg_at(o, path);
+	is_str(agg_str(row, "area"), area, "row %d area", i);
+	is_str(agg_str(row, "period"), period, "row %d period", i);
+	is_str(agg_str(row, "frequency"), freq, "row %d frequency", i);
+	if (value < 0)
+		ok(agg_is_null(row, "value"), "row %d value null", i);
+	else
+		is_int((long long)agg_num(row, "value"), value, "row %d value", i);
+	is_str(agg_str(row, "status"), status, "row %d status", i);
+}
+
+static void test_small(void)
+{
+	cJSON *o = data("/v1/data%s", "?indicator=bup.nya_barn&area=0581-hageby,0581-navestad"
+	                "&from=2024Q1&to=2024K4&freq=quarter");
+
+	is_int((long long)agg_num(o, "total"), 8, "small: 8 rows");
+	is_int((long long)agg_num(o, "page"), 1, "small: page 1");
+	is_int((long long)agg_num(o, "pages"), 1, "small: one page");
+	ok(agg_is_null(o, "next"), "small: next null");
+	is_str(agg_str(o, "rows.0.indicator"), NB, "small: indicator");
+	is_str(agg_str(o, "rows.0.indicator_name"), "Antal nya barn", "small: Swedish name");
+	is_str(agg_str(o, "rows.0.area_name"), "Hageby", "small: area name");
+	is_int(cJSON_GetArraySize(agg_at(o, "rows.0")), 8, "small: eight members a row");
+	row_is(o, 0, "0581-hageby", "2024Q1", "quarter", 22, "published");
+	row_is(o, 1, "0581-hageby", "2024Q2", "quarter", -1, "suppressed");
+	row_is(o, 2, "0581-hageby", "2024Q3", "quarter", -1, "suppressed");
+	row_is(o, 3, "0581-hageby", "2024Q4", "quarter", 32, "published");
+	row_is(o, 4, "0581-navestad", "2024Q1", "quarter", 45, "published");
+	row_is(o, 5, "0581-navestad", "2024Q2", "quarter", -1, "suppressed");
+	row_is(o, 7, "0581-navestad", "2024Q4", "quarter", 43, "published");
+	cJSON_Delete(o);
+
+	o = data("/v1/data%s", "?indicator=bup.nya_barn&area=0581&from=2022&to=2024&freq=year");
+	is_int((long long)agg_num(o, "total"), 3, "years: 3 rows");
+	row_is(o, 0, "0581", "2022", "year", 1080, "published");
+	row_is(o, 1, "0581", "2023", "year", 1235, "published");
+	row_is(o, 2, "0581", "2024", "year", 1367, "published");
+	cJSON_Delete(o);
+}
+
+/* The cell of /v1/table (indicator, 0581, year) for area and period. */
+static const cJSON *table_cell(cJSON *const *tables, int y0, const char *area,
+                               const char *period)
+{
+	const cJSON *t = tables[atoi(period) - y0], *row;
+
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(t, "rows"))
+		if (strcmp(agg_str(row, "area"), area) == 0)
+			return agg_point(cJSON_GetObjectItemCaseSensitive(row, "cells"), period);
+	return NULL;
+}
+
+/* Every row of a municipality's 3 years equals the table's cell. */
+static void test_equals_table(const char *indicator)
+{
+	char query[256];
+	cJSON *tables[3];
+	struct http_result r;
+	int same = 0, n;
+
+	for (int y = 0; y < 3; y++) {
+		agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=%s&area=0581&year=%d",
+		        indicator, 2022 + y);
+		tables[y] = agg_json(&r);
+		http_result_free(&r);
+	}
+	snprintf(query, sizeof query, "?indicator=%s&area=0581*&from=2022Q1&to=2024Q4", indicator);
+	cJSON *o = data("/v1/data%s", query);
+	const cJSON *row;
+	n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "rows"));
+	is_int(n, 6 * 3 * 5, "%s: 6 areas x 3 years x 5 columns", indicator);
+	cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(o, "rows")) {
+		const cJSON *cell = table_cell(tables, 2022, agg_str(row, "area"),
+		                               agg_str(row, "period"));
+		const cJSON *tv = cJSON_GetObjectItemCaseSensitive(cell, "value");
+		const cJSON *dv = cJSON_GetObjectItemCaseSensitive(row, "value");
+		same += cell && strcmp(agg_str(cell, "status"), agg_str(row, "status")) == 0 &&
+		        (cJSON_IsNull(tv) ? cJSON_IsNull(dv) : cJSON_IsNumber(dv) &&
+		                                              dv->valuedouble == tv->valuedouble);
+	}
+	is_int(same, n, "%s: every row is the table's cell", indicator);
+	cJSON_Delete(o);
+	for (int y = 0; y < 3; y++)
+		cJSON_Delete(tables[y]);
+}
+
+static void test_paging(void)
+{
+	static const char base[] = "?indicator=bup.nya_barn&area=0581*&from=2022Q1&to=2024Q4";
+	char query[256], want_next[256];
+	cJSON *whole = data("/v1/data%s", base);
+	int joined = 0, same = 0;
+
+	for (int page = 1; page <= 13; page++) {
+		snprintf(query, sizeof query, "%s&limit=7&page=%d", base, page);
+		cJSON *o = data("/v1/data%s", query);
+		const cJSON *row;
+		is_int((long long)agg_num(o, "pages"), 13, "page %d: 13 pages of 7 for 90", page);
+		snprintf(want_next, sizeof want_next, "/v1/data?indicator=bup.nya_barn&area=0581*"
+		         "&from=2022Q1&to=2024Q4&limit=7&page=%d", page + 1);
+		if (page < 13)
+			is_str(agg_str(o, "next"), want_next, "page %d: next", page);
+		else
+			ok(agg_is_null(o, "next"), "last page: next null");
+		cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(o, "rows")) {
+			char path[32];
+			snprintf(path, sizeof path, "rows.%d", joined++);
+			char *a = cJSON_PrintUnformatted(row), *b = cJSON_PrintUnformatted(agg_at(whole, path));
+			same += a && b && strcmp(a, b) == 0;
+			free(a);
+			free(b);
+		}
+		cJSON_Delete(o);
+	}
+	is_int(joined, 90, "the pages hold 90 rows");
+	is_int(same, 90, "the pages join to the whole, in order");
+	cJSON_Delete(whole);
+}
+
+static void test_csv(void)
+{
+	static const char want[] =
+		"\xEF\xBB\xBFindicator;indicator_name;area;area_name;period;frequency;value;status\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q1;quarter;22;published\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q2;quarter;;suppressed\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024;year;106;published\r\n";
+	struct http_result r;
+	char type[64] = "", link[256] = "";
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data?indicator=bup.nya_barn&area=0581-hageby"
+	        "&from=2024Q1&to=2024Q2&format=csv&sep=semicolon&lang=en");
+	is_int(r.status, 200, "csv: 200");
+	ok(http_result_header(&r, "Content-Type", type, sizeof type) &&
+	   strcmp(type, "text/csv; charset=utf-8") == 0, "csv: text/csv (%s)", type);
+	is_str(r.body.data, want, "csv: BOM, header, ';', English names, a year row");
+	http_result_free(&r);
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data?indicator=bup.nya_barn&area=0581"
+	        "&from=2024Q1&to=2024Q1&freq=quarter&format=csv");
+	is_str(r.body.data, "\xEF\xBB\xBFindicator,indicator_name,area,area_name,period,frequency,"
+	       "value,status\r\nbup.nya_barn,Antal nya barn,0581,Norrköping,2024Q1,quarter,340,"
+	       "published\r\n", "csv: commas by default, Swedish names");
+	ok(!http_result_header(&r, "Link", link, sizeof link), "csv: one page, no Link");
+	http_result_free(&r);
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data?indicator=bup.nya_barn&area=0581"
+	        "&from=2024Q1&to=2024Q4&format=csv&limit=2");
+	ok(http_result_header(&r, "Link", link, sizeof link), "csv paged: Link");
+	is_str(link, "</v1/data?indicator=bup.nya_barn&area=0581&from=2024Q1&to=2024Q4"
+	       "&format=csv&limit=2&page=2>; rel=\"next\"", "csv paged: the next page");
+	http_result_free(&r);
+}
+
+static void test_all_and_as_of(void)
+{
+	cJSON *o = data("/v1/data%s", "?from=2024Q1&to=2024Q4");
+
+	/* The demo catalogue: 27 indicators, 12 areas; 4 quarters and the year. */
+	is_int((long long)agg_num(o, "total"), 27 * 12 * 5, "all: every indicator x area x column");
+	cJSON_Delete(o);
+	o = data("/v1/data%s", "?indicator=bup.nya_barn&area=0581-hageby&from=2024Q1&to=2024Q1"
+	         "&freq=quarter&as_of=2025-01-01T00:00:00Z");
+	row_is(o, 0, "0581-hageby", "2024Q1", "quarter", -1, "missing");
+	cJSON_Delete(o);
+	o = data("/v1/data%s", "?indicator=bup.nya_barn&area=0581-hageby&from=2024Q1&to=2024Q1"
+	         "&freq=quarter&as_of=2025-01-10T10:00:00%2B00:00");
+	row_is(o, 0, "0581-hageby", "2024Q1", "quarter", 22, "published");
+	cJSON_Delete(o);
+}
+
+/* A refused request: status, error, and the exact message. */
+static void refused(const char *query, long status, const char *code, const char *message)
+{
+	struct http_result r;
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data%s", query);
+	agg_check_error(query, &r, status, code);
+	cJSON *o = agg_json(&r);
+	if (message)
+		is_str(agg_str(o, "message"), message, "%s: message", query);
+	cJSON_Delete(o);
+	http_result_free(&r);
+}
+
+static void test_refusals(void)
+{
+	struct http_result r;
+
+	refused("?indicator=nope", 400, "invalid_parameter",
+	        "indicator 'nope': no such indicator in the catalogue");
+	refused("?indicator=bup.nya_barn,,soc.placerade", 400, "invalid_parameter",
+	        "indicator 'bup.nya_barn,,soc.placerade': an empty item in the list");
+	refused("?area=0581-nowhere*", 400, "invalid_parameter",
+	        "area '0581-nowhere*': no such area in the catalogue");
+	refused("?freq=month", 400, "invalid_parameter", "freq 'month': expected all, quarter or year");
+	refused("?lang=de", 400, "invalid_parameter", "lang 'de': expected sv or en");
+	refused("?sep=tab", 400, "invalid_parameter", "sep 'tab': expected comma or semicolon");
+	refused("?page=0", 400, "invalid_parameter", "page '0': a whole number from 1");
+	refused("?limit=100001", 400, "invalid_parameter",
+	        "limit '100001': a whole number from 1 to 100000");
+	refused("?limit=1.5", 400, "invalid_parameter",
+	        "limit '1.5': a whole number from 1 to 100000");
+	refused("?indicator=bup.nya_barn&area=0581&from=2024Q1&to=2024Q1&page=2", 400,
+	        "invalid_parameter", "page '2': there is 1 page");
+	refused("?from=2024Q3&to=2024Q1", 400, "invalid_parameter", "from '2024Q3': is after to");
+	refused("?format=sdmx-json", 400, "invalid_parameter", NULL);
+	refused("?indicator=bup.nya_barn&indicator=soc.placerade", 400, "invalid_parameter", NULL);
+	refused("?colour=red", 400, "invalid_parameter", NULL);
+	agg_get(&env.agg, NULL, NULL, &r, "/v1/data");
+	agg_check_error("no token", &r, 401, "unauthorized");
+	http_result_free(&r);
+}
+
+int main(void)
+{
+	agg_env_start(&env, "aggdata", NULL);
+	plant_all(&env);
+	test_small();
+	test_equals_table(NB);
+	test_equals_table(SP);
+	test_paging();
+	test_csv();
+	test_all_and_as_of();
+	test_refusals();
+	agg_env_stop(&env);
+	return tap_done();
+}
