@@ -201,8 +201,13 @@ int read_begin(struct aggregator *a, struct http_request *req, const char *as_of
 		http_reply_error(req, 500, "internal_error", "the data version could not be read");
 	} else if (!(ctx->cat = catalogue_hold(&a->cat)))
 		http_reply_error(req, 500, "internal_error", "no catalogue is loaded");
-	else
+	else {
+		/* A settled as_of answer is the same bytes forever (the recorded
+		 * states), so a client may keep it. */
+		if (as_of)
+			http_set_cache(req, HTTP_CACHE_IMMUTABLE);
 		return 0;
+	}
 	return -1;
 }
 

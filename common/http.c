@@ -42,6 +42,7 @@
 #include "compiler.h"
 #include "http_deadline.h"
 #include "http_early.h"
+#include "http_encoding.h"
 #include "http_framing.h"
 #include "json_build.h"
 #include "log.h"
@@ -95,6 +96,7 @@ struct http_request {
 	struct timespec start;           /* when the headers had arrived */
 	bool started;                    /* the first call of the access handler has run */
 	struct refusal target;           /* what is wrong with the raw target, if anything */
+	enum http_cache cache;           /* how caches may keep the answer */
 };
 
 /* ---- request state ---------------------------------------------------- */
@@ -262,9 +264,13 @@ static int headers_apply(struct http_request *req, struct MHD_Response *resp,
 	if (content_type &&
 	    MHD_add_response_header(resp, "Content-Type", content_type) != MHD_YES)
 		return -1;
-	/* Answers carry counts and receipts: no cache may keep them, and no
-	 * browser may guess a type other than the one declared. */
-	if (MHD_add_response_header(resp, "Cache-Control", "no-store") != MHD_YES ||
+	/* Answers carry counts and receipts: no cache may keep them unless the
+	 * handler says the answer never changes (and then only the client's
+	 * own cache: it was read with a token); no browser may guess a type
+	 * other than the one declared. */
+	const char *cache = req->cache == HTTP_CACHE_IMMUTABLE ?
+	                    "private, max-age=31536000, immutable" : "no-store";
+	if (MHD_add_response_header(resp, "Cache-Control", cache) != MHD_YES ||
 	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES)
 		return -1;
 	while (p < end) {
@@ -311,30 +317,80 @@ static void reply_queue(struct http_request *req, unsigned status,
 	MHD_destroy_response(resp);
 }
 
+void http_set_cache(struct http_request *req, enum http_cache cache)
+{
+	req->cache = cache;
+}
+
+/* Queues len bytes at body: taken (freed once sent) when owned, else copied. */
+static void reply_buffer(struct http_request *req, unsigned status,
+                         const char *content_type, char *body, size_t len, bool owned)
+{
+	/* libmicrohttpd takes a non-const pointer but, told to copy, never
+	 * writes; told MUST_FREE, it calls free() once the body is sent. */
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		len, body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
+	if (!resp && owned)
+		free(body);
+	reply_queue(req, status, content_type, resp, len);
+}
+
+/* True when the body goes out gzipped; says Vary whenever it could. */
+static bool reply_gzips(struct http_request *req, unsigned status, const char *content_type,
+                        size_t len)
+{
+	if (status != 200 || len < HTTP_GZIP_MIN || !http_compressible(content_type))
+		return false;
+	http_add_header(req, "Vary", "Accept-Encoding");
+	return http_accepts_gzip(http_header(req, "Accept-Encoding"));
+}
+
+/* Sends a body as the client and the handler allow: gzipped, with an
+ * entity tag, or as 304 Not Modified when the client holds those bytes. */
+static void reply_body(struct http_request *req, unsigned status,
+                       const char *content_type, char *body, size_t len, bool owned)
+{
+	bool gzip = reply_gzips(req, status, content_type, len);
+	char etag[HTTP_ETAG_MAX], *gz;
+	size_t gz_len;
+
+	/* Only the answer itself never changes: an error may be fixed. */
+	if (status != 200)
+		req->cache = HTTP_CACHE_NO_STORE;
+	if (req->cache == HTTP_CACHE_IMMUTABLE) {
+		http_etag(body, len, gzip ? "-gzip" : "", etag);
+		http_add_header(req, "ETag", etag);
+		if (http_etag_matches(http_header(req, "If-None-Match"), etag)) {
+			if (owned)
+				free(body);
+			reply_buffer(req, 304, NULL, "", 0, false);
+			return;
+		}
+	}
+	if (gzip && http_gzip(body, len, &gz, &gz_len) == 0) {
+		if (owned)
+			free(body);
+		http_add_header(req, "Content-Encoding", "gzip");
+		reply_buffer(req, status, content_type, gz, gz_len, true);
+		return;
+	}
+	reply_buffer(req, status, content_type, body, len, owned);
+}
+
 void http_reply(struct http_request *req, unsigned status,
                 const char *content_type, const char *body, size_t len)
 {
-	if (!reply_allowed(req))
-		return;
-	/* libmicrohttpd takes a non-const pointer but, told to copy, never writes. */
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	reply_queue(req, status, content_type, resp, len);
+	if (reply_allowed(req))
+		reply_body(req, status, content_type, (char *)body, len, false);
 }
 
 void http_reply_owned(struct http_request *req, unsigned status,
                       const char *content_type, char *body, size_t len)
 {
-	if (!reply_allowed(req)) {
+	if (reply_allowed(req))
+		reply_body(req, status, content_type, body, len, true);
+	else
 		free(body);
-		return;
-	}
-	/* MUST_FREE: libmicrohttpd calls free() on body once it is sent. */
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		len, body, MHD_RESPMEM_MUST_FREE);
-	if (!resp)
-		free(body);
-	reply_queue(req, status, content_type, resp, len);
 }
 
 /* The reply when not even an error object could be built. */

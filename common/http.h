@@ -72,9 +72,21 @@ bool http_is_tls(const struct http_request *req);
 /* Handler-owned per-request slot, e.g. the authenticated principal for logs. */
 void http_set_log_tag(struct http_request *req, const char *tag);
 
+/* How long caches may keep an answer. */
+enum http_cache {
+	HTTP_CACHE_NO_STORE,   /* the default: answers carry counts; no cache keeps them */
+	HTTP_CACHE_IMMUTABLE,  /* the answer never changes (an as_of answer): kept a year,
+	                        * with an entity tag, and 304 for If-None-Match */
+};
+
+/* Sets how caches may keep this request's answer; call before replying. */
+void http_set_cache(struct http_request *req, enum http_cache cache);
+
 /* Adds a response header; call before replying. Values are copied. */
 void http_add_header(struct http_request *req, const char *name, const char *value);
 
+/* The replies below gzip a body of HTTP_GZIP_MIN bytes or more of a
+ * compressible type when the client accepts gzip (http_encoding.h). */
 /* Replies with a copy of `body`. */
 void http_reply(struct http_request *req, unsigned status,
                 const char *content_type, const char *body, size_t len);

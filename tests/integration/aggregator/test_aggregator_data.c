@@ -3,22 +3,26 @@
  * /v1/table publishes (value and status), so that /v1/data shows nothing
  * the disclosure control of the tables hid; paging whose pages join to
  * the whole; the CSV for Excel byte for byte (BOM, header, ';'); names in
- * English; as_of; every refusal with its status and message. */
+ * English; as_of; every refusal with its status and message. An as_of
+ * answer is immutable: Cache-Control says so, its ETag is the body's, and
+ * If-None-Match gets 304 with no body; a large answer is gzipped for a
+ * client that accepts it, and inflates to the same bytes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "agg_support.h"
 #include "planted.h"
 
 static struct agg_env env;
 
-/* GETs /v1/data with the query as JSON, checking 200; the body (delete it). */
-static cJSON *data(const char *fmt, const char *query)
+/* GETs /v1/data with the query, as JSON, checking 200; the body (delete it). */
+static cJSON *data(const char *query)
 {
 	struct http_result r;
 
-	agg_get(&env.agg, env.analyst, NULL, &r, fmt, query);
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data%s", query);
 	is_int(r.status, 200, "%s: 200", query);
 	cJSON *o = agg_json(&r);
 	http_result_free(&r);
@@ -46,7 +50,7 @@ static void row_is(const cJSON *o, int i, const char *area, const char *period,
 
 static void test_small(void)
 {
-	cJSON *o = data("/v1/data%s", "?indicator=bup.nya_barn&area=0581-hageby,0581-navestad"
+	cJSON *o = data("?indicator=bup.nya_barn&area=0581-hageby,0581-navestad"
 	                "&from=2024Q1&to=2024K4&freq=quarter");
 
 	is_int((long long)agg_num(o, "total"), 8, "small: 8 rows");
@@ -66,7 +70,7 @@ static void test_small(void)
 	row_is(o, 7, "0581-navestad", "2024Q4", "quarter", 43, "published");
 	cJSON_Delete(o);
 
-	o = data("/v1/data%s", "?indicator=bup.nya_barn&area=0581&from=2022&to=2024&freq=year");
+	o = data("?indicator=bup.nya_barn&area=0581&from=2022&to=2024&freq=year");
 	is_int((long long)agg_num(o, "total"), 3, "years: 3 rows");
 	row_is(o, 0, "0581", "2022", "year", 1080, "published");
 	row_is(o, 1, "0581", "2023", "year", 1235, "published");
@@ -101,7 +105,7 @@ static void test_equals_table(const char *indicator)
 		http_result_free(&r);
 	}
 	snprintf(query, sizeof query, "?indicator=%s&area=0581*&from=2022Q1&to=2024Q4", indicator);
-	cJSON *o = data("/v1/data%s", query);
+	cJSON *o = data(query);
 	const cJSON *row;
 	n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "rows"));
 	is_int(n, 6 * 3 * 5, "%s: 6 areas x 3 years x 5 columns", indicator);
@@ -124,12 +128,12 @@ static void test_paging(void)
 {
 	static const char base[] = "?indicator=bup.nya_barn&area=0581*&from=2022Q1&to=2024Q4";
 	char query[256], want_next[256];
-	cJSON *whole = data("/v1/data%s", base);
+	cJSON *whole = data(base);
 	int joined = 0, same = 0;
 
 	for (int page = 1; page <= 13; page++) {
 		snprintf(query, sizeof query, "%s&limit=7&page=%d", base, page);
-		cJSON *o = data("/v1/data%s", query);
+		cJSON *o = data(query);
 		const cJSON *row;
 		is_int((long long)agg_num(o, "pages"), 13, "page %d: 13 pages of 7 for 90", page);
 		snprintf(want_next, sizeof want_next, "/v1/data?indicator=bup.nya_barn&area=0581*"
@@ -189,19 +193,93 @@ static void test_csv(void)
 
 static void test_all_and_as_of(void)
 {
-	cJSON *o = data("/v1/data%s", "?from=2024Q1&to=2024Q4");
+	cJSON *o = data("?from=2024Q1&to=2024Q4");
 
 	/* The demo catalogue: 27 indicators, 12 areas; 4 quarters and the year. */
 	is_int((long long)agg_num(o, "total"), 27 * 12 * 5, "all: every indicator x area x column");
 	cJSON_Delete(o);
-	o = data("/v1/data%s", "?indicator=bup.nya_barn&area=0581-hageby&from=2024Q1&to=2024Q1"
+	o = data("?indicator=bup.nya_barn&area=0581-hageby&from=2024Q1&to=2024Q1"
 	         "&freq=quarter&as_of=2025-01-01T00:00:00Z");
 	row_is(o, 0, "0581-hageby", "2024Q1", "quarter", -1, "missing");
 	cJSON_Delete(o);
-	o = data("/v1/data%s", "?indicator=bup.nya_barn&area=0581-hageby&from=2024Q1&to=2024Q1"
+	o = data("?indicator=bup.nya_barn&area=0581-hageby&from=2024Q1&to=2024Q1"
 	         "&freq=quarter&as_of=2025-01-10T10:00:00%2B00:00");
 	row_is(o, 0, "0581-hageby", "2024Q1", "quarter", 22, "published");
 	cJSON_Delete(o);
+}
+
+/* GETs path with extra headers into r. */
+static void get_with(const char *path, const char *const *headers, struct http_result *r)
+{
+	agg_get(&env.agg, env.analyst, headers, r, "%s", path);
+}
+
+static void test_caching(void)
+{
+	static const char as_of[] = "/v1/data?area=0581*&from=2024Q1&to=2024Q4"
+	                            "&as_of=2025-02-01T00:00:00Z";
+	char cache[128] = "", etag[64] = "", inm[96], vary[64] = "";
+	struct http_result r, again;
+
+	get_with(as_of, NULL, &r);
+	is_int(r.status, 200, "as_of: 200");
+	ok(http_result_header(&r, "Cache-Control", cache, sizeof cache), "as_of: Cache-Control");
+	is_str(cache, "private, max-age=31536000, immutable", "as_of: immutable");
+	ok(http_result_header(&r, "ETag", etag, sizeof etag) && strlen(etag) == 34,
+	   "as_of: a strong ETag (%s)", etag);
+	snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+	const char *const cond[] = { inm, NULL };
+	get_with(as_of, cond, &again);
+	is_int(again.status, 304, "If-None-Match: 304");
+	is_int((long long)again.body.len, 0, "304: no body");
+	http_result_free(&again);
+	const char *const other[] = { "If-None-Match: \"0123\"", NULL };
+	get_with(as_of, other, &again);
+	is_int(again.status, 200, "another ETag: 200");
+	is_str(again.body.data, r.body.data, "the same as_of, the same bytes");
+	http_result_free(&again);
+
+	const char *const gz[] = { "Accept-Encoding: gzip", NULL };
+	char encoding[32] = "", gz_etag[64] = "";
+	get_with(as_of, gz, &again);
+	ok(http_result_header(&again, "Content-Encoding", encoding, sizeof encoding) &&
+	   strcmp(encoding, "gzip") == 0, "gzip: Content-Encoding gzip");
+	ok(http_result_header(&again, "Vary", vary, sizeof vary) &&
+	   strcmp(vary, "Accept-Encoding") == 0, "gzip: Vary");
+	ok(http_result_header(&again, "ETag", gz_etag, sizeof gz_etag) &&
+	   strcmp(gz_etag, etag) != 0, "gzip: its own ETag (%s)", gz_etag);
+	ok(again.body.len < r.body.len / 4, "gzip: %zu bytes for %zu", again.body.len, r.body.len);
+	char *plain = malloc(r.body.len + 1);
+	uLongf plain_len = r.body.len + 1;
+	z_stream z = { 0 };
+	inflateInit2(&z, 31);
+	z.next_in = (Bytef *)again.body.data;
+	z.avail_in = (uInt)again.body.len;
+	z.next_out = (Bytef *)plain;
+	z.avail_out = (uInt)plain_len;
+	is_int(inflate(&z, Z_FINISH), Z_STREAM_END, "gzip: inflates");
+	ok(z.total_out == r.body.len && memcmp(plain, r.body.data, r.body.len) == 0,
+	   "gzip: inflates to the same bytes");
+	inflateEnd(&z);
+	free(plain);
+	http_result_free(&again);
+	http_result_free(&r);
+
+	get_with("/v1/data?area=0581*&from=2024Q1&to=2024Q4", gz, &r);
+	ok(http_result_header(&r, "Cache-Control", cache, sizeof cache) &&
+	   strcmp(cache, "no-store") == 0, "current: no-store");
+	ok(!http_result_header(&r, "ETag", etag, sizeof etag), "current: no ETag");
+	http_result_free(&r);
+	get_with("/v1/data?indicator=bup.nya_barn&area=0581&from=2024Q1&to=2024Q1&freq=quarter",
+	         gz, &r);
+	ok(!http_result_header(&r, "Content-Encoding", encoding, sizeof encoding),
+	   "a small answer is not gzipped");
+	http_result_free(&r);
+	get_with("/v1/data?indicator=nope&as_of=2025-02-01T00:00:00Z", NULL, &r);
+	ok(http_result_header(&r, "Cache-Control", cache, sizeof cache) &&
+	   strcmp(cache, "no-store") == 0, "as_of refused: no-store");
+	ok(!http_result_header(&r, "ETag", etag, sizeof etag), "as_of refused: no ETag");
+	http_result_free(&r);
 }
 
 /* A refused request: status, error, and the exact message. */
@@ -258,6 +336,7 @@ int main(void)
 	test_csv();
 	test_all_and_as_of();
 	test_refusals();
+	test_caching();
 	agg_env_stop(&env);
 	return tap_done();
 }
