@@ -244,7 +244,8 @@ static int read_style(struct http_request *req, const struct query_param *qp, st
 		return query_bad(req, "sep", sep, "expected comma or semicolon");
 	s->style.english = lang && strcmp(lang, "en") == 0;
 	s->style.sep = sep && strcmp(sep, "semicolon") == 0 ? ';' : ',';
-	return query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV, &s->format) != 0 ||
+	return query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV | FORMAT_JSONSTAT,
+	                    &s->format) != 0 ||
 	       read_count(req, "page", qp[P_PAGE].value, 1LL << 40, 1, &s->page) != 0 ||
 	       read_count(req, "limit", qp[P_LIMIT].value, DATA_LIMIT_MAX, DATA_LIMIT_MAX,
 	                  &s->limit) != 0 ? -1 : 0;
@@ -360,13 +361,34 @@ static char *next_link(const struct query_param *qp, long long page)
 	return link;
 }
 
-/* Renders the page as JSON or CSV (a Link header to the next page). */
+/* Answers the whole request as one JSON-stat dataset. */
+static void reply_jsonstat(struct http_request *req, const struct data_sel *s,
+                           const struct data_row *rows)
+{
+	struct data_cube cube = { s->ind, s->nind, s->area, s->narea, s->nper, rows };
+	cJSON *o = render_data_jsonstat(&cube, &s->style);
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	cJSON_Delete(o);
+	if (text)
+		http_reply_owned(req, 200, "application/json-stat+json; charset=utf-8", text,
+		                 strlen(text));
+	else
+		http_reply_error(req, 500, "internal_error", "out of memory");
+}
+
+/* Renders the page as JSON, JSON-stat or CSV (a Link header to the next
+ * page). */
 static void reply_rows(struct http_request *req, const struct data_sel *s,
                        const struct data_row *rows, size_t n, struct data_page *pg)
 {
 	struct buf csv = BUF_INIT;
 	char link[8300];
 
+	if (s->format == FORMAT_JSONSTAT) {
+		reply_jsonstat(req, s, rows);
+		return;
+	}
 	if (s->format == FORMAT_JSON) {
 		cJSON *body = render_data(rows, n, &s->style, pg);
 		if (body)
@@ -393,6 +415,12 @@ static void answer(struct aggregator *a, struct http_request *req, struct read_c
 	size_t n = (size_t)(total - first < s->limit ? total - first : s->limit);
 	char *next = NULL;
 
+	if (s->format == FORMAT_JSONSTAT && pg.pages > 1) {
+		http_reply_error(req, 400, "too_many_cells", "a JSON-stat dataset is one whole cube: "
+		                 "this request has %lld cells, more than %lld; ask for fewer "
+		                 "indicators, areas or periods", total, s->limit);
+		return;
+	}
 	if (s->page > pg.pages) {
 		char why[64];
 		snprintf(why, sizeof why, "there %s %lld page%s", pg.pages == 1 ? "is" : "are",

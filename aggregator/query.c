@@ -1,7 +1,10 @@
 /* Query parameters of the read endpoints; see query.h. */
 #include "query.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "period.h"
 #include "series_build.h"
 
@@ -111,25 +114,104 @@ int query_municipality(struct http_request *req, const struct catalogue *cat,
 	return -1;
 }
 
+/* Every format: its name in format=, its media type, its flag. */
+static const struct {
+	const char *name;          /* as format= gives it */
+	const char *type;          /* the media type, in Accept and Content-Type */
+	enum query_format format;  /* its flag */
+} formats[] = {
+	{ "json", "application/json", FORMAT_JSON },
+	{ "csv", "text/csv", FORMAT_CSV },
+	{ "sdmx-json", "application/vnd.sdmx.data+json", FORMAT_SDMX },
+	{ "json-stat2", "application/json-stat+json", FORMAT_JSONSTAT },
+	{ "sdmx-csv", "application/vnd.sdmx.data+csv", FORMAT_SDMX_CSV },
+	{ "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	  FORMAT_XLSX },
+};
+
+const char *query_format_type(enum query_format format)
+{
+	for (size_t i = 0; i < ARRAY_LEN(formats); i++)
+		if (formats[i].format == format)
+			return formats[i].type;
+	return "application/json";
+}
+
+/* "json, csv or sdmx-json": the allowed formats' names. */
+static void format_names(unsigned allowed, char *out, size_t size)
+{
+	size_t n = 0, count = 0, seen = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(formats); i++)
+		count += (allowed & formats[i].format) != 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(formats) && n < size; i++) {
+		if (!(allowed & formats[i].format))
+			continue;
+		seen++;
+		n += (size_t)snprintf(out + n, size - n, "%s%s", seen == 1 ? "" :
+		                      seen == count ? " or " : ", ", formats[i].name);
+	}
+}
+
+/* The format of one media range of an Accept header, among `allowed`;
+ * 0 when it names none of them. */
+static unsigned accept_one(const char *range, size_t len, unsigned allowed)
+{
+	if ((len == 3 && memcmp(range, "*/*", 3) == 0) ||
+	    (len == 13 && memcmp(range, "application/*", 13) == 0))
+		return allowed & FORMAT_JSON;
+	for (size_t i = 0; i < ARRAY_LEN(formats); i++)
+		if (strlen(formats[i].type) == len && strncasecmp(range, formats[i].type, len) == 0)
+			return allowed & formats[i].format;
+	return 0;
+}
+
+/* The allowed format an Accept header prefers (highest q, then first). */
+static unsigned accept_pick(const char *accept, unsigned allowed)
+{
+	unsigned best = 0;
+	double best_q = 0;
+
+	for (const char *p = accept; *p;) {
+		p += strspn(p, " \t");
+		size_t len = strcspn(p, ","), range = strcspn(p, ";, \t");
+		const char *q = memmem(p, len, "q=", 2);
+		double weight = q ? strtod(q + 2, NULL) : 1.0;
+		unsigned f = accept_one(p, range, allowed);
+		if (f && weight > best_q) {
+			best = f;
+			best_q = weight;
+		}
+		p += len + (p[len] == ',');
+	}
+	return best;
+}
+
 int query_format(struct http_request *req, const char *value, unsigned allowed,
                  enum query_format *out)
 {
 	const char *accept = http_header(req, "Accept");
+	char names[96];
 
-	if (!value)
-		*out = accept && strstr(accept, "text/csv") ? FORMAT_CSV : FORMAT_JSON;
-	else if (strcmp(value, "json") == 0)
-		*out = FORMAT_JSON;
-	else if (strcmp(value, "csv") == 0)
-		*out = FORMAT_CSV;
-	else if (strcmp(value, "sdmx-json") == 0)
-		*out = FORMAT_SDMX;
-	else
-		*out = 0;
+	format_names(allowed, names, sizeof names);
+	if (!value) {
+		*out = !accept || !*accept ? FORMAT_JSON : accept_pick(accept, allowed);
+		if (*out)
+			return 0;
+		http_reply_error(req, 406, "not_acceptable", "Accept names no format of this "
+		                 "endpoint; it answers %s (or ask with format=)", names);
+		return -1;
+	}
+	*out = 0;
+	for (size_t i = 0; i < ARRAY_LEN(formats); i++)
+		if (strcmp(value, formats[i].name) == 0)
+			*out = formats[i].format;
 	if (*out & allowed)
 		return 0;
-	return query_bad(req, "format", value, (allowed & FORMAT_SDMX) ? "use json, csv or sdmx-json"
-	                                                                : "use json or csv");
+	char why[128];
+	snprintf(why, sizeof why, "use %s", names);
+	return query_bad(req, "format", value, why);
 }
 
 int query_freq(struct http_request *req, const char *value, enum series_freq *out)

@@ -26,10 +26,16 @@ struct query_param {
 
 /* The answer formats. */
 enum query_format {
-	FORMAT_JSON = 1,   /* application/json */
-	FORMAT_CSV = 2,    /* text/csv */
-	FORMAT_SDMX = 4,   /* the SDMX-JSON data message */
+	FORMAT_JSON = 1,       /* application/json */
+	FORMAT_CSV = 2,        /* text/csv */
+	FORMAT_SDMX = 4,       /* the SDMX-JSON data message */
+	FORMAT_JSONSTAT = 8,   /* a JSON-stat 2.0 dataset */
+	FORMAT_SDMX_CSV = 16,  /* SDMX-CSV */
+	FORMAT_XLSX = 32,      /* an Excel workbook */
 };
+
+/* The media type an answer in `format` is sent with. */
+const char *query_format_type(enum query_format format);
 
 /* Reads the query string into params[0..n-1] (their names set). Refuses a
  * name not in the list and a name given twice. */
@@ -44,8 +50,11 @@ int query_area(struct http_request *req, const struct catalogue *cat, const char
  * ("a table") names the answer in the refusal. */
 int query_municipality(struct http_request *req, const struct catalogue *cat,
                        const char *value, const char *what, const struct cat_area **out) WUR;
-/* format=json|csv|sdmx-json among `allowed` (a mask of query_format);
- * without it, "Accept: text/csv" picks CSV and anything else JSON. */
+/* format=json|csv|sdmx-json|json-stat2|sdmx-csv|xlsx among `allowed` (a
+ * mask of query_format). Without it the Accept header chooses: the allowed
+ * format of its highest q (the first listed among equals); JSON when it
+ * is absent or names * / *, application/ *, application/json; 406
+ * not_acceptable when it names none of the allowed. */
 int query_format(struct http_request *req, const char *value, unsigned allowed,
                  enum query_format *out) WUR;
 /* freq=quarter|year; quarter when absent. */

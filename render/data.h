@@ -46,4 +46,20 @@ cJSON *render_data(const struct data_row *rows, size_t n, const struct data_styl
 int render_data_csv(const struct data_row *rows, size_t n, const struct data_style *style,
                     struct buf *out) WUR;
 
+/* A whole request as a cube: every indicator x area x period, its rows in
+ * that order (rows[(i * narea + a) * nper + p]). */
+struct data_cube {
+	const struct cat_indicator *const *ind;  /* borrowed; the indicators, in order */
+	size_t nind;                             /* how many */
+	const struct cat_area *const *area;      /* borrowed; the areas, in order */
+	size_t narea;                            /* how many */
+	size_t nper;                             /* periods of each (indicator, area) */
+	const struct data_row *rows;             /* borrowed; nind * narea * nper rows */
+};
+
+/* The cube as a JSON-stat 2.0 dataset: dimensions indicator, area and time
+ * (ids the codes, labels the names), value null with a status word where
+ * a cell is not published. NULL when memory ran out. */
+cJSON *render_data_jsonstat(const struct data_cube *cube, const struct data_style *style);
+
 #endif

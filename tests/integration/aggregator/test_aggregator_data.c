@@ -6,10 +6,13 @@
  * English; as_of; every refusal with its status and message. An as_of
  * answer is immutable: Cache-Control says so, its ETag is the body's, and
  * If-None-Match gets 304 with no body; a large answer is gzipped for a
- * client that accepts it, and inflates to the same bytes. */
+ * client that accepts it, and inflates to the same bytes. JSON-stat 2.0:
+ * the cube's shape, labels, values and statuses equal to the rows, the
+ * official schema (where a copy is at hand), by format= and by Accept. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "agg_support.h"
@@ -296,6 +299,102 @@ static void refused(const char *query, long status, const char *code, const char
 	http_result_free(&r);
 }
 
+/* Validates the body against the JSON-stat 2.0 dataset schema with
+ * sdmx_validate.py (a validator of any schema); 77 when the schema is
+ * not at hand. */
+static int jsonstat_valid(const struct http_result *r, struct buf *out)
+{
+	char script[1024], schema[1024], path[512];
+	const char *src = getenv("SAMLAD_SOURCE_DIR");
+
+	snprintf(script, sizeof script, "%s/tests/integration/aggregator/sdmx_validate.py",
+	         src ? src : ".");
+	snprintf(schema, sizeof schema, "%s/../shared/specs/jsonstat-2.0-dataset.schema.json",
+	         src ? src : ".");
+	if (access(schema, R_OK) != 0)
+		return 77;
+	snprintf(path, sizeof path, "%s/jsonstat-%d.json",
+	         getenv("SAMLAD_BUILD_DIR") ? getenv("SAMLAD_BUILD_DIR") : "/tmp", (int)getpid());
+	agg_write_file(path, r->body.data);
+	const char *argv[] = { "/usr/bin/python3", script, schema, path, NULL };
+	int rc = harness_run(argv, NULL, NULL, out, out);
+	unlink(path);
+	return rc;
+}
+
+static void test_jsonstat(void)
+{
+	static const char q[] = "/v1/data?indicator=bup.nya_barn,soc.placerade"
+	                        "&area=0581-hageby,0581-navestad&from=2024Q1&to=2024Q4";
+	char path[256], type[96] = "";
+	struct http_result r, rows_r, by_accept;
+	struct buf out = BUF_INIT;
+
+	snprintf(path, sizeof path, "%s&format=json-stat2&lang=en", q);
+	get_with(path, NULL, &r);
+	is_int(r.status, 200, "json-stat: 200");
+	ok(http_result_header(&r, "Content-Type", type, sizeof type) &&
+	   strcmp(type, "application/json-stat+json; charset=utf-8") == 0, "json-stat: type (%s)",
+	   type);
+	cJSON *o = agg_json(&r);
+	is_str(agg_str(o, "version"), "2.0", "json-stat: version");
+	is_str(agg_str(o, "class"), "dataset", "json-stat: class");
+	is_str(agg_str(o, "id.0"), "indicator", "json-stat: id indicator");
+	is_str(agg_str(o, "id.2"), "time", "json-stat: id time");
+	is_int((long long)agg_num(o, "size.0"), 2, "json-stat: 2 indicators");
+	is_int((long long)agg_num(o, "size.1"), 2, "json-stat: 2 areas");
+	is_int((long long)agg_num(o, "size.2"), 5, "json-stat: 5 periods");
+	is_int((long long)agg_num(o, "dimension.area.category.index.0581-navestad"), 1,
+	       "json-stat: navestad second");
+	is_str(agg_str(o, "dimension.area.category.label.0581-hageby"), "Hageby", "json-stat: label");
+	is_str(agg_str(o, "dimension.time.category.label.2024"), "2024", "json-stat: the year");
+	is_str(agg_str(o, "role.geo.0"), "area", "json-stat: area is geo");
+	is_int((long long)agg_num(o, "value.0"), 22, "json-stat: hageby 2024Q1");
+	ok(agg_is_null(o, "value.1"), "json-stat: hageby 2024Q2 null");
+	is_str(agg_str(o, "status.1"), "suppressed", "json-stat: its status");
+	is_int((long long)agg_num(o, "value.4"), 106, "json-stat: hageby 2024");
+
+	/* Every value and status is the /v1/data row at the same position. */
+	get_with(q, NULL, &rows_r);
+	cJSON *rows = agg_json(&rows_r);
+	int same = 0;
+	for (int i = 0; i < 20; i++) {
+		char vp[32], rp[32], sp[32];
+		snprintf(vp, sizeof vp, "value.%d", i);
+		snprintf(rp, sizeof rp, "rows.%d", i);
+		snprintf(sp, sizeof sp, "status.%d", i);
+		const cJSON *row = agg_at(rows, rp);
+		bool published = strcmp(agg_str(row, "status"), "published") == 0;
+		same += published ? agg_num(o, vp) == agg_num(row, "value") && !agg_at(o, sp)
+		                  : agg_is_null(o, vp) && strcmp(agg_str(o, sp), agg_str(row, "status")) == 0;
+	}
+	is_int(same, 20, "json-stat: all 20 cells as /v1/data gives them");
+	cJSON_Delete(rows);
+	http_result_free(&rows_r);
+
+	int rc = jsonstat_valid(&r, &out);
+	if (rc == 77)
+		ok(true, "json-stat: # SKIP no ../shared/specs");
+	else
+		is_int(rc, 0, "json-stat: valid against the official schema");
+	if (rc != 0 && rc != 77)
+		diag("%s", out.data ? out.data : "");
+	buf_free(&out);
+
+	const char *const accept[] = { "Accept: application/json-stat+json", NULL };
+	snprintf(path, sizeof path, "%s&lang=en", q);
+	get_with(path, accept, &by_accept);
+	is_str(by_accept.body.data, r.body.data, "json-stat by Accept: the same bytes");
+	http_result_free(&by_accept);
+	cJSON_Delete(o);
+	http_result_free(&r);
+
+	refused("?area=0581*&from=2024Q1&to=2024Q4&format=json-stat2&limit=10", 400,
+	        "too_many_cells", "a JSON-stat dataset is one whole cube: this request has 810 "
+	        "cells, more than 10; "
+	        "ask for fewer indicators, areas or periods");
+}
+
 static void test_refusals(void)
 {
 	struct http_result r;
@@ -317,11 +416,20 @@ static void test_refusals(void)
 	refused("?indicator=bup.nya_barn&area=0581&from=2024Q1&to=2024Q1&page=2", 400,
 	        "invalid_parameter", "page '2': there is 1 page");
 	refused("?from=2024Q3&to=2024Q1", 400, "invalid_parameter", "from '2024Q3': is after to");
-	refused("?format=sdmx-json", 400, "invalid_parameter", NULL);
+	refused("?format=sdmx-json", 400, "invalid_parameter",
+	        "format 'sdmx-json': use json, csv or json-stat2");
 	refused("?indicator=bup.nya_barn&indicator=soc.placerade", 400, "invalid_parameter", NULL);
 	refused("?colour=red", 400, "invalid_parameter", NULL);
 	agg_get(&env.agg, NULL, NULL, &r, "/v1/data");
 	agg_check_error("no token", &r, 401, "unauthorized");
+	http_result_free(&r);
+	const char *const png[] = { "Accept: image/png", NULL };
+	agg_get(&env.agg, env.analyst, png, &r, "/v1/data?area=0581");
+	agg_check_error("Accept: image/png", &r, 406, "not_acceptable");
+	cJSON *o = agg_json(&r);
+	is_str(agg_str(o, "message"), "Accept names no format of this endpoint; it answers json, "
+	       "csv or json-stat2 (or ask with format=)", "406: the message");
+	cJSON_Delete(o);
 	http_result_free(&r);
 }
 
@@ -337,6 +445,7 @@ int main(void)
 	test_all_and_as_of();
 	test_refusals();
 	test_caching();
+	test_jsonstat();
 	agg_env_stop(&env);
 	return tap_done();
 }
