@@ -111,6 +111,16 @@ def wait_for(what, fn, seconds=30.0):
         time.sleep(0.05)
 
 
+def eventually(fn, seconds=15.0):
+    """True when fn() turns true within `seconds` (polled every 50 ms)."""
+    deadline = time.monotonic() + seconds
+    while not fn():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def tempdir(tag):
     d = tempfile.mkdtemp(prefix="samlad-%s." % tag, dir="/tmp")
     os.chmod(d, 0o755)

@@ -104,7 +104,7 @@ def main():
     ok((st, err, h.get("retry-after")) == (503, "not_recorded", "1"),
        "an as_of beyond the standby's recorded states is 503 not_recorded, Retry-After 1",
        (st, err, h.get("retry-after")), (503, "not_recorded", "1"))
-    ok("hot standby" in agg_s.log_text(), "the standby's aggregator logs that it leaves "
+    ok(eventually(lambda: "hot standby" in agg_s.log_text()), "the standby's aggregator logs that it leaves "
        "recording to the primary")
     ok(p.psql("SELECT count(*) FROM record_progress") == "1", "it recorded nothing")
 
@@ -149,7 +149,7 @@ def main():
     newest = s.psql("SELECT max(id) FROM submission")
     wait_for("the former standby's aggregator answers the newest data",
              lambda: header(agg_s, SERIES, analyst)[1] == newest)
-    ok("accepts writes" in agg_s.log_text(), "its recorder records once the server is the "
+    ok(eventually(lambda: "accepts writes" in agg_s.log_text()), "its recorder records once the server is the "
        "primary")
 
 
