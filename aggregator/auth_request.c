@@ -156,6 +156,22 @@ int read_gate(struct aggregator *a, struct http_request *req, enum read_gate gat
 	return -1;
 }
 
+/* A hot standby cannot record (states.h): beyond the watermark, the newest
+ * data are answered as of the watermark (the version headers say which),
+ * and an as_of waits for the primary's recorder, so that an as_of answer
+ * is the same from every server. Returns 0, or -1 after answering. */
+static int standby_fix(struct http_request *req, const char *as_of, struct read_ctx *ctx)
+{
+	if (!as_of) {
+		ctx->v.at = ctx->v.recorded;
+		return 0;
+	}
+	http_add_header(req, "Retry-After", "1");
+	http_reply_error(req, 503, "not_recorded", "as_of '%s' is not recorded yet on this "
+	                 "standby; ask again in a second", as_of);
+	return -1;
+}
+
 /* The versions of the read: those read with the token a moment ago, or for
  * an as_of (or without a token) their own query. Returns 0, or -1 after
  * answering a point that cannot be answered for (yet). */
@@ -178,7 +194,20 @@ static int versions_fix(struct http_request *req, const char *as_of, struct read
 		                 "stored at that time; ask again in a second", as_of);
 		return -1;
 	}
+	if (*st == DB_OK && ctx->v.standby && point_cmp(ctx->v.at, ctx->v.recorded) > 0)
+		return standby_fix(req, as_of, ctx);
 	return 0;
+}
+
+/* The versions an answer is for, so that a reader sees how current it is. */
+static void version_headers(struct http_request *req, const struct read_ctx *ctx)
+{
+	char v[32];
+
+	snprintf(v, sizeof v, "%lld", ctx->v.at.data);
+	http_add_header(req, "Samlad-Data-Version", v);
+	snprintf(v, sizeof v, "%lld", ctx->v.at.catalogue);
+	http_add_header(req, "Samlad-Catalogue-Version", v);
 }
 
 int read_begin(struct aggregator *a, struct http_request *req, const char *as_of,
@@ -206,6 +235,7 @@ int read_begin(struct aggregator *a, struct http_request *req, const char *as_of
 		 * states), so a client may keep it. */
 		if (as_of)
 			http_set_cache(req, HTTP_CACHE_IMMUTABLE);
+		version_headers(req, ctx);
 		return 0;
 	}
 	return -1;

@@ -67,6 +67,7 @@ struct recorder {
 	struct point from;            /* the round's watermark */
 	struct point to;              /* the point it records up to */
 	struct recorder_stats stats;  /* since the start */
+	bool standby;                 /* the last round found a hot standby (leader only) */
 };
 
 /* ---- jobs ------------------------------------------------------------------- */
@@ -343,6 +344,20 @@ static enum db_status plan(struct recorder *r, struct db *db, const struct load_
 	return st;
 }
 
+/* True when the server is a hot standby: it is read-only, so the states
+ * are left to the recorder of an aggregator on the primary, whose records
+ * reach this server by replication; after a promotion this one records.
+ * Logged once per change. */
+static bool on_standby(struct recorder *r, const struct load_versions *v)
+{
+	if (v->standby != r->standby)
+		log_info(v->standby ? "the database is a hot standby: recording is left to an "
+		                      "aggregator on the primary"
+		                    : "the database accepts writes: recording");
+	r->standby = v->standby;
+	return v->standby;
+}
+
 /* One round; *busy when it had work (the next round follows at once). */
 static void round_run(struct recorder *r, struct db *db, bool *busy)
 {
@@ -351,7 +366,8 @@ static void round_run(struct recorder *r, struct db *db, bool *busy)
 	struct timespec t0;
 
 	*busy = false;
-	if (load_versions(db, NULL, &v) != DB_OK || point_cmp(v.recorded, v.at) >= 0)
+	if (load_versions(db, NULL, &v) != DB_OK || on_standby(r, &v) ||
+	    point_cmp(v.recorded, v.at) >= 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	size_t before = r->stats.states;

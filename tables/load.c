@@ -23,7 +23,8 @@
 static const struct db_statement SQL_VERSIONS = {
 	"load_versions",
 	"SELECT (SELECT id FROM submission ORDER BY id DESC LIMIT 1),"
-	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version"
+	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version,"
+	"       pg_is_in_recovery()"
 	"  FROM" WATERMARK
 };
 
@@ -54,7 +55,8 @@ static const char SQL_VERSIONS_AS_OF[] =
 	"                  WHERE after_submission < s.id)),"
 	"       w.data_version, w.catalogue_version, (SELECT version FROM catalogue_version),"
 	"       coalesce((SELECT date_trunc('milliseconds', received_at) > $1::timestamptz"
-	"                   FROM submission ORDER BY id DESC LIMIT 1), false)"
+	"                   FROM submission ORDER BY id DESC LIMIT 1), false),"
+	"       pg_is_in_recovery()"
 	"  FROM s," WATERMARK;
 
 /* Reads at, recorded and the current catalogue from four or five
@@ -85,6 +87,7 @@ static enum db_status versions_as_of(struct db *db, const char *as_of,
 		return st;
 	versions_from(rows, 0, true, out);
 	out->settled = !out->future && (!held || db_rows_bool(rows, 0, 5));
+	out->standby = db_rows_bool(rows, 0, 6);
 	db_rows_free(rows);
 	return DB_OK;
 }
@@ -97,8 +100,10 @@ enum db_status load_versions(struct db *db, const char *as_of, struct load_versi
 	*out = (struct load_versions){ .settled = true };
 	if (as_of)
 		st = versions_as_of(db, as_of, out);
-	else if ((st = db_exec_prepared(db, &rows, &SQL_VERSIONS, 0, NULL)) == DB_OK)
+	else if ((st = db_exec_prepared(db, &rows, &SQL_VERSIONS, 0, NULL)) == DB_OK) {
 		versions_from(rows, 0, false, out);
+		out->standby = db_rows_bool(rows, 0, 4);
+	}
 	db_rows_free(rows);
 	if (st != DB_OK)
 		db_log_failure(db, "the versions query", st);
@@ -227,7 +232,8 @@ static const struct db_statement SQL_TOKEN_VERSIONS = {
 	"load_token_versions",
 	"SELECT " AUTH_TOKEN_COLUMNS ","
 	"       (SELECT id FROM submission ORDER BY id DESC LIMIT 1),"
-	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version"
+	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version,"
+	"       pg_is_in_recovery()"
 	"  FROM token t," WATERMARK
 	" WHERE t.id = $1"
 };
@@ -246,6 +252,7 @@ enum db_status load_token_versions(struct db *db, long long id, struct auth_toke
 	if (tok->found) {
 		*versions = (struct load_versions){ .settled = true };
 		versions_from(rows, 4, false, versions);
+		versions->standby = db_rows_bool(rows, 0, 8);
 	}
 	db_rows_free(rows);
 	return st;

@@ -28,6 +28,8 @@ struct load_versions {
 	bool settled;           /* no submission or import can still join `at` (see
 	                         * load_versions); always true without as_of */
 	bool future;            /* as_of lies after the database's clock */
+	bool standby;           /* the server is a hot standby (pg_is_in_recovery()):
+	                         * read-only, so nothing can be recorded on it */
 };
 
 /* One row of count_history: a count as one submission wrote it. */
