@@ -15,11 +15,3 @@ CREATE OR REPLACE VIEW count_current AS
 	  FROM count_history
 	 ORDER BY indicator_id, area_id, period, submission_id DESC;
 
--- The flags a recorded table state publishes, cell by cell as its cells
--- (docs/aggregator.md, "Flags"): 0 none, 1 provisional, 2 break. NULL in
--- the states recorded before this migration, when no value had a flag.
--- Part of the state, so an answer as of a time never changes.
-ALTER TABLE table_state
-	ADD COLUMN flags smallint[]
-		CHECK (flags IS NULL OR (cardinality(flags) = cardinality(cells)
-		                         AND 0 <= ALL (flags) AND 2 >= ALL (flags)));
