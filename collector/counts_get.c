@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "collector.h"
+#include "flag.h"
 #include "ingest.h"
 #include "json_build.h"
 #include "period.h"
@@ -64,6 +65,10 @@ static cJSON *count_json(const struct stored_count *k, const char *period)
 	          cJSON_AddStringToObject(o, "period", period) &&
 	          cJSON_AddNumberToObject(o, "value", k->value) &&
 	          cJSON_AddStringToObject(o, "submission", k->submission);
+	/* A flag is shown only where there is one, as the aggregator does. */
+	const char *flag = flag_name((enum flag)k->flag);
+	if (ok && flag)
+		ok = cJSON_AddStringToObject(o, "flag", flag) != NULL;
 
 	return json_checked(o, ok);
 }

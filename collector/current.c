@@ -8,8 +8,14 @@
 #include <string.h>
 #include "vec.h"
 
-/* A slot with this value is empty: counts are never negative. */
-#define EMPTY (-1)
+/* A slot's content is a count and its flag: the count in the low 30 bits
+ * (10^9 < 2^30), the flag (flag.h, 0..2) in the two above, so that a slot
+ * stays 16 bytes and one comparison tells "unchanged" (the same count with
+ * the same flag). */
+#define FLAG_SHIFT 30
+#define VALUE_MASK ((UINT32_C(1) << FLAG_SHIFT) - 1)
+/* A slot with this content is empty: it is no count with a flag. */
+#define EMPTY UINT32_MAX
 /* Slots in a new map (a power of two). */
 #define FIRST_CAPACITY 1024
 /* The most submissions in a row a load may have to wait for. */
@@ -20,7 +26,7 @@ struct slot {
 	int32_t indicator_id; /* indicator.id */
 	int32_t area_id;      /* area.id */
 	int32_t period;       /* yyyyq */
-	int32_t value;        /* the current value, or EMPTY */
+	uint32_t value;       /* the current value and flag (content()), or EMPTY */
 };
 
 /* Linear probing in a power-of-two table kept at most three quarters full. */
@@ -69,6 +75,12 @@ struct current_load {
 };
 
 /* ---- the map ------------------------------------------------------------ */
+
+/* A slot's content of a count and its flag. */
+static uint32_t content(int value, int flag)
+{
+	return (uint32_t)value | (uint32_t)flag << FLAG_SHIFT;
+}
 
 static uint64_t key_hash(int32_t ind, int32_t area, int32_t period)
 {
@@ -132,7 +144,7 @@ static int map_grow(struct map *m)
 /* Sets a key's value. Returns 0, -1 when memory ran out, 1 when a new key
  * would make more than max_keys. */
 static int map_set(struct map *m, size_t max_keys, int32_t ind, int32_t area,
-                   int32_t period, int32_t value)
+                   int32_t period, uint32_t value)
 {
 	struct slot *s = map_find(m, ind, area, period);
 
@@ -269,7 +281,8 @@ static void classify_rows(const struct map *m, const struct valid_row *rows, siz
 		if (s->value == EMPTY)
 			cls[i] = CLASS_CREATED;
 		else
-			cls[i] = s->value == r->value ? CLASS_UNCHANGED : CLASS_UPDATED;
+			cls[i] = s->value == content(r->value, r->flag) ? CLASS_UNCHANGED
+			                                                 : CLASS_UPDATED;
 	}
 }
 
@@ -311,7 +324,7 @@ static void apply(struct current *c, long long version, long long id,
 		prefetch_row(&c->map, rows, n, i + PREFETCH_AHEAD);
 		const struct valid_row *r = &rows[i];
 		int rc = map_set(&c->map, c->max_keys, r->indicator_id, r->area_id,
-		                 r->period, r->value);
+		                 r->period, content(r->value, r->flag));
 		if (rc != 0) {
 			/* Half a batch in the map is no map at all. */
 			c->off = rc == 1;
@@ -394,9 +407,9 @@ struct current_load *current_load_new(struct current *c)
 }
 
 int current_load_set(struct current_load *l, int indicator_id, int area_id,
-                     int period, int value)
+                     int period, int value, int flag)
 {
-	return map_set(&l->map, l->max_keys, indicator_id, area_id, period, value);
+	return map_set(&l->map, l->max_keys, indicator_id, area_id, period, content(value, flag));
 }
 
 void current_load_end(struct current *c, struct current_load *l, bool ok,
@@ -451,7 +464,7 @@ bool current_get(struct current *c, int indicator_id, int area_id, int period, i
 		const struct slot *s = map_find(&c->map, indicator_id, area_id, period);
 		found = s->value != EMPTY;
 		if (found)
-			*value = s->value;
+			*value = (int)(s->value & VALUE_MASK);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return found;

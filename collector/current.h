@@ -25,8 +25,8 @@
 /* How a batch row relates to the value already stored. */
 enum row_class {
 	CLASS_CREATED = 0, /* no value yet */
-	CLASS_UPDATED,     /* a different value */
-	CLASS_UNCHANGED,   /* the same value */
+	CLASS_UPDATED,     /* a different value, or the same with another flag */
+	CLASS_UNCHANGED,   /* the same value with the same flag */
 };
 
 struct current;
@@ -83,12 +83,12 @@ struct current_load;
 
 /* Starts an empty map for a load. NULL when memory ran out. */
 struct current_load *current_load_new(struct current *c);
-/* Sets one key's value (a later call for the same key replaces it, so
+/* Sets one key's value and flag (a later call for the same key replaces it, so
  * the rows of a key are given in submission order).
  * Returns 0, -1 when memory ran out, 1 when the map would exceed the
  * cache's max_keys. */
 int current_load_set(struct current_load *l, int indicator_id, int area_id,
-                     int period, int value) WUR;
+                     int period, int value, int flag) WUR;
 /* Ends the load: with l != NULL and ok, the map becomes the cache at
  * `version`, and the batches this process committed while it ran are
  * applied to it in id order, as far as each saw the version the map is at

@@ -14,16 +14,20 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "csv.h"
+#include "flag.h"
 #include "json_arena.h"
 #include "utf8.h"
 #include "vec.h"
 
-/* The four fields of a row, in their documented order. */
-enum row_field { F_INDICATOR = 0, F_AREA, F_PERIOD, F_VALUE, F_COUNT };
+/* The fields of a row, in their documented order; the first F_REQUIRED
+ * must be there, the flag may be left out. */
+enum row_field { F_INDICATOR = 0, F_AREA, F_PERIOD, F_VALUE, F_FLAG, F_COUNT };
+#define F_REQUIRED F_FLAG
 
-static const char *const field_names[F_COUNT] = { "indicator", "area", "period", "value" };
+static const char *const field_names[F_COUNT] = { "indicator", "area", "period", "value",
+                                                  "flag" };
 /* Their lengths: looked up for every member of every row. */
-static const size_t field_lens[F_COUNT] = { 9, 4, 6, 5 };
+static const size_t field_lens[F_COUNT] = { 9, 4, 6, 5, 4 };
 
 /* What count_parse found in a value's text. */
 enum count_check { COUNT_OK, COUNT_WRONG_TYPE, COUNT_NEGATIVE, COUNT_FRACTIONAL, COUNT_TOO_LARGE };
@@ -256,6 +260,24 @@ static int row_count(struct conflicts *conf, struct raw_row *row, size_t index,
 	}
 }
 
+/* Judges a flag's text: one of the fixed names (flag.h), never anything
+ * else, since free text could carry personal data. */
+static int row_flag(struct conflicts *conf, struct raw_row *row, size_t index,
+                    const char *text, size_t len)
+{
+	char echo[48];
+	int f = flag_parse(text, len);
+
+	if (f >= 0) {
+		row->flag = f;
+		return 0;
+	}
+	row->bad = true;
+	ingest_echo(echo, sizeof echo, text, len);
+	return conflicts_add(conf, index, row->line, RANK_FLAG, "flag", "invalid_flag",
+	                     "flag '%s' is not a flag; a flag is break or provisional", echo);
+}
+
 /* ---- rejections ------------------------------------------------------ */
 
 PRINTF(3, 4)
@@ -426,6 +448,19 @@ static int json_value(struct json_walk *w, struct raw_row *row, size_t index,
 	return row_count(w->conf, row, index, check, v, echo);
 }
 
+/* Reads the member "flag": a JSON string naming a flag. */
+static int json_flag(struct json_walk *w, struct raw_row *row, size_t index,
+                     const cJSON *m)
+{
+	if (!cJSON_IsString(m)) {
+		row->bad = true;
+		return conflicts_add(w->conf, index, 0, RANK_FLAG, "flag", "wrong_type",
+		                     "flag must be a string, break or provisional, not %s",
+		                     json_kind(m));
+	}
+	return row_flag(w->conf, row, index, m->valuestring, strlen(m->valuestring));
+}
+
 /* Reads a text member (indicator, area or period). */
 static int json_text(struct json_walk *w, struct raw_row *row, size_t index,
                      const cJSON *m, enum row_field f)
@@ -455,12 +490,14 @@ static int json_member(struct json_walk *w, struct raw_row *row, size_t index,
 			                     "the field %s appears more than once in the row", m->string);
 		ingest_echo(name, sizeof name, m->string, strlen(m->string));
 		return conflicts_add(w->conf, index, 0, RANK_OTHER, m->string, "unknown_field",
-		                     "unknown field '%s'; a row holds only indicator, area, period "
-		                     "and value", name);
+		                     "unknown field '%s'; a row holds only indicator, area, period, "
+		                     "value and flag", name);
 	}
 	seen[f] = true;
 	if (f == F_VALUE)
 		return json_value(w, row, index, m);
+	if (f == F_FLAG)
+		return json_flag(w, row, index, m);
 	return json_text(w, row, index, m, (enum row_field)f);
 }
 
@@ -481,7 +518,7 @@ static int json_row(struct json_walk *w, const cJSON *item, size_t index)
 	for (const cJSON *m = item->child; m; m = m->next)
 		if (json_member(w, row, index, m, seen) != 0)
 			return -1;
-	for (int f = 0; f < F_COUNT; f++) {
+	for (int f = 0; f < F_REQUIRED; f++) {
 		if (seen[f])
 			continue;
 		row->bad = true;
@@ -535,6 +572,15 @@ static enum ingest_status csv_malformed(const struct csv_reader *r, struct inges
 	              r->line, r->error);
 }
 
+/* The header's columns: map[] holds a field per column, then -1. */
+static size_t csv_columns(const int map[F_COUNT])
+{
+	size_t n = 0;
+	while (n < F_COUNT && map[n] >= 0)
+		n++;
+	return n;
+}
+
 /* Reads the header into map[column] = field. */
 static enum ingest_status csv_header(struct csv_reader *r, int map[F_COUNT],
                                      struct ingest_error *err)
@@ -554,14 +600,14 @@ static enum ingest_status csv_header(struct csv_reader *r, int map[F_COUNT],
 		ingest_echo(name, sizeof name, rec.fields[i], rec.lens[i]);
 		if (f < 0)
 			return reject(err, "invalid_body", "unknown column '%s' in the header; the "
-			              "columns are indicator, area, period and value", name);
+			              "columns are indicator, area, period, value and flag", name);
 		if (seen[f])
 			return reject(err, "invalid_body", "the column %s appears twice in the header",
 			              name);
 		seen[f] = true;
 		map[i] = f;
 	}
-	for (int f = 0; f < F_COUNT; f++)
+	for (int f = 0; f < F_REQUIRED; f++)
 		if (!seen[f])
 			return reject(err, "invalid_body", "the header has no column %s",
 			              field_names[f]);
@@ -607,26 +653,29 @@ static int csv_field(struct conflicts *conf, struct raw_row *row, size_t index,
 	}
 	if (f == F_VALUE)
 		return csv_value(conf, row, index, rec->fields[col], rec->lens[col]);
+	if (f == F_FLAG)
+		return rec->lens[col] ? row_flag(conf, row, index, rec->fields[col], rec->lens[col])
+		                      : 0;
 	return csv_text(conf, row, index, f, rec->fields[col], rec->lens[col]);
 }
 
 static int csv_row(struct csv_reader *r, const struct csv_record *rec, const int map[F_COUNT],
                    struct raw_batch *out, struct conflicts *conf)
 {
-	size_t index = out->n;
+	size_t index = out->n, ncols = csv_columns(map);
 	struct raw_row *row = batch_add(out);
 
 	if (!row)
 		return -1;
 	row->line = r->line;
-	if (rec->nfields > F_COUNT) {
+	if (rec->nfields > ncols) {
 		row->bad = true;
 		if (conflicts_add(conf, index, row->line, RANK_ROW, "row", "unknown_field",
-		                  "line %zu has %zu fields; the header has 4", row->line,
-		                  rec->nfields) != 0)
+		                  "line %zu has %zu fields; the header has %zu", row->line,
+		                  rec->nfields, ncols) != 0)
 			return -1;
 	}
-	for (size_t col = 0; col < F_COUNT; col++)
+	for (size_t col = 0; col < ncols; col++)
 		if (csv_field(conf, row, index, rec, col, (enum row_field)map[col]) != 0)
 			return -1;
 	return 0;
@@ -657,7 +706,7 @@ enum ingest_status ingest_csv(const char *body, size_t len, struct raw_batch *ou
                               struct conflicts *conf, struct ingest_error *err)
 {
 	struct csv_reader r;
-	int map[F_COUNT];
+	int map[F_COUNT] = { -1, -1, -1, -1, -1 };
 
 	csv_reader_init(&r, body, len);
 	enum ingest_status st = csv_header(&r, map, err);

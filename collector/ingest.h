@@ -28,7 +28,7 @@
 #define CONFLICT_FIELD_MAX 72
 #define CONFLICT_MESSAGE_MAX 256
 
-/* The order of a row's conflicts: the whole row first, then the four fields
+/* The order of a row's conflicts: the whole row first, then the five fields
  * in their documented order, then fields nobody asked for. */
 enum conflict_rank {
 	RANK_ROW = 0,
@@ -36,6 +36,7 @@ enum conflict_rank {
 	RANK_AREA,
 	RANK_PERIOD,
 	RANK_VALUE,
+	RANK_FLAG,
 	RANK_OTHER,
 };
 
@@ -78,6 +79,7 @@ struct raw_row {
 	char *period;     /* owned; the period as sent, or NULL */
 	long long value;  /* the count, when has_value */
 	bool has_value;   /* value was present and a valid count */
+	int flag;         /* enum flag (flag.h): FLAG_NONE when absent (or invalid) */
 	size_t line;      /* CSV line the row starts on; 0 for JSON */
 	bool bad;         /* ingest found at least one conflict in this row */
 };
@@ -105,13 +107,14 @@ struct ingest_error {
 	char message[CONFLICT_MESSAGE_MAX]; /* one English sentence */
 };
 
-/* Reads {"counts":[{indicator, area, period, value}, ...]}. `body` must be
+/* Reads {"counts":[{indicator, area, period, value[, flag]}, ...]}. `body` must be
  * exactly len bytes long (no NUL is needed after it). Rows go to *out and
  * row conflicts to *conf, both the caller's to free (also after a
  * failure). */
 enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *out,
                                struct conflicts *conf, struct ingest_error *err) WUR;
-/* Reads CSV with the header indicator,area,period,value in any order. */
+/* Reads CSV with the header indicator,area,period,value and optionally
+ * flag, in any order. */
 enum ingest_status ingest_csv(const char *body, size_t len, struct raw_batch *out,
                               struct conflicts *conf, struct ingest_error *err) WUR;
 

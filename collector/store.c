@@ -11,6 +11,7 @@
 #include <time.h>
 #include "catalogue.h"
 #include "current.h"
+#include "flag.h"
 #include "hex.h"
 #include "json_build.h"
 #include "log.h"
@@ -185,18 +186,27 @@ static int key_arrays(const struct store_batch *in, char *arrays[3])
 	return 0;
 }
 
-/* The current value of each key of the batch that has one; ord is the
- * 1-based position of the key in the arrays. Keys without a value are
- * left out by the CROSS JOIN: they are the created ones. */
+/* The current value and flag of each key of the batch that has one; ord
+ * is the 1-based position of the key in the arrays. Keys without a value
+ * are left out by the CROSS JOIN: they are the created ones. */
 static const char SQL_CURRENT[] =
-	"SELECT k.ord, h.value"
+	"SELECT k.ord, h.value, coalesce(h.flag, '')"
 	"  FROM unnest($1::int[], $2::int[], $3::int[])"
 	"       WITH ORDINALITY AS k (indicator_id, area_id, period, ord)"
 	" CROSS JOIN LATERAL ("
-	"       SELECT c.value FROM count_history c"
+	"       SELECT c.value, c.flag FROM count_history c"
 	"        WHERE c.indicator_id = k.indicator_id AND c.area_id = k.area_id"
 	"          AND c.period = k.period"
 	"        ORDER BY c.submission_id DESC LIMIT 1) h";
+
+/* A flag column read as coalesce(flag, ''): FLAG_NONE when empty. The
+ * table's CHECK admits only the names flag_parse knows. */
+static int flag_column(const struct db_rows *rows, int r, int col)
+{
+	const char *text = db_rows_text(rows, r, col);
+	int f = text && *text ? flag_parse(text, strlen(text)) : FLAG_NONE;
+	return f < 0 ? FLAG_NONE : f;
+}
 
 /* Classifies every row of the batch into cls[] (all CLASS_CREATED on
  * entry) by asking the database. */
@@ -218,7 +228,9 @@ static enum db_status classify_query(struct db *db, const struct store_batch *in
 		long long ord = db_rows_int(rows, r, 0);
 		if (ord < 1 || (size_t)ord > in->nrows)
 			continue;
-		bool same = db_rows_int(rows, r, 1) == in->rows[ord - 1].value;
+		const struct valid_row *row = &in->rows[ord - 1];
+		bool same = db_rows_int(rows, r, 1) == row->value &&
+		            flag_column(rows, r, 2) == row->flag;
 		cls[ord - 1] = same ? CLASS_UNCHANGED : CLASS_UPDATED;
 	}
 done:
@@ -241,6 +253,7 @@ struct ingest_tx {
 	bool classified;        /* current_classify was called: end it */
 	bool locked;            /* the batch would change a locked period: refuse it */
 };
+
 
 /* Classifies every row of the batch into cls[]: from the cache when it is
  * at the version this transaction sees, else by asking the database. */
@@ -310,10 +323,13 @@ static enum db_status insert_submission(struct db *db, const struct store_batch 
 }
 
 static const char SQL_COPY[] =
-	"COPY count_history (indicator_id, area_id, period, submission_id, value) FROM STDIN";
+	"COPY count_history (indicator_id, area_id, period, submission_id, value, flag)"
+	" FROM STDIN";
 
-/* One COPY line: four ints, a bigint, tabs and the newline. */
-#define COPY_LINE_MAX (4 * 11 + 20 + 5)
+/* The longest flag's name. */
+#define COPY_FLAG_MAX 11
+/* One COPY line: four ints, a bigint, a flag, tabs and the newline. */
+#define COPY_LINE_MAX (4 * 11 + 20 + COPY_FLAG_MAX + 6)
 
 /* One COPY text line for row r of submission id at p; returns its length. */
 static size_t copy_line(char *p, const struct valid_row *r, long long id)
@@ -328,6 +344,12 @@ static size_t copy_line(char *p, const struct valid_row *r, long long id)
 	len += put_int(p + len, id);
 	p[len++] = '\t';
 	len += put_int(p + len, r->value);
+	p[len++] = '\t';
+	/* No flag is NULL, \N in COPY's text format. */
+	const char *flag = flag_name((enum flag)r->flag);
+	size_t flen = flag ? strlen(flag) : 2;
+	memcpy(p + len, flag ? flag : "\\N", flen);
+	len += flen;
 	p[len++] = '\n';
 	return len;
 }
@@ -511,7 +533,8 @@ static const char SQL_LOAD_BEGIN[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ
  * map: it is the current value. (The index read forwards, every row, was
  * measured cheaper than DISTINCT ON over it read backwards.) */
 static const char SQL_LOAD_PAGE[] =
-	"SELECT indicator_id, area_id, period, submission_id, value FROM count_history"
+	"SELECT indicator_id, area_id, period, submission_id, value, coalesce(flag, '')"
+	"  FROM count_history"
 	" WHERE (indicator_id, area_id, period, submission_id) > ($1::int, $2::int, $3::int, $4::bigint)"
 	" ORDER BY indicator_id, area_id, period, submission_id LIMIT " LOAD_PAGE_TEXT;
 
@@ -536,7 +559,7 @@ static enum db_status load_page(struct db *db, struct current_load *l,
 		int rc = current_load_set(l, (int)db_rows_int(rows, r, 0),
 		                          (int)db_rows_int(rows, r, 1),
 		                          (int)db_rows_int(rows, r, 2),
-		                          (int)db_rows_int(rows, r, 4));
+		                          (int)db_rows_int(rows, r, 4), flag_column(rows, r, 5));
 		if (rc == 1) {
 			*too_big = true;
 			break;
@@ -825,7 +848,7 @@ enum db_status store_submissions(struct db *db, int agency_id, const char *befor
 /* Codes are compared byte by byte (COLLATE "C"), as the catalogue sorts
  * them, so the order does not depend on the database's locale. */
 static const char SQL_CURRENT_COUNTS[] =
-	"SELECT i.code, a.code, c.value, s.uuid"
+	"SELECT i.code, a.code, c.value, s.uuid, coalesce(c.flag, '')"
 	"  FROM count_current c"
 	"  JOIN submission s ON s.id = c.submission_id"
 	"  JOIN indicator i ON i.id = c.indicator_id"
@@ -857,6 +880,7 @@ enum db_status store_current_counts(struct db *db, int agency_id, int period,
 		db_rows_copy(rows, r, 1, k->area, sizeof k->area);
 		k->value = (int)db_rows_int(rows, r, 2);
 		db_rows_copy(rows, r, 3, k->submission, sizeof k->submission);
+		k->flag = flag_column(rows, r, 4);
 	}
 	*n = (size_t)count;
 	db_rows_free(rows);

@@ -112,6 +112,7 @@ struct stored_count {
 	char indicator[72];             /* indicator.code (at most 64 bytes) */
 	char area[72];                  /* area.code (at most 64 bytes) */
 	int value;                      /* the count */
+	int flag;                       /* its flag (flag.h), FLAG_NONE for none */
 	char submission[UUID_STRLEN];   /* the submission that set it */
 };
 

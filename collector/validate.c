@@ -283,7 +283,8 @@ static int collect_rows(const struct raw_batch *batch, const struct check *check
 		return -1;
 	for (size_t i = 0; i < batch->n; i++)
 		out->rows[i] = (struct valid_row){ checks[i].ind->id, checks[i].area->id,
-		                                   checks[i].period, (int)batch->rows[i].value };
+		                                   checks[i].period, (int)batch->rows[i].value,
+		                                   batch->rows[i].flag };
 	return 0;
 }
 

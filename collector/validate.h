@@ -17,6 +17,7 @@ struct valid_row {
 	int area_id;       /* area.id of a leaf area */
 	int period;        /* yyyyq, canonical */
 	int value;         /* 0 <= value <= 10^9 */
+	int flag;          /* enum flag (flag.h); part of the stored value */
 };
 
 /* What validate_batch found. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "current.h"
+#include "flag.h"
 #include "tap.h"
 
 /* Loads `n` rows into the cache at `version` as a loader would. */
@@ -18,7 +19,7 @@ static void load(struct current *c, const struct valid_row *rows, size_t n, long
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = current_load_set(l, rows[i].indicator_id, rows[i].area_id, rows[i].period,
-		                      rows[i].value);
+		                      rows[i].value, rows[i].flag);
 	is_int(rc, 0, "the load's %zu rows fit", n);
 	current_load_end(c, l, true, false, version);
 }
@@ -38,14 +39,14 @@ static void test_classify_and_commit(void)
 	struct current *c = current_new(100);
 	/* Two rows of one key in submission order: the last one is current. */
 	const struct valid_row loaded[] = {
-		{ 1, 10, 20241, 5 }, { 1, 10, 20241, 7 }, { 1, 11, 20241, 0 }, { 2, 10, 20242, 9 },
+		{ 1, 10, 20241, 5, 0 }, { 1, 10, 20241, 7, 0 }, { 1, 11, 20241, 0, 0 }, { 2, 10, 20242, 9, 0 },
 	};
 	const struct valid_row batch[] = {
-		{ 1, 10, 20241, 7 },  /* unchanged */
-		{ 1, 11, 20241, 1 },  /* updated from 0 */
-		{ 2, 10, 20241, 9 },  /* created: another period */
-		{ 2, 10, 20242, 9 },  /* unchanged */
-		{ 3, 10, 20242, 0 },  /* created: value 0 is a value */
+		{ 1, 10, 20241, 7, 0 },  /* unchanged */
+		{ 1, 11, 20241, 1, 0 },  /* updated from 0 */
+		{ 2, 10, 20241, 9, 0 },  /* created: another period */
+		{ 2, 10, 20242, 9, 0 },  /* unchanged */
+		{ 3, 10, 20242, 0, 0 },  /* created: value 0 is a value */
 	};
 	unsigned char cls[5];
 	struct current_stats s;
@@ -86,7 +87,7 @@ static void test_classify_and_commit(void)
 static void test_abort_and_late_commit(void)
 {
 	struct current *c = current_new(100);
-	const struct valid_row one[] = { { 1, 1, 20001, 3 } };
+	const struct valid_row one[] = { { 1, 1, 20001, 3, 0 } };
 	unsigned char cls[1];
 	struct current_stats s;
 	int v = -1;
@@ -107,7 +108,7 @@ static void test_abort_and_late_commit(void)
 	 * that batch must not be applied on top of the state at 5. */
 	struct current *d = current_new(100);
 	load(d, one, 1, 5);
-	current_commit(d, 4, 6, (const struct valid_row[]){ { 1, 1, 20001, 8 } }, 1);
+	current_commit(d, 4, 6, (const struct valid_row[]){ { 1, 1, 20001, 8, 0 } }, 1);
 	ok(current_get(d, 1, 1, 20001, &v) && v == 3, "a batch that saw another version is not "
 	   "applied (%d)", v);
 	current_stats(d, &s);
@@ -125,7 +126,7 @@ static void test_bound_and_growth(void)
 	bool all = true;
 
 	for (int i = 0; i < 3001; i++)
-		rows[i] = (struct valid_row){ 1 + i % 7, 100 + i, 20001 + 10 * (i % 20), i };
+		rows[i] = (struct valid_row){ 1 + i % 7, 100 + i, 20001 + 10 * (i % 20), i, 0 };
 	load(c, NULL, 0, 1);
 	ok(current_classify(c, 1, rows, 3000, cls), "3000 rows classified");
 	current_commit(c, 1, 2, rows, 3000);
@@ -147,10 +148,10 @@ static void test_bound_and_growth(void)
 	struct current *d = current_new(2);
 	ok(current_load_begin(d), "a second cache asks for its first load");
 	struct current_load *l = current_load_new(d);
-	is_int(current_load_set(l, 1, 1, 20001, 1), 0, "first key");
-	is_int(current_load_set(l, 1, 1, 20001, 2), 0, "the same key again");
-	is_int(current_load_set(l, 1, 2, 20001, 1), 0, "second key");
-	is_int(current_load_set(l, 1, 3, 20001, 1), 1, "a third key is over the bound");
+	is_int(current_load_set(l, 1, 1, 20001, 1, 0), 0, "first key");
+	is_int(current_load_set(l, 1, 1, 20001, 2, 0), 0, "the same key again");
+	is_int(current_load_set(l, 1, 2, 20001, 1, 0), 0, "second key");
+	is_int(current_load_set(l, 1, 3, 20001, 1, 0), 1, "a third key is over the bound");
 	current_load_end(d, l, false, true, 9);
 	current_stats(d, &s);
 	ok(s.off && !s.valid, "the load turned the cache off");
@@ -163,7 +164,7 @@ static void test_bound_and_growth(void)
 static void test_when_to_load(void)
 {
 	struct current *c = current_new(10);
-	const struct valid_row one[] = { { 1, 1, 20001, 3 } };
+	const struct valid_row one[] = { { 1, 1, 20001, 3, 0 } };
 	unsigned char cls[1];
 
 	ok(current_load_begin(c), "never loaded: a load is asked for");
@@ -202,7 +203,7 @@ struct waiter {
 static void *classify_thread(void *arg)
 {
 	struct waiter *w = arg;
-	const struct valid_row one[] = { { 1, 1, 20001, 4 } };
+	const struct valid_row one[] = { { 1, 1, 20001, 4, 0 } };
 
 	w->hit = current_classify(w->c, 2, one, 1, w->cls);
 	current_commit(w->c, 2, 3, one, 1);
@@ -212,7 +213,7 @@ static void *classify_thread(void *arg)
 static void test_inflight(void)
 {
 	struct current *c = current_new(10);
-	const struct valid_row one[] = { { 1, 1, 20001, 4 } };
+	const struct valid_row one[] = { { 1, 1, 20001, 4, 0 } };
 	unsigned char cls[1];
 	struct waiter w = { c, false, { 9 } };
 	pthread_t t;
@@ -233,8 +234,8 @@ static void test_inflight(void)
  * loaded map in id order, as far as their versions chain. */
 static void test_commits_during_load(void)
 {
-	const struct valid_row a[] = { { 1, 1, 20001, 3 } };
-	const struct valid_row b[] = { { 1, 1, 20001, 4 }, { 1, 2, 20001, 5 } };
+	const struct valid_row a[] = { { 1, 1, 20001, 3, 0 } };
+	const struct valid_row b[] = { { 1, 1, 20001, 4, 0 }, { 1, 2, 20001, 5, 0 } };
 	unsigned char cls[2];
 	struct current_stats s;
 	int v = -1;
@@ -248,7 +249,7 @@ static void test_commits_during_load(void)
 		current_commit(c, 1, 2, b, 2);
 		current_commit(c, 0, 1, a, 1);
 		if (snapshot == 1)
-			is_int(current_load_set(l, 1, 1, 20001, 3), 0, "the snapshot holds batch 1");
+			is_int(current_load_set(l, 1, 1, 20001, 3, 0), 0, "the snapshot holds batch 1");
 		current_load_end(c, l, true, false, snapshot);
 		current_stats(c, &s);
 		ok(s.valid && s.version == 2, "snapshot %d: the map is brought up to 2 (valid %d, "
@@ -274,8 +275,43 @@ static void test_commits_during_load(void)
 	current_free(c);
 }
 
+/* A flag is part of the stored value: the same count with another flag
+ * is an update, the same count with the same flag unchanged. */
+static void test_flags(void)
+{
+	struct current *c = current_new(100);
+	const struct valid_row loaded[] = {
+		{ 1, 10, 20241, 5, FLAG_NONE }, { 1, 11, 20241, 1000000000, FLAG_BREAK },
+		{ 1, 12, 20241, 7, FLAG_PROVISIONAL },
+	};
+	const struct valid_row batch[] = {
+		{ 1, 10, 20241, 5, FLAG_PROVISIONAL },  /* updated: a flag set */
+		{ 1, 11, 20241, 1000000000, FLAG_BREAK }, /* unchanged: the largest count, flagged */
+		{ 1, 12, 20241, 7, FLAG_BREAK },        /* updated: another flag */
+		{ 1, 13, 20241, 0, FLAG_BREAK },        /* created */
+	};
+	const struct valid_row cleared[] = { { 1, 12, 20241, 7, FLAG_NONE } };
+	unsigned char cls[4];
+	int v = -1;
+
+	load(c, loaded, 3, 4);
+	ok(current_get(c, 1, 11, 20241, &v) && v == 1000000000,
+	   "a flagged value reads back without its flag (%d)", v);
+	ok(current_classify(c, 4, batch, 4, cls), "the cache classifies at its version");
+	is_str(classes(cls, 4), "u=uc", "a flag changes a value, the same flag does not");
+	current_commit(c, 4, 5, batch, 4);
+	ok(current_classify(c, 5, batch, 4, cls), "and after the commit");
+	is_str(classes(cls, 4), "====", "the committed flags are current");
+	current_commit(c, 5, 6, batch, 4);
+	ok(current_classify(c, 6, cleared, 1, cls), "a flag taken away");
+	is_str(classes(cls, 1), "u", "is an update too");
+	current_abort(c);
+	current_free(c);
+}
+
 int main(void)
 {
+	test_flags();
 	test_classify_and_commit();
 	test_abort_and_late_commit();
 	test_bound_and_growth();
