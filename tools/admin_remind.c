@@ -47,6 +47,13 @@ static const struct config_option remind_options[] = {
 	  "Seconds one mail may take to send." },
 };
 
+/* The session lock (pg_try_advisory_lock's bigint key) one run holds, so
+ * that two runs never both find an agency not yet reminded today and both
+ * mail it. */
+#define REMIND_LOCK "7308332174350950757"
+
+static const char sql_lock[] = "SELECT pg_try_advisory_lock(" REMIND_LOCK ")::int";
+
 /* Whether the agency was reminded of the quarter today (UTC). */
 static const char sql_sent_today[] =
 	"SELECT count(*) FROM reminder WHERE agency_id = $1 AND area_id = $2 AND period = $3"
@@ -259,6 +266,20 @@ static void agency_line(struct remind_run *run, const struct review_matrix_row *
 	free(keys);
 }
 
+/* Takes the run's lock; 0, or -1 after saying why not. */
+static int take_lock(struct db *db)
+{
+	struct db_rows *rows;
+
+	if (db_exec(db, &rows, sql_lock, 0, NULL) != DB_OK)
+		return admin_db_error(db, "cannot take the reminders' lock");
+	bool got = db_rows_int(rows, 0, 0) == 1;
+	db_rows_free(rows);
+	if (!got)
+		return admin_error("remind: another samlad-admin remind is running; nothing sent");
+	return 0;
+}
+
 /* Judges the quarter as /v1/completeness does and handles every agency;
  * an admin_exit. */
 static int remind_area(struct remind_run *run)
@@ -270,6 +291,8 @@ static int remind_area(struct remind_run *run)
 	size_t narr = 0;
 	int code = ADMIN_FAIL;
 
+	if (!run->a->dry_run && take_lock(run->db) != 0)
+		return ADMIN_FAIL;
 	if (load_versions(run->db, NULL, &v) != DB_OK) {
 		admin_db_error(run->db, "cannot read the data version");
 		return ADMIN_FAIL;

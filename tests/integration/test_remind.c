@@ -6,7 +6,8 @@
  * exact recipients, subject and text; a rerun the same day sends nothing;
  * --dry-run sends and records nothing; a quarter not yet due sends
  * nothing; an unreachable server, or one without the STARTTLS asked for,
- * is exit 1 with nothing recorded; bad arguments are clear errors. */
+ * is exit 1 with nothing recorded, as is a run while another runs; bad
+ * arguments are clear errors. */
 #include <dirent.h>
 #include <ftw.h>
 #include <signal.h>
@@ -304,6 +305,19 @@ static void test_send_fails(void)
 	is_int(reminders(), 0, "nothing recorded");
 }
 
+/* A run while another holds the reminders' lock sends nothing. */
+static void test_locked(void)
+{
+	harness_sql(&db, "SELECT pg_advisory_lock(7308332174350950757)");
+	is_int(REMIND("--area", "0581", "--quarter", "2025Q3", "--smtp-url", smtp_url, FROM, FORM),
+	       1, "another run holds the lock: exit 1");
+	is_str(text(&err), "samlad-admin: remind: another samlad-admin remind is running; "
+	       "nothing sent\n", "and says so");
+	is_str(text(&out), "", "no agency's line");
+	is_int(mails(), 0, "no mail sent");
+	harness_sql(&db, "SELECT pg_advisory_unlock(7308332174350950757)");
+}
+
 static const char soc_mail[] =
 	"MAIL FROM: samlad@kommun.example\n"
 	"RCPT TO: soc@kommun.example\n"
@@ -402,6 +416,7 @@ int main(void)
 	test_not_due();
 	test_dry_run();
 	test_send_fails();
+	test_locked();
 	test_send();
 	sink_stop();
 	nftw(mail_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
