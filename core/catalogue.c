@@ -3,6 +3,7 @@
  * order is exactly the one bsearch uses whatever the database's collation. */
 #include "catalogue.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,7 @@ void catalogue_free(struct catalogue *cat)
 	for (size_t i = 0; i < cat->nagencies; i++) {
 		free(cat->agencies[i].code);
 		free(cat->agencies[i].name);
+		free(cat->agencies[i].contact);
 	}
 	for (size_t i = 0; i < cat->nareas; i++) {
 		free(cat->areas[i].code);
@@ -307,3 +309,49 @@ void catalogue_holder_destroy(struct catalogue_holder *h)
 	pthread_mutex_destroy(&h->reloading);
 }
 
+
+/* The local part of a contact address, s[0..n). */
+static bool contact_local_valid(const char *s, size_t n)
+{
+	if (n < 1 || n > 64 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		          (c >= '0' && c <= '9') || strchr("._%+-", c);
+		if (!ok || (c == '.' && s[i + 1] == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* The domain of a contact address: two or more dot-separated labels. */
+static bool contact_domain_valid(const char *s)
+{
+	size_t labels = 0, len = 0;
+
+	for (const char *p = s;; p++) {
+		char c = *p;
+		if (c == '.' || c == '\0') {
+			if (len < 1 || len > 63 || p[-1] == '-' || p[-(ptrdiff_t)len] == '-')
+				return false;
+			labels++;
+			len = 0;
+			if (c == '\0')
+				return labels >= 2;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-'))
+			return false;
+		len++;
+	}
+}
+
+bool catalogue_contact_valid(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at && strlen(s) <= CATALOGUE_CONTACT_MAX &&
+	       contact_local_valid(s, (size_t)(at - s)) && contact_domain_valid(at + 1);
+}

@@ -25,6 +25,7 @@ struct cat_agency {
 	int id;       /* agency.id */
 	char *code;   /* owned; e.g. "bup" */
 	char *name;   /* owned; display name */
+	char *contact; /* owned; a functional mailbox for reminders, "" for none */
 };
 
 struct cat_area {
@@ -128,6 +129,15 @@ const struct cat_area *catalogue_area_parent(const struct catalogue *cat,
                                              const struct cat_area *area);
 bool catalogue_permitted(const struct catalogue *cat, int agency_id,
                          int indicator_id, int area_id);
+/* The longest contact address, in bytes (RFC 5321's path limit less <>). */
+#define CATALOGUE_CONTACT_MAX 254
+/* True when s is a contact address as agencies.csv takes it: a local part
+ * of 1 to 64 of A-Z, a-z, 0-9 and . _ % + - (no dot first, last or twice
+ * in a row), '@', and a domain of two or more labels of 1 to 63 letters,
+ * digits and hyphens (no hyphen first or last); at most
+ * CATALOGUE_CONTACT_MAX bytes. Plain ASCII only, so that it goes into a
+ * mail's header as it is. */
+bool catalogue_contact_valid(const char *s);
 const char *catalogue_level_name(enum indicator_level level);
 const char *catalogue_kind_name(enum indicator_kind kind);
 

@@ -17,7 +17,7 @@ static const char sql_version_k[] =
 	"  FROM catalogue_version v JOIN catalogue_import i ON i.version = v.version";
 
 static const char sql_agencies[] =
-	"SELECT id, code, name FROM agency";
+	"SELECT id, code, name, coalesce(contact, '') FROM agency";
 
 static const char sql_areas[] =
 	"SELECT id, code, name, coalesce(parent_id, 0), coalesce(first_period, 0),"
@@ -94,7 +94,8 @@ static enum db_status load_agencies(struct db *db, struct catalogue *cat)
 		a->id = (int)db_rows_int(rows, i, 0);
 		a->code = db_rows_dup(rows, i, 1);
 		a->name = db_rows_dup(rows, i, 2);
-		if (!a->code || !a->name)
+		a->contact = db_rows_dup(rows, i, 3);
+		if (!a->code || !a->name || !a->contact)
 			return load_failed(rows, "out of memory");
 	}
 	db_rows_free(rows);

@@ -23,8 +23,8 @@ static struct cat_area fixture_areas[] = {
 };
 
 static struct cat_agency fixture_agencies[] = {
-	{ 1, "bup", "BUP" },
-	{ 2, "soc", "Socialtj\xC3\xA4nsten" },
+	{ 1, "bup", "BUP", NULL },
+	{ 2, "soc", "Socialtj\xC3\xA4nsten", NULL },
 };
 
 static struct cat_indicator fixture_indicators[] = {

@@ -26,19 +26,27 @@ static bool in_layout(const struct layout *lay, int area_id)
 	return layout_leaf(lay, area_id) != NULL;
 }
 
+/* The leaf of permission p when it is a key of agency_id expected in the
+ * layout in the quarter (its area is active then), else NULL: the one rule
+ * of what an agency owes, for the matrix and the reminders. */
+static const struct cat_area *expected_leaf(const struct layout *lay,
+                                            const struct cat_permission *p, int agency_id,
+                                            int period)
+{
+	const struct cat_area *leaf = p->agency_id == agency_id
+	                              ? layout_leaf(lay, p->area_id) : NULL;
+	return leaf && catalogue_area_active(leaf, period) ? leaf : NULL;
+}
+
 /* The keys (indicator, leaf) of agency_id expected in the layout in the
- * quarter: its permissions whose area is active then. */
+ * quarter. */
 static long long expected_in(const struct catalogue *cat, const struct layout *lay,
                              int agency_id, int period)
 {
 	long long n = 0;
 
-	for (size_t i = 0; i < cat->npermissions; i++) {
-		const struct cat_permission *p = &cat->permissions[i];
-		const struct cat_area *leaf = p->agency_id == agency_id
-		                              ? layout_leaf(lay, p->area_id) : NULL;
-		n += leaf && catalogue_area_active(leaf, period);
-	}
+	for (size_t i = 0; i < cat->npermissions; i++)
+		n += expected_leaf(lay, &cat->permissions[i], agency_id, period) != NULL;
 	return n;
 }
 
@@ -287,6 +295,63 @@ void review_matrix_free(struct review_matrix *m)
 		free(m->rows[i].reports);
 	free(m->rows);
 	memset(m, 0, sizeof *m);
+}
+
+/* ---- the keys missing from a quarter ----------------------------------- */
+
+/* True when the key (indicator, area) is among `have`. */
+static bool key_had(const struct review_key_id *have, size_t nhave, int ind, int area)
+{
+	for (size_t i = 0; i < nhave; i++)
+		if (have[i].indicator_id == ind && have[i].area_id == area)
+			return true;
+	return false;
+}
+
+/* The layout's row of an area (its leaf order). */
+static size_t leaf_row(const struct layout *lay, const struct cat_area *area)
+{
+	for (size_t i = 0; i < lay->nleaves; i++)
+		if (lay->leaves[i] == area)
+			return i;
+	return lay->nleaves;
+}
+
+/* The layout the sort compares by: qsort takes no context. */
+static _Thread_local const struct layout *key_layout;
+
+/* By indicator code, then by the layout's leaf order. */
+static int key_order(const void *pa, const void *pb)
+{
+	const struct review_key *a = pa, *b = pb;
+	int c = strcmp(a->indicator->code, b->indicator->code);
+	size_t ra = leaf_row(key_layout, a->area), rb = leaf_row(key_layout, b->area);
+
+	return c ? c : (ra > rb) - (ra < rb);
+}
+
+int review_missing_keys(const struct catalogue *cat, const struct layout *lay, int agency_id,
+                        int period, const struct review_key_id *have, size_t nhave,
+                        struct review_key **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < cat->npermissions; i++) {
+		const struct cat_permission *p = &cat->permissions[i];
+		const struct cat_area *leaf = expected_leaf(lay, p, agency_id, period);
+		if (!leaf || key_had(have, nhave, p->indicator_id, p->area_id))
+			continue;
+		struct review_key *k = realloc(*out, (*n + 1) * sizeof **out);
+		if (!k)
+			return -1;
+		*out = k;
+		k[(*n)++] = (struct review_key){ catalogue_indicator_by_id(cat, p->indicator_id),
+		                                 leaf };
+	}
+	key_layout = lay;
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, key_order);
+	return 0;
 }
 
 /* One row per agency that may report here: the year's quarters of the

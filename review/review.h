@@ -164,4 +164,21 @@ int review_matrix_build(const struct catalogue *cat, const struct layout *lay, i
 /* Frees what the matrix owns and empties it. */
 void review_matrix_free(struct review_matrix *m);
 
+/* One expected key of an agency's quarter. */
+struct review_key {
+	const struct cat_indicator *indicator;  /* borrowed from the catalogue */
+	const struct cat_area *area;            /* borrowed; a leaf of the layout */
+};
+
+/* The keys of agency_id the matrix expects in the quarter (the same rule
+ * as review_report.expected: its permissions in the layout's leaves whose
+ * area is active then) that are not among `have` (the keys with a count,
+ * e.g. tables/review_load.h's review_load_keys). *out, ordered by
+ * indicator code and then by the layout's leaf order, is the caller's to
+ * free, also on failure (NULL when nothing is missing). 0, or -1 when
+ * memory ran out. */
+int review_missing_keys(const struct catalogue *cat, const struct layout *lay, int agency_id,
+                        int period, const struct review_key_id *have, size_t nhave,
+                        struct review_key **out, size_t *n) WUR;
+
 #endif

@@ -31,6 +31,12 @@ struct review_arrival {
 	time_t last;     /* when the last key got its first count: the report's completion */
 };
 
+/* A key (indicator, area) that has a count in a quarter. */
+struct review_key_id {
+	int indicator_id;  /* indicator.id */
+	int area_id;       /* area.id of a leaf */
+};
+
 /* One indicator's tables, years year - REVIEW_YEARS .. year. */
 struct review_tables {
 	struct ptable *t[REVIEW_TABLES];  /* owned; each free()d, NULL until read */

@@ -18,6 +18,14 @@ static const char SQL_ARRIVALS[] =
 	"         GROUP BY s.agency_id, h.period, h.indicator_id, h.area_id) k"
 	" GROUP BY agency_id, period ORDER BY 1, 2";
 
+/* The keys with a count from the agency's submissions, as the arrivals
+ * count them. */
+static const char SQL_KEYS[] =
+	"SELECT DISTINCT h.indicator_id, h.area_id"
+	"  FROM count_history h JOIN submission s ON s.id = h.submission_id"
+	" WHERE h.indicator_id = ANY($1::int[]) AND h.area_id = ANY($2::int[])"
+	"   AND h.period = $3 AND h.submission_id <= $4 AND s.agency_id = $5";
+
 static const char SQL_VERSION_TIME[] =
 	"SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	"  FROM submission WHERE id = $1";
@@ -52,6 +60,37 @@ enum db_status review_load_arrivals(struct db *db, const int *indicator_ids, siz
 		                                     (time_t)db_rows_int(rows, r, 4) };
 	*n = *out ? (size_t)count : 0;
 	db_rows_free(rows);
+	return st;
+}
+
+enum db_status review_load_keys(struct db *db, const struct catalogue *cat,
+                                const struct layout *lay, int agency_id, int period,
+                                long long version, struct review_key_id **out, size_t *n)
+{
+	int *ids = malloc((cat->nindicators ? cat->nindicators : 1) * sizeof *ids);
+	struct db_rows *rows = NULL;
+	enum db_status st = ids ? DB_OK : DB_ERROR;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; ids && i < cat->nindicators; i++)
+		ids[i] = cat->indicators[i].id;
+	if (st == DB_OK)
+		st = db_exec(db, &rows, SQL_KEYS,
+		             DB_PARAMS(DB_PARAM_INTS(ids, cat->nindicators),
+		                       DB_PARAM_INTS(lay->area_ids, lay->nleaves), DB_PARAM_INT(period),
+		                       DB_PARAM_INT(version), DB_PARAM_INT(agency_id)));
+	int count = st == DB_OK ? db_rows_count(rows) : 0;
+	if (st != DB_OK)
+		db_log_failure(db, "the keys query", st);
+	else if (count && !(*out = malloc((size_t)count * sizeof **out)))
+		st = DB_ERROR;
+	for (int r = 0; *out && r < count; r++)
+		(*out)[r] = (struct review_key_id){ (int)db_rows_int(rows, r, 0),
+		                                    (int)db_rows_int(rows, r, 1) };
+	*n = *out ? (size_t)count : 0;
+	db_rows_free(rows);
+	free(ids);
 	return st;
 }
 

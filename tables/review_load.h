@@ -37,6 +37,15 @@ enum agg_status completeness_arrivals_read(const struct tables_ctx *ctx,
                                            const struct layout *lay, int from, int to,
                                            struct review_arrival **out, size_t *n) WUR;
 
+/* The keys (indicator, leaf of the layout) of every indicator with a count
+ * in the quarter from agency_id's submissions as of `version` (the keys
+ * review_load_arrivals counts), for review_missing_keys. *out is the
+ * caller's to free (NULL when there are none). */
+enum db_status review_load_keys(struct db *db, const struct catalogue *cat,
+                                const struct layout *lay, int agency_id, int period,
+                                long long version, struct review_key_id **out,
+                                size_t *n) WUR;
+
 /* The arrival time of submission `version` in UTC, RFC 3339 with a Z, into
  * out (REVIEW_TIME_MAX bytes); "" when there is no such submission (version
  * 0: no data yet). */

@@ -43,6 +43,7 @@ extern const struct admin_command admin_demo_data;
 extern const struct admin_command admin_report;
 extern const struct admin_command admin_lock;
 extern const struct admin_command admin_audit;
+extern const struct admin_command admin_remind;
 
 /* Prints "samlad-admin: <message>" on stderr. Both return -1, so that a
  * check that fails can say why and fail in one statement:

@@ -42,8 +42,8 @@ static const char sql_area_codes[] =
 	"SELECT code FROM area";
 
 static const char sql_agency[] =
-	"INSERT INTO agency (code, name) VALUES ($1, $2)"
-	" ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name";
+	"INSERT INTO agency (code, name, contact) VALUES ($1, $2, nullif($3, ''))"
+	" ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, contact = EXCLUDED.contact";
 
 /* Areas are written parents first, so the parent's id exists; $3 is NULL
  * for a municipality. An empty first_period ($4 NULL) keeps the stored one:
@@ -271,7 +271,8 @@ static int write_agencies(struct db *db, const struct catalogue_files *cf)
 	for (size_t i = 0; i < cf->nagencies; i++) {
 		const struct cf_agency *a = &cf->agencies[i];
 		if (write_row(db, sql_agency,
-		              DB_PARAMS(DB_PARAM_TEXT(a->code), DB_PARAM_TEXT(a->name)),
+		              DB_PARAMS(DB_PARAM_TEXT(a->code), DB_PARAM_TEXT(a->name),
+		                        DB_PARAM_TEXT(a->contact)),
 		              CF_AGENCIES, a->line) != 0)
 			return -1;
 	}

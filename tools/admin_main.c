@@ -1,6 +1,6 @@
 /* samlad-admin: runs migrations, imports the catalogue, manages tokens,
- * writes demo data and the annual review report, locks years and lists the
- * audit. `samlad-admin COMMAND [options] [arguments]`: the
+ * writes demo data and the annual review report, locks years, lists the
+ * audit and mails reminders. `samlad-admin COMMAND [options] [arguments]`: the
  * command (one or two words) comes first, then its options in any order. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@ static const struct admin_command *const commands[] = {
 	&admin_report,
 	&admin_lock,
 	&admin_audit,
+	&admin_remind,
 };
 
 static const struct config_option common_options[] = { ADMIN_COMMON_OPTIONS };

@@ -46,7 +46,7 @@ static int indicator_row(struct catalogue_files *cf, size_t line, const char *co
 static int permission_row(struct catalogue_files *cf, size_t line, const char *const *f);
 
 static const struct cf_column agency_cols[] = {
-	{ "code", true, false }, { "name", true, false },
+	{ "code", true, false }, { "name", true, false }, { "contact", false, true },
 };
 static const struct cf_column area_cols[] = {
 	{ "code", true, false }, { "name", true, false }, { "parent", false, false },
@@ -86,6 +86,7 @@ void catalogue_files_free(struct catalogue_files *cf)
 	for (size_t i = 0; i < cf->nagencies; i++) {
 		free(cf->agencies[i].code);
 		free(cf->agencies[i].name);
+		free(cf->agencies[i].contact);
 	}
 	for (size_t i = 0; i < cf->nareas; i++) {
 		free(cf->areas[i].code);
@@ -168,16 +169,26 @@ static int check_name(struct catalogue_files *cf, enum cf_file file,
 	                column, CF_NAME_MAX);
 }
 
+/* A contact: empty (none), or a mailbox as catalogue_contact_valid takes it. */
+static int check_contact(struct catalogue_files *cf, size_t line, const char *contact)
+{
+	if (contact[0] == '\0' || catalogue_contact_valid(contact))
+		return 0;
+	return cf_error(cf, CF_AGENCIES, line, "invalid contact \"%s\": expected empty or "
+	                "a mail address such as bup@region.example", contact);
+}
+
 static int agency_row(struct catalogue_files *cf, size_t line, const char *const *f)
 {
 	struct cf_agency *a;
 
 	if (check_code(cf, CF_AGENCIES, line, f[0]) != 0 ||
 	    check_name(cf, CF_AGENCIES, line, "name", f[1]) != 0 ||
+	    check_contact(cf, line, f[2]) != 0 ||
 	    !(a = VEC_PUSH(cf->agencies, cf->nagencies, cf->capagencies)))
 		return -1;
-	*a = (struct cf_agency){ strdup(f[0]), strdup(f[1]), line };
-	return a->code && a->name ? 0 : -1;
+	*a = (struct cf_agency){ strdup(f[0]), strdup(f[1]), strdup(f[2]), line };
+	return a->code && a->name && a->contact ? 0 : -1;
 }
 
 /* A first_period or last_period: empty (0), or a quarter as period_parse

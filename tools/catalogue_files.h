@@ -21,6 +21,7 @@ enum cf_file { CF_AGENCIES, CF_AREAS, CF_INDICATORS, CF_PERMISSIONS, CF_NFILES }
 struct cf_agency {
 	char *code;   /* owned */
 	char *name;   /* owned */
+	char *contact; /* owned; a functional mailbox, "" for none */
 	size_t line;  /* line in agencies.csv */
 };
 

@@ -29,6 +29,7 @@ COMMANDS = [
     ("samlad-admin report", ["tools/samlad-admin", "report"]),
     ("samlad-admin lock", ["tools/samlad-admin", "lock"]),
     ("samlad-admin audit", ["tools/samlad-admin", "audit"]),
+    ("samlad-admin remind", ["tools/samlad-admin", "remind"]),
 ]
 
 OPTION = re.compile(r"^  --([a-z0-9-]+)(?: VALUE)?(?:\s+\((\w+))?")

@@ -196,6 +196,9 @@ static void test_load(void)
 	ok(!permitted(cat, "bup", "bup.nya_barn", "0581"), "not for the municipality itself");
 	ok(!permitted(cat, "soc", "bup.nya_barn", "0581-hageby"), "soc may not report bup's indicator");
 	ok(!permitted(cat, "bup", "soc.placerade", "0581-hageby"), "bup may not report soc's indicator");
+	is_str(catalogue_agency(cat, "bup")->contact, "bup@region.example",
+	       "load: bup's contact address");
+	is_str(catalogue_agency(cat, "sarskola")->contact, "", "load: sarskola has none (\"\")");
 	catalogue_free(cat);
 }
 
@@ -378,7 +381,7 @@ static void test_bad_import(void)
 	long long version = sql_int("SELECT version FROM catalogue_version");
 	long long areas = sql_int("SELECT count(*) FROM area");
 
-	write_text(dir, "agencies.csv", "code,name\nbup,BUP\n");
+	write_text(dir, "agencies.csv", "code,name,contact\nbup,BUP,bup@@region.example\n");
 	write_text(dir, "areas.csv", "code,name,parent\n0581,Norrköping,\na,A,b\nb,B,a\n");
 	write_text(dir, "indicators.csv",
 	           "code,agency,level,kind,name_sv,name_en,suppress_below,colour\n"
@@ -387,10 +390,12 @@ static void test_bad_import(void)
 	is_int(ADMIN("catalogue", "import", dir), 1, "a bad catalogue exits 1");
 	char want[1024];
 	snprintf(want, sizeof want,
+	         "agencies.csv:2: invalid contact \"bup@@region.example\": expected empty or a "
+	         "mail address such as bup@region.example\n"
 	         "areas.csv:3: cycle in the area tree: a -> b -> a\n"
 	         "indicators.csv:1: unknown column \"colour\"\n"
 	         "permissions.csv:2: unknown area \"0999\"\n"
-	         "samlad-admin: %s: 3 errors; nothing imported\n", dir);
+	         "samlad-admin: %s: 4 errors; nothing imported\n", dir);
 	is_str(text(&err), want, "every error is listed with file and line");
 	is_int(sql_int("SELECT version FROM catalogue_version"), version, "the version did not change");
 	is_int(sql_int("SELECT count(*) FROM area"), areas, "no area was added");
@@ -448,6 +453,10 @@ static void test_reimport(void)
 	         "54 permissions; default k 5; catalogue version %lld\n", demo, version + 1);
 	is_str(text(&out), want, "and reports the new version");
 	is_int(sql_int("SELECT count(*) FROM area"), 12, "no area was duplicated");
+	is_int(sql_int("SELECT count(*) FROM agency WHERE contact = 'bup@region.example'"), 1,
+	       "the contact address is stored");
+	is_int(sql_int("SELECT count(*) FROM agency WHERE code = 'sarskola' AND contact IS NULL"), 1,
+	       "an empty contact is stored as NULL");
 
 	write_modified(dir);
 	is_int(ADMIN("catalogue", "import", dir), 0, "a changed catalogue imports");

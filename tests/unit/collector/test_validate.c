@@ -31,8 +31,8 @@ static struct cat_area areas[] = {
 };
 
 static struct cat_agency agencies[] = {
-	{ BUP, "bup", "BUP" },
-	{ SOC, "soc", "Socialtj\xC3\xA4nsten" },
+	{ BUP, "bup", "BUP", NULL },
+	{ SOC, "soc", "Socialtj\xC3\xA4nsten", NULL },
 };
 
 static struct cat_indicator indicators[] = {

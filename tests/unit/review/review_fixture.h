@@ -127,7 +127,7 @@ static void fixture_catalogue(struct catalogue *cat, size_t nind, size_t ndistri
 		abort();
 	for (size_t i = 0; i < 3; i++)
 		cat->agencies[i] = (struct cat_agency){ (int)i + 1, fixture_strdup("agency%zu", i),
-		                                        fixture_strdup("Verksamhet %zu", i) };
+		                                        fixture_strdup("Verksamhet %zu", i), NULL };
 	cat->areas[0] = (struct cat_area){ 100, strdup("9999"), strdup("Provkommun"), -1,
 	                                   ndistricts, 0, 0 };
 	for (size_t d = 0; d < ndistricts; d++)

@@ -367,6 +367,56 @@ static void test_codes(void)
 		"'.', '_', '-', starting with a-z or 0-9");
 }
 
+/* The optional contact column: a functional mailbox, or empty. */
+static void test_contacts(void)
+{
+	char local65[80], long_domain[300];
+	memset(local65, 'a', 65);
+	strcpy(local65 + 65, "@x.example");
+	memset(long_domain, 'a', 250);
+	strcpy(long_domain + 250, "@b.se");
+
+	ok(catalogue_contact_valid("bup@region.example"), "bup@region.example valid");
+	ok(catalogue_contact_valid("Familje.Radgivning+q3@kommun-x.example.se"),
+	   "dots, plus, hyphens and upper case valid");
+	ok(!catalogue_contact_valid(""), "the empty address is not");
+	ok(!catalogue_contact_valid("bup"), "no @ is not");
+	ok(!catalogue_contact_valid("bup@localhost"), "a one-label domain is not");
+	ok(!catalogue_contact_valid("@region.example"), "an empty local part is not");
+	ok(!catalogue_contact_valid("a@@region.example"), "two @ are not");
+	ok(!catalogue_contact_valid(".bup@region.example"), "a leading dot is not");
+	ok(!catalogue_contact_valid("b..up@region.example"), "two dots in a row are not");
+	ok(!catalogue_contact_valid("bup@region..example"), "an empty label is not");
+	ok(!catalogue_contact_valid("bup@-region.example"), "a label starting with - is not");
+	ok(!catalogue_contact_valid("bup@region-.example"), "a label ending with - is not");
+	ok(!catalogue_contact_valid("Bup Nacka <bup@region.example>"), "a display name is not");
+	ok(!catalogue_contact_valid("bup@region.example\r\nBcc: x@y.se"),
+	   "a header injection is not");
+	ok(!catalogue_contact_valid("bvc@regiön.example"), "non-ASCII is not");
+	ok(!catalogue_contact_valid(local65), "a 65-character local part is not");
+	ok(!catalogue_contact_valid(long_domain), "an address over 254 bytes is not");
+
+	struct catalogue_files *cf = check(
+		"code,name,contact\n"
+		"bup,BUP,bup@region.example\n"
+		"soc,Soc,\n", NULL, NULL, NULL);
+	is_int(cf->nerrors, 0, "a contact and an empty one: no error");
+	is_str(cf->agencies[0].contact, "bup@region.example", "the contact is kept");
+	is_str(cf->agencies[1].contact, "", "an empty contact is \"\"");
+	catalogue_files_free(cf);
+	cf = check(NULL, NULL, NULL, NULL);
+	is_str(cf->agencies[0].contact, "", "without the column every contact is \"\"");
+	catalogue_files_free(cf);
+	EXPECT("bad contacts", check(
+		"contact,code,name\n"
+		"bup at region.example,bup,BUP\n"
+		"soc@kommun,soc,Soc\n", NULL, NULL, NULL),
+		"agencies.csv:2: invalid contact \"bup at region.example\": expected empty or a "
+		"mail address such as bup@region.example",
+		"agencies.csv:3: invalid contact \"soc@kommun\": expected empty or a "
+		"mail address such as bup@region.example");
+}
+
 static void test_fields(void)
 {
 	EXPECT("empty name", check(NULL,
@@ -457,6 +507,7 @@ int main(void)
 	test_cycles();
 	test_enums();
 	test_codes();
+	test_contacts();
 	test_fields();
 	test_malformed();
 	test_many();
