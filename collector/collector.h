@@ -63,5 +63,6 @@ void login_post(struct http_request *req, void *app);
 void logout_post(struct http_request *req, void *app);
 void submit_get(struct http_request *req, void *app);
 void submit_post(struct http_request *req, void *app);
+void submit_upload(struct http_request *req, void *app);
 
 #endif

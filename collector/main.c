@@ -44,6 +44,7 @@ static const struct http_route routes[] = {
 	{ "POST", "/logout", logout_post },
 	{ "GET", "/submit", submit_get },
 	{ "POST", "/submit", submit_post },
+	{ "POST", "/submit/upload", submit_upload },
 };
 
 /* Makes the pool and the session key, and says at once whether the database answers. The

@@ -48,6 +48,7 @@ static const struct words SV = {
 	.template_link = "Ladda ner mallen för kvartalet (xlsx)",
 	.no_file = "Välj en fil att ladda upp.",
 	.empty_form = "Fyll i minst ett värde.",
+	.upload_type = "Skicka filen som multipart/form-data.",
 };
 
 static const struct words EN = {
@@ -95,6 +96,7 @@ static const struct words EN = {
 	.template_link = "Download the quarter's template (xlsx)",
 	.no_file = "Choose a file to upload.",
 	.empty_form = "Enter at least one value.",
+	.upload_type = "Send the file as multipart/form-data.",
 };
 
 const struct words *words_for(const char *lang)

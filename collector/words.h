@@ -46,6 +46,7 @@ struct words {
 	const char *upload_button;  /* the upload button */
 	const char *template_link;  /* the template's link */
 	const char *no_file;        /* an upload without a file */
+	const char *upload_type;    /* an upload that is no multipart form */
 	const char *empty_form;     /* a form with every cell empty */
 };
 

@@ -397,6 +397,80 @@ static void test_refused_posts(void)
 	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission"), before, "nothing stored");
 }
 
+#define BOUNDARY "----samladtest7MA4YWxkTrZu0gW"
+#define MULTIPART "multipart/form-data; boundary=" BOUNDARY
+
+/* A multipart body of quarter, lang and a file part holding csv (NULL: an
+ * empty file input, as a browser sends it). */
+static char *multipart(const char *csv)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"quarter\"\r\n"
+	           "\r\n2025Q3\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; "
+	           "name=\"lang\"\r\n\r\nsv\r\n--" BOUNDARY "\r\nContent-Disposition: "
+	           "form-data; name=\"file\"; filename=\"%s\"\r\nContent-Type: text/csv\r\n"
+	           "\r\n%s\r\n--" BOUNDARY "--\r\n", csv ? "counts.csv" : "", csv ? csv : "");
+	return buf_steal(&b);
+}
+
+static void test_upload(void)
+{
+	struct http_result r;
+	long long before = harness_sql_int(&db, "SELECT count(*) FROM submission");
+	char *body = multipart("indicator,area,period,value\r\n" IND ",0182-boo,2025Q3,-1\r\n"
+	                       IND ",0182-alta,2025Q3,2\r\n" IND ",0182-fisksatra,2025Q3,x\r\n");
+
+	is_int(req("POST", "/submit/upload", MULTIPART, body, NULL, &r), 422,
+	       "a file with bad rows: 422");
+	ok(has(&r, "<p class=\"error rows\" role=\"alert\">line 2, value: value -1 has a minus "
+	       "sign; a count is 0 or more\nline 4, value: value &#39;x&#39; is not a count; write "
+	       "it in digits only\n</p>"), "every conflict with its line");
+	http_result_free(&r);
+	free(body);
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission"), before, "nothing stored");
+
+	body = multipart("indicator,area,period,value\r\n" IND ",0182-boo,2025Q3,4\r\n"
+	                 IND ",0182-alta,2025Q3,2\r\n");
+	is_int(req("POST", "/submit/upload", MULTIPART, body, NULL, &r), 200, "a good file: 200");
+	ok(has(&r, "Sparat: <span class=\"created\">1</span> nya, <span class=\"updated\">1"
+	       "</span> ändrade, <span class=\"unchanged\">0</span> oförändrade."), "the receipt");
+	cell_is(&r, "0182-alta", "Älta", "stored", "2", "lagrad", NULL, "upload");
+	cell_is(&r, "0182-boo", "Boo", "stored", "4", "lagrad", NULL, "upload");
+	http_result_free(&r);
+	free(body);
+	api_counts(&r);
+	ok(has(&r, "\"area\":\"0182-alta\",\"period\":\"2025Q3\",\"value\":2,") &&
+	   has(&r, "\"area\":\"0182-boo\",\"period\":\"2025Q3\",\"value\":4,"),
+	   "GET /v1/counts has what the file held");
+	http_result_free(&r);
+
+	body = multipart(NULL);
+	is_int(req("POST", "/submit/upload", MULTIPART, body, NULL, &r), 400, "no file: 400");
+	ok(has(&r, "Välj en fil att ladda upp."), "the page asks for a file");
+	http_result_free(&r);
+	is_int(req("POST", "/submit/upload", MULTIPART, body, "Origin: http://evil.example", &r),
+	       403, "an upload from another site: 403");
+	http_result_free(&r);
+	free(body);
+	is_int(req("POST", "/submit/upload", FORM, "quarter=2025Q3", NULL, &r), 415,
+	       "an upload that is no multipart form: 415");
+	http_result_free(&r);
+	is_int(req("POST", "/submit/upload", MULTIPART, "--" BOUNDARY "\r\nContent-Dispo", NULL,
+	           &r), 400, "a multipart body cut short: 400");
+	ok(has(&r, "the form could not be read"), "the page says the form could not be read");
+	http_result_free(&r);
+	body = multipart("indicator,area,period,value\r\n" IND ",0182-boo,2025Q3,5\r\n");
+	char saved[sizeof cookie];
+	memcpy(saved, cookie, sizeof cookie);
+	cookie[0] = '\0';
+	is_int(req("POST", "/submit/upload", MULTIPART, body, NULL, &r), 303,
+	       "an upload without a session: 303");
+	memcpy(cookie, saved, sizeof cookie);
+	http_result_free(&r);
+	free(body);
+}
+
 static void test_sign_out(void)
 {
 	struct http_result r;
@@ -437,6 +511,7 @@ int main(void)
 	test_errors();
 	test_locked();
 	test_refused_posts();
+	test_upload();
 	test_sign_out();
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
 	free(tok_sub);
