@@ -219,7 +219,9 @@ static void cell_is(const struct http_result *r, const char *area, const char *n
 	         "name=\"v:" IND ":%s\" value=\"%s\" aria-label=\"Antal ärenden, %s\">"
 	         "<span class=\"state\">%s</span>%s%s%s</td>", cls, area, value, name, word,
 	         error ? "<span class=\"error\">" : "", error ? error : "", error ? "</span>" : "");
-	ok(strstr(text(r), want) != NULL, "%s: the cell %s is %s", what, area, want);
+	if (!ok(strstr(text(r), want) != NULL, "%s: the cell %s is %s (%s)", what, area, cls,
+	        word))
+		diag("want: %s", want);
 }
 
 /* Counts how often s occurs in the body. */
