@@ -199,6 +199,43 @@ bool http_is_tls(const struct http_request *req)
 	return req->srv->tls;
 }
 
+/* What the post processor's iterator carries. */
+struct post_walk {
+	http_post_fn fn;   /* the caller's */
+	void *ctx;         /* its context */
+	int stop;          /* what it stopped with, or 0 */
+};
+
+static enum MHD_Result post_piece(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *filename, const char *content_type,
+                                  const char *transfer_encoding, const char *data,
+                                  uint64_t off, size_t size)
+{
+	struct post_walk *w = cls;
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	w->stop = w->fn(w->ctx, key ? key : "", filename, off, data, size);
+	return w->stop == 0 ? MHD_YES : MHD_NO;
+}
+
+int http_post_each(struct http_request *req, http_post_fn fn, void *ctx)
+{
+	struct post_walk w = { fn, ctx, 0 };
+	struct MHD_PostProcessor *pp = MHD_create_post_processor(req->conn, 16 * 1024,
+	                                                         post_piece, &w);
+
+	if (!pp)
+		return -1;
+	enum MHD_Result fed = req->body.len == 0 ? MHD_YES
+	                      : MHD_post_process(pp, req->body.data, req->body.len);
+	enum MHD_Result whole = MHD_destroy_post_processor(pp);
+	if (w.stop != 0)
+		return w.stop;
+	return fed == MHD_YES && whole == MHD_YES ? 0 : -1;
+}
+
 void http_set_log_tag(struct http_request *req, const char *tag)
 {
 	char *copy = strdup(tag);
