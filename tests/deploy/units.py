@@ -116,6 +116,8 @@ def check_service(name, text):
     ok(s.get("ExecStart") == [f"/usr/bin/{program} $SAMLAD_OPTIONS"],
        f"{program}.service: ExecStart passes SAMLAD_OPTIONS", str(s.get("ExecStart")))
     ok(s.get("Restart") == ["on-failure"], f"{program}.service: restarted on failure")
+    ok(s.get("Type") == ["notify"] and s.get("NotifyAccess") == ["main"],
+       f"{program}.service: ready when the program says so (Type=notify)")
     ok(s.get("RestrictAddressFamilies") == ["AF_INET AF_INET6 AF_UNIX"],
        f"{program}.service: IPv4, IPv6 and Unix sockets only")
 
