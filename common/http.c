@@ -770,13 +770,13 @@ static int listen_port(const char *text, unsigned *port)
  * wildcard address of IPv6 does on Linux unless the socket is v6-only. */
 static int listen_parse6(const char *listen, struct listen_addr *la)
 {
-	const char *close = strchr(listen, ']');
+	const char *bracket = strchr(listen, ']');
 	char host[INET6_ADDRSTRLEN];
 	struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&la->ss;
-	size_t len = close ? (size_t)(close - listen - 1) : 0;
+	size_t len = bracket ? (size_t)(bracket - listen - 1) : 0;
 
-	if (!close || close[1] != ':' || len == 0 || len >= sizeof host ||
-	    listen_port(close + 2, &la->port) != 0)
+	if (!bracket || bracket[1] != ':' || len == 0 || len >= sizeof host ||
+	    listen_port(bracket + 2, &la->port) != 0)
 		return -1;
 	memcpy(host, listen + 1, len);
 	host[len] = '\0';
