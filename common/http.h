@@ -28,7 +28,7 @@ struct http_route {
 };
 
 struct http_server_config {
-	const char *listen;       /* "HOST:PORT"; HOST is an IPv4 address or "localhost" */
+	const char *listen;       /* "HOST:PORT"; HOST is an IPv4 address, "localhost" or "[IPV6]" */
 	unsigned connection_limit; /* most connections open at once */
 	unsigned client_limit;    /* most connections open at once from one address */
 	size_t body_limit;        /* largest accepted request body, in bytes */
