@@ -53,7 +53,8 @@ def expected(opts):
     want = [os.path.join(bindir, p) for p in
             ("samlad-collector", "samlad-aggregator", "samlad-admin", "samlad-push")]
     want += [os.path.join(unitdir, u) for u in
-             ("samlad-collector.service", "samlad-aggregator.service")]
+             ("samlad-collector.service", "samlad-aggregator.service",
+              "samlad-remind.service", "samlad-remind.timer")]
     want += [os.path.join(datadir, "samlad", e) for e in ("collector.env", "aggregator.env")]
     want += [os.path.join(datadir, "samlad", f) for f in files_under(SRC, "schema")]
     want += [os.path.join(datadir, "doc", "samlad", os.path.relpath(f, "docs"))
