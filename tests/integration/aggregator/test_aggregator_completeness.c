@@ -2,9 +2,9 @@
  * Norrköping with the exact status, expected and arrived keys, times and
  * rates, and the refusals.
  *
- * The catalogue is the demo's with one more district, 0581-nyby, from
- * 2024Q3: an agency's keys there are expected from 2024Q3 only. Every
- * agency of the demo is permitted in every district of 0581, so bup (three
+ * The catalogue is the test catalogue (tests/fixtures/catalogue) with one
+ * more district, 0581-nyby, from 2024Q3: an agency's keys there are
+ * expected from 2024Q3 only. Every agency of it is permitted in every district of 0581, so bup (three
  * indicators) expects 3 x 5 = 15 keys in 2024Q1 and Q2, 3 x 6 = 18 in Q3
  * and Q4; familjeradgivning (two) 10, then 12. With the grace of 30 days
  * the due dates are 2024-05-01, 2024-07-31, 2024-10-31 and 2025-01-31.
@@ -127,7 +127,7 @@ static void test_year(void)
 	is_str(agg_str(o, "to"), "2024Q4", "2024: to");
 	is_int((long long)agg_num(o, "grace_days"), 30, "2024: the grace days");
 	is_int(cJSON_GetArraySize(cJSON_GetObjectItem(o, "agencies")), 13,
-	       "2024: every agency of the demo catalogue has a row");
+	       "2024: every agency of the test catalogue has a row");
 	is_str(agg_str(o, "agencies.0.agency"), "bup", "2024: rows by agency code");
 	const cJSON *bup = agency_row(o, "bup"), *fr = agency_row(o, "familjeradgivning");
 	const cJSON *soc = agency_row(o, "soc");
