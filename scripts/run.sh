@@ -64,7 +64,9 @@ tokens() {
 	[ -s "$file" ] && return
 	umask 077
 	: >"$file.new"
-	tail -n +2 "$ROOT/catalogue/demo/agencies.csv" | cut -d, -f1 | while read -r agency; do
+	# A token per agency that may report something: bup and bvc, the kinds of
+	# service that own the indicators, report nothing; the regions' do.
+	tail -n +2 "$ROOT/catalogue/demo/permissions.csv" | cut -d, -f1 | sort -u | while read -r agency; do
 		echo "submitter $agency $(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role submitter --agency "$agency" | tail -n 1)" >>"$file.new"
 	done
 	echo "analyst - $(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role analyst | tail -n 1)" >>"$file.new"
@@ -122,7 +124,7 @@ demo_data() {
 
 banner() {
 	local bup analyst
-	bup=$(token_of submitter bup)
+	bup=$(token_of submitter bup_ostergotland)
 	analyst=$(token_of analyst -)
 	cat <<TXT
 
@@ -133,7 +135,13 @@ Samlad is running.
 Tokens (demo only; also in $TOKENS):
 $(awk '{ printf "  %-9s %-18s %s\n", $1, $2, $3 }' "$TOKENS")
 
-Try it (posts one count for BUP):
+Report as an agency without a system of its own (sign in with its token):
+  form        http://$COLLECTOR_LISTEN/submit
+
+See who has reported in Norrköping (sign in with the analyst token):
+  reporting   http://$AGGREGATOR_LISTEN/reporting?area=0581
+
+Try it (posts one count for BUP Region Östergötland, Norrköping's BUP):
   curl -H "Authorization: Bearer $bup" -H "Content-Type: application/json" --data '{"counts":[{"indicator":"bup.nya_barn","area":"0581-hageby","period":"$DEMO_PERIOD","value":12}]}' http://$COLLECTOR_LISTEN/v1/counts
 
 Read a trend (the municipality of Norrköping, as the analyst):
@@ -155,7 +163,7 @@ main() {
 	start_collector
 	demo_data
 	start_aggregator
-	DEMO_PERIOD=$(tail -n 1 "$STATE/demo/bup.csv" | cut -d, -f3)
+	DEMO_PERIOD=$(tail -n 1 "$STATE/demo/bup_ostergotland.csv" | cut -d, -f3)
 	banner
 	wait
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End to end, as a newcomer sees it: scripts/run.sh starts everything with
-# demo data, the curl command it prints works as printed, Ctrl-C stops it
-# cleanly, and a second run reuses the cluster and prints the same tokens.
+# demo data, prints the URLs of the form and the reporting page and a token
+# per reporting agency (regional BUP and BVC), the curl command it prints
+# works as printed, Ctrl-C stops it cleanly, and a second run reuses the
+# cluster and prints the same tokens.
 # Speaks TAP.
 set -uo pipefail
 
@@ -70,6 +72,13 @@ demo_rows=$(bash "$SRC/scripts/pg.sh" psql "$STATE/state/pg" -d samlad -tAc "SEL
 ok $([ "$demo_rows" -gt 5000 ]; echo $?) "demo data was loaded ($demo_rows current values)"
 grep -q "aggregator  http://127.0.0.1:$APORT/" "$OUT"
 ok $? "it prints the aggregator's URL"
+grep -q "^  form        http://127.0.0.1:$CPORT/submit\$" "$OUT"
+ok $? "it prints the form's URL (the collector's /submit)"
+grep -q "^  reporting   http://127.0.0.1:$APORT/reporting?area=0581\$" "$OUT"
+ok $? "it prints the reporting page's URL for Norrköping"
+is "$(grep -oE '^  submitter (bup|bvc)[a-z_]*' <<<"$tokens1" | awk '{ print $2 }' | tr '\n' ' ')" \
+	"bup_ostergotland bup_stockholm bvc_ostergotland bvc_stockholm " \
+	"BUP and BVC get a token per region, and the kinds of service none"
 read_line=$(grep -m1 '^  curl .*/v1/series' "$OUT")
 reply=$(bash -c "$read_line -sS -w '\n%{http_code}'" 2>&1)
 is "$(tail -n 1 <<<"$reply")" "200" "the printed aggregator command works as printed (200)"
