@@ -1,6 +1,6 @@
 /* GET /v1/completeness through real HTTP: every agency's quarters in
  * Norrköping with the exact status, expected and arrived keys, times and
- * rates, and the refusals.
+ * rates, and the refusals; the start page links the reporting page.
  *
  * The catalogue is the test catalogue (tests/fixtures/catalogue) with one
  * more district, 0581-nyby, from 2024Q3: an agency's keys there are
@@ -194,6 +194,21 @@ static void test_defaults(void)
 	http_result_free(&r);
 }
 
+/* The start page links each municipality's reporting page. */
+static void test_index_links(void)
+{
+	struct http_result r;
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/");
+	is_int(r.status, 200, "GET /: 200");
+	ok(r.body.data && strstr(r.body.data, "<p><a class=\"reporting\" href=\"/reporting?area="
+	                                      "0581\">Rapportering</a>"),
+	   "GET /: Norrköping's reporting page is linked, in Swedish");
+	ok(r.body.data && strstr(r.body.data, "href=\"/reporting?area=0182\""),
+	   "GET /: so is Nacka's");
+	http_result_free(&r);
+}
+
 /* As of 2024-08-01 the second half of bup's 2024Q2 had not come. */
 static void test_as_of(void)
 {
@@ -314,6 +329,7 @@ int main(void)
 	test_as_of();
 	test_refusals();
 	test_page();
+	test_index_links();
 	static const char *const files[] = { "agencies.csv", "areas.csv", "indicators.csv",
 	                                     "permissions.csv" };
 	char path[128];
