@@ -79,7 +79,10 @@ def check_valid(spec):
 
 # ---- (b) the routes of the code ----------------------------------------------
 
-ROUTE_ROW = re.compile(r'\{\s*"([A-Z]+)"\s*,\s*"(/[^"]*)"\s*,\s*\w+\s*[,}]')
+ROUTE_ROW = re.compile(r'\{\s*"([A-Z]+)"\s*,\s*"(/[^"]*)"\s*,\s*(\w+)\s*[,}]')
+# The query parameters a handler takes: the aggregator's query_param tables
+# ({ "name", NULL, 0 }) and the collector's per-key callbacks.
+PARAM_NAME = re.compile(r'\{\s*"([a-z_]+)",\s*NULL,\s*0\s*\}|strcmp\(key,\s*"([a-z_]+)"\)')
 
 
 def code_routes():
@@ -93,9 +96,48 @@ def code_routes():
         if not m:
             ok(False, f"{rel} has a route table")
             continue
-        for method, path in ROUTE_ROW.findall(m.group(1)):
+        for method, path, _ in ROUTE_ROW.findall(m.group(1)):
             out.add((prog, method, path))
     return out
+
+
+def code_params():
+    """{(program, METHOD, path): set of query parameter names} from the file
+    that defines each route's handler."""
+    out = {}
+    for prog, rel in PROGRAMS.items():
+        folder = os.path.join(SRC, os.path.dirname(rel))
+        with open(os.path.join(SRC, rel), encoding="utf-8") as f:
+            rows = ROUTE_ROW.findall(f.read())
+        for method, path, handler in rows:
+            out[(prog, method, path)] = None
+            for name in sorted(os.listdir(folder)):
+                if not name.endswith(".c"):
+                    continue
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    text = f.read()
+                m = re.search(r"^void %s\(.*?^\}" % handler, text, re.S | re.M)
+                if m:
+                    names = {a or b for a, b in PARAM_NAME.findall(text)}
+                    out[(prog, method, path)] = names
+                    break
+    return out
+
+
+def check_params(spec, S):
+    """Every query parameter a handler takes is described, and no other."""
+    for (prog, method, path), names in sorted(code_params().items()):
+        if not ok(names is not None, f"{prog}: the handler of {method} {path} is found"):
+            continue
+        for p, item in spec["paths"].items():
+            if spec_path_to_route(p) != path or method.lower() not in item:
+                continue
+            op = item[method.lower()]
+            described = {S.resolve(x)["name"] for x in op.get("parameters", [])
+                         if S.resolve(x)["in"] == "query"}
+            ok(described == names, f"{prog}: {method} {path} describes its query parameters "
+               f"({', '.join(sorted(names)) or 'none'})",
+               f"code: {sorted(names)}\ndescribed: {sorted(described)}")
 
 
 def spec_path_to_route(path):
@@ -496,6 +538,7 @@ def main():
     check_valid(spec)
     check_routes(spec)
     S = Schemas(spec)
+    check_params(spec, S)
     tmp = tempfile.mkdtemp(prefix="samlad-openapi-")
     os.chmod(tmp, 0o755)
     w = World(tmp)
