@@ -44,27 +44,19 @@ static void tag_request(struct http_request *req, const char *how, long long id)
 	http_set_log_tag(req, tag);
 }
 
-/* The session cookie's token: the signature proved possession of the
- * secret, so the verdict is on the row alone. */
+/* The session cookie's token (session_principal: the signature proved
+ * possession of the secret, so the verdict is on the row alone). */
 static enum auth_result cookie_check(struct aggregator *a, struct http_request *req,
                                      struct read_ctx *ctx, const char *cookie,
                                      const char **why)
 {
-	long long id = 0;
-	struct auth_token_row row;
-	enum session_result sr = session_verify(a->sessions, cookie, time(NULL), &id);
+	enum auth_result r = session_principal(a->sessions, ctx->db, cookie, time(NULL),
+	                                       &ctx->who, why);
 
-	if (sr != SESSION_OK) {
-		*why = session_result_message(sr);
-		return AUTH_UNKNOWN;
-	}
-	if (auth_token_load(ctx->db, id, &row) != DB_OK)
-		return AUTH_UNAVAILABLE;
 	/* A session speaks for a reader; its agency does not matter here. */
-	row.agency_id = 0;
-	enum auth_result r = auth_verdict(&row, NULL, &ctx->who);
+	ctx->who.agency_id = 0;
 	if (r == AUTH_OK)
-		tag_request(req, "session", id);
+		tag_request(req, "session", ctx->who.token_id);
 	return r;
 }
 

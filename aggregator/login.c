@@ -2,7 +2,8 @@
  * out) and POST /logout. The form is plain HTML without script; the token
  * is checked exactly like a bearer token, and only an analyst's or an
  * admin's token gets a session. Neither the token nor the cookie is ever
- * logged. */
+ * logged. The cookie (core/session.h) and the cross-site check
+ * (common/http_browser.h) are the collector's sign-in's too. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -11,16 +12,9 @@
 #include <openssl/crypto.h>
 
 #include "aggregator.h"
-#include "hex.h"
+#include "form.h"
 #include "html.h"
-
-#define FORM_TYPE "application/x-www-form-urlencoded"
-/* The cookie's attributes: no script may read it, no other site's request
- * carries it. Secure is added when the aggregator serves HTTPS itself; on
- * plain HTTP (loopback, or behind a TLS proxy) a browser would drop a
- * Secure cookie, so a proxy in front should add it (docs/operations.md). */
-#define COOKIE_ATTRIBUTES "; HttpOnly; SameSite=Strict; Path=/"
-#define COOKIE_SECURE "; Secure"
+#include "http_browser.h"
 
 /* The sign-in page, with a message when there is one; a failure shows in
  * the buffer (buf_failed). */
@@ -56,47 +50,6 @@ void login_get(struct http_request *req, void *app)
 	reply_page(app, req, 200, NULL);
 }
 
-/* URL-decodes s[0..n) into out (size bytes); -1 when it does not fit or a
- * %-escape is broken. */
-static int form_decode(const char *s, size_t n, char *out, size_t size)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++, o++) {
-		if (o + 1 >= size)
-			return -1;
-		if (s[i] == '+')
-			out[o] = ' ';
-		else if (s[i] != '%')
-			out[o] = s[i];
-		else if (i + 2 < n && hex_decode(s + i + 1, 2, out + o) == 0)
-			i += 2;
-		else
-			return -1;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-/* Finds field `name` in a form body and decodes its value into out.
- * Returns 0, 1 when the field is absent, -1 when its value is unreadable. */
-static int form_field(const char *body, size_t len, const char *name, char *out,
-                      size_t size)
-{
-	const char *p = body, *end = body + len;
-	size_t nlen = strlen(name);
-
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		if ((size_t)(stop - p) > nlen && p[nlen] == '=' && memcmp(p, name, nlen) == 0)
-			return form_decode(p + nlen + 1, (size_t)(stop - p - (ptrdiff_t)nlen - 1),
-			                   out, size);
-		p = stop + 1;
-	}
-	return 1;
-}
-
 /* The answer to a token that did not check out. */
 static void reply_refused(struct aggregator *a, struct http_request *req, enum auth_result r)
 {
@@ -116,48 +69,21 @@ static void reply_refused(struct aggregator *a, struct http_request *req, enum a
 static void reply_signed_in(struct aggregator *a, struct http_request *req,
                             const struct principal *who)
 {
-	char cookie[SESSION_COOKIE_MAX], header[SESSION_COOKIE_MAX + 128];
+	char cookie[SESSION_COOKIE_MAX];
 
 	if (session_make(a->sessions, who->token_id, time(NULL), cookie, sizeof cookie) != 0) {
 		http_reply_error(req, 500, "internal_error", "the session could not be made");
 		return;
 	}
-	snprintf(header, sizeof header, SESSION_COOKIE_NAME "=%s" COOKIE_ATTRIBUTES "%s; Max-Age=%u",
-	         cookie, http_is_tls(req) ? COOKIE_SECURE : "", session_lifetime(a->sessions));
+	http_set_cookie(req, SESSION_COOKIE_NAME, cookie, session_lifetime(a->sessions));
 	OPENSSL_cleanse(cookie, sizeof cookie);
-	http_add_header(req, "Set-Cookie", header);
-	OPENSSL_cleanse(header, sizeof header);
-	http_add_header(req, "Location", "/");
-	http_reply(req, 303, "text/plain; charset=utf-8", "signed in\n", 10);
+	http_redirect(req, "/", "signed in\n");
 }
 
-/* True when a browser says the form was posted from another site: by
- * Sec-Fetch-Site when it sends one ("same-origin", or "none" for a typed
- * address, are this site), else by Origin, whose host must be the Host the
- * request was sent to ("null" never is). A client that sends neither is no
- * browser a page could have steered, and passes. SameSite=Strict keeps the
- * cookie off such posts already; this also stops a sign-in into the
- * attacker's account (login CSRF) and a forced sign-out. */
-static bool cross_site(const struct http_request *req)
-{
-	const char *site = http_header(req, "Sec-Fetch-Site");
-	const char *origin = http_header(req, "Origin");
-	const char *host = http_header(req, "Host");
-
-	if (site)
-		return strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0;
-	if (!origin)
-		return false;
-	const char *sep = strstr(origin, "://");
-	if (!sep || !host || (strncmp(origin, "http://", 7) != 0 && strncmp(origin, "https://", 8) != 0))
-		return true;
-	return strcmp(sep + 3, host) != 0;
-}
-
-/* Refuses a cross-site post (see cross_site) with 403; true when it did. */
+/* Refuses a cross-site post (http_cross_site) with 403; true when it did. */
 static bool refuse_cross_site(struct aggregator *a, struct http_request *req)
 {
-	if (!cross_site(req))
+	if (!http_cross_site(req))
 		return false;
 	reply_page(a, req, 403, "This form was sent from another site. Open this page "
 	           "yourself and sign in here.");
@@ -218,9 +144,6 @@ void logout_post(struct http_request *req, void *app)
 		return;
 	if (cookie)
 		session_end(a->sessions, cookie, time(NULL));
-	http_add_header(req, "Set-Cookie", http_is_tls(req)
-	                ? SESSION_COOKIE_NAME "=" COOKIE_ATTRIBUTES COOKIE_SECURE "; Max-Age=0"
-	                : SESSION_COOKIE_NAME "=" COOKIE_ATTRIBUTES "; Max-Age=0");
-	http_add_header(req, "Location", "/login");
-	http_reply(req, 303, "text/plain; charset=utf-8", "signed out\n", 11);
+	http_set_cookie(req, SESSION_COOKIE_NAME, "", 0);
+	http_redirect(req, "/login", "signed out\n");
 }

@@ -4,9 +4,11 @@
  * since it was last loaded (core/catalogue.h, struct catalogue_holder,
  * says how a handler holds the catalogue). */
 #include <stdio.h>
+#include <time.h>
 
 #include "collector.h"
 #include "catalogue_db.h"
+#include "http_browser.h"
 #include "log.h"
 #include "service.h"
 
@@ -35,6 +37,15 @@ static enum auth_result token_check(struct http_request *req, struct db *db,
 	return auth_check(db, token, who);
 }
 
+/* Names the caller in the access log: a token's id is not secret. */
+static void tag_request(struct http_request *req, const char *how, long long id)
+{
+	char tag[64];
+
+	snprintf(tag, sizeof tag, "%s:%lld", how, id);
+	http_set_log_tag(req, tag);
+}
+
 enum db_status collector_refresh(struct collector *c, struct db *db)
 {
 	long long version;
@@ -46,8 +57,6 @@ enum db_status collector_refresh(struct collector *c, struct db *db)
 int collector_authenticate(struct collector *c, struct http_request *req,
                            struct db *db, struct principal *who)
 {
-	char tag[64];
-
 	*who = (struct principal){ 0, ROLE_NONE, 0 };
 	enum auth_result r = token_check(req, db, who);
 	if (r == AUTH_UNAVAILABLE)
@@ -56,9 +65,7 @@ int collector_authenticate(struct collector *c, struct http_request *req,
 		reply_unauthorized(req, r);
 		return -1;
 	}
-	/* The token's id names the caller in the access log; it is not secret. */
-	snprintf(tag, sizeof tag, "token:%lld", who->token_id);
-	http_set_log_tag(req, tag);
+	tag_request(req, "token", who->token_id);
 	enum db_status st = collector_refresh(c, db);
 	if (st == DB_UNAVAILABLE)
 		goto unavailable;
@@ -89,4 +96,42 @@ int collector_authenticate_submitter(struct collector *c, struct http_request *r
 		return -1;
 	}
 	return 0;
+}
+
+/* The session's token and the catalogue, on one connection. */
+static enum auth_result session_check(struct collector *c, struct http_request *req,
+                                      struct principal *who)
+{
+	const char *cookie = http_cookie(req, SESSION_COOKIE_NAME), *why;
+	struct db *db = db_pool_get(c->pool);
+	enum auth_result r = AUTH_MISSING;
+
+	*who = (struct principal){ 0, ROLE_NONE, 0 };
+	if (cookie && *cookie)
+		r = session_principal(c->sessions, db, cookie, time(NULL), who, &why);
+	if (r == AUTH_OK) {
+		tag_request(req, "session", who->token_id);
+		enum db_status st = collector_refresh(c, db);
+		if (st != DB_OK)
+			r = AUTH_UNAVAILABLE;
+	}
+	db_pool_put(c->pool, db);
+	return r;
+}
+
+int collector_session_submitter(struct collector *c, struct http_request *req,
+                                struct principal *who)
+{
+	enum auth_result r = session_check(c, req, who);
+
+	if (r == AUTH_UNAVAILABLE)
+		collector_reply_unavailable(c, req);
+	else if (r != AUTH_OK)
+		http_redirect(req, "/login", "sign in at /login\n");
+	else if (who->role != ROLE_SUBMITTER)
+		http_reply_error(req, 403, "forbidden", "only an agency's submitter token may "
+		                 "use the form");
+	else
+		return 0;
+	return -1;
 }

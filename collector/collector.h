@@ -11,6 +11,7 @@
 #include "current.h"
 #include "db.h"
 #include "http.h"
+#include "session.h"
 
 struct collector {
 	struct db_pool *pool;          /* owned; connections as the collector role */
@@ -19,6 +20,7 @@ struct collector {
 	unsigned retry_after_s;        /* Retry-After sent with 503 */
 	size_t body_limit;             /* the --body-limit, for messages */
 	struct current *cache;         /* owned; current values, NULL with --cache-keys 0 */
+	struct session_keeper *sessions; /* owned; the form's cookie key and signed-out list */
 };
 
 /* Checks the request's bearer token and, when the catalogue changed since it
@@ -34,6 +36,14 @@ int collector_authenticate(struct collector *c, struct http_request *req,
 int collector_authenticate_submitter(struct collector *c, struct http_request *req,
                                      struct principal *who, const char *action) WUR;
 
+/* The submitter a page's session cookie speaks for (session_principal),
+ * with the catalogue reloaded when an import changed it. On failure it has
+ * answered and returns -1: 303 to /login without a valid session (the
+ * form's pages are for browsers), 403 for a token that may not submit
+ * (none gets a session, but a role is checked where it is used), 503. */
+int collector_session_submitter(struct collector *c, struct http_request *req,
+                                struct principal *who) WUR;
+
 /* Reloads the catalogue when an import changed its version. */
 enum db_status collector_refresh(struct collector *c, struct db *db) WUR;
 
@@ -46,5 +56,14 @@ void counts_post(struct http_request *req, void *app);
 void counts_get(struct http_request *req, void *app);
 void submissions_get(struct http_request *req, void *app);
 void submissions_list_get(struct http_request *req, void *app);
+/* The form for agencies without a system of their own (docs/collector.md,
+ * "The form"): sign-in, the grid of a quarter, its check and submission,
+ * and a CSV upload. */
+void login_get(struct http_request *req, void *app);
+void login_post(struct http_request *req, void *app);
+void logout_post(struct http_request *req, void *app);
+void submit_get(struct http_request *req, void *app);
+void submit_post(struct http_request *req, void *app);
+void submit_upload(struct http_request *req, void *app);
 
 #endif

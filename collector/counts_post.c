@@ -1,11 +1,13 @@
 /* POST /v1/counts: an agency's batch, stored whole or not at all.
- * route > authenticate > read > validate > store > receipt. Nothing is
+ * route > authenticate > read > validate > store > receipt, the last four
+ * in batch.c, the way the form's batches go too. Nothing is
  * answered 2xx before the store has committed. With ?dry_run=true the
  * batch goes the same way but the store only classifies it: the answer is
  * what a real post would answer, and nothing is stored. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "batch.h"
 #include "collector.h"
 #include "ingest.h"
 #include "json_build.h"
@@ -15,16 +17,6 @@
 #include "validate.h"
 
 #define IDEMPOTENCY_KEY_MAX 255
-
-/* Everything one request holds, freed in one place. */
-struct post {
-	struct principal who;       /* the submitter */
-	struct raw_batch rows;      /* the body's rows */
-	struct conflicts found;     /* ingest's conflicts */
-	struct validation checked;  /* validate's verdict */
-	struct store_batch batch;   /* what goes to the store */
-	bool dry_run;               /* ?dry_run=true: check and classify, store nothing */
-};
 
 /* What the query string held. */
 struct post_query {
@@ -106,49 +98,6 @@ static int read_type(struct http_request *req, bool *csv)
 		return 0;
 	http_reply_error(req, 415, "unsupported_media_type", "send the counts as "
 	                 "application/json or text/csv");
-	return -1;
-}
-
-/* Reads the body into rows and conflicts. Returns -1 after answering. */
-static int read_body(struct http_request *req, bool csv, struct post *p)
-{
-	size_t len;
-	const char *body = http_body(req, &len);
-	struct ingest_error err = { NULL, "" };
-	enum ingest_status st = csv ? ingest_csv(body, len, &p->rows, &p->found, &err)
-	                            : ingest_json(body, len, &p->rows, &p->found, &err);
-
-	if (st == INGEST_REJECTED)
-		http_reply_error(req, 400, err.code, "%s", err.message);
-	else if (st == INGEST_FAILED)
-		http_reply_error(req, 500, "internal_error", "the body could not be read");
-	if (st != INGEST_OK)
-		return -1;
-	crypto_sha256(body, len, p->batch.body_sha256);
-	return 0;
-}
-
-/* Validates against a reference to the catalogue snapshot (a reload meanwhile
- * does not wait for it). Returns -1 after answering. */
-static int check_rows(struct collector *c, struct http_request *req, struct post *p)
-{
-	int rc = -1;
-	struct catalogue *cat = catalogue_hold(&c->cat);
-	bool loaded = cat != NULL;
-
-	if (loaded) {
-		rc = validate_batch(&p->rows, &p->found, cat, p->who.agency_id, time(NULL),
-		                    &p->checked);
-		p->batch.catalogue_version = cat->version;
-	}
-	catalogue_unref(cat);
-	if (rc == 0)
-		return 0;
-	/* Without a catalogue the database has not been reachable since start. */
-	if (!loaded)
-		collector_reply_unavailable(c, req);
-	else
-		http_reply_error(req, 500, "internal_error", "the rows could not be checked");
 	return -1;
 }
 
@@ -251,17 +200,9 @@ static void reply_no_room(struct collector *c, struct http_request *req)
  * naming them, and the periods as a list. */
 static cJSON *locked_body(const struct receipt *r)
 {
-	char message[1200], period[PERIOD_STRLEN];
-	size_t n = (size_t)snprintf(message, sizeof message, "the batch would change "
-	                            "locked period%s", r->nlocked == 1 ? "" : "s");
+	char message[BATCH_LOCKED_MESSAGE_MAX], period[PERIOD_STRLEN];
 
-	for (size_t i = 0; i < r->nlocked && n < sizeof message; i++) {
-		period_format(r->locked[i], period);
-		n += (size_t)snprintf(message + n, sizeof message - n, "%s%s", i ? ", " : " ",
-		                      period);
-	}
-	if (n < sizeof message)
-		snprintf(message + n, sizeof message - n, "; nothing was stored");
+	batch_locked_message(r, message, sizeof message);
 	cJSON *o = cJSON_CreateObject();
 	bool ok = cJSON_AddStringToObject(o, "error", "period_locked") &&
 	          cJSON_AddStringToObject(o, "message", message);
@@ -320,60 +261,42 @@ static void reply_stored(struct collector *c, struct http_request *req,
 	}
 }
 
-/* Stores the checked rows. When a catalogue import came in between, the
- * rows are checked again against the new catalogue (which may refuse them
- * now) and stored: an import is rare, so a few rounds are always enough. */
-static void store_and_reply(struct collector *c, struct http_request *req, struct post *p)
+/* Answers the batch's outcome. */
+static void reply_outcome(struct collector *c, struct http_request *req, enum batch_outcome out,
+                          const struct batch *b)
 {
-	struct receipt r;
-	struct db *db = db_pool_get(c->pool);
-	enum store_result res = STORE_STALE_CATALOGUE;
-
-	p->batch.agency_id = p->who.agency_id;
-	p->batch.token_id = p->who.token_id;
-	for (int round = 0; round < 3 && res == STORE_STALE_CATALOGUE; round++) {
-		if (round > 0) {
-			validation_free(&p->checked);
-			if (collector_refresh(c, db) != DB_OK) {
-				collector_reply_unavailable(c, req);
-				goto done;
-			}
-			if (check_rows(c, req, p) != 0)
-				goto done;
-			if (p->checked.invalid_rows) {
-				reply_conflicts(req, &p->checked, p->dry_run);
-				goto done;
-			}
-		}
-		p->batch.rows = p->checked.rows;
-		p->batch.nrows = p->checked.nrows;
-		res = p->dry_run ? store_dry_run(db, &p->batch, &r)
-		                 : store_ingest(db, c->cache, &p->batch, &r);
+	switch (out) {
+	case BATCH_REJECTED:
+		http_reply_error(req, 400, b->err.code, "%s", b->err.message);
+		break;
+	case BATCH_INVALID:
+		reply_conflicts(req, &b->checked, b->dry_run);
+		break;
+	case BATCH_STORED:
+		reply_stored(c, req, b->result, &b->receipt, b->dry_run);
+		break;
+	case BATCH_UNAVAILABLE:
+		collector_reply_unavailable(c, req);
+		break;
+	default:
+		http_reply_error(req, 500, "internal_error", "%s", b->failure);
+		break;
 	}
-	reply_stored(c, req, res, &r, p->dry_run);
-done:
-	db_pool_put(c->pool, db);
 }
 
 void counts_post(struct http_request *req, void *app)
 {
 	struct collector *c = app;
-	struct post p = { .rows = RAW_BATCH_INIT, .found = CONFLICTS_INIT,
-	                  .checked = VALIDATION_INIT };
+	struct batch b = BATCH_INIT;
 	bool csv;
+	size_t len;
 
-	if (collector_authenticate_submitter(c, req, &p.who, "post counts") != 0)
+	if (collector_authenticate_submitter(c, req, &b.who, "post counts") != 0)
 		return;
-	if (read_query(req, &p.dry_run) != 0 || read_type(req, &csv) != 0 ||
-	    read_key(req, &p.batch) != 0 ||
-	    read_body(req, csv, &p) != 0 || check_rows(c, req, &p) != 0)
-		goto done;
-	if (p.checked.invalid_rows)
-		reply_conflicts(req, &p.checked, p.dry_run);
-	else
-		store_and_reply(c, req, &p);
-done:
-	raw_batch_free(&p.rows);
-	conflicts_free(&p.found);
-	validation_free(&p.checked);
+	if (read_query(req, &b.dry_run) == 0 && read_type(req, &csv) == 0 &&
+	    read_key(req, &b.store) == 0) {
+		const char *body = http_body(req, &len);
+		reply_outcome(c, req, batch_run(c, &b, body, len, csv), &b);
+	}
+	batch_free(&b);
 }

@@ -12,7 +12,7 @@
 
 static const struct config_option options[] = {
 	{ "listen", CONFIG_STRING, "127.0.0.1:8080", NULL, 0, 0,
-	  "Address to listen on, HOST:PORT; HOST is an IPv4 address or localhost." },
+	  "Address to listen on, HOST:PORT; HOST is an IPv4 address, localhost or [IPv6] ([::] is IPv6 and IPv4)." },
 	{ "database-url", CONFIG_STRING, NULL, "DATABASE_URL", 0, 0,
 	  "PostgreSQL connection URL for the collector's role (required)." },
 	{ "body-limit", CONFIG_SIZE, "8M", NULL, 1, 1LL << 30,
@@ -24,6 +24,9 @@ static const struct config_option options[] = {
 	  "Seconds sent in Retry-After when the database is unavailable." },
 	{ "cache-keys", CONFIG_INT, "4000000", NULL, 0, 1000000000,
 	  "Most keys in the current-value cache (21 to 43 bytes each); 0 turns it off." },
+	{ "session-hours", CONFIG_INT, "12", NULL, 1, 720,
+	  "Hours a session of the form (/submit) lasts; every session ends when the program "
+	  "restarts." },
 	CONFIG_LOG_OPTIONS,
 };
 
@@ -37,9 +40,15 @@ static const struct http_route routes[] = {
 	{ "GET", "/v1/counts", counts_get },
 	{ "GET", "/v1/submissions", submissions_list_get },
 	{ "GET", "/v1/submissions/*", submissions_get },
+	{ "GET", "/login", login_get },
+	{ "POST", "/login", login_post },
+	{ "POST", "/logout", logout_post },
+	{ "GET", "/submit", submit_get },
+	{ "POST", "/submit", submit_post },
+	{ "POST", "/submit/upload", submit_upload },
 };
 
-/* Makes the pool and says at once whether the database answers. The
+/* Makes the pool and the session key, and says at once whether the database answers. The
  * collector starts either way: it answers 503 until the database is back. */
 static int state_init(const struct config *cfg, void *app)
 {
@@ -52,8 +61,10 @@ static int state_init(const struct config *cfg, void *app)
 	c->body_limit = (size_t)config_int(cfg, "body-limit");
 	c->pool = db_pool_new(config_str(cfg, "database-url"),
 	                      (unsigned)config_int(cfg, "db-connections"));
-	if (!c->pool) {
-		log_error("cannot make the database pool (out of memory)");
+	c->sessions = session_keeper_new((unsigned)config_int(cfg, "session-hours") * 3600u);
+	if (!c->pool || !c->sessions) {
+		log_error("cannot make the database pool or the session key (out of memory or "
+		          "no randomness)");
 		return -1;
 	}
 	long long keys = config_int(cfg, "cache-keys");
@@ -75,6 +86,8 @@ static void state_free(void *app)
 	current_free(c->cache);
 	c->cache = NULL;
 	catalogue_holder_destroy(&c->cat);
+	session_keeper_free(c->sessions);
+	c->sessions = NULL;
 }
 
 static const struct service_program program = {

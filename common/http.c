@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -197,6 +198,43 @@ const char *http_content_type(const struct http_request *req)
 bool http_is_tls(const struct http_request *req)
 {
 	return req->srv->tls;
+}
+
+/* What the post processor's iterator carries. */
+struct post_walk {
+	http_post_fn fn;   /* the caller's */
+	void *ctx;         /* its context */
+	int stop;          /* what it stopped with, or 0 */
+};
+
+static enum MHD_Result post_piece(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *filename, const char *content_type,
+                                  const char *transfer_encoding, const char *data,
+                                  uint64_t off, size_t size)
+{
+	struct post_walk *w = cls;
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	w->stop = w->fn(w->ctx, key ? key : "", filename, off, data, size);
+	return w->stop == 0 ? MHD_YES : MHD_NO;
+}
+
+int http_post_each(struct http_request *req, http_post_fn fn, void *ctx)
+{
+	struct post_walk w = { fn, ctx, 0 };
+	struct MHD_PostProcessor *pp = MHD_create_post_processor(req->conn, 16 * 1024,
+	                                                         post_piece, &w);
+
+	if (!pp)
+		return -1;
+	enum MHD_Result fed = req->body.len == 0 ? MHD_YES
+	                      : MHD_post_process(pp, req->body.data, req->body.len);
+	enum MHD_Result whole = MHD_destroy_post_processor(pp);
+	if (w.stop != 0)
+		return w.stop;
+	return fed == MHD_YES && whole == MHD_YES ? 0 : -1;
 }
 
 void http_set_log_tag(struct http_request *req, const char *tag)
@@ -797,25 +835,68 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("libmicrohttpd: %s", line);
 }
 
-/* Parses "HOST:PORT" (HOST an IPv4 address or "localhost"). */
-static int listen_parse(const char *listen, struct sockaddr_in *sa)
+/* An address to listen on, either family. */
+struct listen_addr {
+	struct sockaddr_storage ss; /* a sockaddr_in or a sockaddr_in6 */
+	unsigned port;              /* the port asked for (0: the kernel chooses) */
+	bool dual_stack;            /* "[::]": IPv6 and IPv4 on one socket */
+};
+
+/* Parses the PORT after HOST; 0 on success. */
+static int listen_port(const char *text, unsigned *port)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	unsigned long p = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || p > 65535)
+		return -1;
+	*port = (unsigned)p;
+	return 0;
+}
+
+/* Parses "[IPV6]:PORT". "[::]" also takes IPv4 (dual stack), as the
+ * wildcard address of IPv6 does on Linux unless the socket is v6-only. */
+static int listen_parse6(const char *listen, struct listen_addr *la)
+{
+	const char *bracket = strchr(listen, ']');
+	char host[INET6_ADDRSTRLEN];
+	struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&la->ss;
+	size_t len = bracket ? (size_t)(bracket - listen - 1) : 0;
+
+	if (!bracket || bracket[1] != ':' || len == 0 || len >= sizeof host ||
+	    listen_port(bracket + 2, &la->port) != 0)
+		return -1;
+	memcpy(host, listen + 1, len);
+	host[len] = '\0';
+	sa->sin6_family = AF_INET6;
+	sa->sin6_port = htons((uint16_t)la->port);
+	if (inet_pton(AF_INET6, host, &sa->sin6_addr) != 1)
+		return -1;
+	la->dual_stack = IN6_IS_ADDR_UNSPECIFIED(&sa->sin6_addr);
+	return 0;
+}
+
+/* Parses "HOST:PORT": HOST an IPv4 address or "localhost", or an IPv6
+ * address in brackets ("[::1]:8080", "[::]:8080"). */
+static int listen_parse(const char *listen, struct listen_addr *la)
 {
 	const char *colon = strrchr(listen, ':');
 	char host[INET_ADDRSTRLEN];
-	char *end;
+	struct sockaddr_in *sa = (struct sockaddr_in *)&la->ss;
 
+	memset(la, 0, sizeof *la);
+	if (listen[0] == '[')
+		return listen_parse6(listen, la);
 	if (!colon || (size_t)(colon - listen) >= sizeof host ||
-	    !isdigit((unsigned char)colon[1]))
+	    listen_port(colon + 1, &la->port) != 0)
 		return -1;
 	memcpy(host, listen, (size_t)(colon - listen));
 	host[colon - listen] = '\0';
-	errno = 0;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || port > 65535)
-		return -1;
-	memset(sa, 0, sizeof *sa);
 	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
+	sa->sin_port = htons((uint16_t)la->port);
 	if (strcmp(host, "localhost") == 0)
 		snprintf(host, sizeof host, "127.0.0.1");
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
@@ -829,31 +910,39 @@ unsigned http_server_port(const struct http_server *srv)
 	return info ? (unsigned)info->port : 0;
 }
 
-static void log_listening(struct http_server *srv, const struct sockaddr_in *sa)
+static void log_listening(struct http_server *srv, const struct listen_addr *la)
 {
-	char host[INET_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN];
+	bool v6 = la->ss.ss_family == AF_INET6;
+	const void *addr = v6 ? (const void *)&((const struct sockaddr_in6 *)&la->ss)->sin6_addr
+	                      : (const void *)&((const struct sockaddr_in *)&la->ss)->sin_addr;
 
-	inet_ntop(AF_INET, &sa->sin_addr, host, sizeof host);
+	inet_ntop(la->ss.ss_family, addr, host, sizeof host);
 	/* With port 0 the kernel chose one; the log says which. */
-	log_info("listening on %s://%s:%u", srv->tls ? "https" : "http", host,
-	         http_server_port(srv));
+	log_info("listening on %s://%s%s%s:%u%s", srv->tls ? "https" : "http", v6 ? "[" : "",
+	         host, v6 ? "]" : "", http_server_port(srv),
+	         la->dual_stack ? " (IPv6 and IPv4)" : "");
 }
 
 /* Starts libmicrohttpd on srv. The port is passed alongside the address
  * only so that libmicrohttpd's own bind error names it. */
 static struct MHD_Daemon *daemon_start(struct http_server *srv,
                                        const struct http_server_config *cfg,
-                                       struct sockaddr_in *sa)
+                                       const struct listen_addr *la)
 {
 	/* poll() rather than select(): descriptors past 1023 are fine. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 	                 MHD_USE_POLL | MHD_USE_ERROR_LOG | (srv->tls ? MHD_USE_TLS : 0);
 
+	/* libmicrohttpd reads a sockaddr_in6 only with MHD_USE_IPv6; without
+	 * MHD_USE_DUAL_STACK it makes the socket v6-only. */
+	if (la->ss.ss_family == AF_INET6)
+		flags |= la->dual_stack ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	return MHD_start_daemon(
-		flags, ntohs(sa->sin_port), NULL, NULL, on_access, srv,
+		flags, (uint16_t)la->port, NULL, NULL, on_access, srv,
 		/* The logger goes first so that it sees complaints about the rest. */
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
+		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&la->ss,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->connection_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->client_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
@@ -873,10 +962,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg,
                                       size_t nroutes, void *app)
 {
 	struct http_server *srv = NULL;
-	struct sockaddr_in sa;
+	struct listen_addr la;
 
-	if (listen_parse(cfg->listen, &sa) != 0) {
-		log_error("listen address \"%s\" is not HOST:PORT with an IPv4 HOST",
+	if (listen_parse(cfg->listen, &la) != 0) {
+		log_error("listen address \"%s\" is not HOST:PORT with an IPv4 HOST, "
+		          "localhost or [IPV6]",
 		          cfg->listen);
 		goto fail;
 	}
@@ -892,13 +982,13 @@ struct http_server *http_server_start(const struct http_server_config *cfg,
 	srv->deadlines = http_deadlines_start(cfg->head_timeout_s, cfg->body_timeout_s);
 	if (!srv->deadlines)
 		goto fail;
-	srv->daemon = daemon_start(srv, cfg, &sa);
+	srv->daemon = daemon_start(srv, cfg, &la);
 	if (!srv->daemon) {
 		log_error("cannot listen on %s%s", cfg->listen,
 		          srv->tls ? " (or the TLS certificate and key were refused)" : "");
 		goto fail;
 	}
-	log_listening(srv, &sa);
+	log_listening(srv, &la);
 	return srv;
 fail:
 	if (srv && srv->deadlines) {

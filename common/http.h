@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 #include "compiler.h"
 
@@ -27,7 +28,7 @@ struct http_route {
 };
 
 struct http_server_config {
-	const char *listen;       /* "HOST:PORT"; HOST is an IPv4 address or "localhost" */
+	const char *listen;       /* "HOST:PORT"; HOST is an IPv4 address, "localhost" or "[IPV6]" */
 	unsigned connection_limit; /* most connections open at once */
 	unsigned client_limit;    /* most connections open at once from one address */
 	size_t body_limit;        /* largest accepted request body, in bytes */
@@ -69,6 +70,17 @@ const char *http_body(const struct http_request *req, size_t *len);
 const char *http_content_type(const struct http_request *req);
 /* True when the request came over TLS (the server has a certificate). */
 bool http_is_tls(const struct http_request *req);
+/* One piece of a field of a form body, as libmicrohttpd's post processor
+ * hands it: the field's name, its file name (NULL for a plain field), and
+ * `size` bytes of its value from `offset` on (a long value comes in
+ * pieces). Return 0 to go on, anything else to stop. */
+typedef int (*http_post_fn)(void *ctx, const char *name, const char *filename,
+                            uint64_t offset, const char *data, size_t size);
+/* Walks the (whole) body of a multipart/form-data or
+ * application/x-www-form-urlencoded request with libmicrohttpd's post
+ * processor (MHD_create_post_processor). Returns 0; the callback's stop;
+ * or -1 when the body is of another type, malformed or cut short. */
+int http_post_each(struct http_request *req, http_post_fn fn, void *ctx) WUR;
 /* Handler-owned per-request slot, e.g. the authenticated principal for logs. */
 void http_set_log_tag(struct http_request *req, const char *tag);
 

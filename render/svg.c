@@ -1,6 +1,7 @@
 /* Inline SVG line charts; see svg.h. Coordinates are whole pixels of the
  * viewBox, so the same data always gives the same text. */
 #include "svg.h"
+#include "legend.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -177,7 +178,9 @@ static void rail_marker(struct buf *b, const struct svg_chart *c, const struct f
 		buf_printf(b, "<line class=\"band-missing\" x1=\"%.1f\" y1=\"%.0f\" "
 		           "x2=\"%.1f\" y2=\"%.0f\" stroke=\"#999\" "
 		           "stroke-dasharray=\"2 3\"/>", x, f->top, x, f->bottom);
-	const char *mark = hidden ? ".." : "\xe2\x80\x93";
+	/* Neither a hidden nor an unreported quarter is zero: both are "..",
+	 * not available (legend.h); the band tells them apart. */
+	const char *mark = legend_cell_symbol(hidden ? POINT_SUPPRESSED : POINT_MISSING, 0);
 	buf_printf(b, "<text class=\"%s\" x=\"%.1f\" y=\"%.0f\" font-size=\"%d\" "
 	           "text-anchor=\"middle\"><title>", hidden ? "mark-hidden" : "mark-missing",
 	           x, f->top - 4, f->fs);

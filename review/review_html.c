@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "legend.h"
 #include "period.h"
 #include "svg.h"
 
@@ -28,8 +29,7 @@ struct words {
 	const char *as_of;         /* "data as of" */
 	const char *generated;     /* "made" */
 	const char *legend;        /* the legend's heading */
-	const char *hidden;        /* what ".." means */
-	const char *missing;       /* what "–" means */
+	const char *missing;       /* a report not made, in the reporting matrix */
 	const char *summary;       /* the summary's heading */
 	const char *trends;        /* "significant trends", before the years */
 	const char *no_trends;     /* when there are none */
@@ -91,7 +91,6 @@ static const struct words SV = {
 	.as_of = "Uppgifterna avser läget",
 	.generated = "Skapad",
 	.legend = "Teckenförklaring",
-	.hidden = "dolt för att skydda enskildas integritet",
 	.missing = "ej rapporterat",
 	.summary = "Sammanfattning",
 	.trends = "Signifikanta trender",
@@ -172,7 +171,6 @@ static const struct words EN = {
 	.as_of = "Data as of",
 	.generated = "Made",
 	.legend = "Legend",
-	.hidden = "hidden to protect privacy",
 	.missing = "not reported",
 	.summary = "Summary",
 	.trends = "Significant trends",
@@ -280,6 +278,18 @@ static const char *indicator_name(const struct cat_indicator *ind, const struct 
 	return w->num == NUMFMT_SV ? ind->name_sv : ind->name_en;
 }
 
+/* The legend of the symbols the tables use (legend.h), in the page's language. */
+static void legend_text(struct buf *b, const struct words *w)
+{
+	buf_printf(b, "<p class=\"legend\">%s:", w->legend);
+	for (int i = 0; i < LEGEND_COUNT; i++) {
+		const struct legend_row *row = legend_row((enum legend_symbol)i);
+		buf_htmlf(b, "%s <b>%s</b> %s", i ? " ·" : "", row->symbol,
+		          w->num == NUMFMT_SV ? row->sv : row->en);
+	}
+	buf_puts(b, "</p>\n");
+}
+
 /* A table cell of one published, hidden or missing value. `id` names the
  * cell for readers and tests (e.g. "0581/2024Q3"); it never holds a value. */
 static void value_cell(struct buf *b, enum point_status st, long long v, const char *id,
@@ -290,10 +300,11 @@ static void value_cell(struct buf *b, enum point_status st, long long v, const c
 	buf_puts(b, "<td");
 	if (id)
 		buf_htmlf(b, " data-cell=\"%s\"", id);
-	if (st == POINT_SUPPRESSED) {
-		buf_puts(b, " class=\"hidden\">..</td>");
-	} else if (st == POINT_MISSING) {
-		buf_puts(b, " class=\"missing\">" EN_DASH "</td>");
+	if (st != POINT_PUBLISHED) {
+		buf_printf(b, " class=\"%s\">%s</td>", st == POINT_SUPPRESSED ? "hidden" : "missing",
+		           legend_cell_symbol(st, v));
+	} else if (legend_cell_symbol(st, v)) {
+		buf_printf(b, " class=\"n\">%s</td>", legend_cell_symbol(st, v));
 	} else {
 		numfmt_int(num, v, false, w->num);
 		buf_printf(b, " class=\"n\">%s</td>", num);
@@ -380,8 +391,9 @@ static void page_head(struct buf *b, const struct review *r, const struct words 
 	time_text(b, r->as_of[0] ? r->as_of : r->generated);
 	buf_printf(b, " · %s ", w->generated);
 	time_text(b, r->generated);
-	buf_printf(b, "</p>\n<p class=\"legend\">%s: <b>..</b> %s · <b>" EN_DASH "</b> "
-	           "%s</p></header>\n", w->legend, w->hidden, w->missing);
+	buf_puts(b, "</p>\n");
+	legend_text(b, w);
+	buf_puts(b, "</header>\n");
 }
 
 /* The indicators with a significant trend, most significant first. */
@@ -394,11 +406,12 @@ static int by_p(const void *pa, const void *pb)
 	return x < y ? -1 : x > y ? 1 : strcmp(a->indicator->code, b->indicator->code);
 }
 
-/* A link to an indicator's section. */
+/* A link to an indicator's section, with its agency: two agencies may
+ * have indicators of the same name. */
 static void item_link(struct buf *b, const struct review_indicator *it, const struct words *w)
 {
-	buf_htmlf(b, "<a href=\"#ind-%s\">%s</a>", it->indicator->code,
-	          indicator_name(it->indicator, w));
+	buf_htmlf(b, "<a href=\"#ind-%s\">%s</a> <span class=\"agency\">(%s)</span>",
+	          it->indicator->code, indicator_name(it->indicator, w), it->agency->name);
 }
 
 static void summary_trends(struct buf *b, const struct review *r, const struct words *w,
@@ -509,7 +522,7 @@ static void report_cell(struct buf *b, const struct review_report *rep, const st
 		buf_printf(b, "<td>%s</td>", w->not_due);
 		return;
 	case REVIEW_NOT_REPORTED:
-		buf_puts(b, "<td class=\"none\">" EN_DASH "</td>");
+		buf_printf(b, "<td class=\"none\">%s</td>", w->missing);
 		return;
 	case REVIEW_PARTIAL:
 		numfmt_int(a, rep->reported, false, w->num);
@@ -884,8 +897,9 @@ static void method(struct buf *b, const struct review *r, const struct words *w)
 	time_text(b, r->as_of[0] ? r->as_of : r->generated);
 	buf_printf(b, ". %s ", w->generated);
 	time_text(b, r->generated);
-	buf_printf(b, ".</p>\n<p class=\"legend\">%s: <b>..</b> %s · <b>" EN_DASH "</b> %s</p>\n"
-	           "</section>\n", w->legend, w->hidden, w->missing);
+	buf_puts(b, ".</p>\n");
+	legend_text(b, w);
+	buf_puts(b, "</section>\n");
 }
 
 int review_html(struct buf *b, const struct review *r, enum review_lang lang)

@@ -9,7 +9,8 @@ set -euo pipefail
 build_pkgs=(gcc meson ninja-build pkg-config libpq-dev libcjson-dev
 	libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libssl-dev libglpk-dev libxlsxwriter-dev zlib1g-dev
 	postgresql-15 postgresql-client-15 curl python3 ca-certificates)
-test_pkgs=(python3-jsonschema python3-aiosmtpd python3-openpyxl prometheus poppler-utils
+test_pkgs=(python3-jsonschema python3-yaml python3-aiosmtpd python3-openpyxl prometheus
+	openapi-specification poppler-utils
 	chromium wrk openssl)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 

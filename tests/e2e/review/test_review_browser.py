@@ -97,6 +97,8 @@ def cell_text(cell):
     if cell["status"] == "suppressed":
         return ".."
     if cell["status"] == "missing":
+        return ".."
+    if cell["value"] == 0:
         return EN_DASH
     return sv_int(cell["value"])
 

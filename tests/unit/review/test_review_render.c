@@ -110,8 +110,8 @@ static void test_chart(void)
 	is_int(count_of(s, "class=\"mark-hidden\""), 1, "the hidden point has its marker");
 	is_int(count_of(s, "class=\"mark-missing\""), 1, "the missing point has its own marker");
 	ok(strstr(s, "<title>2024Q2: ..</title>") != NULL, "the hidden marker's tooltip says ..");
-	ok(strstr(s, "<title>2024Q4: \xe2\x80\x93</title>") != NULL,
-	   "the missing marker's tooltip says –");
+	ok(strstr(s, "<title>2024Q4: ..</title>") != NULL,
+	   "the missing marker's tooltip says .. (not available), never –, which is zero");
 	ok(strstr(s, "<title>Kommunen, 2024Q3: 30</title>") != NULL,
 	   "a published point's tooltip has its value");
 	ok(strstr(s, "777") == NULL, "the hidden point's value appears nowhere");
@@ -220,10 +220,18 @@ static void test_page(void)
 	       count_of(s, "\"></circle>") * 0 + count_of(s, "</title></circle>"),
 	       "every chart has a title and a desc, every marker a tooltip");
 	is_int(count_of(s, "<desc>"), count_of(s, "<svg "), "a desc per chart");
-	ok(strstr(s, "<b>..</b> dolt för att skydda enskildas integritet") != NULL &&
-	   strstr(s, "<b>\xe2\x80\x93</b> ej rapporterat") != NULL, "the legend");
+	ok(strstr(s, "<p class=\"legend\">Teckenförklaring: <b>\xe2\x80\x93</b> noll · <b>..</b> "
+	          "uppgift inte tillgänglig eller för osäker för att anges (här: dold för att "
+	          "skydda enskildas integritet, eller inte rapporterad) · <b>*</b> preliminär "
+	          "uppgift · <b>|</b> brott i serien</p>") != NULL, "the legend, SCB's symbols");
+	ok(strstr(e, "<p class=\"legend\">Legend: <b>\xe2\x80\x93</b> magnitude zero · "
+	          "<b>..</b> data not available") != NULL, "the legend in English");
 	ok(strstr(s, "Uppgifterna avser läget 2025-02-01 08:00:00 UTC") != NULL,
 	   "the as-of time is stated");
+	ok(count_of(s, "<a href=\"#ind-") > 0 &&
+	   count_of(s, "</a> <span class=\"agency\">(Verksamhet ") == count_of(s, "<a href=\"#ind-"),
+	   "the summary names every indicator with its agency (%zu links)",
+	   count_of(s, "<a href=\"#ind-"));
 	/* Cell 0 of indicator 0's table is published 2000; cell 1 is hidden. */
 	ok(strstr(s, "data-cell=\"9999-d00/2024Q1\" class=\"n\">2" NBSP "000</td>") != NULL,
 	   "sv: a table cell in Swedish format");
@@ -231,7 +239,9 @@ static void test_page(void)
 	   "en: the same cell in English format");
 	ok(strstr(s, "data-cell=\"9999-d00/2024Q2\" class=\"hidden\">..</td>") != NULL,
 	   "a hidden cell shows ..");
-	ok(strstr(s, "class=\"missing\">\xe2\x80\x93</td>") != NULL, "a missing cell shows –");
+	ok(strstr(s, "class=\"missing\">..</td>") != NULL, "a missing cell shows .. (SCB: not available)");
+	ok(strstr(s, "<b>\xe2\x80\x93</b> noll") != NULL, "the legend: – is zero, as in Swedish official statistics");
+	ok(strstr(s, "class=\"missing\">\xe2\x80\x93</td>") == NULL, "no cell shows – for a value not reported");
 	ok(strstr(s, "delvis 7 av 10") != NULL, "a partial report");
 	ok(strstr(s, "sent 2024-09-04") != NULL, "a late report with the day it came");
 	ok(strstr(s, "<b>Ej rapporterat:</b> Verksamhet 2" NBSP "Q3</p>") != NULL,

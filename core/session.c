@@ -239,3 +239,24 @@ const char *session_result_message(enum session_result r)
 
 	return messages[r];
 }
+
+enum auth_result session_principal(struct session_keeper *k, struct db *db,
+                                   const char *cookie, time_t now,
+                                   struct principal *who, const char **why)
+{
+	long long id = 0;
+	struct auth_token_row row;
+	enum session_result sr = session_verify(k, cookie, now, &id);
+
+	*why = NULL;
+	if (sr != SESSION_OK) {
+		*why = session_result_message(sr);
+		return AUTH_UNKNOWN;
+	}
+	if (auth_token_load(db, id, &row) != DB_OK)
+		return AUTH_UNAVAILABLE;
+	enum auth_result r = auth_verdict(&row, NULL, who);
+	if (r != AUTH_OK)
+		*why = auth_result_message(r);
+	return r;
+}

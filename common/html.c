@@ -8,11 +8,17 @@ static const char STYLE[] =
 	"table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
 	".error{color:#a00}input[type=password]{width:36em;max-width:100%}";
 
-void html_begin(struct buf *b, const char *lang, const char *title)
+void html_begin_styled(struct buf *b, const char *lang, const char *title,
+                       const char *style)
 {
 	buf_htmlf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	          "<meta name=\"viewport\" content=\"width=device-width\"><title>%s", lang, title);
-	buf_printf(b, "</title><style>%s</style></head><body>\n", STYLE);
+	buf_printf(b, "</title><style>%s%s</style></head><body>\n", STYLE, style ? style : "");
+}
+
+void html_begin(struct buf *b, const char *lang, const char *title)
+{
+	html_begin_styled(b, lang, title, NULL);
 }
 
 void html_end(struct buf *b)

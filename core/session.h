@@ -1,4 +1,4 @@
-/* Browser sessions: the value of the samlad_session cookie is
+/* Browser sessions of both programs: the value of the samlad_session cookie is
  *     <token id>.<expiry, Unix seconds>.<nonce>.<base64url HMAC-SHA256(key, "<id>.<expiry>.<nonce>")>
  * The nonce is 12 random bytes (16 base64url characters), so that two
  * sign-ins of one token in the same second are two sessions: signing one
@@ -20,7 +20,9 @@
 
 #include <stddef.h>
 #include <time.h>
+#include "auth.h"
 #include "compiler.h"
+#include "db.h"
 
 #define SESSION_COOKIE_NAME "samlad_session"
 #define SESSION_KEY_BYTES 32
@@ -62,5 +64,15 @@ enum session_result session_verify(struct session_keeper *k, const char *cookie,
 void session_end(struct session_keeper *k, const char *cookie, time_t now);
 /* A short English reason for a result, for a 401 message. */
 const char *session_result_message(enum session_result r);
+
+/* Who a session cookie speaks for: the cookie is verified, then its
+ * token's row is read on `db` and judged by auth_verdict without a secret
+ * (the signature proved that its holder had it), so a revoked token's
+ * sessions end at once. On AUTH_OK *who is the token's principal; on
+ * another result but AUTH_UNAVAILABLE, *why says why in a sentence. Both
+ * programs' sign-ins share it (aggregator/login.c, collector/login.c). */
+enum auth_result session_principal(struct session_keeper *k, struct db *db,
+                                   const char *cookie, time_t now,
+                                   struct principal *who, const char **why) WUR;
 
 #endif

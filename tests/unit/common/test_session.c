@@ -1,4 +1,4 @@
-/* Unit tests of aggregator/session.c: cookies made and checked with a fixed
+/* Unit tests of core/session.c: cookies made and checked with a fixed
  * key, forged, malformed, expired and signed-out cookies, and two sign-ins
  * of one token in one second being two sessions. */
 #include <stdio.h>
