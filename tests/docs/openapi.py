@@ -82,6 +82,8 @@ def check_valid(spec):
 ROUTE_ROW = re.compile(r'\{\s*"([A-Z]+)"\s*,\s*"(/[^"]*)"\s*,\s*(\w+)\s*[,}]')
 # The query parameters a handler takes: the aggregator's query_param tables
 # ({ "name", NULL, 0 }) and the collector's per-key callbacks.
+# A page that reads a parameter in its handler without refusing others.
+QUERY_CALL = re.compile(r'http_query\(req,\s*"([a-z_]+)"\)')
 PARAM_NAME = re.compile(r'\{\s*"([a-z_]+)",\s*NULL,\s*0\s*\}|strcmp\(key,\s*"([a-z_]+)"\)')
 
 
@@ -119,6 +121,7 @@ def code_params():
                 m = re.search(r"^void %s\(.*?^\}" % handler, text, re.S | re.M)
                 if m:
                     names = {a or b for a, b in PARAM_NAME.findall(text)}
+                    names |= set(QUERY_CALL.findall(m.group(0)))
                     out[(prog, method, path)] = names
                     break
     return out
@@ -126,9 +129,15 @@ def code_params():
 
 def check_params(spec, S):
     """Every query parameter a handler takes is described, and no other."""
-    for (prog, method, path), names in sorted(code_params().items()):
+    params = code_params()
+    # An operation both programs serve describes the parameters of both.
+    union = {}
+    for (prog, method, path), names in params.items():
+        union.setdefault((method, path), set()).update(names or ())
+    for (prog, method, path), names in sorted(params.items()):
         if not ok(names is not None, f"{prog}: the handler of {method} {path} is found"):
             continue
+        names = union[(method, path)]
         for p, item in spec["paths"].items():
             if spec_path_to_route(p) != path or method.lower() not in item:
                 continue
@@ -389,12 +398,13 @@ def check_answer(S, op_or_resp, ans, name, want_status=None):
 SAMPLE = {"indicator": "bup.nya_barn", "area": "0581", "year": "2024", "period": "2024Q1"}
 
 
-def sample_request(spec, S, w, method, path, op, receipt):
-    """(base, method, target, token, body, content type) for a described
-    operation: required parameters from SAMPLE, the token its program's."""
-    tags = op.get("tags", [])
-    base = w.collector if "collector" in tags else w.aggregator
-    token = w.submitter if "collector" in tags else w.analyst
+def sample_request(S, w, base, method, path, op, receipt):
+    """(method, target, token, body, content type) for a described
+    operation on `base`: required parameters from SAMPLE, the token of the
+    program's own reader (a submitter on the collector, an analyst on the
+    aggregator)."""
+    collector = base == w.collector
+    token = w.submitter if collector else w.analyst
     target = path.replace("{uuid}", receipt).replace("{year}", "2024")
     query = []
     for p in op.get("parameters", []):
@@ -408,28 +418,31 @@ def sample_request(spec, S, w, method, path, op, receipt):
         target += "?dry_run=true"
         body, ctype = json.dumps(BATCH).encode(), "application/json"
     elif method == "post" and path == "/login":
-        body, ctype, token = f"token={w.analyst}".encode(), "application/x-www-form-urlencoded", None
+        body, ctype, token = f"token={token}".encode(), "application/x-www-form-urlencoded", None
+    elif method == "post" and path.startswith("/submit"):
+        body, ctype, token = b"quarter=2024Q1&action=check", "application/x-www-form-urlencoded", None
     elif method in ("post", "options"):
         token = None
-    return base, method.upper(), target, token, body, ctype
+    return method.upper(), target, token, body, ctype
 
 
 def check_every_operation(spec, S, w, receipt):
+    """Every operation on every program its tags name (OPTIONS on the
+    aggregator with and without --public)."""
     for path, item in spec["paths"].items():
         for method in METHODS:
             op = item.get(method)
             if op is None:
                 continue
-            base, m, target, token, body, ctype = sample_request(spec, S, w, method, path, op,
-                                                                 receipt)
             tags = op.get("tags", [])
-            bases = [w.collector, w.aggregator] if len(tags) == 2 else [base]
-            if m == "OPTIONS":
-                bases = [w.aggregator, w.public]
-            for b in bases:
+            bases = [(w.collector, "collector")] if "collector" in tags else []
+            if "aggregator" in tags:
+                bases.append((w.aggregator, "aggregator"))
+                if method == "options":
+                    bases.append((w.public, "public aggregator"))
+            for b, who in bases:
+                m, target, token, body, ctype = sample_request(S, w, b, method, path, op, receipt)
                 ans = request(b, m, target, token, body, ctype)
-                who = "collector" if b == w.collector else \
-                      "public aggregator" if b == w.public else "aggregator"
                 check_answer(S, op, ans, f"{who}: {m} {target.split('?')[0]} answers")
 
 
