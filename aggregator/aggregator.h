@@ -138,5 +138,11 @@ void completeness_get(struct http_request *req, void *app);
 /* GET /reporting?area=MUNICIPALITY[&from=][&to=][&lang=en][&as_of=]: the
  * same as a page, Swedish by default. */
 void reporting_get(struct http_request *req, void *app);
+/* OPTIONS on a data endpoint: with --public the CORS preflight (204), else
+ * the 405 any other method gets (cors_options.c). */
+void cors_options(struct http_request *req, void *app);
+/* With --public, a data endpoint's answer may be read by any site's
+ * scripts (Access-Control-Allow-Origin: *, never credentials). */
+void cors_allow_read(struct http_request *req);
 
 #endif

@@ -63,6 +63,12 @@ static const struct http_route routes[] = {
 	{ "GET", "/review/*", review_get },
 	{ "GET", "/v1/completeness", completeness_get },
 	{ "GET", "/reporting", reporting_get },
+	/* CORS preflights of the data endpoints, answered with --public only. */
+	{ "OPTIONS", "/v1/catalogue", cors_options },
+	{ "OPTIONS", "/v1/series", cors_options },
+	{ "OPTIONS", "/v1/table", cors_options },
+	{ "OPTIONS", "/v1/data", cors_options },
+	{ "OPTIONS", "/v1/completeness", cors_options },
 };
 
 /* Checks what the option table cannot, beyond the common checks: --alpha,

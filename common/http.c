@@ -513,16 +513,14 @@ static const struct http_route *route_find(const struct http_request *req,
 	return NULL;
 }
 
-/* Answers a request that has no route: 405 with Allow (the methods of the
- * routes for its path) when the path is served with other methods, else 404. */
-static void reply_no_route(struct http_request *req)
+void http_reply_no_route(struct http_request *req)
 {
 	struct buf allow = BUF_INIT;
 	const char *param;
 
 	for (size_t i = 0; i < req->srv->nroutes; i++) {
 		const struct http_route *r = &req->srv->routes[i];
-		if (path_matches(r->path, req->path, &param))
+		if (strcmp(r->method, "OPTIONS") != 0 && path_matches(r->path, req->path, &param))
 			buf_printf(&allow, "%s%s", allow.len ? ", " : "", r->method);
 	}
 	if (buf_failed(&allow))
@@ -628,7 +626,7 @@ static void request_answer(struct http_request *req)
 		return;
 	}
 	if (!req->route) {
-		reply_no_route(req);
+		http_reply_no_route(req);
 		return;
 	}
 	if (req->body_state == BODY_NO_MEMORY) {
