@@ -45,6 +45,7 @@
 #include "http_early.h"
 #include "http_encoding.h"
 #include "http_framing.h"
+#include "http_meters.h"
 #include "json_build.h"
 #include "log.h"
 
@@ -60,6 +61,8 @@ struct http_server {
 	size_t body_limit;               /* largest accepted body, in bytes */
 	struct http_deadlines *deadlines; /* owned; the head and body watchdog */
 	bool tls;                        /* connections are HTTPS */
+	struct http_meters *meters;      /* owned; the route counters, or NULL */
+	void (*answered)(const struct http_request *req, void *app); /* or NULL */
 };
 
 /* What happened to the request body so far. */
@@ -235,6 +238,35 @@ int http_post_each(struct http_request *req, http_post_fn fn, void *ctx)
 	if (w.stop != 0)
 		return w.stop;
 	return fed == MHD_YES && whole == MHD_YES ? 0 : -1;
+}
+
+const struct http_route *http_matched_route(const struct http_request *req)
+{
+	return req->route;
+}
+
+unsigned http_status(const struct http_request *req)
+{
+	return req->status;
+}
+
+const char *http_error_code(const struct http_request *req)
+{
+	return req->error;
+}
+
+bool http_from_loopback(const struct http_request *req)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+	if (sa && sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (!sa || sa->sa_family != AF_INET6)
+		return false;
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
 }
 
 void http_set_log_tag(struct http_request *req, const char *tag)
@@ -445,6 +477,12 @@ static void reply_out_of_memory(struct http_request *req)
 void http_reply_json(struct http_request *req, unsigned status, cJSON *obj)
 {
 	char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(obj, "error");
+
+	/* An error body built by its handler (422's conflicts, 409's periods)
+	 * names its code for the access log and http_error_code too. */
+	if (status >= 400 && req->status == 0 && !req->error[0] && cJSON_IsString(code))
+		snprintf(req->error, sizeof req->error, "%s", code->valuestring);
 
 	cJSON_Delete(obj);
 	if (!text) {
@@ -795,12 +833,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	http_watch_idle(srv->deadlines, conn_watch(conn));
 	if (!req)
 		return;
-	if (req->status != 0)
+	if (req->status != 0) {
+		double ms = request_ms(req);
 		log_info("http %s %.200s status=%u bytes=%zu ms=%.1f%s%s%s%.100s%s",
 		         req->method, req->path, req->status, req->bytes,
-		         request_ms(req), req->error[0] ? " error=" : "", req->error,
+		         ms, req->error[0] ? " error=" : "", req->error,
 		         req->log_tag ? " tag=" : "", req->log_tag ? req->log_tag : "",
 		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " incomplete");
+		http_meters_count(srv->meters, req->route, req->status, ms / 1e3);
+		if (srv->answered)
+			srv->answered(req, srv->app);
+	}
 	request_free(req);
 	*con_cls = NULL;
 }
@@ -978,9 +1021,10 @@ struct http_server *http_server_start(const struct http_server_config *cfg,
 	if (!srv)
 		goto fail;
 	*srv = (struct http_server){ NULL, routes, nroutes, app, cfg->body_limit, NULL,
-	                             cfg->tls_cert != NULL };
+	                             cfg->tls_cert != NULL, NULL, cfg->answered };
+	srv->meters = http_meters_new(cfg->metrics, routes, nroutes);
 	srv->deadlines = http_deadlines_start(cfg->head_timeout_s, cfg->body_timeout_s);
-	if (!srv->deadlines)
+	if (!srv->deadlines || (cfg->metrics && !srv->meters))
 		goto fail;
 	srv->daemon = daemon_start(srv, cfg, &la);
 	if (!srv->daemon) {
@@ -995,6 +1039,8 @@ fail:
 		http_deadlines_stop(srv->deadlines);
 		http_deadlines_free(srv->deadlines);
 	}
+	if (srv)
+		http_meters_free(srv->meters);
 	free(srv);
 	return NULL;
 }
@@ -1009,5 +1055,6 @@ void http_server_stop(struct http_server *srv)
 	http_deadlines_stop(srv->deadlines);
 	MHD_stop_daemon(srv->daemon);
 	http_deadlines_free(srv->deadlines);
+	http_meters_free(srv->meters);
 	free(srv);
 }

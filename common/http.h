@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include "compiler.h"
+#include "metrics.h"
 
 struct http_request;
 
@@ -37,6 +38,12 @@ struct http_server_config {
 	unsigned body_timeout_s;  /* a request body may take this long */
 	const char *tls_cert;     /* PEM certificate chain, or NULL for plain HTTP */
 	const char *tls_key;      /* PEM private key of tls_cert, or NULL */
+	/* Where every answer is counted by route and status, and timed by
+	 * route (borrowed; NULL: not counted). docs/operations.md, "Watch it". */
+	struct metrics *metrics;
+	/* Called once an answer has gone out (or the client left), with the
+	 * request and app, for a program's own counters of answers; or NULL. */
+	void (*answered)(const struct http_request *req, void *app);
 };
 
 struct http_server;
@@ -81,6 +88,16 @@ typedef int (*http_post_fn)(void *ctx, const char *name, const char *filename,
  * processor (MHD_create_post_processor). Returns 0; the callback's stop;
  * or -1 when the body is of another type, malformed or cut short. */
 int http_post_each(struct http_request *req, http_post_fn fn, void *ctx) WUR;
+/* The route the request matched, or NULL (no path or method matched). */
+const struct http_route *http_matched_route(const struct http_request *req);
+/* The status answered; 0 before the reply. */
+unsigned http_status(const struct http_request *req);
+/* The error code answered ("error" of the JSON body of a 4xx or 5xx), or
+ * "" when there is none. */
+const char *http_error_code(const struct http_request *req);
+/* True when the client connected from a loopback address (127.0.0.0/8,
+ * ::1, or 127.0.0.0/8 mapped into IPv6). */
+bool http_from_loopback(const struct http_request *req);
 /* Handler-owned per-request slot, e.g. the authenticated principal for logs. */
 void http_set_log_tag(struct http_request *req, const char *tag);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -112,6 +113,18 @@ static void descriptors_raise(unsigned connections)
 		         "reached", (unsigned long long)lim.rlim_cur, connections);
 }
 
+/* The process's start, as Prometheus's client libraries name it. */
+static int start_time_register(struct metrics *m)
+{
+	metric_set(metrics_single(m, METRIC_GAUGE, "process_start_time_seconds",
+	                          "Start time of the process since the Unix epoch in seconds."),
+	           (int64_t)time(NULL));
+	if (!metrics_failed(m))
+		return 0;
+	log_error("cannot register the metrics (out of memory)");
+	return -1;
+}
+
 /* Starts the HTTP server on the options every service has (--listen and
  * SERVICE_HTTP_OPTIONS; the TLS files are read here) with the given routes
  * and body limit, waits
@@ -119,9 +132,8 @@ static void descriptors_raise(unsigned connections)
  * stops the server: when it returns, every connection thread has ended, so
  * the caller may free what the handlers use. Returns 0, or -1 when the
  * server could not start (logged). */
-static int service_serve(const struct config *cfg, const struct http_route *routes,
-                         size_t nroutes, size_t body_limit, void *app,
-                         const sigset_t *signals)
+static int service_serve(const struct config *cfg, const struct service_program *p,
+                         size_t body_limit, const sigset_t *signals)
 {
 	struct http_server_config http = {
 		.listen = config_str(cfg, "listen"),
@@ -131,6 +143,8 @@ static int service_serve(const struct config *cfg, const struct http_route *rout
 		.timeout_s = (unsigned)config_int(cfg, "timeout"),
 		.head_timeout_s = (unsigned)config_int(cfg, "header-timeout"),
 		.body_timeout_s = (unsigned)config_int(cfg, "body-timeout"),
+		.metrics = p->metrics ? p->metrics(p->app) : NULL,
+		.answered = p->answered,
 	};
 	char *cert = NULL, *key = NULL;
 	struct http_server *srv = NULL;
@@ -145,7 +159,9 @@ static int service_serve(const struct config *cfg, const struct http_route *rout
 		http.tls_key = key;
 	}
 	descriptors_raise(http.connection_limit);
-	srv = http_server_start(&http, routes, nroutes, app);
+	if (http.metrics && start_time_register(http.metrics) != 0)
+		goto fail;
+	srv = http_server_start(&http, p->routes, p->nroutes, p->app);
 	if (!srv)
 		goto fail;
 	/* Listening: a service manager that asked (Type=notify) may start what
@@ -163,6 +179,20 @@ fail:
 	free(key);
 	free(cert);
 	return rc;
+}
+
+void service_metrics_reply(struct http_request *req, const struct metrics *m)
+{
+	struct buf text = { 0 };
+	int rc = metrics_render(m, &text);
+	size_t len = text.len;
+	char *body = rc == 0 ? buf_steal(&text) : NULL;
+
+	buf_free(&text);
+	if (body)
+		http_reply_owned(req, 200, METRICS_CONTENT_TYPE, body, len);
+	else
+		http_reply_error(req, 500, "internal_error", "out of memory writing the metrics");
 }
 
 void service_db_probe(struct db_pool *pool)
@@ -224,7 +254,7 @@ int service_main(const struct service_program *p, int argc, char **argv)
 	/* service_serve returns once every connection thread has ended, so the
 	 * state can be freed below. */
 	if (service_signals_block(&signals) != 0 || p->init(cfg, p->app) != 0 ||
-	    service_serve(cfg, p->routes, p->nroutes, body_limit, p->app, &signals) != 0)
+	    service_serve(cfg, p, body_limit, &signals) != 0)
 		goto done;
 	code = 0;
 done:

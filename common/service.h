@@ -9,6 +9,7 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "metrics.h"
 
 /* The options of the HTTP server both services have, after their own
  * --listen (whose default differs). */
@@ -27,7 +28,10 @@
 	{ "tls-cert", CONFIG_STRING, NULL, NULL, 0, 0, \
 	  "PEM file of the certificate chain: serve HTTPS instead of HTTP (needs --tls-key)." }, \
 	{ "tls-key", CONFIG_STRING, NULL, NULL, 0, 0, \
-	  "PEM file of the private key of --tls-cert." }
+	  "PEM file of the private key of --tls-cert." }, \
+	{ "metrics-loopback", CONFIG_BOOL, NULL, NULL, 0, 0, \
+	  "Let GET /metrics answer a client on a loopback address without a token (an " \
+	  "admin's token is needed otherwise)." }
 
 /* Connects one connection of the pool and warns when the database does not
  * answer: a service starts either way and answers 503 until it is back. */
@@ -54,6 +58,12 @@ struct service_program {
 	/* Frees the state once no handler can run any more; also after a
 	 * failed init. */
 	void (*free)(void *app);
+	/* The program's metrics registry, which init made (the server adds its
+	 * route counters and the process start time to it); NULL when none. */
+	struct metrics *(*metrics)(void *app);
+	/* Called after every answer, for the program's own counters of
+	 * answers (http_server_config.answered); NULL when none. */
+	void (*answered)(const struct http_request *req, void *app);
 };
 
 /* The whole life of a service: parse the options (exit 2 and a message on
@@ -62,6 +72,10 @@ struct service_program {
  * code: 0 after a clean stop, 1 when the state or the server could not be
  * made, 2 for a bad command line. */
 int service_main(const struct service_program *p, int argc, char **argv) WUR;
+
+/* GET /metrics once its caller may read them: 200 with m's text
+ * (METRICS_CONTENT_TYPE), 500 when memory ran out. */
+void service_metrics_reply(struct http_request *req, const struct metrics *m);
 
 /* Answers 503 database_unavailable with Retry-After: retry_after_s. */
 void service_reply_unavailable(struct http_request *req, unsigned retry_after_s);
