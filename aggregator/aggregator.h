@@ -23,6 +23,7 @@
 #include "db.h"
 #include "http.h"
 #include "load.h"
+#include "metrics.h"
 #include "query.h"
 #include "series_tables.h"
 #include "recorder.h"
@@ -41,7 +42,15 @@ struct aggregator {
 	bool public_read;                /* --public: reads need no token */
 	unsigned retry_after_s;          /* Retry-After sent with 503 */
 	int grace_days;                  /* days after a quarter's end a report is on time (--grace-days) */
+	struct metrics *metrics;         /* owned; what GET /metrics shows */
+	bool metrics_loopback;           /* --metrics-loopback: /metrics needs no token
+	                                  * from a loopback address */
 };
+
+/* Makes the registry with the aggregator's series: the state cache's, the
+ * recorder's, the pool's (docs/operations.md, "Watch it"). Call once the
+ * recorder runs (or not). Returns 0, or -1 when memory ran out. */
+int aggregator_meters_init(struct aggregator *a) WUR;
 
 /* Answers 503 database_unavailable with Retry-After. */
 void aggregator_reply_unavailable(struct aggregator *a, struct http_request *req);
@@ -51,7 +60,11 @@ bool aggregator_role_reads(enum auth_role role);
 
 /* How a read refuses a reader: the API answers 401 (JSON); a browser page
  * (the index, the review) sends the browser to /login (303). */
-enum read_gate { READ_API, READ_PAGE };
+enum read_gate {
+	READ_API,   /* the API: 401 without a token */
+	READ_PAGE,  /* a page: 303 to /login without one */
+	READ_ADMIN, /* an admin's bearer token or session only, --public or not (/metrics) */
+};
 
 /* One read request, from its gate to its answer: what every step hands to
  * the next. Zeroed (READ_CTX_INIT) before read_gate; read_end frees it
@@ -121,6 +134,7 @@ int reporting_matrix(struct aggregator *a, struct http_request *req, struct read
 
 /* Endpoint handlers (http_handler signature; app is the struct aggregator). */
 void healthz_get(struct http_request *req, void *app);
+void metrics_get(struct http_request *req, void *app);
 void catalogue_get(struct http_request *req, void *app);
 void series_get(struct http_request *req, void *app);
 void table_get(struct http_request *req, void *app);

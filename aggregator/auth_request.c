@@ -134,7 +134,7 @@ int read_gate(struct aggregator *a, struct http_request *req, enum read_gate gat
 	const char *why;
 
 	ctx->db = db_pool_get(a->pool);
-	if (a->public_read) {
+	if (a->public_read && gate != READ_ADMIN) {
 		if (gate == READ_API)
 			cors_allow_read(req);
 		return 0;
@@ -144,7 +144,9 @@ int read_gate(struct aggregator *a, struct http_request *req, enum read_gate gat
 		aggregator_reply_unavailable(a, req);
 	else if (r != AUTH_OK)
 		reply_unidentified(req, gate, why);
-	else if (!aggregator_role_reads(ctx->who.role))
+	else if (gate == READ_ADMIN && ctx->who.role != ROLE_ADMIN)
+		http_reply_error(req, 403, "forbidden", "this needs an admin's token");
+	else if (gate != READ_ADMIN && !aggregator_role_reads(ctx->who.role))
 		reply_forbidden(req, gate, ctx->who.role);
 	else
 		return 0;

@@ -52,6 +52,7 @@ static struct aggregator aggregator = { .cat = CATALOGUE_HOLDER_INIT };
 /* The routes, one handler per endpoint. */
 static const struct http_route routes[] = {
 	{ "GET", "/healthz", healthz_get },
+	{ "GET", "/metrics", metrics_get },
 	{ "GET", "/v1/catalogue", catalogue_get },
 	{ "GET", "/v1/series", series_get },
 	{ "GET", "/v1/table", table_get },
@@ -134,9 +135,20 @@ static int state_init(const struct config *cfg, void *app)
 		if (!a->recorder)
 			return -1;
 	}
+	a->metrics_loopback = config_bool(cfg, "metrics-loopback");
+	if (aggregator_meters_init(a) != 0) {
+		log_error("cannot make the metrics (out of memory)");
+		return -1;
+	}
 	if (a->public_read)
 		log_info("--public: the protected outputs are readable without a token");
 	return 0;
+}
+
+/* The registry, for the server's route counters. */
+static struct metrics *state_metrics(void *app)
+{
+	return ((struct aggregator *)app)->metrics;
 }
 
 /* Frees the shared state once no handler can run any more. */
@@ -150,6 +162,7 @@ static void state_free(void *app)
 	timeline_free(&a->timeline);
 	session_keeper_free(a->sessions);
 	db_pool_free(a->pool);
+	metrics_free(a->metrics);
 }
 
 static const struct service_program program = {
@@ -158,6 +171,7 @@ static const struct service_program program = {
 	.routes = routes, .nroutes = ARRAY_LEN(routes),
 	.body_limit = BODY_LIMIT, .app = &aggregator,
 	.check = options_check, .init = state_init, .free = state_free,
+	.metrics = state_metrics,
 };
 
 int main(int argc, char **argv)

@@ -229,6 +229,7 @@ static void job_done(struct recorder *r, enum agg_status st, const struct record
 {
 	pthread_mutex_lock(&r->lock);
 	r->failed = r->failed || st != AGG_OK;
+	r->stats.failures += st != AGG_OK;
 	r->stats.states += s->states;
 	r->stats.fallbacks += s->fallbacks;
 	if (++r->done == r->round.n)
@@ -358,6 +359,14 @@ static bool on_standby(struct recorder *r, const struct load_versions *v)
 	return v->standby;
 }
 
+/* Keeps the newest point seen, for recorder_stats. */
+static void note_newest(struct recorder *r, struct point at)
+{
+	pthread_mutex_lock(&r->lock);
+	r->stats.newest = at;
+	pthread_mutex_unlock(&r->lock);
+}
+
 /* One round; *busy when it had work (the next round follows at once). */
 static void round_run(struct recorder *r, struct db *db, bool *busy)
 {
@@ -366,8 +375,10 @@ static void round_run(struct recorder *r, struct db *db, bool *busy)
 	struct timespec t0;
 
 	*busy = false;
-	if (load_versions(db, NULL, &v) != DB_OK || on_standby(r, &v) ||
-	    point_cmp(v.recorded, v.at) >= 0)
+	if (load_versions(db, NULL, &v) != DB_OK)
+		return;
+	note_newest(r, v.at);
+	if (on_standby(r, &v) || point_cmp(v.recorded, v.at) >= 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	size_t before = r->stats.states;

@@ -32,7 +32,9 @@ struct recorder_stats {
 	size_t tables;     /* (indicator, municipality) pairs recorded */
 	size_t states;     /* states recorded */
 	size_t fallbacks;  /* of which fell back to hiding every new cell */
+	size_t failures;   /* tables whose recording failed (tried again next round) */
 	double seconds;    /* wall time spent in rounds */
+	struct point newest; /* the newest data and catalogue version seen, 0 before */
 };
 
 /* Starts the recorder thread and its workers on connections to

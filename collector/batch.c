@@ -74,6 +74,8 @@ static enum batch_outcome store_rows(struct collector *c, struct batch *b)
 		b->result = b->dry_run ? store_dry_run(db, &b->store, &b->receipt)
 		                       : store_ingest(db, c->cache, &b->store, &b->receipt);
 	}
+	if (b->result == STORE_CREATED && !b->dry_run)
+		collector_count_stored(c, &b->receipt);
 	db_pool_put(c->pool, db);
 	return out;
 }

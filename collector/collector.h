@@ -11,7 +11,20 @@
 #include "current.h"
 #include "db.h"
 #include "http.h"
+#include "metrics.h"
 #include "session.h"
+
+/* The reasons a batch is refused for, as samlad_collector_batches_refused_total
+ * names them: the error codes POST /v1/counts answers, and "other". */
+#define COLLECTOR_REASONS 14
+
+/* The collector's own series in its registry (meters.c). */
+struct collector_meters {
+	struct metric *created;    /* rows stored as new keys */
+	struct metric *updated;    /* rows stored as changed values */
+	struct metric *unchanged;  /* rows that already had their value */
+	struct metric *refused[COLLECTOR_REASONS]; /* refused batches, by reason */
+};
 
 struct collector {
 	struct db_pool *pool;          /* owned; connections as the collector role */
@@ -21,7 +34,22 @@ struct collector {
 	size_t body_limit;             /* the --body-limit, for messages */
 	struct current *cache;         /* owned; current values, NULL with --cache-keys 0 */
 	struct session_keeper *sessions; /* owned; the form's cookie key and signed-out list */
+	struct metrics *metrics;       /* owned; what GET /metrics shows */
+	struct collector_meters meters; /* the collector's series in metrics */
+	bool metrics_loopback;         /* --metrics-loopback: /metrics needs no token
+	                                * from a loopback address */
 };
+
+/* Makes the registry with the collector's series, the pool's and the
+ * current-value cache's (docs/operations.md, "Watch it"). Returns 0, or
+ * -1 when memory ran out. */
+int collector_meters_init(struct collector *c) WUR;
+struct receipt;
+/* Counts the rows of a batch stored (not a replay's, not a dry run's). */
+void collector_count_stored(struct collector *c, const struct receipt *r);
+/* After every answer (service_program.answered): counts a refused POST
+ * /v1/counts by its error code. */
+void collector_answered(const struct http_request *req, void *app);
 
 /* Checks the request's bearer token and, when the catalogue changed since it
  * was loaded, reloads it. On failure it has answered the request (401 or 503)
@@ -52,6 +80,7 @@ void collector_reply_unavailable(struct collector *c, struct http_request *req);
 
 /* Endpoint handlers (http_handler signature; app is the struct collector). */
 void healthz_get(struct http_request *req, void *app);
+void metrics_get(struct http_request *req, void *app);
 void counts_post(struct http_request *req, void *app);
 void counts_get(struct http_request *req, void *app);
 void submissions_get(struct http_request *req, void *app);

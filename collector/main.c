@@ -36,6 +36,7 @@ static struct collector collector = { .cat = CATALOGUE_HOLDER_INIT };
 /* The routes, one handler per endpoint. */
 static const struct http_route routes[] = {
 	{ "GET", "/healthz", healthz_get },
+	{ "GET", "/metrics", metrics_get },
 	{ "POST", "/v1/counts", counts_post },
 	{ "GET", "/v1/counts", counts_get },
 	{ "GET", "/v1/submissions", submissions_list_get },
@@ -72,8 +73,19 @@ static int state_init(const struct config *cfg, void *app)
 		log_error("cannot make the current-value cache (out of memory)");
 		return -1;
 	}
+	c->metrics_loopback = config_bool(cfg, "metrics-loopback");
+	if (collector_meters_init(c) != 0) {
+		log_error("cannot make the metrics (out of memory)");
+		return -1;
+	}
 	service_db_probe(c->pool);
 	return 0;
+}
+
+/* The registry, for the server's route counters. */
+static struct metrics *state_metrics(void *app)
+{
+	return ((struct collector *)app)->metrics;
 }
 
 /* Frees the shared state once no handler can run any more. */
@@ -88,6 +100,8 @@ static void state_free(void *app)
 	catalogue_holder_destroy(&c->cat);
 	session_keeper_free(c->sessions);
 	c->sessions = NULL;
+	metrics_free(c->metrics);
+	c->metrics = NULL;
 }
 
 static const struct service_program program = {
@@ -96,6 +110,7 @@ static const struct service_program program = {
 	.routes = routes, .nroutes = ARRAY_LEN(routes),
 	.body_option = "body-limit", .app = &collector,
 	.init = state_init, .free = state_free,
+	.metrics = state_metrics, .answered = collector_answered,
 };
 
 int main(int argc, char **argv)

@@ -26,6 +26,7 @@
 #include <libpq-fe.h>
 #include "buf.h"
 #include "log.h"
+#include "metrics.h"
 #include "vec.h"
 
 /* Seconds to wait for a connection, unless the conninfo says otherwise. */
@@ -39,8 +40,18 @@
  * change result type"). */
 #define SQLSTATE_RESULT_CHANGED "0A000"
 
+/* A pool's counters, which its connections count into; NULL series (no
+ * registry, or a connection of no pool) count nothing. */
+struct db_meters {
+	struct metric *errors;      /* statements the server refused */
+	struct metric *unavailable; /* failures for want of a usable connection */
+	struct metric *reconnects;  /* connections opened again after one was lost */
+};
+
 struct db {
 	char *conninfo;      /* owned copy of the URL or key=value string */
+	const struct db_meters *meters; /* borrowed from the pool, or NULL */
+	bool opened;         /* a connection was open once: the next open is a reconnect */
 	PGconn *conn;        /* NULL until the first use or after a failed connect */
 	bool in_tx;          /* a transaction was open after the last statement */
 	bool in_copy;        /* a COPY FROM STDIN is in progress */
@@ -77,7 +88,15 @@ void db_free(struct db *db)
 	free(db);
 }
 
-/* Keeps the first line of msg as the last failure. */
+/* True for a SQLSTATE that means the connection is lost or going: class
+ * 08 (connection exception), 57P (the server shutting down or ending the
+ * session). */
+static bool lost(const char *sqlstate)
+{
+	return strncmp(sqlstate, "57P", 3) == 0 || strncmp(sqlstate, "08", 2) == 0;
+}
+
+/* Keeps the first line of msg as the last failure, and counts it. */
 static void set_error(struct db *db, const char *sqlstate, const char *msg)
 {
 	size_t n = msg ? strcspn(msg, "\r\n") : 0;
@@ -87,6 +106,8 @@ static void set_error(struct db *db, const char *sqlstate, const char *msg)
 	memcpy(db->error, msg ? msg : "", n);
 	db->error[n] = '\0';
 	snprintf(db->sqlstate, sizeof db->sqlstate, "%s", sqlstate ? sqlstate : "");
+	if (db->meters)
+		metric_inc(lost(db->sqlstate) ? db->meters->unavailable : db->meters->errors);
 }
 
 static void clear_error(struct db *db)
@@ -139,6 +160,9 @@ static enum db_status db_open(struct db *db)
 		return st;
 	}
 	PQsetNoticeProcessor(db->conn, notice_to_log, NULL);
+	if (db->opened && db->meters)
+		metric_inc(db->meters->reconnects);
+	db->opened = true;
 	return DB_OK;
 }
 
@@ -199,7 +223,7 @@ static enum db_status result_failure(struct db *db, PGresult *res)
 	/* A server shutting down or ending this session (57P01 and the rest of
 	 * 57P, class 08) says so before the socket closes: the connection is
 	 * as good as lost, and the caller's answer is the same 503. */
-	if (state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0))
+	if (state && lost(state))
 		return DB_UNAVAILABLE;
 	return DB_ERROR;
 }
@@ -606,6 +630,7 @@ struct db_pool {
 	struct pool_waiter *first;     /* the longest waiting borrower, or NULL */
 	struct pool_waiter *last;      /* the newest waiting borrower */
 	unsigned nwaiting;             /* borrowers in the queue */
+	struct db_meters meters;       /* what every connection counts into */
 };
 
 struct db_pool *db_pool_new(const char *conninfo, unsigned size)
@@ -626,6 +651,7 @@ struct db_pool *db_pool_new(const char *conninfo, unsigned size)
 		if (!pool->all[pool->size])
 			goto fail;
 		pool->free_list[pool->nfree++] = pool->all[pool->size];
+		pool->all[pool->size]->meters = &pool->meters;
 	}
 	return pool;
 fail:
@@ -695,6 +721,24 @@ void db_pool_put(struct db_pool *pool, struct db *db)
 		pool->free_list[pool->nfree++] = db;
 	}
 	pthread_mutex_unlock(&pool->lock);
+}
+
+void db_pool_metrics(struct db_pool *pool, struct metrics *m)
+{
+	static const char *const kind[] = { "kind", NULL };
+	static const struct metric_spec errors = {
+		.type = METRIC_COUNTER, .name = "samlad_db_errors_total",
+		.help = "Failed database statements and connections: kind=\"error\" the server "
+		        "refused a statement, kind=\"unavailable\" no usable connection.",
+		.labels = kind,
+	};
+	struct metric_family *f = metrics_family(m, &errors);
+
+	pool->meters.errors = metric_series(f, (const char *[]){ "error" });
+	pool->meters.unavailable = metric_series(f, (const char *[]){ "unavailable" });
+	pool->meters.reconnects = metrics_single(m, METRIC_COUNTER, "samlad_db_reconnects_total",
+	                                         "Database connections opened again after one "
+	                                         "was lost.");
 }
 
 unsigned db_pool_waiting(struct db_pool *pool)

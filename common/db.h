@@ -133,6 +133,11 @@ struct db *db_pool_get(struct db_pool *pool);
 void db_pool_put(struct db_pool *pool, struct db *db);
 /* How many borrowers wait in db_pool_get now (for tests and diagnostics). */
 unsigned db_pool_waiting(struct db_pool *pool);
+struct metrics;
+/* Registers the pool's counters in m (samlad_db_errors_total by kind,
+ * samlad_db_reconnects_total; docs/operations.md, "Watch it") and counts
+ * into them from now on. Call before the pool is shared. */
+void db_pool_metrics(struct db_pool *pool, struct metrics *m);
 
 /* How many rows there are (0 for rows NULL). */
 int db_rows_count(const struct db_rows *rows);
