@@ -590,6 +590,10 @@ static enum MHD_Result reply_early(struct http_request *req, unsigned status,
 	         "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
 	         "Connection: close\r\nContent-Length: %d\r\n\r\n", status, reason, len);
 	snprintf(req->error, sizeof req->error, "%s", code);
+	/* Before the second call nothing is routed yet: the route is found
+	 * here for the counters (no handler runs after an early answer). */
+	if (!req->routed)
+		req->route = route_find(req, &req->param);
 	if (http_early_answer(req->conn, head, body, (size_t)len) == 0) {
 		req->status = status;
 		req->bytes = (size_t)len;
