@@ -65,6 +65,11 @@ static int64_t newest_data(void *app)
 	return recorder_of(app).newest.data;
 }
 
+static int64_t recorded_data(void *app)
+{
+	return recorder_of(app).recorded.data;
+}
+
 static int64_t newest_catalogue(void *app)
 {
 	return recorder_of(app).newest.catalogue;
@@ -99,6 +104,9 @@ static const struct read_series SERIES[] = {
 	{ METRIC_GAUGE, "samlad_aggregator_data_version",
 	  "The newest data version (submission id) the recorder saw; 0 before its first "
 	  "round or without a recorder.", newest_data },
+	{ METRIC_GAUGE, "samlad_aggregator_recorded_data_version",
+	  "The data version every table is recorded up to (the watermark); reads of newer "
+	  "data record their tables first.", recorded_data },
 	{ METRIC_GAUGE, "samlad_aggregator_catalogue_version",
 	  "The newest catalogue version the recorder saw; 0 before its first round or "
 	  "without a recorder.", newest_catalogue },

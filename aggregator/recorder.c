@@ -359,11 +359,12 @@ static bool on_standby(struct recorder *r, const struct load_versions *v)
 	return v->standby;
 }
 
-/* Keeps the newest point seen, for recorder_stats. */
-static void note_newest(struct recorder *r, struct point at)
+/* Keeps the newest point seen and the watermark, for recorder_stats. */
+static void note_newest(struct recorder *r, const struct load_versions *v)
 {
 	pthread_mutex_lock(&r->lock);
-	r->stats.newest = at;
+	r->stats.newest = v->at;
+	r->stats.recorded = v->recorded;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -377,7 +378,7 @@ static void round_run(struct recorder *r, struct db *db, bool *busy)
 	*busy = false;
 	if (load_versions(db, NULL, &v) != DB_OK)
 		return;
-	note_newest(r, v.at);
+	note_newest(r, &v);
 	if (on_standby(r, &v) || point_cmp(v.recorded, v.at) >= 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -389,6 +390,7 @@ static void round_run(struct recorder *r, struct db *db, bool *busy)
 		r->stats.rounds++;
 		r->stats.tables += j.n;
 		r->stats.seconds += s;
+		r->stats.recorded = v.at;
 		size_t states = r->stats.states - before;
 		pthread_mutex_unlock(&r->lock);
 		log_info("recorded %zu table states of %zu tables up to submission %lld, catalogue "

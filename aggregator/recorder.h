@@ -35,6 +35,7 @@ struct recorder_stats {
 	size_t failures;   /* tables whose recording failed (tried again next round) */
 	double seconds;    /* wall time spent in rounds */
 	struct point newest; /* the newest data and catalogue version seen, 0 before */
+	struct point recorded; /* the watermark: every table recorded up to it */
 };
 
 /* Starts the recorder thread and its workers on connections to

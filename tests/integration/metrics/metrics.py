@@ -180,6 +180,24 @@ def scrape(base, token):
     return r
 
 
+def requests_other_than_metrics(samples):
+    return sum(v for (name, labels), v in samples.items()
+               if name == "samlad_http_requests_total" and ("route", "/metrics") not in labels)
+
+
+def settled(base, token, before, n):
+    """A scrape once the n requests made since `before` (other than
+    /metrics) are counted: a request is counted when its connection has
+    sent the answer, a moment after the client has it."""
+    want = requests_other_than_metrics(before) + n
+    for _ in range(100):
+        r = scrape(base, token)
+        if requests_other_than_metrics(parse(r.body.decode())[0]) >= want:
+            return r
+        time.sleep(0.05)
+    return r
+
+
 def check_promtool(r, who):
     is_(r.headers.get("Content-Type"), "text/plain; version=0.0.4; charset=utf-8",
         f"{who}: the exposition format's media type")
@@ -285,7 +303,7 @@ def collector(w):
         "collector: GET /v1/counts with an unknown parameter: 400")
     is_(request(base, "GET", "/v1/submissions/abc/def", w.submitter).status, 404,
         "collector: a path of no route: 404")
-    r = scrape(base, w.admin)
+    r = settled(base, w.admin, before, 12)
     check_promtool(r, "collector")
     after, types = parse(r.body.decode())
     d = lambda name, **l: value(after, name, **l) - value(before, name, **l)
@@ -309,7 +327,7 @@ def collector(w):
     is_(route("404", "GET", "/v1/submissions/*"), 0.0,
         "collector: a path under /v1/submissions/* that matches no route is not that route")
     is_(route("404", "any", "unmatched"), 1.0, "collector: route=\"unmatched\" 404 +1")
-    is_(route("200", "GET", "/metrics"), 1.0, "collector: GET /metrics 200 +1 (the first scrape)")
+    ok(route("200", "GET", "/metrics") >= 1.0, "collector: GET /metrics 200 counted")
     is_(d("samlad_http_request_duration_seconds_count", method="POST", route="/v1/counts"),
         10.0, "collector: ten POST /v1/counts timed")
     ok(not any("hageby" in str(k) or "bup" in str(k) for k in after),
@@ -345,8 +363,7 @@ def aggregator(w):
     catalogue = int(psql("SELECT version FROM catalogue_version", w.name))
     scraped = lambda: parse(scrape(base, w.admin).body.decode())[0]
     before = wait_for(lambda: (s := scraped()) and
-                      value(s, "samlad_aggregator_data_version") == newest and
-                      value(s, "samlad_aggregator_recorded_tables_total") > 0 and s,
+                      value(s, "samlad_aggregator_recorded_data_version") == newest and s,
                       "the recorder")
     is_(value(before, "samlad_aggregator_catalogue_version"), float(catalogue),
         "aggregator: the catalogue version is the database's")
@@ -360,7 +377,7 @@ def aggregator(w):
     is_(request(base, "GET", "/v1/series?indicator=bup.nya_barn", w.analyst).status, 400,
         "aggregator: a series without its area: 400")
     is_(request(base, "GET", series).status, 401, "aggregator: a series without a token: 401")
-    r = scrape(base, w.admin)
+    r = settled(base, w.admin, before, 4)
     check_promtool(r, "aggregator")
     after, types = parse(r.body.decode())
     d = lambda name, **l: value(after, name, **l) - value(before, name, **l)
@@ -370,8 +387,10 @@ def aggregator(w):
     is_(route("401"), 1.0, "aggregator: GET /v1/series 401 +1")
     is_(d("samlad_http_request_duration_seconds_count", method="GET", route="/v1/series"),
         4.0, "aggregator: four series requests timed")
-    is_(d("samlad_http_requests_total", method="GET", route="/metrics", status="200"), 1.0,
-        "aggregator: one scrape between the two")
+    ok(value(after, "samlad_aggregator_recorded_tables_total") > 0,
+       "aggregator: the recorder protected the posted tables")
+    ok(d("samlad_http_requests_total", method="GET", route="/metrics", status="200") >= 1,
+       "aggregator: the scrapes are counted")
     ok(value(after, "samlad_aggregator_cache_hits_total") +
        value(after, "samlad_aggregator_cache_misses_total") >
        value(before, "samlad_aggregator_cache_hits_total") +
