@@ -138,5 +138,8 @@ void completeness_get(struct http_request *req, void *app);
 /* GET /reporting?area=MUNICIPALITY[&from=][&to=][&lang=en][&as_of=]: the
  * same as a page, Swedish by default. */
 void reporting_get(struct http_request *req, void *app);
+/* GET /explore?indicator=..&area=..[&from=][&to=][&freq=][&lang=en]: the
+ * explorer, a page over the selection of /v1/data (explore_get.c). */
+void explore_get(struct http_request *req, void *app);
 
 #endif

@@ -63,6 +63,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/review/*", review_get },
 	{ "GET", "/v1/completeness", completeness_get },
 	{ "GET", "/reporting", reporting_get },
+	{ "GET", "/explore", explore_get },
 };
 
 /* Checks what the option table cannot, beyond the common checks: --alpha,
