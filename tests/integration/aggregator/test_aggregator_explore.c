@@ -310,6 +310,53 @@ static void test_refusals(void)
 	}
 }
 
+/* The sign-in page and the index: Swedish by default, English with
+ * lang=en; the index links the explorer. */
+static void test_swedish_pages(void)
+{
+	struct http_result r;
+	char url[160], body[256], where[64] = "";
+
+	agg_get(&env.agg, NULL, NULL, &r, "/login");
+	ok(has(&r, "<html lang=\"sv\">") && has(&r, "<h1>Samlad: logga in</h1>") &&
+	   has(&r, "<label for=\"token\">Nyckel</label>") &&
+	   has(&r, "<button type=\"submit\">Logga in</button>") &&
+	   has(&r, "<input type=\"hidden\" name=\"lang\" value=\"sv\">"),
+	   "/login: Swedish by default");
+	http_result_free(&r);
+	agg_get(&env.agg, NULL, NULL, &r, "/login?lang=en");
+	ok(has(&r, "<html lang=\"en\">") && has(&r, "<button type=\"submit\">Sign in</button>") &&
+	   has(&r, "<input type=\"hidden\" name=\"lang\" value=\"en\">"), "/login?lang=en");
+	http_result_free(&r);
+	snprintf(url, sizeof url, "%s/login", env.agg.base_url);
+	http_do("POST", url, NULL, FORM, "token=smd_1_wrong&lang=en", 25, NULL, &r);
+	ok(r.status == 401 && has(&r, "That token is not valid."), "a refusal in English");
+	http_result_free(&r);
+	http_do("POST", url, NULL, FORM, "token=smd_1_wrong", 17, NULL, &r);
+	ok(r.status == 401 && has(&r, "Nyckeln gäller inte."), "a refusal in Swedish");
+	http_result_free(&r);
+	snprintf(body, sizeof body, "lang=en&token=%s", env.analyst);
+	http_do("POST", url, NULL, FORM, body, strlen(body), NULL, &r);
+	http_result_header(&r, "Location", where, sizeof where);
+	is_str(where, "/?lang=en", "signed in in English: to /?lang=en");
+	http_result_free(&r);
+
+	get_cookie("/", &r);
+	header_is(&r, "Content-Language", "sv", "the index");
+	ok(has(&r, "<html lang=\"sv\">") && has(&r, "<button type=\"submit\">Logga ut</button>") &&
+	   has(&r, "<a class=\"explore\" href=\"/explore\">Utforska data"),
+	   "the index: Swedish, the explorer's link");
+	http_result_free(&r);
+	get_cookie("/?lang=en", &r);
+	ok(has(&r, "<html lang=\"en\">") && has(&r, "Sign out") &&
+	   has(&r, "<a class=\"explore\" href=\"/explore?lang=en\">Explore the data"),
+	   "the index in English");
+	http_result_free(&r);
+	get_cookie("/?lang=fr", &r);
+	agg_check_error("/?lang=fr", &r, 400, "invalid_parameter");
+	http_result_free(&r);
+}
+
 int main(void)
 {
 	agg_env_start(&env, "aggexplore", NULL);
@@ -322,6 +369,7 @@ int main(void)
 	test_downloads();
 	test_too_many();
 	test_refusals();
+	test_swedish_pages();
 	agg_env_stop(&env);
 	return tap_done();
 }
