@@ -141,5 +141,11 @@ void reporting_get(struct http_request *req, void *app);
 /* GET /explore?indicator=..&area=..[&from=][&to=][&freq=][&lang=en]: the
  * explorer, a page over the selection of /v1/data (explore_get.c). */
 void explore_get(struct http_request *req, void *app);
+/* OPTIONS on a data endpoint: with --public the CORS preflight (204), else
+ * the 405 any other method gets (cors_options.c). */
+void cors_options(struct http_request *req, void *app);
+/* With --public, a data endpoint's answer may be read by any site's
+ * scripts (Access-Control-Allow-Origin: *, never credentials). */
+void cors_allow_read(struct http_request *req);
 
 #endif

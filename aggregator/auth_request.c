@@ -134,8 +134,11 @@ int read_gate(struct aggregator *a, struct http_request *req, enum read_gate gat
 	const char *why;
 
 	ctx->db = db_pool_get(a->pool);
-	if (a->public_read)
+	if (a->public_read) {
+		if (gate == READ_API)
+			cors_allow_read(req);
 		return 0;
+	}
 	enum auth_result r = identify(a, req, ctx, &why);
 	if (r == AUTH_UNAVAILABLE)
 		aggregator_reply_unavailable(a, req);

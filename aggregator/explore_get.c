@@ -23,53 +23,48 @@
  * than a reader reads. */
 #define EXPLORE_CELLS_MAX 4000
 
+/* The parameters that may come once, in explore_query's table. */
+enum { Q_FROM, Q_TO, Q_FREQ, Q_LANG, Q_COUNT };
+
 /* The query as the form sends it. */
 struct explore_query {
-	struct buf indicators;  /* the indicator values joined by commas */
-	struct buf areas;       /* the area values likewise */
-	const char *from;       /* borrowed; NULL when absent or empty */
-	const char *to;         /* borrowed; likewise */
-	const char *freq;       /* borrowed; NULL when absent */
-	const char *lang;       /* borrowed; NULL when absent */
-	int repeated;           /* a name that may come once came again: its index + 1 */
-	char unknown[48];       /* the first unknown name, "" for none */
+	struct buf indicators;               /* the indicator values joined by commas */
+	struct buf areas;                    /* the area values likewise */
+	struct query_param once[Q_COUNT];    /* from, to, freq, lang: values borrowed */
+	char unknown[48];                    /* the first unknown name, "" for none */
 };
 
-/* The names that may come once, in the order of explore_query's pointers. */
-static const char *const ONCE[] = { "from", "to", "freq", "lang" };
-
-/* Joins a repeated name's values; an empty one (no box ticked) adds nothing. */
+/* Joins a repeated name's values; an empty one adds nothing. */
 static void join(struct buf *list, const char *value)
 {
-	if (!*value)
+	if (!value || !*value)
 		return;
 	if (list->len)
 		buf_puts(list, ",");
 	buf_puts(list, value);
 }
 
+/* One argument of the query (http_query_each). */
 static void read_one(void *ctx, const char *key, const char *value)
 {
 	struct explore_query *q = ctx;
-	const char **once[] = { &q->from, &q->to, &q->freq, &q->lang };
 
 	if (strcmp(key, "indicator") == 0 || strcmp(key, "area") == 0) {
-		join(key[0] == 'i' ? &q->indicators : &q->areas, value ? value : "");
+		join(key[0] == 'i' ? &q->indicators : &q->areas, value);
 		return;
 	}
-	for (size_t i = 0; i < sizeof ONCE / sizeof ONCE[0]; i++)
-		if (strcmp(key, ONCE[i]) == 0) {
-			if (*once[i] && !q->repeated)
-				q->repeated = (int)i + 1;
-			/* An empty text field of the form means "not given". */
-			*once[i] = value && *value ? value : i < 2 ? NULL : "";
+	for (size_t i = 0; i < Q_COUNT; i++)
+		if (strcmp(key, q->once[i].name) == 0) {
+			q->once[i].value = value ? value : "";
+			q->once[i].count++;
 			return;
 		}
 	if (!q->unknown[0])
 		query_echo(q->unknown, sizeof q->unknown, key);
 }
 
-/* Reads the query; 0, or -1 after answering 400. */
+/* Reads the query; 0, or -1 after answering 400. An empty from or to (a
+ * text field left empty) is as if absent; freq is quarter when absent. */
 static int query_read_explore(struct http_request *req, struct explore_query *q)
 {
 	http_query_each(req, read_one, q);
@@ -78,22 +73,27 @@ static int query_read_explore(struct http_request *req, struct explore_query *q)
 		                 q->unknown);
 		return -1;
 	}
-	if (q->repeated) {
-		http_reply_error(req, 400, "invalid_parameter", "%s: give it once",
-		                 ONCE[q->repeated - 1]);
-		return -1;
-	}
+	for (size_t i = 0; i < Q_COUNT; i++)
+		if (q->once[i].count > 1) {
+			http_reply_error(req, 400, "invalid_parameter", "%s: give it once",
+			                 q->once[i].name);
+			return -1;
+		}
 	if (buf_failed(&q->indicators) || buf_failed(&q->areas)) {
 		http_reply_error(req, 500, "internal_error", "out of memory");
 		return -1;
 	}
-	if (q->lang && strcmp(q->lang, "sv") != 0 && strcmp(q->lang, "en") != 0)
-		return query_bad(req, "lang", q->lang, "expected sv or en");
-	if (q->freq && strcmp(q->freq, "all") != 0 && strcmp(q->freq, "quarter") != 0 &&
-	    strcmp(q->freq, "year") != 0)
-		return query_bad(req, "freq", q->freq, "expected all, quarter or year");
-	if (!q->freq)
-		q->freq = "quarter";
+	const char *lang = q->once[Q_LANG].value, *freq = q->once[Q_FREQ].value;
+	if (lang && strcmp(lang, "sv") != 0 && strcmp(lang, "en") != 0)
+		return query_bad(req, "lang", lang, "expected sv or en");
+	if (freq && strcmp(freq, "all") != 0 && strcmp(freq, "quarter") != 0 &&
+	    strcmp(freq, "year") != 0)
+		return query_bad(req, "freq", freq, "expected all, quarter or year");
+	for (size_t i = Q_FROM; i <= Q_TO; i++)
+		if (q->once[i].value && !*q->once[i].value)
+			q->once[i].value = NULL;
+	if (!freq)
+		q->once[Q_FREQ].value = "quarter";
 	return 0;
 }
 
@@ -103,7 +103,8 @@ static int explore_read(struct aggregator *a, struct http_request *req, struct r
                         const struct explore_query *q, struct data_sel *s,
                         struct explore_view *v, struct data_row **rows)
 {
-	struct data_ask ask = { q->indicators.data, q->areas.data, q->from, q->to, q->freq };
+	struct data_ask ask = { q->indicators.data, q->areas.data, q->once[Q_FROM].value,
+	                        q->once[Q_TO].value, q->once[Q_FREQ].value };
 	enum agg_status st = AGG_OK;
 
 	if (!q->indicators.len || !q->areas.len)
@@ -128,7 +129,11 @@ static int explore_read(struct aggregator *a, struct http_request *req, struct r
 void explore_get(struct http_request *req, void *app)
 {
 	struct aggregator *a = app;
-	struct explore_query q = { BUF_INIT, BUF_INIT, NULL, NULL, NULL, NULL, 0, "" };
+	struct explore_query q = {
+		BUF_INIT, BUF_INIT,
+		{ [Q_FROM] = { "from", NULL, 0 }, [Q_TO] = { "to", NULL, 0 },
+		  [Q_FREQ] = { "freq", NULL, 0 }, [Q_LANG] = { "lang", NULL, 0 } }, "",
+	};
 	struct read_ctx rc = READ_CTX_INIT;
 	struct data_sel s = { 0 };
 	struct data_row *rows = NULL;
@@ -138,10 +143,12 @@ void explore_get(struct http_request *req, void *app)
 	    read_begin(a, req, NULL, &rc) != 0)
 		goto done;
 	struct explore_view v = {
-		.cat = rc.cat, .english = q.lang && strcmp(q.lang, "en") == 0,
+		.cat = rc.cat,
+		.english = q.once[Q_LANG].value && strcmp(q.once[Q_LANG].value, "en") == 0,
 		.indicators = q.indicators.data ? q.indicators.data : "",
-		.areas = q.areas.data ? q.areas.data : "", .from = q.from, .to = q.to,
-		.freq = q.freq, .cells_max = EXPLORE_CELLS_MAX,
+		.areas = q.areas.data ? q.areas.data : "", .from = q.once[Q_FROM].value,
+		.to = q.once[Q_TO].value, .freq = q.once[Q_FREQ].value,
+		.cells_max = EXPLORE_CELLS_MAX,
 	};
 	int st = explore_read(a, req, &rc, &q, &s, &v, &rows);
 	read_put_db(a, &rc);

@@ -1,9 +1,9 @@
 /* GET /: the start page for people in a browser. Per municipality it
- * lists the years from the first to the last with data and, per year, the
- * links to its review page (review_get.c); above them a link to the
- * explorer (explore_get.c). Swedish by default, English with lang=en.
- * Without a valid session (and without --public) the browser is sent to
- * /login. */
+ * links its reporting page (reporting_get.c: who has reported) and lists
+ * the years from the first to the last with data and, per year, the links
+ * to its review page (review_get.c); above them a link to the explorer
+ * (explore_get.c). Swedish by default, English with lang=en. Without a
+ * valid session (and without --public) the browser is sent to /login. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +79,8 @@ static void municipality_section(struct buf *b, const struct catalogue *cat,
 	struct year_range r = years_of(cat, m, spans, n);
 
 	buf_htmlf(b, "<h2>%s <small>%s</small></h2>\n", m->name, m->code);
+	buf_htmlf(b, "<p><a class=\"reporting\" href=\"/reporting?area=%s\">Rapportering</a>"
+	          " (vem har rapporterat, kvartal för kvartal)</p>\n", m->code);
 	if (r.first == 0)
 		buf_htmlf(b, "<p>%s</p>\n", w->no_data);
 	for (int y = r.last; r.first != 0 && y >= r.first; y--) {

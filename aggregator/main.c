@@ -18,7 +18,7 @@
 
 static const struct config_option options[] = {
 	{ "listen", CONFIG_STRING, "127.0.0.1:8081", NULL, 0, 0,
-	  "Address to listen on, HOST:PORT; HOST is an IPv4 address or localhost." },
+	  "Address to listen on, HOST:PORT; HOST is an IPv4 address, localhost or [IPv6] ([::] is IPv6 and IPv4)." },
 	{ "database-url", CONFIG_STRING, NULL, "DATABASE_URL", 0, 0,
 	  "PostgreSQL connection URL for the aggregator's role (required)." },
 	SERVICE_HTTP_OPTIONS,
@@ -64,6 +64,12 @@ static const struct http_route routes[] = {
 	{ "GET", "/v1/completeness", completeness_get },
 	{ "GET", "/reporting", reporting_get },
 	{ "GET", "/explore", explore_get },
+	/* CORS preflights of the data endpoints, answered with --public only. */
+	{ "OPTIONS", "/v1/catalogue", cors_options },
+	{ "OPTIONS", "/v1/series", cors_options },
+	{ "OPTIONS", "/v1/table", cors_options },
+	{ "OPTIONS", "/v1/data", cors_options },
+	{ "OPTIONS", "/v1/completeness", cors_options },
 };
 
 /* Checks what the option table cannot, beyond the common checks: --alpha,

@@ -12,7 +12,7 @@
 
 static const struct config_option options[] = {
 	{ "listen", CONFIG_STRING, "127.0.0.1:8080", NULL, 0, 0,
-	  "Address to listen on, HOST:PORT; HOST is an IPv4 address or localhost." },
+	  "Address to listen on, HOST:PORT; HOST is an IPv4 address, localhost or [IPv6] ([::] is IPv6 and IPv4)." },
 	{ "database-url", CONFIG_STRING, NULL, "DATABASE_URL", 0, 0,
 	  "PostgreSQL connection URL for the collector's role (required)." },
 	{ "body-limit", CONFIG_SIZE, "8M", NULL, 1, 1LL << 30,

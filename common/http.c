@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -512,16 +513,14 @@ static const struct http_route *route_find(const struct http_request *req,
 	return NULL;
 }
 
-/* Answers a request that has no route: 405 with Allow (the methods of the
- * routes for its path) when the path is served with other methods, else 404. */
-static void reply_no_route(struct http_request *req)
+void http_reply_no_route(struct http_request *req)
 {
 	struct buf allow = BUF_INIT;
 	const char *param;
 
 	for (size_t i = 0; i < req->srv->nroutes; i++) {
 		const struct http_route *r = &req->srv->routes[i];
-		if (path_matches(r->path, req->path, &param))
+		if (strcmp(r->method, "OPTIONS") != 0 && path_matches(r->path, req->path, &param))
 			buf_printf(&allow, "%s%s", allow.len ? ", " : "", r->method);
 	}
 	if (buf_failed(&allow))
@@ -627,7 +626,7 @@ static void request_answer(struct http_request *req)
 		return;
 	}
 	if (!req->route) {
-		reply_no_route(req);
+		http_reply_no_route(req);
 		return;
 	}
 	if (req->body_state == BODY_NO_MEMORY) {
@@ -836,25 +835,68 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("libmicrohttpd: %s", line);
 }
 
-/* Parses "HOST:PORT" (HOST an IPv4 address or "localhost"). */
-static int listen_parse(const char *listen, struct sockaddr_in *sa)
+/* An address to listen on, either family. */
+struct listen_addr {
+	struct sockaddr_storage ss; /* a sockaddr_in or a sockaddr_in6 */
+	unsigned port;              /* the port asked for (0: the kernel chooses) */
+	bool dual_stack;            /* "[::]": IPv6 and IPv4 on one socket */
+};
+
+/* Parses the PORT after HOST; 0 on success. */
+static int listen_port(const char *text, unsigned *port)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	unsigned long p = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || p > 65535)
+		return -1;
+	*port = (unsigned)p;
+	return 0;
+}
+
+/* Parses "[IPV6]:PORT". "[::]" also takes IPv4 (dual stack), as the
+ * wildcard address of IPv6 does on Linux unless the socket is v6-only. */
+static int listen_parse6(const char *listen, struct listen_addr *la)
+{
+	const char *bracket = strchr(listen, ']');
+	char host[INET6_ADDRSTRLEN];
+	struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&la->ss;
+	size_t len = bracket ? (size_t)(bracket - listen - 1) : 0;
+
+	if (!bracket || bracket[1] != ':' || len == 0 || len >= sizeof host ||
+	    listen_port(bracket + 2, &la->port) != 0)
+		return -1;
+	memcpy(host, listen + 1, len);
+	host[len] = '\0';
+	sa->sin6_family = AF_INET6;
+	sa->sin6_port = htons((uint16_t)la->port);
+	if (inet_pton(AF_INET6, host, &sa->sin6_addr) != 1)
+		return -1;
+	la->dual_stack = IN6_IS_ADDR_UNSPECIFIED(&sa->sin6_addr);
+	return 0;
+}
+
+/* Parses "HOST:PORT": HOST an IPv4 address or "localhost", or an IPv6
+ * address in brackets ("[::1]:8080", "[::]:8080"). */
+static int listen_parse(const char *listen, struct listen_addr *la)
 {
 	const char *colon = strrchr(listen, ':');
 	char host[INET_ADDRSTRLEN];
-	char *end;
+	struct sockaddr_in *sa = (struct sockaddr_in *)&la->ss;
 
+	memset(la, 0, sizeof *la);
+	if (listen[0] == '[')
+		return listen_parse6(listen, la);
 	if (!colon || (size_t)(colon - listen) >= sizeof host ||
-	    !isdigit((unsigned char)colon[1]))
+	    listen_port(colon + 1, &la->port) != 0)
 		return -1;
 	memcpy(host, listen, (size_t)(colon - listen));
 	host[colon - listen] = '\0';
-	errno = 0;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || port > 65535)
-		return -1;
-	memset(sa, 0, sizeof *sa);
 	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
+	sa->sin_port = htons((uint16_t)la->port);
 	if (strcmp(host, "localhost") == 0)
 		snprintf(host, sizeof host, "127.0.0.1");
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
@@ -868,31 +910,39 @@ unsigned http_server_port(const struct http_server *srv)
 	return info ? (unsigned)info->port : 0;
 }
 
-static void log_listening(struct http_server *srv, const struct sockaddr_in *sa)
+static void log_listening(struct http_server *srv, const struct listen_addr *la)
 {
-	char host[INET_ADDRSTRLEN];
+	char host[INET6_ADDRSTRLEN];
+	bool v6 = la->ss.ss_family == AF_INET6;
+	const void *addr = v6 ? (const void *)&((const struct sockaddr_in6 *)&la->ss)->sin6_addr
+	                      : (const void *)&((const struct sockaddr_in *)&la->ss)->sin_addr;
 
-	inet_ntop(AF_INET, &sa->sin_addr, host, sizeof host);
+	inet_ntop(la->ss.ss_family, addr, host, sizeof host);
 	/* With port 0 the kernel chose one; the log says which. */
-	log_info("listening on %s://%s:%u", srv->tls ? "https" : "http", host,
-	         http_server_port(srv));
+	log_info("listening on %s://%s%s%s:%u%s", srv->tls ? "https" : "http", v6 ? "[" : "",
+	         host, v6 ? "]" : "", http_server_port(srv),
+	         la->dual_stack ? " (IPv6 and IPv4)" : "");
 }
 
 /* Starts libmicrohttpd on srv. The port is passed alongside the address
  * only so that libmicrohttpd's own bind error names it. */
 static struct MHD_Daemon *daemon_start(struct http_server *srv,
                                        const struct http_server_config *cfg,
-                                       struct sockaddr_in *sa)
+                                       const struct listen_addr *la)
 {
 	/* poll() rather than select(): descriptors past 1023 are fine. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 	                 MHD_USE_POLL | MHD_USE_ERROR_LOG | (srv->tls ? MHD_USE_TLS : 0);
 
+	/* libmicrohttpd reads a sockaddr_in6 only with MHD_USE_IPv6; without
+	 * MHD_USE_DUAL_STACK it makes the socket v6-only. */
+	if (la->ss.ss_family == AF_INET6)
+		flags |= la->dual_stack ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	return MHD_start_daemon(
-		flags, ntohs(sa->sin_port), NULL, NULL, on_access, srv,
+		flags, (uint16_t)la->port, NULL, NULL, on_access, srv,
 		/* The logger goes first so that it sees complaints about the rest. */
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
+		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&la->ss,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->connection_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->client_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
@@ -912,10 +962,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg,
                                       size_t nroutes, void *app)
 {
 	struct http_server *srv = NULL;
-	struct sockaddr_in sa;
+	struct listen_addr la;
 
-	if (listen_parse(cfg->listen, &sa) != 0) {
-		log_error("listen address \"%s\" is not HOST:PORT with an IPv4 HOST",
+	if (listen_parse(cfg->listen, &la) != 0) {
+		log_error("listen address \"%s\" is not HOST:PORT with an IPv4 HOST, "
+		          "localhost or [IPV6]",
 		          cfg->listen);
 		goto fail;
 	}
@@ -931,13 +982,13 @@ struct http_server *http_server_start(const struct http_server_config *cfg,
 	srv->deadlines = http_deadlines_start(cfg->head_timeout_s, cfg->body_timeout_s);
 	if (!srv->deadlines)
 		goto fail;
-	srv->daemon = daemon_start(srv, cfg, &sa);
+	srv->daemon = daemon_start(srv, cfg, &la);
 	if (!srv->daemon) {
 		log_error("cannot listen on %s%s", cfg->listen,
 		          srv->tls ? " (or the TLS certificate and key were refused)" : "");
 		goto fail;
 	}
-	log_listening(srv, &sa);
+	log_listening(srv, &la);
 	return srv;
 fail:
 	if (srv && srv->deadlines) {

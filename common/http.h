@@ -28,7 +28,7 @@ struct http_route {
 };
 
 struct http_server_config {
-	const char *listen;       /* "HOST:PORT"; HOST is an IPv4 address or "localhost" */
+	const char *listen;       /* "HOST:PORT"; HOST is an IPv4 address, "localhost" or "[IPV6]" */
 	unsigned connection_limit; /* most connections open at once */
 	unsigned client_limit;    /* most connections open at once from one address */
 	size_t body_limit;        /* largest accepted request body, in bytes */
@@ -107,6 +107,11 @@ void http_reply_json(struct http_request *req, unsigned status, cJSON *obj);
 /* Replies {"error": code, "message": ...} and logs it. */
 void http_reply_error(struct http_request *req, unsigned status,
                       const char *code, const char *fmt, ...) PRINTF(4, 5);
+/* Replies as to a request that has no route: 405 with Allow (the methods
+ * of the routes for its path) when the path is served with other methods,
+ * else 404. An OPTIONS route (a CORS preflight) is never listed in Allow,
+ * so that its handler may decline with this reply as if it were not there. */
+void http_reply_no_route(struct http_request *req);
 /* Replies with `body` and frees it (takes ownership of a malloc'd string). */
 void http_reply_owned(struct http_request *req, unsigned status,
                       const char *content_type, char *body, size_t len);

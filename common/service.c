@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "json_build.h"
 #include "log.h"
+#include "notify.h"
 #include "service.h"
 
 /* Checks what an option table cannot: the log level and format (and sets them),
@@ -147,7 +148,12 @@ static int service_serve(const struct config *cfg, const struct http_route *rout
 	srv = http_server_start(&http, routes, nroutes, app);
 	if (!srv)
 		goto fail;
+	/* Listening: a service manager that asked (Type=notify) may start what
+	 * depends on us. Without one this does nothing. */
+	if (notify_send("READY=1") < 0)
+		log_warn("cannot tell the service manager we are ready: %s", strerror(errno));
 	service_signals_wait(signals);
+	(void)notify_send("STOPPING=1");
 	http_server_stop(srv);
 	rc = 0;
 fail:

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The run command: installs what is missing, builds, starts an embedded
 # PostgreSQL cluster in .samlad/ (or uses DATABASE_URL), applies migrations,
-# imports the demo catalogue, creates demo tokens, loads demo data through the
-# collector, starts the collector and the aggregator, and prints how to use
-# them. Ctrl-C stops everything; running it again reuses the cluster.
+# imports the demo catalogue, creates demo tokens, loads the demo data with
+# plausible arrival times (samlad-admin demo-load), starts the collector and
+# the aggregator, and prints how to use them. Ctrl-C stops everything;
+# running it again reuses the cluster.
 #
 # Environment (all optional):
 #   DATABASE_URL                  use this server instead of the embedded one
@@ -20,7 +21,6 @@ STATE=${SAMLAD_STATE_DIR:-$ROOT/.samlad}
 COLLECTOR_LISTEN=${SAMLAD_COLLECTOR_LISTEN:-127.0.0.1:8080}
 AGGREGATOR_LISTEN=${SAMLAD_AGGREGATOR_LISTEN:-127.0.0.1:8081}
 ADMIN=$BUILD/tools/samlad-admin
-PUSH=$BUILD/tools/samlad-push
 
 say() { echo "samlad: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -64,7 +64,9 @@ tokens() {
 	[ -s "$file" ] && return
 	umask 077
 	: >"$file.new"
-	tail -n +2 "$ROOT/catalogue/demo/agencies.csv" | cut -d, -f1 | while read -r agency; do
+	# A token per agency that may report something: bup and bvc, the kinds of
+	# service that own the indicators, report nothing; the regions' do.
+	tail -n +2 "$ROOT/catalogue/demo/permissions.csv" | cut -d, -f1 | sort -u | while read -r agency; do
 		echo "submitter $agency $(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role submitter --agency "$agency" | tail -n 1)" >>"$file.new"
 	done
 	echo "analyst - $(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role analyst | tail -n 1)" >>"$file.new"
@@ -105,24 +107,27 @@ start_aggregator() {
 	wait_healthy "$AGGREGATOR_LISTEN" samlad-aggregator
 }
 
-# Posts the deterministic demo quarters, one CSV per agency, through the
-# collector with that agency's token. Re-posting the same values stores
-# nothing new (every row is "unchanged").
+# Loads the deterministic demo quarters with the times they would have
+# arrived (samlad-admin demo-load, demo only: the collector would stamp
+# them all with today), so that the reporting page shows agencies on time,
+# late and missing. A second run finds them loaded and adds nothing.
 demo_data() {
-	local f agency
-	rm -rf "$STATE/demo"
-	DATABASE_URL=$ADMIN_URL "$ADMIN" demo-data --out "$STATE/demo" >/dev/null
-	for f in "$STATE/demo"/*.csv; do
-		agency=$(basename "$f" .csv)
-		SAMLAD_TOKEN=$(token_of submitter "$agency") "$PUSH" --url "http://$COLLECTOR_LISTEN" "$f" >/dev/null ||
-			die "loading demo data for $agency failed"
-	done
-	say "demo data loaded from $STATE/demo"
+	DATABASE_URL=$ADMIN_URL "$ADMIN" demo-load >"$STATE/demo-load.log" ||
+		die "loading the demo data failed; see $STATE/demo-load.log"
+	say "demo data loaded ($(head -n 1 "$STATE/demo-load.log"))"
+}
+
+# The last quarter that has ended, as the example posts it.
+last_quarter() {
+	local y q
+	y=$(date -u +%Y)
+	q=$(( ($(date -u +%-m) - 1) / 3 ))
+	if [ "$q" -eq 0 ]; then echo "$((y - 1))Q4"; else echo "${y}Q$q"; fi
 }
 
 banner() {
 	local bup analyst
-	bup=$(token_of submitter bup)
+	bup=$(token_of submitter bup_ostergotland)
 	analyst=$(token_of analyst -)
 	cat <<TXT
 
@@ -133,7 +138,13 @@ Samlad is running.
 Tokens (demo only; also in $TOKENS):
 $(awk '{ printf "  %-9s %-18s %s\n", $1, $2, $3 }' "$TOKENS")
 
-Try it (posts one count for BUP):
+Report as an agency without a system of its own (sign in with its token):
+  form        http://$COLLECTOR_LISTEN/submit
+
+See who has reported in Norrköping (sign in with the analyst token):
+  reporting   http://$AGGREGATOR_LISTEN/reporting?area=0581
+
+Try it (posts one count for BUP Region Östergötland, Norrköping's BUP):
   curl -H "Authorization: Bearer $bup" -H "Content-Type: application/json" --data '{"counts":[{"indicator":"bup.nya_barn","area":"0581-hageby","period":"$DEMO_PERIOD","value":12}]}' http://$COLLECTOR_LISTEN/v1/counts
 
 Read a trend (the municipality of Norrköping, as the analyst):
@@ -152,10 +163,10 @@ main() {
 	DATABASE_URL=$ADMIN_URL "$ADMIN" migrate >/dev/null
 	DATABASE_URL=$ADMIN_URL "$ADMIN" catalogue import "$ROOT/catalogue/demo" >/dev/null
 	tokens
-	start_collector
 	demo_data
+	start_collector
 	start_aggregator
-	DEMO_PERIOD=$(tail -n 1 "$STATE/demo/bup.csv" | cut -d, -f3)
+	DEMO_PERIOD=$(last_quarter)
 	banner
 	wait
 }

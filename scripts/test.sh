@@ -27,7 +27,7 @@ setup_cluster() {
 	DATABASE_URL=$("$ROOT/scripts/pg.sh" url "$PGDIR" samlad_admin samlad_template) \
 		"$BUILD/tools/samlad-admin" migrate >/dev/null &&
 	DATABASE_URL=$("$ROOT/scripts/pg.sh" url "$PGDIR" samlad_admin samlad_template) \
-		"$BUILD/tools/samlad-admin" catalogue import "$ROOT/catalogue/demo" >/dev/null
+		"$BUILD/tools/samlad-admin" catalogue import "$ROOT/tests/fixtures/catalogue" >/dev/null
 }
 setup_cluster || { echo "test cluster could not be set up"; echo "0 passed, 1 failed"; exit 1; }
 

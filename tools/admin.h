@@ -40,6 +40,7 @@ extern const struct admin_command admin_token_create;
 extern const struct admin_command admin_token_revoke;
 extern const struct admin_command admin_token_list;
 extern const struct admin_command admin_demo_data;
+extern const struct admin_command admin_demo_load;
 extern const struct admin_command admin_report;
 extern const struct admin_command admin_lock;
 extern const struct admin_command admin_audit;

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "admin.h"
+#include "admin_demo.h"
 #include "buf.h"
 #include "catalogue.h"
 #include "catalogue_db.h"
@@ -44,23 +45,6 @@ static const struct config_option demo_options[] = {
  * quiet, the first busy. The four sum to zero. */
 static const int season_pm[4] = { 100, 50, -200, 50 };
 
-/* What one series of counts looks like. */
-struct demo_series {
-	const struct cat_indicator *indicator; /* borrowed from the catalogue */
-	const struct cat_area *area;           /* borrowed; a leaf area */
-	uint64_t hash;                         /* of the two codes: everything else derives from it */
-	int64_t base_milli;                    /* level at the anchor, in thousandths */
-	int64_t slope_pm;                      /* change per year, per mille of the base */
-	int64_t season_pct;                    /* how much of season_pm applies, percent */
-	int64_t noise_pm;                      /* noise is uniform in +-noise_pm per mille */
-};
-
-/* The series of one agency. */
-struct demo_plan {
-	struct demo_series *series; /* owned; sorted by indicator code, then area code */
-	size_t n;                   /* entries in series */
-};
-
 /* splitmix64's finaliser: spreads every input bit over the output. */
 static uint64_t mix(uint64_t x)
 {
@@ -82,9 +66,9 @@ static uint64_t hash_str(uint64_t h, const char *s)
 	return h;
 }
 
-static uint64_t hash_codes(const char *indicator, const char *area)
+uint64_t demo_hash(const char *a, const char *b)
 {
-	return mix(hash_str(hash_str(0xcbf29ce484222325ULL, indicator), area));
+	return mix(hash_str(hash_str(0xcbf29ce484222325ULL, a), b));
 }
 
 /* A number in [0, n) drawn for one quarter of a series; `salt` separates
@@ -99,16 +83,16 @@ static uint64_t draw(uint64_t series, int period, unsigned salt, uint64_t n)
 static bool is_sparse(const struct catalogue *cat, const struct cat_area *area, uint64_t h)
 {
 	size_t rank = 0;
-	size_t nsparse = 1 + (hash_codes("", area->code) & 1);
+	size_t nsparse = 1 + (demo_hash("", area->code) & 1);
 
 	for (size_t i = 0; i < cat->nindicators; i++)
-		rank += hash_codes(cat->indicators[i].code, area->code) < h;
+		rank += demo_hash(cat->indicators[i].code, area->code) < h;
 	return rank < nsparse;
 }
 
 static void series_init(const struct catalogue *cat, struct demo_series *s)
 {
-	uint64_t h = hash_codes(s->indicator->code, s->area->code);
+	uint64_t h = demo_hash(s->indicator->code, s->area->code);
 	bool sparse = is_sparse(cat, s->area, h);
 
 	/* Small counts vary more, relative to their level, than large ones. */
@@ -123,8 +107,7 @@ static void series_init(const struct catalogue *cat, struct demo_series *s)
 	s->season_pct = 30 + (int64_t)((h >> 48) % 71);
 }
 
-/* The count of a series in a quarter, or -1 when the quarter is missing. */
-static long long series_value(const struct demo_series *s, int period)
+long long demo_series_value(const struct demo_series *s, int period)
 {
 	if (draw(s->hash, period, 1, DEMO_MISSING_ONE_IN) == 0)
 		return -1;
@@ -147,9 +130,8 @@ static int series_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->area->code, y->area->code);
 }
 
-/* Every (indicator, leaf area) the agency is permitted, as series. */
-static int plan_agency(const struct catalogue *cat, const struct cat_agency *agency,
-                       struct demo_plan *plan)
+int demo_plan_agency(const struct catalogue *cat, const struct cat_agency *agency,
+                     struct demo_plan *plan)
 {
 	plan->n = 0;
 	plan->series = calloc(cat->npermissions + 1, sizeof *plan->series);
@@ -183,7 +165,7 @@ static int render_plan(const struct demo_plan *plan, int from, int to,
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct demo_series *s = &plan->series[i];
 		for (int p = from; p <= to; p = period_add(p, 1)) {
-			long long v = series_value(s, p);
+			long long v = demo_series_value(s, p);
 			if (v < 0)
 				continue;
 			period_format(p, period);
@@ -232,7 +214,7 @@ static int write_agency(const struct catalogue *cat, const struct cat_agency *ag
 	size_t rows = 0;
 	int rc = -1;
 
-	if (plan_agency(cat, agency, &plan) != 0 ||
+	if (demo_plan_agency(cat, agency, &plan) != 0 ||
 	    buf_printf(&path, "%s/%s.csv", dir, agency->code) != 0 ||
 	    render_plan(&plan, from, to, &data, &rows) != 0) {
 		admin_error("out of memory");

@@ -18,6 +18,7 @@ static const struct admin_command *const commands[] = {
 	&admin_token_revoke,
 	&admin_token_list,
 	&admin_demo_data,
+	&admin_demo_load,
 	&admin_report,
 	&admin_lock,
 	&admin_audit,

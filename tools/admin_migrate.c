@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admin.h"
 #include "buf.h"
@@ -17,9 +18,31 @@
 
 static const struct config_option migrate_options[] = {
 	ADMIN_COMMON_OPTIONS,
-	{ "schema-dir", CONFIG_STRING, SAMLAD_SOURCE_DIR "/schema", NULL, 0, 0,
-	  "Folder of the migrations, files named NNN_name.sql." },
+	{ "schema-dir", CONFIG_STRING, NULL, NULL, 0, 0,
+	  "Folder of the migrations, files named NNN_name.sql; default the installed "
+	  "DATADIR/samlad/schema, or the source's schema/ when run from the build folder." },
 };
+
+/* The migrations an installed samlad-admin applies (meson's datadir). */
+static const char installed_schema[] = SAMLAD_DATADIR "/samlad/schema";
+/* Those a samlad-admin in its build folder applies: its checkout's. */
+static const char source_schema[] = SAMLAD_SOURCE_DIR "/schema";
+
+/* The default --schema-dir: the source's when this program is the one in
+ * its build folder (meson install copies it elsewhere), so that a build
+ * never applies the migrations of an older install, else the installed. */
+static const char *schema_dir_default(void)
+{
+	char exe[4096];
+	size_t n = strlen(SAMLAD_BUILD_DIR);
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (len <= 0)
+		return installed_schema;
+	exe[len] = '\0';
+	return strncmp(exe, SAMLAD_BUILD_DIR, n) == 0 && exe[n] == '/' ? source_schema
+	                                                                : installed_schema;
+}
 
 /* One file of the schema folder. */
 struct migration {
@@ -198,6 +221,9 @@ static int migrate_run(const struct config *cfg)
 	struct migration_list list = { NULL, 0, 0 };
 	const char *dir = config_str(cfg, "schema-dir");
 	struct db *db = NULL;
+
+	if (!dir)
+		dir = schema_dir_default();
 	int code = ADMIN_FAIL;
 
 	if (list_migrations(dir, &list) != 0 || !(db = admin_connect(cfg)))

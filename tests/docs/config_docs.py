@@ -26,6 +26,7 @@ COMMANDS = [
     ("samlad-admin token revoke", ["tools/samlad-admin", "token", "revoke"]),
     ("samlad-admin token list", ["tools/samlad-admin", "token", "list"]),
     ("samlad-admin demo-data", ["tools/samlad-admin", "demo-data"]),
+    ("samlad-admin demo-load", ["tools/samlad-admin", "demo-load"]),
     ("samlad-admin report", ["tools/samlad-admin", "report"]),
     ("samlad-admin lock", ["tools/samlad-admin", "lock"]),
     ("samlad-admin audit", ["tools/samlad-admin", "audit"]),

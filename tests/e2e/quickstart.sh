@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End to end, as a newcomer sees it: scripts/run.sh starts everything with
-# demo data, the curl command it prints works as printed, Ctrl-C stops it
-# cleanly, and a second run reuses the cluster and prints the same tokens.
+# demo data, prints the URLs of the form and the reporting page and a token
+# per reporting agency (regional BUP and BVC), the curl command it prints
+# works as printed, Ctrl-C stops it cleanly, and a second run reuses the
+# cluster and prints the same tokens.
 # Speaks TAP.
 set -uo pipefail
 
@@ -56,6 +58,32 @@ start_run "$OUT"
 ok $? "run.sh starts and prints that Samlad is running"
 grep -q "collector   http://127.0.0.1:$CPORT" "$OUT"
 ok $? "it prints the collector's URL"
+# The reporting page as the analyst sees it, before the example below posts
+# anything: the latest quarter due (its end plus the 30 days of grace has
+# passed) has exactly one agency missing and some late, and the current
+# quarter is not due for anyone.
+analyst=$(awk '$1 == "Analyst" { print $NF }' "$OUT")
+read -r latest_due current < <(python3 -c '
+import datetime as d
+t = d.datetime.now(d.timezone.utc).date()
+q = lambda y, n: f"{y}Q{n}"
+def end(y, n): return d.date(y + (n == 4), 1 if n == 4 else 3 * n + 1, 1)
+y, n = t.year, (t.month - 1) // 3 + 1
+cur = q(y, n)
+while True:
+    y, n = (y - 1, 4) if n == 1 else (y, n - 1)
+    if end(y, n) + d.timedelta(days=30) < t: break
+print(q(y, n), cur)')
+page=$(curl -sS -H "Authorization: Bearer $analyst" "http://127.0.0.1:$APORT/reporting?area=0581&from=$latest_due&to=$current")
+cells=$(python3 "$SRC/tests/e2e/reporting_cells.py" "$latest_due" "$current" <<<"$page")
+sed "s/^/# /" <<<"$cells"
+due_cells=$(grep "^$latest_due " <<<"$cells")
+is "$(grep -o 'missing:saknas' <<<"$due_cells" | wc -l)" "1" "the reporting page shows exactly one agency missing (saknas) in $latest_due"
+ok $([ "$(grep -o 'late:sen' <<<"$due_cells" | wc -l)" -ge 1 ]; echo $?) "and at least one late (sen)"
+ok $([ "$(grep -o 'complete:komplett' <<<"$due_cells" | wc -l)" -gt "$(grep -oE 'late:sen|missing:saknas' <<<"$due_cells" | wc -l)" ]; echo $?) \
+	"and more complete on time (komplett) than late and missing"
+is "$(grep "^$current " <<<"$cells" | tr ',' '\n' | sed 's/^[0-9Q]* //' | sort -u)" "not_due:ej förfallen" \
+	"the current quarter, $current, is not due for any agency (ej förfallen)"
 curl_line=$(grep -m1 '^  curl ' "$OUT")
 ok $([ -n "$curl_line" ]; echo $?) "it prints an example curl command"
 reply=$(bash -c "$curl_line -sS -w '\n%{http_code}'" 2>&1)
@@ -68,8 +96,18 @@ tokens1=$(grep -E '^  (submitter|analyst|admin) ' "$OUT")
 ok $([ "$(grep -c '^  submitter ' <<<"$tokens1")" -ge 10 ]; echo $?) "it prints a submitter token per demo agency"
 demo_rows=$(bash "$SRC/scripts/pg.sh" psql "$STATE/state/pg" -d samlad -tAc "SELECT count(*) FROM count_current")
 ok $([ "$demo_rows" -gt 5000 ]; echo $?) "demo data was loaded ($demo_rows current values)"
+is "$(bash "$SRC/scripts/pg.sh" psql "$STATE/state/pg" -d samlad -tAc \
+	"SELECT count(*) FROM submission WHERE received_at > date_trunc('day', now(), 'UTC')")" "1" \
+	"the demo's reports arrived in the past; only the example's post is today's"
 grep -q "aggregator  http://127.0.0.1:$APORT/" "$OUT"
 ok $? "it prints the aggregator's URL"
+grep -q "^  form        http://127.0.0.1:$CPORT/submit\$" "$OUT"
+ok $? "it prints the form's URL (the collector's /submit)"
+grep -q "^  reporting   http://127.0.0.1:$APORT/reporting?area=0581\$" "$OUT"
+ok $? "it prints the reporting page's URL for Norrköping"
+is "$(grep -oE '^  submitter (bup|bvc)[a-z_]*' <<<"$tokens1" | awk '{ print $2 }' | tr '\n' ' ')" \
+	"bup_ostergotland bup_stockholm bvc_ostergotland bvc_stockholm " \
+	"BUP and BVC get a token per region, and the kinds of service none"
 read_line=$(grep -m1 '^  curl .*/v1/series' "$OUT")
 reply=$(bash -c "$read_line -sS -w '\n%{http_code}'" 2>&1)
 is "$(tail -n 1 <<<"$reply")" "200" "the printed aggregator command works as printed (200)"

@@ -1,5 +1,5 @@
 /* samlad-admin against a real PostgreSQL (a copy of the migrated template
- * with the demo catalogue, as scripts/test.sh prepares it): migrate is
+ * with the test catalogue, as scripts/test.sh prepares it): migrate is
  * idempotent, catalogue_load expands permissions to leaf areas, a bad
  * catalogue changes nothing, a re-import updates in place, tokens are
  * created, checked, revoked and listed, and demo-data is deterministic. */
@@ -407,19 +407,19 @@ static void test_bad_import(void)
 	free(dir);
 }
 
-/* The demo catalogue with Hageby renamed, Älta gone from the files, a
+/* The test catalogue with Hageby renamed, Älta gone from the files, a
  * municipality without districts added and permitted. */
 static void write_modified(const char *dir)
 {
 	static const char *const files[] = { "agencies.csv", "indicators.csv" };
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		char rel[64];
-		snprintf(rel, sizeof rel, "catalogue/demo/%s", files[i]);
+		snprintf(rel, sizeof rel, "tests/fixtures/catalogue/%s", files[i]);
 		char *t = read_text(source_path(rel));
 		write_text(dir, files[i], t);
 		free(t);
 	}
-	char *areas = read_text(source_path("catalogue/demo/areas.csv"));
+	char *areas = read_text(source_path("tests/fixtures/catalogue/areas.csv"));
 	struct buf b = BUF_INIT;
 	for (char *line = strtok(areas, "\n"); line; line = strtok(NULL, "\n")) {
 		if (strncmp(line, "0182-alta,", 10) == 0)
@@ -431,7 +431,7 @@ static void write_modified(const char *dir)
 	if (buf_puts(&b, "0180,Stockholm,\n") != 0)
 		abort();
 	write_text(dir, "areas.csv", b.data);
-	char *perms = read_text(source_path("catalogue/demo/permissions.csv"));
+	char *perms = read_text(source_path("tests/fixtures/catalogue/permissions.csv"));
 	buf_reset(&b);
 	if (buf_printf(&b, "%sbup,bup.nya_barn,0180\n", perms) != 0)
 		abort();
@@ -446,9 +446,9 @@ static void test_reimport(void)
 	long long version = sql_int("SELECT version FROM catalogue_version");
 	long long hageby = sql_int("SELECT id FROM area WHERE code = '0581-hageby'");
 	char want[512], *dir = temp_dir();
-	const char *demo = source_path("catalogue/demo");
+	const char *demo = source_path("tests/fixtures/catalogue");
 
-	is_int(ADMIN("catalogue", "import", demo), 0, "importing the demo catalogue again exits 0");
+	is_int(ADMIN("catalogue", "import", demo), 0, "importing the test catalogue again exits 0");
 	snprintf(want, sizeof want, "imported %s: 13 agencies, 12 areas, 27 indicators, "
 	         "54 permissions; default k 5; catalogue version %lld\n", demo, version + 1);
 	is_str(text(&out), want, "and reports the new version");
@@ -474,7 +474,7 @@ static void test_reimport(void)
 	free(dir);
 }
 
-/* A copy of the demo catalogue with `extra` appended to areas.csv (lines
+/* A copy of the test catalogue with `extra` appended to areas.csv (lines
  * in its own columns code,name,parent plus first_period,last_period), and
  * the lines for which `keep` says no left out. */
 static void write_areas(const char *dir, const char *extra,
@@ -483,12 +483,12 @@ static void write_areas(const char *dir, const char *extra,
 	static const char *const files[] = { "agencies.csv", "indicators.csv", "permissions.csv" };
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		char rel[64];
-		snprintf(rel, sizeof rel, "catalogue/demo/%s", files[i]);
+		snprintf(rel, sizeof rel, "tests/fixtures/catalogue/%s", files[i]);
 		char *t = read_text(source_path(rel));
 		write_text(dir, files[i], t);
 		free(t);
 	}
-	char *areas = read_text(source_path("catalogue/demo/areas.csv"));
+	char *areas = read_text(source_path("tests/fixtures/catalogue/areas.csv"));
 	struct buf b = BUF_INIT;
 	for (char *line = strtok(areas, "\n"); line; line = strtok(NULL, "\n")) {
 		bool header = strcmp(line, "code,name,parent") == 0;

@@ -109,7 +109,7 @@ static int admin(const char *admin_url, const char *a1, const char *a2, const ch
 	return rc;
 }
 
-/* A cluster with a migrated database "samlad" and the demo catalogue. */
+/* A cluster with a migrated database "samlad" and the test catalogue. */
 static void make_cluster(struct harness_db *db)
 {
 	char host[128], admin_url[512], catalogue[512];
@@ -124,7 +124,7 @@ static void make_cluster(struct harness_db *db)
 	cluster_made = true;
 	snprintf(host, sizeof host, "%s/run", dir);
 	snprintf(admin_url, sizeof admin_url, "postgresql:///samlad?host=%s&user=samlad_admin", host);
-	snprintf(catalogue, sizeof catalogue, "%s/catalogue/demo", src);
+	snprintf(catalogue, sizeof catalogue, "%s/tests/fixtures/catalogue", src);
 	if (pg("init", "fast") != 0 || pg("start", NULL) != 0 || pg("bootstrap", "samlad") != 0 ||
 	    admin(admin_url, "migrate", NULL, NULL) != 0 ||
 	    admin(admin_url, "catalogue", "import", catalogue) != 0) {

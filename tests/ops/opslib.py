@@ -185,7 +185,7 @@ def migrated_cluster(tag):
     c.start()
     c.pg_sh("bootstrap", "samlad")
     admin(c, "migrate")
-    admin(c, "catalogue", "import", os.path.join(SRC, "catalogue/demo"))
+    admin(c, "catalogue", "import", os.path.join(SRC, "tests/fixtures/catalogue"))
     return c
 
 
@@ -352,7 +352,7 @@ def load_states(c, col, sub):
                             ("bup.nya_barn", NORRKOPING[2], "2025Q2", 40)])
     ok(r3["updated"] == 2, "the third submission revises two values", r3, 2)
     times += [r3["received_at"], db_now(c)]
-    admin(c, "catalogue", "import", os.path.join(SRC, "catalogue/demo"), "--suppress-below", "3")
+    admin(c, "catalogue", "import", os.path.join(SRC, "tests/fixtures/catalogue"), "--suppress-below", "3")
     times.append(db_now(c))
     r4 = post_ok(col, sub, [("bup.nya_barn", NORRKOPING[1], "2025Q4", 2),
                             ("bup.aktuella_barn", NACKA[3], "2025Q3", 9)])

@@ -332,9 +332,9 @@ def planted_rows():
 
 
 def secret_catalogue(tmp):
-    """The demo catalogue with soc.placerade's suppress_below raised to 1000."""
+    """The test catalogue with soc.placerade's suppress_below raised to 1000."""
     out = os.path.join(tmp, "catalogue")
-    shutil.copytree(os.path.join(SRC, "catalogue/demo"), out)
+    shutil.copytree(os.path.join(SRC, "tests/fixtures/catalogue"), out)
     path = os.path.join(out, "indicators.csv")
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()

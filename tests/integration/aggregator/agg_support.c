@@ -94,7 +94,7 @@ int agg_import(struct agg_env *e, const char *dir, const char *const *extra)
 
 	snprintf(demo, sizeof demo, "%s", dir ? dir : "");
 	if (!dir)
-		snprintf(demo, sizeof demo, "%s/catalogue/demo", src ? src : ".");
+		snprintf(demo, sizeof demo, "%s/tests/fixtures/catalogue", src ? src : ".");
 	snprintf(url, sizeof url, "DATABASE_URL=%s", e->db.admin_url);
 	while (extra && *extra && n < sizeof argv / sizeof *argv - 1)
 		argv[n++] = *extra++;
@@ -102,7 +102,7 @@ int agg_import(struct agg_env *e, const char *dir, const char *const *extra)
 	return harness_run(argv, env_vars, NULL, NULL, NULL);
 }
 
-/* The whole of a file of the demo catalogue; bails out when unreadable. */
+/* The whole of a file of the test catalogue; bails out when unreadable. */
 static char *demo_file(const char *name)
 {
 	char path[4096], chunk[4096];
@@ -110,7 +110,7 @@ static char *demo_file(const char *name)
 	struct buf b = BUF_INIT;
 	size_t n;
 
-	snprintf(path, sizeof path, "%s/catalogue/demo/%s", src ? src : ".", name);
+	snprintf(path, sizeof path, "%s/tests/fixtures/catalogue/%s", src ? src : ".", name);
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		bail("cannot read %s", path);

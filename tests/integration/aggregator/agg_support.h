@@ -50,11 +50,11 @@ void agg_plant(struct agg_env *e, long long submission, const struct agg_count *
  * recorder must never see a submission whose counts are still coming. */
 void agg_commit(struct agg_env *e);
 
-/* samlad-admin catalogue import of `dir` (NULL: the demo catalogue) with
+/* samlad-admin catalogue import of `dir` (NULL: the test catalogue) with
  * extra arguments (NULL-terminated, may be NULL) on the test's database;
  * its exit status. */
 int agg_import(struct agg_env *e, const char *dir, const char *const *extra);
-/* Writes the demo catalogue into `dir` with `extra_areas` (lines of
+/* Writes the test catalogue into `dir` with `extra_areas` (lines of
  * code,name,parent,first_period,last_period) added to areas.csv, which
  * gets the two period columns. */
 void agg_catalogue_copy(const char *dir, const char *extra_areas);

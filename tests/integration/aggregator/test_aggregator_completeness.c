@@ -1,10 +1,10 @@
 /* GET /v1/completeness through real HTTP: every agency's quarters in
  * Norrköping with the exact status, expected and arrived keys, times and
- * rates, and the refusals.
+ * rates, and the refusals; the start page links the reporting page.
  *
- * The catalogue is the demo's with one more district, 0581-nyby, from
- * 2024Q3: an agency's keys there are expected from 2024Q3 only. Every
- * agency of the demo is permitted in every district of 0581, so bup (three
+ * The catalogue is the test catalogue (tests/fixtures/catalogue) with one
+ * more district, 0581-nyby, from 2024Q3: an agency's keys there are
+ * expected from 2024Q3 only. Every agency of it is permitted in every district of 0581, so bup (three
  * indicators) expects 3 x 5 = 15 keys in 2024Q1 and Q2, 3 x 6 = 18 in Q3
  * and Q4; familjeradgivning (two) 10, then 12. With the grace of 30 days
  * the due dates are 2024-05-01, 2024-07-31, 2024-10-31 and 2025-01-31.
@@ -127,7 +127,7 @@ static void test_year(void)
 	is_str(agg_str(o, "to"), "2024Q4", "2024: to");
 	is_int((long long)agg_num(o, "grace_days"), 30, "2024: the grace days");
 	is_int(cJSON_GetArraySize(cJSON_GetObjectItem(o, "agencies")), 13,
-	       "2024: every agency of the demo catalogue has a row");
+	       "2024: every agency of the test catalogue has a row");
 	is_str(agg_str(o, "agencies.0.agency"), "bup", "2024: rows by agency code");
 	const cJSON *bup = agency_row(o, "bup"), *fr = agency_row(o, "familjeradgivning");
 	const cJSON *soc = agency_row(o, "soc");
@@ -191,6 +191,21 @@ static void test_defaults(void)
 	is_int(cJSON_GetArraySize(cJSON_GetObjectItem(agency_row(o, "bup"), "quarters")),
 	       period_quarter(now), "no bounds: one entry per quarter");
 	cJSON_Delete(o);
+	http_result_free(&r);
+}
+
+/* The start page links each municipality's reporting page. */
+static void test_index_links(void)
+{
+	struct http_result r;
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/");
+	is_int(r.status, 200, "GET /: 200");
+	ok(r.body.data && strstr(r.body.data, "<p><a class=\"reporting\" href=\"/reporting?area="
+	                                      "0581\">Rapportering</a>"),
+	   "GET /: Norrköping's reporting page is linked, in Swedish");
+	ok(r.body.data && strstr(r.body.data, "href=\"/reporting?area=0182\""),
+	   "GET /: so is Nacka's");
 	http_result_free(&r);
 }
 
@@ -314,6 +329,7 @@ int main(void)
 	test_as_of();
 	test_refusals();
 	test_page();
+	test_index_links();
 	static const char *const files[] = { "agencies.csv", "areas.csv", "indicators.csv",
 	                                     "permissions.csv" };
 	char path[128];

@@ -1,4 +1,4 @@
-/* The catalogue file reader: the demo catalogue passes, and every kind of
+/* The catalogue file reader: the test catalogue passes, and every kind of
  * bad input is reported with its exact "file:line: reason", without
  * cascading into errors about rows that are fine. Each case starts from a
  * small valid catalogue and replaces one file. */
@@ -117,7 +117,7 @@ static void test_demo(void)
 	char dir[4096];
 	struct catalogue_files *cf = catalogue_files_new();
 
-	snprintf(dir, sizeof dir, "%s/catalogue/demo", src ? src : ".");
+	snprintf(dir, sizeof dir, "%s/tests/fixtures/catalogue", src ? src : ".");
 	if (!cf || catalogue_files_read_dir(cf, dir) != 0 || catalogue_files_validate(cf) != 0)
 		abort();
 	for (size_t i = 0; i < cf->nerrors; i++)
