@@ -226,14 +226,17 @@ static enum agg_status tables_of(const struct tables_ctx *ctx, const struct data
 /* The cell of (area, period) in the tables d holds; missing where the
  * area has no row that year. */
 static struct pcell cell_of(const struct data_tables *d, const struct data_sel *s,
-                            const struct cat_area *area, const struct data_period *p)
+                            const struct cat_area *area, const struct data_period *p,
+                            int *flag)
 {
 	const struct ptable *t = d->t[p->year - s->y0];
 	long row = ptable_row(t, area->id, d->muni->id);
+	size_t cell = (size_t)row * DC_NCOLS + (size_t)p->col;
 
+	*flag = row < 0 ? 0 : t->flags[cell];
 	if (row < 0)
 		return (struct pcell){ 0, DC_MISSING };
-	return t->cells[(size_t)row * DC_NCOLS + (size_t)p->col];
+	return t->cells[cell];
 }
 
 enum agg_status data_rows_read(const struct tables_ctx *ctx, const struct data_sel *s,
@@ -250,9 +253,11 @@ enum agg_status data_rows_read(const struct tables_ctx *ctx, const struct data_s
 		const struct cat_indicator *ind = s->ind[pair / (long long)s->narea];
 		const struct cat_area *area = s->area[pair % (long long)s->narea];
 		st = tables_of(ctx, s, ind, area_municipality(ctx->cat, area), &d);
-		if (st == AGG_OK)
-			rows[k] = (struct data_row){ ind, area, p->year, p->col,
-			                             cell_of(&d, s, area, p) };
+		if (st == AGG_OK) {
+			int flag;
+			struct pcell cell = cell_of(&d, s, area, p, &flag);
+			rows[k] = (struct data_row){ ind, area, p->year, p->col, cell, flag };
+		}
 	}
 	if (d.t)
 		tables_clear(&d);

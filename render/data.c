@@ -5,13 +5,14 @@
 
 #include <stdio.h>
 #include "csv.h"
+#include "flag.h"
 #include "json_build.h"
 #include "period.h"
 #include "series.h"
 
 /* The header of the CSV, in the order of data_fields. */
 static const char *const data_columns[] = { "indicator", "indicator_name", "area", "area_name",
-                                            "period", "frequency", "value", "status" };
+                                            "period", "frequency", "value", "status", "flag" };
 #define DATA_NCOLUMNS (sizeof data_columns / sizeof data_columns[0])
 
 /* The text of one row's fields; value is "" unless published. */
@@ -37,7 +38,7 @@ static void fields_of(const struct data_row *r, const struct data_style *style,
 	const char *const text[DATA_NCOLUMNS] = {
 		r->indicator->code, style->english ? r->indicator->name_en : r->indicator->name_sv,
 		r->area->code, r->area->name, f->period, year ? "year" : "quarter", f->value,
-		point_status_name(st),
+		point_status_name(st), flag_name((enum flag)r->flag) ? flag_name((enum flag)r->flag) : "",
 	};
 	for (size_t i = 0; i < DATA_NCOLUMNS; i++)
 		f->text[i] = text[i];
@@ -51,7 +52,9 @@ static cJSON *row_json(const struct data_row *r, const struct data_style *style)
 
 	fields_of(r, style, &f);
 	for (size_t i = 0; ok && i < DATA_NCOLUMNS; i++) {
-		if (i == 6)
+		if (i == 8)
+			ok = !f.text[i][0] || cJSON_AddStringToObject(o, "flag", f.text[i]);
+		else if (i == 6)
 			ok = json_add(o, "value", f.value[0] ? cJSON_CreateNumber((double)r->cell.value)
 			                                     : cJSON_CreateNull());
 		else

@@ -20,6 +20,8 @@ struct data_row {
 	int year;                               /* the table's year */
 	int col;                                /* 0..3 the quarter's column, DC_YEAR the year */
 	struct pcell cell;                      /* value and status as published */
+	int flag;                               /* the agencies' enum flag (core/flag.h)
+	                                         * of a published value, else 0 */
 };
 
 /* How the rows are written. */
@@ -37,12 +39,13 @@ struct data_page {
 };
 
 /* {"total", "page", "pages", "next", "rows": [{"indicator", "indicator_name",
- * "area", "area_name", "period", "frequency", "value", "status"}]}; NULL
- * when memory ran out. */
+ * "area", "area_name", "period", "frequency", "value", "status"} and "flag"
+ * where the agency set one]}; NULL when memory ran out. */
 cJSON *render_data(const struct data_row *rows, size_t n, const struct data_style *style,
                    const struct data_page *page);
 /* The same rows as CSV: a UTF-8 byte order mark (so that Excel reads the
- * names as UTF-8), a header, one line per row. 0 or -1. */
+ * names as UTF-8), a header, one line per row, the flag last (empty for
+ * none). 0 or -1. */
 int render_data_csv(const struct data_row *rows, size_t n, const struct data_style *style,
                     struct buf *out) WUR;
 

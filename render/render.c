@@ -2,6 +2,8 @@
  * steps into one flag (json_build.h explains why that is safe). */
 #include "render.h"
 
+#include "flag.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,13 +63,16 @@ cJSON *render_area(const struct catalogue *cat, const struct cat_area *area)
 }
 
 /* {"period", "value", "status"} of one published-or-not value. */
-static cJSON *point_json(const char *period, enum point_status st, long long value)
+/* {"period", "value", "status"} and "flag" when the agency set one. */
+static cJSON *point_json(const char *period, enum point_status st, long long value, int flag)
 {
 	cJSON *o = cJSON_CreateObject();
 	bool ok = cJSON_AddStringToObject(o, "period", period) &&
 	          (st == POINT_PUBLISHED ? cJSON_AddNumberToObject(o, "value", (double)value)
 	                                 : cJSON_AddNullToObject(o, "value")) &&
-	          cJSON_AddStringToObject(o, "status", point_status_name(st));
+	          cJSON_AddStringToObject(o, "status", point_status_name(st)) &&
+	          (!flag_name((enum flag)flag) ||
+	           cJSON_AddStringToObject(o, "flag", flag_name((enum flag)flag)));
 	return json_checked(o, ok);
 }
 
@@ -93,7 +98,7 @@ static cJSON *periods_json(const struct series *s, bool derived)
 		const struct series_point *p = &s->points[i];
 		series_period_format(s->freq, p->period, period);
 		ok = json_append(list, derived ? derived_json(period, &s->derived[i])
-		                               : point_json(period, p->status, p->value));
+		                               : point_json(period, p->status, p->value, p->flag));
 	}
 	return json_checked(list, ok);
 }
@@ -200,7 +205,8 @@ static cJSON *row_json(const struct catalogue *cat, const struct cat_area *m,
 	for (size_t c = 0; ok && c < DC_NCOLS; c++) {
 		const struct pcell *cell = &t->cells[r * DC_NCOLS + c];
 		column_period(t->year, c, period);
-		ok = json_append(cells, point_json(period, point_status_of(cell->status), cell->value));
+		ok = json_append(cells, point_json(period, point_status_of(cell->status), cell->value,
+		                                   t->flags[r * DC_NCOLS + c]));
 	}
 	return json_checked(o, ok);
 }

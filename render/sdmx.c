@@ -5,10 +5,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "json_build.h"
+#include "flag.h"
 #include "period.h"
 
 /* Indexes into the OBS_STATUS values below. */
-enum { OBS_NORMAL, OBS_SUPPRESSED, OBS_MISSING };
+enum { OBS_NORMAL, OBS_SUPPRESSED, OBS_MISSING, OBS_BREAK, OBS_PROVISIONAL };
 /* Indexes into the CONF_STATUS values below. */
 enum { CONF_FREE, CONF_CONFIDENTIAL };
 
@@ -22,6 +23,8 @@ static const struct sdmx_code obs_status[] = {
 	[OBS_NORMAL] = { "A", "Normal value" },
 	[OBS_SUPPRESSED] = { "Q", "Missing value; suppressed" },
 	[OBS_MISSING] = { "O", "Missing value" },
+	[OBS_BREAK] = { "B", "Time series break" },
+	[OBS_PROVISIONAL] = { "P", "Provisional value" },
 };
 
 static const struct sdmx_code conf_status[] = {
@@ -221,12 +224,24 @@ static cJSON *structure_json(const struct series *s, const struct sdmx_meta *m)
 
 /* ---- the data set --------------------------------------------------- */
 
+/* The OBS_STATUS of a point: a published value flagged by its agency is a
+ * break (B) or provisional (P), as core/flag.h's precedence puts them. */
+static int obs_status_of(const struct series_point *p)
+{
+	if (p->status == POINT_MISSING)
+		return OBS_MISSING;
+	if (p->status != POINT_PUBLISHED)
+		return OBS_SUPPRESSED;
+	return p->flag == FLAG_BREAK ? OBS_BREAK : p->flag == FLAG_PROVISIONAL ? OBS_PROVISIONAL
+	                                                                       : OBS_NORMAL;
+}
+
 /* [value, OBS_STATUS index, CONF_STATUS index] of one point: a missing
  * point has no value and no CONF_STATUS (null), a suppressed one no value. */
 static cJSON *observation(const struct series_point *p)
 {
 	bool shown = p->status == POINT_PUBLISHED, missing = p->status == POINT_MISSING;
-	int obs = shown ? OBS_NORMAL : missing ? OBS_MISSING : OBS_SUPPRESSED;
+	int obs = obs_status_of(p);
 	cJSON *a = cJSON_CreateArray();
 	bool ok = json_append(a, shown ? cJSON_CreateNumber((double)p->value) : cJSON_CreateNull()) &&
 	          json_append(a, cJSON_CreateNumber(obs)) &&

@@ -163,10 +163,10 @@ static void test_paging(void)
 static void test_csv(void)
 {
 	static const char want[] =
-		"\xEF\xBB\xBFindicator;indicator_name;area;area_name;period;frequency;value;status\r\n"
-		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q1;quarter;22;published\r\n"
-		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q2;quarter;;suppressed\r\n"
-		"bup.nya_barn;New children;0581-hageby;Hageby;2024;year;106;published\r\n";
+		"\xEF\xBB\xBFindicator;indicator_name;area;area_name;period;frequency;value;status;flag\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q1;quarter;22;published;\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q2;quarter;;suppressed;\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024;year;106;published;\r\n";
 	struct http_result r;
 	char type[64] = "", link[256] = "";
 
@@ -181,8 +181,8 @@ static void test_csv(void)
 	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data?indicator=bup.nya_barn&area=0581"
 	        "&from=2024Q1&to=2024Q1&freq=quarter&format=csv");
 	is_str(r.body.data, "\xEF\xBB\xBFindicator,indicator_name,area,area_name,period,frequency,"
-	       "value,status\r\nbup.nya_barn,Antal nya barn,0581,Norrköping,2024Q1,quarter,340,"
-	       "published\r\n", "csv: commas by default, Swedish names");
+	       "value,status,flag\r\nbup.nya_barn,Antal nya barn,0581,Norrköping,2024Q1,quarter,340,"
+	       "published,\r\n", "csv: commas by default, Swedish names");
 	ok(!http_result_header(&r, "Link", link, sizeof link), "csv: one page, no Link");
 	http_result_free(&r);
 

@@ -61,8 +61,8 @@ static void test_ids(void)
 static void test_quarters(void)
 {
 	struct series_point pts[] = {
-		{ 20241, 12, POINT_PUBLISHED }, { 20242, 0, POINT_SUPPRESSED },
-		{ 20243, 0, POINT_MISSING }, { 20244, 0, POINT_PUBLISHED },
+		{ 20241, 12, POINT_PUBLISHED, 0 }, { 20242, 0, POINT_SUPPRESSED, 0 },
+		{ 20243, 0, POINT_MISSING, 0 }, { 20244, 0, POINT_PUBLISHED, 0 },
 	};
 	struct series s = { .indicator = &ind, .area = &area, .freq = FREQ_QUARTER,
 	                    .n = 4, .points = pts };
@@ -105,7 +105,9 @@ static void test_quarters(void)
 	is_str(str(st, "attributes.observation.0.id"), "OBS_STATUS", "attribute OBS_STATUS");
 	is_str(text(st, "attributes.observation.0.values"),
 	       "[{\"id\":\"A\",\"name\":\"Normal value\"},{\"id\":\"Q\",\"name\":\"Missing value; "
-	       "suppressed\"},{\"id\":\"O\",\"name\":\"Missing value\"}]", "OBS_STATUS codes");
+	       "suppressed\"},{\"id\":\"O\",\"name\":\"Missing value\"},{\"id\":\"B\",\"name\":"
+	       "\"Time series break\"},{\"id\":\"P\",\"name\":\"Provisional value\"}]",
+	       "OBS_STATUS codes, B and P for flagged values");
 	is_str(str(st, "attributes.observation.1.id"), "CONF_STATUS", "attribute CONF_STATUS");
 	is_str(text(st, "attributes.observation.1.values"),
 	       "[{\"id\":\"F\",\"name\":\"Free\"},{\"id\":\"C\",\"name\":\"Confidential "
@@ -122,7 +124,8 @@ static void test_quarters(void)
 
 static void test_years(void)
 {
-	struct series_point pts[] = { { 2023, 40, POINT_PUBLISHED }, { 2024, 0, POINT_SUPPRESSED } };
+	struct series_point pts[] = { { 2023, 40, POINT_PUBLISHED, 0 },
+	                              { 2024, 0, POINT_SUPPRESSED, 0 } };
 	struct series s = { .indicator = &ind, .area = &area, .freq = FREQ_YEAR, .n = 2,
 	                    .points = pts };
 	struct sdmx_meta meta = { "samlad-x", "2026-01-02T03:04:05Z", "/v1/series" };
