@@ -56,7 +56,8 @@ void table_get(struct http_request *req, void *app)
 	if (st != AGG_OK)
 		aggregator_reply_failure(a, req, st, "the table");
 	else if (args.format == FORMAT_CSV)
-		aggregator_reply_csv(req, &csv, render_table_csv(rc.cat, args.municipality, t, &csv));
+		aggregator_reply_csv(req, &csv, render_table_csv(rc.cat, args.indicator,
+		                     args.municipality, t, &csv));
 	else
 		http_reply_json(req, 200, render_table(rc.cat, args.indicator, args.municipality, t));
 done:
