@@ -20,6 +20,7 @@
 #include "catalogue.h"
 #include "catalogue_db.h"
 #include "compiler.h"
+#include "data.h"
 #include "db.h"
 #include "http.h"
 #include "load.h"
@@ -98,6 +99,21 @@ void aggregator_reply_failure(struct aggregator *a, struct http_request *req,
 /* Replies 200 text/csv with the buffer's contents (taken), or 500 when
  * building it failed (built != 0). */
 void aggregator_reply_csv(struct http_request *req, struct buf *csv, int built);
+
+/* What an xlsx answer holds besides the read's versions. */
+struct xlsx_answer {
+	const struct data_row *rows;     /* borrowed; the rows, in order */
+	size_t n;                        /* how many */
+	const struct data_style *style;  /* borrowed; the names' language */
+	long long k;                     /* the k protecting them, 0 when per indicator */
+	const char *as_of;               /* the canonical as_of, or "" / NULL for now */
+	const char *filename;            /* the attachment's name, safe in quotes */
+};
+/* Replies 200 with the workbook (render/xlsx.h) as an attachment, the
+ * method sheet naming the read's data and catalogue versions; 500 when it
+ * could not be made. */
+void aggregator_reply_xlsx(struct http_request *req, const struct read_ctx *rc,
+                           const struct xlsx_answer *x);
 
 /* What /v1/completeness and /reporting were asked, once read. */
 struct reporting_args {

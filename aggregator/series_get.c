@@ -1,6 +1,6 @@
-/* GET /v1/series?indicator=&area=&from=&to=&freq=quarter|year[&as_of=][&format=]
+/* GET /v1/series?indicator=&area=&from=&to=&freq=quarter|year[&as_of=][&format=][&lang=]
  * One area's row of the protected year tables over a range of periods,
- * with derived values and the trend, as JSON, CSV or SDMX-JSON. */
+ * with derived values and the trend, as JSON, CSV, SDMX-JSON or xlsx. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,14 +11,17 @@
 #include "query.h"
 #include "render.h"
 #include "sdmx.h"
+#include "xlsx.h"
+#include <stdlib.h>
 
 /* Positions in the parameter list. */
-enum { P_INDICATOR, P_AREA, P_FROM, P_TO, P_FREQ, P_AS_OF, P_FORMAT, P_COUNT };
+enum { P_INDICATOR, P_AREA, P_FROM, P_TO, P_FREQ, P_AS_OF, P_FORMAT, P_LANG, P_COUNT };
 
 /* The request once its parameters are read. */
 struct series_args {
 	struct series_request rq;         /* what to assemble */
 	enum query_format format;         /* how to answer */
+	bool english;                     /* lang=en: the workbook in English */
 	char as_of[QUERY_TIME_MAX];       /* canonical as_of, or "" */
 };
 
@@ -36,7 +39,9 @@ static int args_read(struct http_request *req, const struct catalogue *cat,
 		return -1;
 	}
 	return query_freq(req, qp[P_FREQ].value, &out->rq.freq) != 0 ||
-	       query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV | FORMAT_SDMX,
+	       query_lang(req, qp[P_LANG].value, &out->english) != 0 ||
+	       query_format(req, qp[P_FORMAT].value,
+	                    FORMAT_JSON | FORMAT_CSV | FORMAT_SDMX | FORMAT_XLSX,
 	                    &out->format) != 0 ? -1 : 0;
 }
 
@@ -156,12 +161,34 @@ static void reply_sdmx(struct http_request *req, const struct series *s,
 	http_reply_owned(req, 200, SDMX_MEDIA_TYPE, text, strlen(text));
 }
 
-static void reply_series(struct http_request *req, const struct catalogue *cat,
+/* The points as a workbook (no derived values, as the CSV). */
+static void reply_xlsx(struct http_request *req, const struct read_ctx *rc,
+                       const struct series *s, const struct series_args *args)
+{
+	struct data_row *rows = calloc(s->n + 1, sizeof *rows);
+	struct data_style style = { args->english, ',' };
+	char name[160];
+
+	if (!rows) {
+		http_reply_error(req, 500, "internal_error", "out of memory");
+		return;
+	}
+	xlsx_rows_of_series(s, rows);
+	snprintf(name, sizeof name, "samlad-%s-%s.xlsx", s->indicator->code, s->area->code);
+	struct xlsx_answer x = { rows, s->n, &style, 0, args->as_of, name };
+	aggregator_reply_xlsx(req, rc, &x);
+	free(rows);
+}
+
+static void reply_series(struct http_request *req, const struct read_ctx *rc,
                          const struct series *s, const struct series_args *args)
 {
 	struct buf csv = BUF_INIT;
+	const struct catalogue *cat = rc->cat;
 
-	if (args->format == FORMAT_CSV)
+	if (args->format == FORMAT_XLSX)
+		reply_xlsx(req, rc, s, args);
+	else if (args->format == FORMAT_CSV)
 		aggregator_reply_csv(req, &csv, render_series_csv(s, &csv));
 	else if (args->format == FORMAT_SDMX)
 		reply_sdmx(req, s, args);
@@ -194,7 +221,7 @@ void series_get(struct http_request *req, void *app)
 		[P_INDICATOR] = { "indicator", NULL, 0 }, [P_AREA] = { "area", NULL, 0 },
 		[P_FROM] = { "from", NULL, 0 }, [P_TO] = { "to", NULL, 0 },
 		[P_FREQ] = { "freq", NULL, 0 }, [P_AS_OF] = { "as_of", NULL, 0 },
-		[P_FORMAT] = { "format", NULL, 0 },
+		[P_FORMAT] = { "format", NULL, 0 }, [P_LANG] = { "lang", NULL, 0 },
 	};
 	struct series_args args = { .rq.alpha = a->alpha };
 	struct series_tables t = { NULL, 0, 0 };
@@ -210,7 +237,7 @@ void series_get(struct http_request *req, void *app)
 	read_put_db(a, &rc);
 	enum agg_status st = series_from_tables(rc.cat, &args.rq, t.tables, t.y0, t.y1, &s);
 	if (st == AGG_OK)
-		reply_series(req, rc.cat, &s, &args);
+		reply_series(req, &rc, &s, &args);
 	else
 		aggregator_reply_failure(a, req, st, "the series");
 done:

@@ -308,6 +308,72 @@ static void test_table_csv(void)
 	http_result_free(&r);
 }
 
+/* The table and a series as workbooks: typed cells read back with
+ * openpyxl, Swedish by default, the table's own k in the method. */
+static void test_xlsx(void)
+{
+	const char *accept[] = { "Accept: application/vnd.openxmlformats-officedocument."
+	                         "spreadsheetml.sheet", NULL };
+	struct http_result r;
+	char disp[128] = "";
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=xlsx");
+	is_int(r.status, 200, "table xlsx: 200");
+	ok(http_result_header(&r, "Content-Disposition", disp, sizeof disp), "table xlsx: disp");
+	is_str(disp, "attachment; filename=\"samlad-bup.nya_barn-0581-2024.xlsx\"",
+	       "table xlsx: named for the table");
+	cJSON *book = agg_xlsx(&r);
+	http_result_free(&r);
+	const cJSON *rows = agg_at(book, "rows.Data");
+	is_int(cJSON_GetArraySize(rows), 31, "table xlsx: a header and 30 cells");
+	char *text = cJSON_PrintUnformatted(cJSON_GetArrayItem(rows, 0));
+	is_str(text, "[\"Indikator\",\"Indikatornamn\",\"Omr\xc3\xa5" "de\",\"Omr\xc3\xa5" "desnamn\","
+	       "\"Period\",\"Frekvens\",\"V\xc3\xa4rde\",\"Status\"]", "table xlsx: Swedish header");
+	free(text);
+	text = cJSON_PrintUnformatted(cJSON_GetArrayItem(rows, 2));
+	is_str(text, "[\"bup.nya_barn\",\"Antal nya barn\",\"0581-hageby\",\"Hageby\",\"2024Q2\","
+	       "\"kvartal\",\"..\",\"suppressed\"]", "table xlsx: a hidden cell is ..");
+	free(text);
+	text = cJSON_PrintUnformatted(cJSON_GetArrayItem(rows, 30));
+	is_str(text, "[\"bup.nya_barn\",\"Antal nya barn\",\"0581\",\"Norrk\xc3\xb6ping\",\"2024\","
+	       "\"\xc3\xa5r\",1367,\"published\"]", "table xlsx: the year is a number");
+	free(text);
+	const cJSON *legend = agg_at(book, "rows.Teckenf\xc3\xb6rklaring och metod");
+	is_str(agg_str(legend, "0.0"), "Teckenf\xc3\xb6rklaring", "table xlsx: the legend, Swedish");
+	is_str(agg_str(legend, "1.1"), "noll", "table xlsx: \xe2\x80\x93 is noll");
+	is_int((long long)agg_num(legend, "12.1"), 5, "table xlsx: the table's k");
+	cJSON_Delete(book);
+
+	agg_get(&env.agg, env.analyst, accept, &r, "/v1/series?indicator=" NB
+	        "&area=0581-hageby&from=2024Q1&to=2024Q3&lang=en");
+	is_int(r.status, 200, "series xlsx by Accept: 200");
+	ok(http_result_header(&r, "Content-Disposition", disp, sizeof disp), "series xlsx: disp");
+	is_str(disp, "attachment; filename=\"samlad-bup.nya_barn-0581-hageby.xlsx\"",
+	       "series xlsx: named for the series");
+	book = agg_xlsx(&r);
+	http_result_free(&r);
+	text = cJSON_PrintUnformatted(agg_at(book, "rows.Data"));
+	is_str(text, "[[\"Indicator\",\"Indicator name\",\"Area\",\"Area name\",\"Period\","
+	       "\"Frequency\",\"Value\",\"Status\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024Q1\","
+	       "\"quarter\",22,\"published\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024Q2\","
+	       "\"quarter\",\"..\",\"suppressed\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024Q3\","
+	       "\"quarter\",\"..\",\"suppressed\"]]", "series xlsx: every cell, in English");
+	free(text);
+	cJSON_Delete(book);
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=xlsx&lang=fi");
+	agg_check_error("table lang=fi", &r, 400, "invalid_parameter");
+	cJSON *o = agg_json(&r);
+	is_str(agg_str(o, "message"), "lang 'fi': expected sv or en", "table lang=fi: the message");
+	cJSON_Delete(o);
+	http_result_free(&r);
+}
+
 /* ---- nothing hidden anywhere ----------------------------------------------- */
 
 /* The body without the table's audit object, whose count of hidden cells
@@ -619,6 +685,7 @@ int main(void)
 	plant_all(&env);
 	test_table();
 	test_table_csv();
+	test_xlsx();
 	test_nothing_hidden_shows();
 	test_indicator_k();
 	test_catalogue_k();
