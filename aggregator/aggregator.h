@@ -115,6 +115,22 @@ struct xlsx_answer {
 void aggregator_reply_xlsx(struct http_request *req, const struct read_ctx *rc,
                            const struct xlsx_answer *x);
 
+/* The id and the time an SDMX-JSON message names itself with. */
+struct sdmx_meta_text {
+	char id[32];        /* "samlad-" and 16 random hex digits */
+	char prepared[32];  /* now, RFC 3339 UTC */
+};
+/* Fills out; 0, or -1 after answering 500 (no randomness). */
+int aggregator_sdmx_meta(struct http_request *req, struct sdmx_meta_text *out) WUR;
+/* "&as_of=..." for a link, its '+' encoded, or "" without as_of. */
+void aggregator_as_of_param(const char *as_of, char *out, size_t size);
+/* Replies 200 with the SDMX-JSON message (taken), or 500 when it is NULL
+ * or cannot be printed. */
+void aggregator_reply_sdmx(struct http_request *req, cJSON *msg);
+/* Replies 200 with the rows as SDMX-CSV (render/sdmx.h), or 500. */
+void aggregator_reply_sdmx_csv(struct http_request *req, const struct data_row *rows,
+                               size_t n);
+
 /* What /v1/completeness and /reporting were asked, once read. */
 struct reporting_args {
 	const struct cat_area *municipality;  /* a top-level area */

@@ -1,5 +1,5 @@
 /* GET /v1/data?indicator=a,b&area=0581*,0182-boo&from=2022Q1&to=2025Q4
- *     &freq=all|quarter|year[&lang=en][&format=csv|json-stat2|xlsx][&sep=semicolon]
+ *     &freq=all|quarter|year[&lang=en][&format=csv|json-stat2|sdmx-csv|xlsx][&sep=semicolon]
  *     [&as_of=][&page=][&limit=]
  * Many indicators x areas x periods in one answer, one row per cell of
  * the protected year tables — the same cells /v1/table publishes, read
@@ -43,7 +43,7 @@ struct data_sel {
 	size_t nper;                       /* how many */
 	int y0, y1;                        /* the years the periods lie in */
 	long long page, limit;             /* the page asked for (from 1) and its size */
-	enum query_format format;          /* JSON, CSV, JSON-stat or xlsx */
+	enum query_format format;          /* JSON, CSV, JSON-stat, SDMX-CSV or xlsx */
 	const char *as_of;                 /* borrowed; the canonical as_of, or "" */
 	struct data_style style;           /* names' language, CSV separator */
 };
@@ -246,7 +246,7 @@ static int read_style(struct http_request *req, const struct query_param *qp, st
 	s->style.english = lang && strcmp(lang, "en") == 0;
 	s->style.sep = sep && strcmp(sep, "semicolon") == 0 ? ';' : ',';
 	return query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV | FORMAT_JSONSTAT |
-	                    FORMAT_XLSX, &s->format) != 0 ||
+	                    FORMAT_SDMX_CSV | FORMAT_XLSX, &s->format) != 0 ||
 	       read_count(req, "page", qp[P_PAGE].value, 1LL << 40, 1, &s->page) != 0 ||
 	       read_count(req, "limit", qp[P_LIMIT].value, DATA_LIMIT_MAX, DATA_LIMIT_MAX,
 	                  &s->limit) != 0 ? -1 : 0;
@@ -378,8 +378,8 @@ static void reply_jsonstat(struct http_request *req, const struct data_sel *s,
 		http_reply_error(req, 500, "internal_error", "out of memory");
 }
 
-/* Renders the page as JSON, JSON-stat, CSV or xlsx (CSV and xlsx with a
- * Link header to the next page). */
+/* Renders the page as JSON, JSON-stat, CSV, SDMX-CSV or xlsx (the last
+ * three with a Link header to the next page). */
 static void reply_rows(struct http_request *req, const struct read_ctx *rc,
                        const struct data_sel *s, const struct data_row *rows, size_t n,
                        struct data_page *pg)
@@ -406,6 +406,8 @@ static void reply_rows(struct http_request *req, const struct read_ctx *rc,
 	}
 	if (s->format == FORMAT_XLSX)
 		aggregator_reply_xlsx(req, rc, &x);
+	else if (s->format == FORMAT_SDMX_CSV)
+		aggregator_reply_sdmx_csv(req, rows, n);
 	else
 		aggregator_reply_csv(req, &csv, render_data_csv(rows, n, &s->style, &csv));
 }

@@ -1,12 +1,12 @@
 /* GET /v1/series?indicator=&area=&from=&to=&freq=quarter|year[&as_of=][&format=][&lang=]
  * One area's row of the protected year tables over a range of periods,
- * with derived values and the trend, as JSON, CSV, SDMX-JSON or xlsx. */
+ * with derived values and the trend, as JSON, CSV, SDMX-JSON, SDMX-CSV or
+ * xlsx. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "aggregator.h"
-#include "hex.h"
 #include "period.h"
 #include "query.h"
 #include "render.h"
@@ -41,7 +41,8 @@ static int args_read(struct http_request *req, const struct catalogue *cat,
 	return query_freq(req, qp[P_FREQ].value, &out->rq.freq) != 0 ||
 	       query_lang(req, qp[P_LANG].value, &out->english) != 0 ||
 	       query_format(req, qp[P_FORMAT].value,
-	                    FORMAT_JSON | FORMAT_CSV | FORMAT_SDMX | FORMAT_XLSX,
+	                    FORMAT_JSON | FORMAT_CSV | FORMAT_SDMX | FORMAT_SDMX_CSV |
+	                    FORMAT_XLSX,
 	                    &out->format) != 0 ? -1 : 0;
 }
 
@@ -114,55 +115,31 @@ static int bounds_read(struct aggregator *a, struct http_request *req,
 static void self_link(const struct series *s, const struct series_args *args, char *out,
                       size_t size)
 {
-	char from[PERIOD_STRLEN], to[PERIOD_STRLEN], as_of[2 * QUERY_TIME_MAX] = "";
-	size_t o = 0;
+	char from[PERIOD_STRLEN], to[PERIOD_STRLEN], as_of[2 * QUERY_TIME_MAX];
 
 	series_period_format(s->freq, args->rq.from, from);
 	series_period_format(s->freq, args->rq.to, to);
-	/* '+' in an offset would read as a space: encode it. */
-	for (const char *p = args->as_of; *p && o + 4 < sizeof as_of; p++) {
-		if (*p == '+') {
-			memcpy(as_of + o, "%2B", 3);
-			o += 3;
-		} else
-			as_of[o++] = *p;
-	}
-	as_of[o] = '\0';
+	aggregator_as_of_param(args->as_of, as_of, sizeof as_of);
 	snprintf(out, size, "/v1/series?indicator=%s&area=%s&from=%s&to=%s&freq=%s"
-	         "&format=sdmx-json%s%s", s->indicator->code, s->area->code, from, to,
-	         s->freq == FREQ_QUARTER ? "quarter" : "year", o ? "&as_of=" : "", as_of);
+	         "&format=sdmx-json%s", s->indicator->code, s->area->code, from, to,
+	         s->freq == FREQ_QUARTER ? "quarter" : "year", as_of);
 }
 
 static void reply_sdmx(struct http_request *req, const struct series *s,
                        const struct series_args *args)
 {
-	unsigned char rnd[8];
-	char id[32], prepared[32], self[512];
-	time_t now = time(NULL);
-	struct tm tm;
+	struct sdmx_meta_text mt;
+	char self[512];
 
-	if (crypto_random(rnd, sizeof rnd) != 0) {
-		http_reply_error(req, 500, "internal_error", "no randomness for the message id");
+	if (aggregator_sdmx_meta(req, &mt) != 0)
 		return;
-	}
-	memcpy(id, "samlad-", 7);
-	hex_encode(rnd, sizeof rnd, id + 7);
-	gmtime_r(&now, &tm);
-	strftime(prepared, sizeof prepared, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	self_link(s, args, self, sizeof self);
-	struct sdmx_meta meta = { id, prepared, self };
-	cJSON *msg = sdmx_series(s, &meta);
-	char *text = msg ? cJSON_PrintUnformatted(msg) : NULL;
-	cJSON_Delete(msg);
-	if (!text) {
-		http_reply_error(req, 500, "internal_error", "out of memory building the message");
-		return;
-	}
-	http_reply_owned(req, 200, SDMX_MEDIA_TYPE, text, strlen(text));
+	struct sdmx_meta meta = { mt.id, mt.prepared, self };
+	aggregator_reply_sdmx(req, sdmx_series(s, &meta));
 }
 
-/* The points as a workbook (no derived values, as the CSV). */
-static void reply_xlsx(struct http_request *req, const struct read_ctx *rc,
+/* The points as rows, for the formats that take rows: xlsx, SDMX-CSV. */
+static void reply_rows(struct http_request *req, const struct read_ctx *rc,
                        const struct series *s, const struct series_args *args)
 {
 	struct data_row *rows = calloc(s->n + 1, sizeof *rows);
@@ -173,21 +150,23 @@ static void reply_xlsx(struct http_request *req, const struct read_ctx *rc,
 		http_reply_error(req, 500, "internal_error", "out of memory");
 		return;
 	}
-	xlsx_rows_of_series(s, rows);
+	data_rows_of_series(s, rows);
 	snprintf(name, sizeof name, "samlad-%s-%s.xlsx", s->indicator->code, s->area->code);
 	struct xlsx_answer x = { rows, s->n, &style, 0, args->as_of, name };
-	aggregator_reply_xlsx(req, rc, &x);
+	if (args->format == FORMAT_SDMX_CSV)
+		aggregator_reply_sdmx_csv(req, rows, s->n);
+	else
+		aggregator_reply_xlsx(req, rc, &x);
 	free(rows);
 }
-
 static void reply_series(struct http_request *req, const struct read_ctx *rc,
                          const struct series *s, const struct series_args *args)
 {
 	struct buf csv = BUF_INIT;
 	const struct catalogue *cat = rc->cat;
 
-	if (args->format == FORMAT_XLSX)
-		reply_xlsx(req, rc, s, args);
+	if (args->format == FORMAT_XLSX || args->format == FORMAT_SDMX_CSV)
+		reply_rows(req, rc, s, args);
 	else if (args->format == FORMAT_CSV)
 		aggregator_reply_csv(req, &csv, render_series_csv(s, &csv));
 	else if (args->format == FORMAT_SDMX)

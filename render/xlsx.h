@@ -18,8 +18,6 @@
 #include "buf.h"
 #include "compiler.h"
 #include "data.h"
-#include "ptable.h"
-#include "series.h"
 
 /* What the method sheet says about the answer. */
 struct xlsx_method {
@@ -34,13 +32,5 @@ struct xlsx_method {
  * not be made or memory ran out. */
 int render_xlsx(const struct data_row *rows, size_t n, const struct data_style *style,
                 const struct xlsx_method *method, struct buf *out) WUR;
-
-/* The rows of a table, row by row and Q1..Q4 then the year (what its CSV
- * lists): rows[] has t->nrows * DC_NCOLS entries. Returns how many. */
-size_t xlsx_rows_of_table(const struct catalogue *cat, const struct cat_indicator *ind,
-                          const struct cat_area *municipality, const struct ptable *t,
-                          struct data_row *rows);
-/* The points of a series, in order: rows[] has s->n entries. */
-void xlsx_rows_of_series(const struct series *s, struct data_row *rows);
 
 #endif

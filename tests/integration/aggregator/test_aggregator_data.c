@@ -494,7 +494,7 @@ static void test_refusals(void)
 	        "invalid_parameter", "page '2': there is 1 page");
 	refused("?from=2024Q3&to=2024Q1", 400, "invalid_parameter", "from '2024Q3': is after to");
 	refused("?format=sdmx-json", 400, "invalid_parameter",
-	        "format 'sdmx-json': use json, csv, json-stat2 or xlsx");
+	        "format 'sdmx-json': use json, csv, json-stat2, sdmx-csv or xlsx");
 	refused("?indicator=bup.nya_barn&indicator=soc.placerade", 400, "invalid_parameter", NULL);
 	refused("?colour=red", 400, "invalid_parameter", NULL);
 	agg_get(&env.agg, NULL, NULL, &r, "/v1/data");
@@ -505,7 +505,7 @@ static void test_refusals(void)
 	agg_check_error("Accept: image/png", &r, 406, "not_acceptable");
 	cJSON *o = agg_json(&r);
 	is_str(agg_str(o, "message"), "Accept names no format of this endpoint; it answers json, "
-	       "csv, json-stat2 or xlsx (or ask with format=)", "406: the message");
+	       "csv, json-stat2, sdmx-csv or xlsx (or ask with format=)", "406: the message");
 	cJSON_Delete(o);
 	http_result_free(&r);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include "agg_support.h"
 #include "planted.h"
@@ -374,6 +375,133 @@ static void test_xlsx(void)
 	http_result_free(&r);
 }
 
+/* Runs sdmx_validate.py on the body against the SDMX-JSON 2.1.0 schema;
+ * 77 when ../shared/specs is not at hand. */
+static int sdmx_valid(const struct http_result *r, struct buf *out)
+{
+	char script[1024], schema[1024], path[512];
+	const char *src = getenv("SAMLAD_SOURCE_DIR");
+
+	snprintf(script, sizeof script, "%s/tests/integration/aggregator/sdmx_validate.py",
+	         src ? src : ".");
+	snprintf(schema, sizeof schema, "%s/../shared/specs/sdmx-json-2.1.0-data-schema.json",
+	         src ? src : ".");
+	if (access(schema, R_OK) != 0)
+		return 77;
+	snprintf(path, sizeof path, "%s/sdmx-table-%d.json",
+	         getenv("SAMLAD_BUILD_DIR") ? getenv("SAMLAD_BUILD_DIR") : "/tmp", (int)getpid());
+	agg_write_file(path, r->body.data ? r->body.data : "");
+	const char *argv[] = { "/usr/bin/python3", script, schema, path, NULL };
+	int rc = harness_run(argv, NULL, NULL, out, out);
+	unlink(path);
+	for (size_t i = 0; i < out->len; i++)
+		if (out->data[i] == '\n' || out->data[i] == '\r')
+			out->data[i] = ' ';
+	return rc;
+}
+
+/* The table as SDMX-JSON: valid against the official schema, quarters and
+ * the year in series of their own (FREQ Q and A). */
+static void test_table_sdmx(void)
+{
+	struct http_result r;
+	struct buf out = BUF_INIT;
+	char type[128] = "";
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=sdmx-json");
+	is_int(r.status, 200, "table sdmx-json: 200");
+	ok(http_result_header(&r, "Content-Type", type, sizeof type) &&
+	   strcmp(type, "application/vnd.sdmx.data+json; version=2.1.0") == 0,
+	   "table sdmx-json: the SDMX-JSON 2.1 media type (%s)", type);
+	int rc = sdmx_valid(&r, &out);
+	if (rc == 77)
+		ok(true, "table sdmx-json: # SKIP no ../shared/specs");
+	else
+		is_int(rc, 0, "table sdmx-json: valid against the official SDMX-JSON 2.1.0 schema "
+		       "(%s)", out.data ? out.data : "");
+	buf_free(&out);
+	cJSON *o = agg_json(&r);
+	http_result_free(&r);
+	const cJSON *st = agg_at(o, "data.structures.0.dimensions");
+	is_str(agg_str(st, "series.0.id"), "INDICATOR", "table sdmx: dimension 0 INDICATOR");
+	is_str(agg_str(st, "series.0.values.0.id"), "bup@nya_barn", "table sdmx: '.' as '@'");
+	is_str(agg_str(st, "series.1.id"), "AREA", "table sdmx: dimension 1 AREA");
+	is_int(cJSON_GetArraySize(agg_at(st, "series.1.values")), 6, "table sdmx: six areas");
+	is_str(agg_str(st, "series.1.values.0.id"), "0581-hageby", "table sdmx: a district first");
+	is_str(agg_str(st, "series.1.values.5.id"), "0581", "table sdmx: the municipality last");
+	is_str(agg_str(st, "series.2.id"), "FREQ", "table sdmx: dimension 2 FREQ");
+	is_str(agg_str(st, "series.2.values.0.id"), "Q", "table sdmx: FREQ 0 is Q");
+	is_str(agg_str(st, "series.2.values.1.id"), "A", "table sdmx: FREQ 1 is A");
+	is_str(agg_str(st, "observation.0.id"), "TIME_PERIOD", "table sdmx: TIME_PERIOD");
+	is_int((long long)agg_num(st, "observation.0.keyPosition"), 3, "table sdmx: at 3");
+	char *text = cJSON_PrintUnformatted(agg_at(st, "observation.0.values"));
+	ok(text && strstr(text, "\"id\":\"2024-Q1\"") && strstr(text, "\"id\":\"2024-Q4\"") &&
+	   cJSON_GetArraySize(agg_at(st, "observation.0.values")) == 5 &&
+	   strcmp(agg_str(st, "observation.0.values.4.id"), "2024") == 0,
+	   "table sdmx: periods 2024-Q1..2024-Q4 and 2024");
+	free(text);
+	const cJSON *series = agg_at(o, "data.dataSets.0.series");
+	is_int(cJSON_GetArraySize(series), 12, "table sdmx: two series per row");
+	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(series, "0:0:0"));
+	is_str(text, "{\"observations\":{\"0\":[22,0,0],\"1\":[null,1,1],\"2\":[null,1,1],"
+	       "\"3\":[32,0,0]}}", "table sdmx: hageby's quarters, two hidden");
+	free(text);
+	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(series, "0:5:1"));
+	is_str(text, "{\"observations\":{\"4\":[1367,0,0]}}", "table sdmx: the municipality's year");
+	free(text);
+	cJSON_Delete(o);
+}
+
+/* SDMX-CSV 2.0.0 byte for byte: a series (by Accept), /v1/data, a table. */
+static void test_sdmx_csv(void)
+{
+	static const char head[] = "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,AREA,FREQ,TIME_PERIOD,"
+	                           "OBS_VALUE,OBS_STATUS,CONF_STATUS\r\n";
+	static const char series[] =
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2024-Q1,45,A,F\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2024-Q2,,Q,C\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2024-Q3,,Q,C\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2024-Q4,43,A,F\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2025-Q1,,O,\r\n";
+	static const char data[] =
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q1,22,A,F\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q2,,Q,C\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,A,2024,106,A,F\r\n";
+	const char *accept[] = { "Accept: application/vnd.sdmx.data+csv; version=2.0.0", NULL };
+	struct http_result r;
+	char type[128] = "", want[2048];
+
+	agg_get(&env.agg, env.analyst, accept, &r, "/v1/series?indicator=" NB
+	        "&area=0581-navestad&from=2024Q1&to=2025Q1");
+	is_int(r.status, 200, "series sdmx-csv by Accept: 200");
+	ok(http_result_header(&r, "Content-Type", type, sizeof type) &&
+	   strcmp(type, "application/vnd.sdmx.data+csv; version=2.0.0") == 0,
+	   "series sdmx-csv: the SDMX-CSV 2.0.0 media type (%s)", type);
+	snprintf(want, sizeof want, "%s%s", head, series);
+	is_str(r.body.data, want, "series sdmx-csv: the exact bytes (published, hidden, missing)");
+	http_result_free(&r);
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data?indicator=" NB
+	        "&area=0581-hageby&from=2024Q1&to=2024Q2&format=sdmx-csv");
+	snprintf(want, sizeof want, "%s%s", head, data);
+	is_str(r.body.data, want, "data sdmx-csv: the exact bytes, FREQ A for the year");
+	http_result_free(&r);
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=sdmx-csv");
+	is_int(r.status, 200, "table sdmx-csv: 200");
+	snprintf(want, sizeof want, "%s%.*s", head, (int)(strchr(strchr(data, '\n') + 1, '\n') -
+	                                                    data + 1), data);
+	ok(r.body.data && strncmp(r.body.data, want, strlen(want)) == 0,
+	   "table sdmx-csv: the header, then hageby's first quarters");
+	ok(r.body.data && strstr(r.body.data, "\r\ndataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,"
+	                         "0581,A,2024,1367,A,F\r\n") &&
+	   agg_has_number(r.body.data, 1367) && !agg_has_number(r.body.data, 4),
+	   "table sdmx-csv: the municipality's year last; no hidden value");
+	http_result_free(&r);
+}
+
 /* ---- nothing hidden anywhere ----------------------------------------------- */
 
 /* The body without the table's audit object, whose count of hidden cells
@@ -686,6 +814,8 @@ int main(void)
 	test_table();
 	test_table_csv();
 	test_xlsx();
+	test_table_sdmx();
+	test_sdmx_csv();
 	test_nothing_hidden_shows();
 	test_indicator_k();
 	test_catalogue_k();
