@@ -8,7 +8,9 @@
  * If-None-Match gets 304 with no body; a large answer is gzipped for a
  * client that accepts it, and inflates to the same bytes. JSON-stat 2.0:
  * the cube's shape, labels, values and statuses equal to the rows, the
- * official schema (where a copy is at hand), by format= and by Accept. */
+ * official schema (where a copy is at hand), by format= and by Accept.
+ * xlsx: every cell typed and equal to the JSON rows, the legend and the
+ * method, read back with openpyxl. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

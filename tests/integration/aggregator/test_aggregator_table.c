@@ -3,7 +3,10 @@
  * check that no suppressed cell can be narrowed below k from what the
  * table publishes, the hidden values searched for in the raw bodies of
  * every endpoint and format, an indicator's own k, the deployment's k, the
- * CSV body, and /v1/catalogue. */
+ * CSV body (with its indicator and frequency columns), the table and a
+ * series as xlsx (read back with openpyxl), the table as SDMX-JSON (the
+ * official schema), SDMX-CSV of a series, /v1/data and a table byte for
+ * byte, and /v1/catalogue. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,7 +546,7 @@ static void test_nothing_hidden_shows(void)
 	static const long long hidden[] = { 4, 25, 27, 41 };
 	static const char *const areas[] = { "0581-hageby", "0581-klockaretorpet", "0581-marielund",
 	                                     "0581-navestad", "0581-skarblacka", "0581" };
-	static const char *const formats[] = { "json", "csv", "sdmx-json" };
+	static const char *const formats[] = { "json", "csv", "sdmx-json", "sdmx-csv" };
 	char path[512];
 
 	ok(agg_has_number("{\"value\":4,\"x\":[4]}", 4) && agg_has_number("a,4\r\n", 4) &&
@@ -561,6 +564,10 @@ static void test_nothing_hidden_shows(void)
 	          hidden, ARRAY_LEN(hidden));
 	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024", hidden, ARRAY_LEN(hidden));
 	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024&format=csv", hidden,
+	          ARRAY_LEN(hidden));
+	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024&format=sdmx-json", hidden,
+	          ARRAY_LEN(hidden));
+	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024&format=sdmx-csv", hidden,
 	          ARRAY_LEN(hidden));
 
 	static const long long hidden_sp[] = { 7, 13 };
