@@ -1,13 +1,14 @@
-/* Replies shared by the aggregator's handlers. */
-#include "aggregator.h"
-#include "service.h"
-#include "hex.h"
-#include "sdmx.h"
-#include "xlsx.h"
-
+/* Replies shared by the aggregator's handlers: errors, CSV, and the
+ * formats several endpoints send (xlsx, SDMX-JSON, SDMX-CSV). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "aggregator.h"
+#include "hex.h"
+#include "sdmx.h"
+#include "service.h"
+#include "xlsx.h"
 
 void aggregator_reply_unavailable(struct aggregator *a, struct http_request *req)
 {

@@ -3,6 +3,7 @@
  * with derived values and the trend, as JSON, CSV, SDMX-JSON, SDMX-CSV or
  * xlsx. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,7 +13,6 @@
 #include "render.h"
 #include "sdmx.h"
 #include "xlsx.h"
-#include <stdlib.h>
 
 /* Positions in the parameter list. */
 enum { P_INDICATOR, P_AREA, P_FROM, P_TO, P_FREQ, P_AS_OF, P_FORMAT, P_LANG, P_COUNT };
