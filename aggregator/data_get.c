@@ -1,5 +1,5 @@
 /* GET /v1/data?indicator=a,b&area=0581*,0182-boo&from=2022Q1&to=2025Q4
- *     &freq=all|quarter|year[&lang=en][&format=csv][&sep=semicolon]
+ *     &freq=all|quarter|year[&lang=en][&format=csv|json-stat2|sdmx-csv|xlsx][&sep=semicolon]
  *     [&as_of=][&page=][&limit=]
  * Many indicators x areas x periods in one answer, one row per cell of
  * the protected year tables — the same cells /v1/table publishes, read
@@ -29,7 +29,8 @@ enum { P_INDICATOR, P_AREA, P_FROM, P_TO, P_FREQ, P_LANG, P_FORMAT, P_SEP, P_AS_
 /* What a request asks for beyond its selection (data_read.h). */
 struct data_opts {
 	long long page, limit;             /* the page asked for (from 1) and its size */
-	enum query_format format;          /* JSON, CSV or JSON-stat */
+	enum query_format format;          /* JSON, CSV, JSON-stat, SDMX-CSV or xlsx */
+	const char *as_of;                 /* borrowed; the canonical as_of, or "" */
 	struct data_style style;           /* names' language, CSV separator */
 };
 
@@ -61,8 +62,8 @@ static int read_style(struct http_request *req, const struct query_param *qp, st
 		return query_bad(req, "sep", sep, "expected comma or semicolon");
 	o->style.english = lang && strcmp(lang, "en") == 0;
 	o->style.sep = sep && strcmp(sep, "semicolon") == 0 ? ';' : ',';
-	return query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV | FORMAT_JSONSTAT,
-	                    &o->format) != 0 ||
+	return query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV | FORMAT_JSONSTAT |
+	                    FORMAT_SDMX_CSV | FORMAT_XLSX, &o->format) != 0 ||
 	       read_count(req, "page", qp[P_PAGE].value, 1LL << 40, 1, &o->page) != 0 ||
 	       read_count(req, "limit", qp[P_LIMIT].value, DATA_LIMIT_MAX, DATA_LIMIT_MAX,
 	                  &o->limit) != 0 ? -1 : 0;
@@ -112,14 +113,15 @@ static void reply_jsonstat(struct http_request *req, const struct data_sel *s,
 		http_reply_error(req, 500, "internal_error", "out of memory");
 }
 
-/* Renders the page as JSON, JSON-stat or CSV (a Link header to the next
- * page). */
-static void reply_rows(struct http_request *req, const struct data_sel *s,
-                       const struct data_opts *o, const struct data_row *rows, size_t n,
-                       struct data_page *pg)
+/* Renders the page as JSON, JSON-stat, CSV, SDMX-CSV or xlsx (the last
+ * three with a Link header to the next page). */
+static void reply_rows(struct http_request *req, const struct read_ctx *rc,
+                       const struct data_sel *s, const struct data_opts *o,
+                       const struct data_row *rows, size_t n, struct data_page *pg)
 {
 	struct buf csv = BUF_INIT;
 	char link[8300];
+	struct xlsx_answer x = { rows, n, &o->style, 0, o->as_of, "samlad-data.xlsx" };
 
 	if (o->format == FORMAT_JSONSTAT) {
 		reply_jsonstat(req, s, o, rows);
@@ -137,7 +139,12 @@ static void reply_rows(struct http_request *req, const struct data_sel *s,
 		snprintf(link, sizeof link, "<%s>; rel=\"next\"", pg->next);
 		http_add_header(req, "Link", link);
 	}
-	aggregator_reply_csv(req, &csv, render_data_csv(rows, n, &o->style, &csv));
+	if (o->format == FORMAT_XLSX)
+		aggregator_reply_xlsx(req, rc, &x);
+	else if (o->format == FORMAT_SDMX_CSV)
+		aggregator_reply_sdmx_csv(req, rows, n);
+	else
+		aggregator_reply_csv(req, &csv, render_data_csv(rows, n, &o->style, &csv));
 }
 
 /* Reads the page's rows and answers; the connection goes back once read. */
@@ -174,7 +181,7 @@ static void answer(struct aggregator *a, struct http_request *req, struct read_c
 	if (st != AGG_OK)
 		aggregator_reply_failure(a, req, st, "the data");
 	else
-		reply_rows(req, s, o, rows, n, &pg);
+		reply_rows(req, rc, s, o, rows, n, &pg);
 	free(next);
 	free(rows);
 }
@@ -198,8 +205,10 @@ void data_get(struct http_request *req, void *app)
 	if (read_gate(a, req, READ_API, &rc) == 0 && query_read(req, qp, P_COUNT) == 0 &&
 	    query_as_of(req, qp[P_AS_OF].value, as_of) == 0 &&
 	    read_begin(a, req, as_of[0] ? as_of : NULL, &rc) == 0 &&
-	    sel_read(req, rc.cat, qp, &s, &o) == 0)
+	    sel_read(req, rc.cat, qp, &s, &o) == 0) {
+		o.as_of = as_of;
 		answer(a, req, &rc, qp, &s, &o);
+	}
 	data_sel_free(&s);
 	read_end(a, &rc);
 }

@@ -93,3 +93,38 @@ int render_data_csv(const struct data_row *rows, size_t n, const struct data_sty
 	}
 	return buf_failed(out) ? -1 : 0;
 }
+
+size_t data_rows_of_table(const struct catalogue *cat, const struct cat_indicator *ind,
+                          const struct cat_area *municipality, const struct ptable *t,
+                          struct data_row *rows)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct cat_area *a = r < t->nleaves ? catalogue_area_by_id(cat, t->leaves[r])
+		                                          : municipality;
+		if (!a)
+			continue; /* areas are never deleted; never here */
+		for (int c = 0; c < DC_NCOLS; c++)
+			rows[n++] = (struct data_row){ ind, a, t->year, c,
+			                               t->cells[r * DC_NCOLS + (size_t)c],
+			                               t->flags[r * DC_NCOLS + (size_t)c] };
+	}
+	return n;
+}
+
+void data_rows_of_series(const struct series *s, struct data_row *rows)
+{
+	static const enum dc_cell cell_of[] = { [POINT_PUBLISHED] = DC_PUBLISHED,
+	                                        [POINT_SUPPRESSED] = DC_HIDDEN,
+	                                        [POINT_MISSING] = DC_MISSING };
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct series_point *p = &s->points[i];
+		bool q = s->freq == FREQ_QUARTER;
+		rows[i] = (struct data_row){ s->indicator, s->area,
+		                             q ? period_year(p->period) : p->period,
+		                             q ? period_quarter(p->period) - 1 : DC_YEAR,
+		                             { p->value, cell_of[p->status] }, p->flag };
+	}
+}

@@ -12,6 +12,7 @@
 #include "catalogue.h"
 #include "compiler.h"
 #include "ptable.h"
+#include "series.h"
 
 /* One row: a cell of a year table, with what names it. */
 struct data_row {
@@ -64,5 +65,14 @@ struct data_cube {
  * (ids the codes, labels the names), value null with a status word where
  * a cell is not published. NULL when memory ran out. */
 cJSON *render_data_jsonstat(const struct data_cube *cube, const struct data_style *style);
+
+/* The rows of a table, row by row and Q1..Q4 then the year (what its CSV
+ * lists), for the formats that take rows (xlsx, SDMX-CSV): rows[] has
+ * t->nrows * DC_NCOLS entries. Returns how many. */
+size_t data_rows_of_table(const struct catalogue *cat, const struct cat_indicator *ind,
+                          const struct cat_area *municipality, const struct ptable *t,
+                          struct data_row *rows);
+/* The points of a series as rows, in order: rows[] has s->n entries. */
+void data_rows_of_series(const struct series *s, struct data_row *rows);
 
 #endif

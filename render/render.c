@@ -238,22 +238,25 @@ cJSON *render_table(const struct catalogue *cat, const struct cat_indicator *ind
 	return json_checked(o, ok);
 }
 
-int render_table_csv(const struct catalogue *cat, const struct cat_area *municipality,
-                     const struct ptable *t, struct buf *out)
+int render_table_csv(const struct catalogue *cat, const struct cat_indicator *ind,
+                     const struct cat_area *municipality, const struct ptable *t,
+                     struct buf *out)
 {
-	static const char *const header[] = { "area", "period", "value", "status" };
+	static const char *const header[] = { "indicator", "area", "period", "frequency",
+	                                      "value", "status" };
 	char period[PERIOD_STRLEN], value[24];
 
-	csv_write_record(out, header, 4);
+	csv_write_record(out, header, 6);
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < DC_NCOLS; c++) {
 			const struct pcell *cell = &t->cells[r * DC_NCOLS + c];
 			enum point_status st = point_status_of(cell->status);
 			column_period(t->year, c, period);
 			value_text(st, cell->value, value, sizeof value);
-			const char *const row[] = { row_code(cat, municipality, t, r), period,
-			                            value, point_status_name(st) };
-			csv_write_record(out, row, 4);
+			const char *const row[] = { ind->code, row_code(cat, municipality, t, r), period,
+			                            c == DC_YEAR ? "year" : "quarter", value,
+			                            point_status_name(st) };
+			csv_write_record(out, row, 6);
 		}
 	return buf_failed(out) ? -1 : 0;
 }

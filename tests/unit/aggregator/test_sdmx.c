@@ -144,10 +144,37 @@ static void test_years(void)
 	cJSON_Delete(m);
 }
 
+/* SDMX-CSV of rows: a zero is the number 0 (published), a hidden cell an
+ * empty OBS_VALUE with Q and C, a missing one O and no CONF_STATUS, the
+ * year FREQ A. */
+static void test_csv(void)
+{
+	static const char want[] =
+		"STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,AREA,FREQ,TIME_PERIOD,OBS_VALUE,OBS_STATUS,"
+		"CONF_STATUS\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q1,0,A,F\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q2,,Q,C\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q3,,O,\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,A,2024,31,A,F\r\n";
+	const struct data_row rows[] = {
+		{ &ind, &area, 2024, 0, { 0, DC_PUBLISHED }, 0 },
+		{ &ind, &area, 2024, 1, { 0, DC_HIDDEN }, 0 },
+		{ &ind, &area, 2024, 2, { 0, DC_MISSING }, 0 },
+		{ &ind, &area, 2024, DC_YEAR, { 31, DC_PUBLISHED }, 0 },
+	};
+	struct buf out = BUF_INIT;
+
+	is_int(sdmx_csv(rows, 4, &out), 0, "sdmx-csv: made");
+	is_str(out.data, want, "sdmx-csv: the exact bytes");
+	is_int(sdmx_csv(rows, 0, &out), 0, "sdmx-csv: no rows");
+	buf_free(&out);
+}
+
 int main(void)
 {
 	test_ids();
 	test_quarters();
 	test_years();
+	test_csv();
 	return tap_done();
 }
