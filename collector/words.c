@@ -49,6 +49,8 @@ static const struct words SV = {
 	.no_file = "Välj en fil att ladda upp.",
 	.empty_form = "Fyll i minst ett värde.",
 	.upload_type = "Skicka filen som multipart/form-data.",
+	.spreadsheet = "Filen är en Excel-arbetsbok, inte CSV. Spara den i Excel som "
+	               "\"CSV UTF-8 (kommaavgränsad) (*.csv)\" och ladda upp den filen.",
 };
 
 static const struct words EN = {
@@ -97,6 +99,8 @@ static const struct words EN = {
 	.no_file = "Choose a file to upload.",
 	.empty_form = "Enter at least one value.",
 	.upload_type = "Send the file as multipart/form-data.",
+	.spreadsheet = "The file is an Excel workbook, not CSV. Save it in Excel as "
+	               "\"CSV UTF-8 (kommaavgränsad) (*.csv)\" and upload that file.",
 };
 
 const struct words *words_for(const char *lang)
