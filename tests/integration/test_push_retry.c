@@ -478,18 +478,17 @@ static void test_workbook(void)
 	long long subs = count("submission");
 	const char *zip = write_file(9, "saved.csv", "PK\x03\x04 an xlsx");
 	const char *named = write_file(10, "q3.xlsx", "indicator,area,period,value\n");
-	const char *want = "samlad-push: %s: the file is an Excel workbook, not CSV; save it in "
-	                   "Excel as \"CSV UTF-8 (kommaavgr\xC3\xA4nsad) (*.csv)\" and send that "
-	                   "file\n";
+#define WORKBOOK_WANT "samlad-push: %s: the file is an Excel workbook, not CSV; save it in " \
+	"Excel as \"CSV UTF-8 (kommaavgr\xC3\xA4nsad) (*.csv)\" and send that file\n"
 	char line[600];
 
 	const char *a1[] = { "--url", collector.base_url, zip, NULL };
 	is_int(push(a1, NULL, &out, &err), 2, "a workbook's bytes under a .csv name: exit 2");
-	snprintf(line, sizeof line, want, zip);
+	snprintf(line, sizeof line, WORKBOOK_WANT, zip);
 	is_str(err.data ? err.data : "", line, "  the collector's sentence on stderr");
 	const char *a2[] = { "--url", collector.base_url, named, NULL };
 	is_int(push(a2, NULL, &out, &err), 2, "a .xlsx name: exit 2");
-	snprintf(line, sizeof line, want, named);
+	snprintf(line, sizeof line, WORKBOOK_WANT, named);
 	is_str(err.data ? err.data : "", line, "  the same sentence");
 	is_int(count("submission"), subs, "a workbook: nothing sent or stored");
 	buf_free(&out);
