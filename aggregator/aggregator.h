@@ -20,6 +20,7 @@
 #include "catalogue.h"
 #include "catalogue_db.h"
 #include "compiler.h"
+#include "data.h"
 #include "db.h"
 #include "http.h"
 #include "load.h"
@@ -112,6 +113,37 @@ void aggregator_reply_failure(struct aggregator *a, struct http_request *req,
  * building it failed (built != 0). */
 void aggregator_reply_csv(struct http_request *req, struct buf *csv, int built);
 
+/* What an xlsx answer holds besides the read's versions. */
+struct xlsx_answer {
+	const struct data_row *rows;     /* borrowed; the rows, in order */
+	size_t n;                        /* how many */
+	const struct data_style *style;  /* borrowed; the names' language */
+	long long k;                     /* the k protecting them, 0 when per indicator */
+	const char *as_of;               /* the canonical as_of, or "" / NULL for now */
+	const char *filename;            /* the attachment's name, safe in quotes */
+};
+/* Replies 200 with the workbook (render/xlsx.h) as an attachment, the
+ * method sheet naming the read's data and catalogue versions; 500 when it
+ * could not be made. */
+void aggregator_reply_xlsx(struct http_request *req, const struct read_ctx *rc,
+                           const struct xlsx_answer *x);
+
+/* The id and the time an SDMX-JSON message names itself with. */
+struct sdmx_meta_text {
+	char id[32];        /* "samlad-" and 16 random hex digits */
+	char prepared[32];  /* now, RFC 3339 UTC */
+};
+/* Fills out; 0, or -1 after answering 500 (no randomness). */
+int aggregator_sdmx_meta(struct http_request *req, struct sdmx_meta_text *out) WUR;
+/* "&as_of=..." for a link, its '+' encoded, or "" without as_of. */
+void aggregator_as_of_param(const char *as_of, char *out, size_t size);
+/* Replies 200 with the SDMX-JSON message (taken), or 500 when it is NULL
+ * or cannot be printed. */
+void aggregator_reply_sdmx(struct http_request *req, cJSON *msg);
+/* Replies 200 with the rows as SDMX-CSV (render/sdmx.h), or 500. */
+void aggregator_reply_sdmx_csv(struct http_request *req, const struct data_row *rows,
+                               size_t n);
+
 /* What /v1/completeness and /reporting were asked, once read. */
 struct reporting_args {
 	const struct cat_area *municipality;  /* a top-level area */
@@ -152,6 +184,9 @@ void completeness_get(struct http_request *req, void *app);
 /* GET /reporting?area=MUNICIPALITY[&from=][&to=][&lang=en][&as_of=]: the
  * same as a page, Swedish by default. */
 void reporting_get(struct http_request *req, void *app);
+/* GET /explore?indicator=..&area=..[&from=][&to=][&freq=][&lang=en]: the
+ * explorer, a page over the selection of /v1/data (explore_get.c). */
+void explore_get(struct http_request *req, void *app);
 /* OPTIONS on a data endpoint: with --public the CORS preflight (204), else
  * the 405 any other method gets (cors_options.c). */
 void cors_options(struct http_request *req, void *app);

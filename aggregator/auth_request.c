@@ -241,7 +241,7 @@ int read_begin(struct aggregator *a, struct http_request *req, const char *as_of
 struct tables_ctx read_tables(struct aggregator *a, const struct read_ctx *ctx)
 {
 	return (struct tables_ctx){ ctx->db, ctx->cat, &a->timeline, ctx->v.at, ctx->v.recorded,
-	                            a->cache };
+	                            a->cache, ctx->v.flagged_from };
 }
 
 void read_put_db(struct aggregator *a, struct read_ctx *ctx)

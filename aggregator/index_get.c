@@ -1,14 +1,41 @@
 /* GET /: the start page for people in a browser. Per municipality it
  * links its reporting page (reporting_get.c: who has reported) and lists
  * the years from the first to the last with data and, per year, the links
- * to its review page (review_get.c). Without a valid session (and without --public) the
- * browser is sent to /login. */
+ * to its review page (review_get.c); above them a link to the explorer
+ * (explore_get.c). Swedish by default, English with lang=en. Without a
+ * valid session (and without --public) the browser is sent to /login. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "aggregator.h"
 #include "html.h"
 #include "period.h"
 #include "query.h"
+
+/* The page's words in one language. */
+struct index_words {
+	const char *lang;          /* the html lang */
+	const char *sign_out;      /* the button */
+	const char *intro;         /* the first paragraph */
+	const char *explore;       /* the explorer's path */
+	const char *explore_text;  /* its link's text */
+	const char *no_data;       /* a municipality without data */
+};
+
+static const struct index_words SV = {
+	"sv", "Logga ut", "Varje siffra har passerat röjandekontrollen: små antal och de celler "
+	"som skulle avslöja dem döljs. API:t beskrivs i docs/aggregator.md.", "/explore",
+	"Utforska data: välj indikatorer, områden och perioder, se diagram och tabeller, ladda ner",
+	"Inga data ännu.",
+};
+
+static const struct index_words EN = {
+	"en", "Sign out", "Every figure has passed disclosure control: small counts and the "
+	"cells that would reveal them are suppressed. The API is described in "
+	"docs/aggregator.md.", "/explore?lang=en",
+	"Explore the data: choose indicators, areas and periods, see charts and tables, download",
+	"No data yet.",
+};
 
 /* The years with data of one municipality, from the spans of its leaves. */
 struct year_range {
@@ -47,7 +74,7 @@ static struct year_range years_of(const struct catalogue *cat, const struct cat_
 
 static void municipality_section(struct buf *b, const struct catalogue *cat,
                                  const struct cat_area *m, const struct load_span *spans,
-                                 size_t n)
+                                 size_t n, const struct index_words *w)
 {
 	struct year_range r = years_of(cat, m, spans, n);
 
@@ -55,7 +82,7 @@ static void municipality_section(struct buf *b, const struct catalogue *cat,
 	buf_htmlf(b, "<p><a class=\"reporting\" href=\"/reporting?area=%s\">Rapportering</a>"
 	          " (vem har rapporterat, kvartal för kvartal)</p>\n", m->code);
 	if (r.first == 0)
-		buf_puts(b, "<p>No data yet.</p>\n");
+		buf_htmlf(b, "<p>%s</p>\n", w->no_data);
 	for (int y = r.last; r.first != 0 && y >= r.first; y--) {
 		buf_printf(b, "<h3>%d</h3>\n", y);
 		review_links(b, m, y);
@@ -64,19 +91,18 @@ static void municipality_section(struct buf *b, const struct catalogue *cat,
 
 /* The page; a failure shows in the buffer (buf_failed). */
 static void index_page(struct buf *b, const struct catalogue *cat, bool public_read,
-                       const struct load_span *spans, size_t n)
+                       const struct load_span *spans, size_t n, const struct index_words *w)
 {
-	html_begin(b, "en", "Samlad");
+	html_begin(b, w->lang, "Samlad");
 	buf_puts(b, "<h1>Samlad</h1>\n");
 	if (!public_read)
-		buf_puts(b, "<form method=\"post\" action=\"/logout\"><button type=\"submit\">"
-		         "Sign out</button></form>\n");
-	buf_puts(b, "<p>Every figure has passed disclosure control: small counts and "
-	         "the cells that would reveal them are suppressed. The API is described "
-	         "in docs/aggregator.md.</p>\n");
+		buf_htmlf(b, "<form method=\"post\" action=\"/logout\"><button type=\"submit\">"
+		          "%s</button></form>\n", w->sign_out);
+	buf_htmlf(b, "<p>%s</p>\n<p><a class=\"explore\" href=\"%s\">%s</a></p>\n", w->intro,
+	          w->explore, w->explore_text);
 	for (size_t i = 0; i < cat->nareas; i++)
 		if (cat->areas[i].parent < 0)
-			municipality_section(b, cat, &cat->areas[i], spans, n);
+			municipality_section(b, cat, &cat->areas[i], spans, n, w);
 	html_end(b);
 }
 
@@ -87,14 +113,21 @@ void index_get(struct http_request *req, void *app)
 	struct load_span *spans = NULL;
 	size_t n = 0;
 	struct buf page = BUF_INIT;
+	struct query_param qp[] = { { "lang", NULL, 0 } };
 
-	if (read_gate(a, req, READ_PAGE, &rc) != 0 || query_read(req, NULL, 0) != 0 ||
+	if (read_gate(a, req, READ_PAGE, &rc) != 0 || query_read(req, qp, 1) != 0 ||
 	    read_begin(a, req, NULL, &rc) != 0)
 		goto done;
+	if (qp[0].value && strcmp(qp[0].value, "sv") != 0 && strcmp(qp[0].value, "en") != 0) {
+		query_bad(req, "lang", qp[0].value, "expected sv or en");
+		goto done;
+	}
+	const struct index_words *w = qp[0].value && strcmp(qp[0].value, "en") == 0 ? &EN : &SV;
 	enum db_status st = load_spans(rc.db, rc.v.at.data, &spans, &n);
 	read_put_db(a, &rc);
 	if (st == DB_OK) {
-		index_page(&page, rc.cat, a->public_read, spans, n);
+		index_page(&page, rc.cat, a->public_read, spans, n, w);
+		http_add_header(req, "Content-Language", w->lang);
 		html_reply(req, 200, &page, 0);
 	} else
 		aggregator_reply_failure(a, req, tables_status(st), "the index");

@@ -64,6 +64,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/review/*", review_get },
 	{ "GET", "/v1/completeness", completeness_get },
 	{ "GET", "/reporting", reporting_get },
+	{ "GET", "/explore", explore_get },
 	/* CORS preflights of the data endpoints, answered with --public only. */
 	{ "OPTIONS", "/v1/catalogue", cors_options },
 	{ "OPTIONS", "/v1/series", cors_options },

@@ -214,6 +214,14 @@ int query_format(struct http_request *req, const char *value, unsigned allowed,
 	return query_bad(req, "format", value, why);
 }
 
+int query_lang(struct http_request *req, const char *value, bool *english)
+{
+	*english = value && strcmp(value, "en") == 0;
+	if (!value || *english || strcmp(value, "sv") == 0)
+		return 0;
+	return query_bad(req, "lang", value, "expected sv or en");
+}
+
 int query_freq(struct http_request *req, const char *value, enum series_freq *out)
 {
 	if (!value || strcmp(value, "quarter") == 0)

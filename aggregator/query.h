@@ -6,6 +6,7 @@
 #ifndef SAMLAD_QUERY_H
 #define SAMLAD_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 #include "catalogue.h"
@@ -57,6 +58,8 @@ int query_municipality(struct http_request *req, const struct catalogue *cat,
  * not_acceptable when it names none of the allowed. */
 int query_format(struct http_request *req, const char *value, unsigned allowed,
                  enum query_format *out) WUR;
+/* lang=sv|en: *english is true for en; Swedish when absent. */
+int query_lang(struct http_request *req, const char *value, bool *english) WUR;
 /* freq=quarter|year; quarter when absent. */
 int query_freq(struct http_request *req, const char *value, enum series_freq *out) WUR;
 /* as_of: an RFC 3339 time, written to out in the canonical form that is

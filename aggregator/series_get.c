@@ -1,24 +1,27 @@
-/* GET /v1/series?indicator=&area=&from=&to=&freq=quarter|year[&as_of=][&format=]
+/* GET /v1/series?indicator=&area=&from=&to=&freq=quarter|year[&as_of=][&format=][&lang=]
  * One area's row of the protected year tables over a range of periods,
- * with derived values and the trend, as JSON, CSV or SDMX-JSON. */
+ * with derived values and the trend, as JSON, CSV, SDMX-JSON, SDMX-CSV or
+ * xlsx. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "aggregator.h"
-#include "hex.h"
 #include "period.h"
 #include "query.h"
 #include "render.h"
 #include "sdmx.h"
+#include "xlsx.h"
 
 /* Positions in the parameter list. */
-enum { P_INDICATOR, P_AREA, P_FROM, P_TO, P_FREQ, P_AS_OF, P_FORMAT, P_COUNT };
+enum { P_INDICATOR, P_AREA, P_FROM, P_TO, P_FREQ, P_AS_OF, P_FORMAT, P_LANG, P_COUNT };
 
 /* The request once its parameters are read. */
 struct series_args {
 	struct series_request rq;         /* what to assemble */
 	enum query_format format;         /* how to answer */
+	bool english;                     /* lang=en: the workbook in English */
 	char as_of[QUERY_TIME_MAX];       /* canonical as_of, or "" */
 };
 
@@ -36,7 +39,10 @@ static int args_read(struct http_request *req, const struct catalogue *cat,
 		return -1;
 	}
 	return query_freq(req, qp[P_FREQ].value, &out->rq.freq) != 0 ||
-	       query_format(req, qp[P_FORMAT].value, FORMAT_JSON | FORMAT_CSV | FORMAT_SDMX,
+	       query_lang(req, qp[P_LANG].value, &out->english) != 0 ||
+	       query_format(req, qp[P_FORMAT].value,
+	                    FORMAT_JSON | FORMAT_CSV | FORMAT_SDMX | FORMAT_SDMX_CSV |
+	                    FORMAT_XLSX,
 	                    &out->format) != 0 ? -1 : 0;
 }
 
@@ -109,59 +115,59 @@ static int bounds_read(struct aggregator *a, struct http_request *req,
 static void self_link(const struct series *s, const struct series_args *args, char *out,
                       size_t size)
 {
-	char from[PERIOD_STRLEN], to[PERIOD_STRLEN], as_of[2 * QUERY_TIME_MAX] = "";
-	size_t o = 0;
+	char from[PERIOD_STRLEN], to[PERIOD_STRLEN], as_of[2 * QUERY_TIME_MAX];
 
 	series_period_format(s->freq, args->rq.from, from);
 	series_period_format(s->freq, args->rq.to, to);
-	/* '+' in an offset would read as a space: encode it. */
-	for (const char *p = args->as_of; *p && o + 4 < sizeof as_of; p++) {
-		if (*p == '+') {
-			memcpy(as_of + o, "%2B", 3);
-			o += 3;
-		} else
-			as_of[o++] = *p;
-	}
-	as_of[o] = '\0';
+	aggregator_as_of_param(args->as_of, as_of, sizeof as_of);
 	snprintf(out, size, "/v1/series?indicator=%s&area=%s&from=%s&to=%s&freq=%s"
-	         "&format=sdmx-json%s%s", s->indicator->code, s->area->code, from, to,
-	         s->freq == FREQ_QUARTER ? "quarter" : "year", o ? "&as_of=" : "", as_of);
+	         "&format=sdmx-json%s", s->indicator->code, s->area->code, from, to,
+	         s->freq == FREQ_QUARTER ? "quarter" : "year", as_of);
 }
 
 static void reply_sdmx(struct http_request *req, const struct series *s,
                        const struct series_args *args)
 {
-	unsigned char rnd[8];
-	char id[32], prepared[32], self[512];
-	time_t now = time(NULL);
-	struct tm tm;
+	struct sdmx_meta_text mt;
+	char self[512];
 
-	if (crypto_random(rnd, sizeof rnd) != 0) {
-		http_reply_error(req, 500, "internal_error", "no randomness for the message id");
+	if (aggregator_sdmx_meta(req, &mt) != 0)
 		return;
-	}
-	memcpy(id, "samlad-", 7);
-	hex_encode(rnd, sizeof rnd, id + 7);
-	gmtime_r(&now, &tm);
-	strftime(prepared, sizeof prepared, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	self_link(s, args, self, sizeof self);
-	struct sdmx_meta meta = { id, prepared, self };
-	cJSON *msg = sdmx_series(s, &meta);
-	char *text = msg ? cJSON_PrintUnformatted(msg) : NULL;
-	cJSON_Delete(msg);
-	if (!text) {
-		http_reply_error(req, 500, "internal_error", "out of memory building the message");
-		return;
-	}
-	http_reply_owned(req, 200, SDMX_MEDIA_TYPE, text, strlen(text));
+	struct sdmx_meta meta = { mt.id, mt.prepared, self };
+	aggregator_reply_sdmx(req, sdmx_series(s, &meta));
 }
 
-static void reply_series(struct http_request *req, const struct catalogue *cat,
+/* The points as rows, for the formats that take rows: xlsx, SDMX-CSV. */
+static void reply_rows(struct http_request *req, const struct read_ctx *rc,
+                       const struct series *s, const struct series_args *args)
+{
+	struct data_row *rows = calloc(s->n + 1, sizeof *rows);
+	struct data_style style = { args->english, ',' };
+	char name[160];
+
+	if (!rows) {
+		http_reply_error(req, 500, "internal_error", "out of memory");
+		return;
+	}
+	data_rows_of_series(s, rows);
+	snprintf(name, sizeof name, "samlad-%s-%s.xlsx", s->indicator->code, s->area->code);
+	struct xlsx_answer x = { rows, s->n, &style, 0, args->as_of, name };
+	if (args->format == FORMAT_SDMX_CSV)
+		aggregator_reply_sdmx_csv(req, rows, s->n);
+	else
+		aggregator_reply_xlsx(req, rc, &x);
+	free(rows);
+}
+static void reply_series(struct http_request *req, const struct read_ctx *rc,
                          const struct series *s, const struct series_args *args)
 {
 	struct buf csv = BUF_INIT;
+	const struct catalogue *cat = rc->cat;
 
-	if (args->format == FORMAT_CSV)
+	if (args->format == FORMAT_XLSX || args->format == FORMAT_SDMX_CSV)
+		reply_rows(req, rc, s, args);
+	else if (args->format == FORMAT_CSV)
 		aggregator_reply_csv(req, &csv, render_series_csv(s, &csv));
 	else if (args->format == FORMAT_SDMX)
 		reply_sdmx(req, s, args);
@@ -194,7 +200,7 @@ void series_get(struct http_request *req, void *app)
 		[P_INDICATOR] = { "indicator", NULL, 0 }, [P_AREA] = { "area", NULL, 0 },
 		[P_FROM] = { "from", NULL, 0 }, [P_TO] = { "to", NULL, 0 },
 		[P_FREQ] = { "freq", NULL, 0 }, [P_AS_OF] = { "as_of", NULL, 0 },
-		[P_FORMAT] = { "format", NULL, 0 },
+		[P_FORMAT] = { "format", NULL, 0 }, [P_LANG] = { "lang", NULL, 0 },
 	};
 	struct series_args args = { .rq.alpha = a->alpha };
 	struct series_tables t = { NULL, 0, 0 };
@@ -210,7 +216,7 @@ void series_get(struct http_request *req, void *app)
 	read_put_db(a, &rc);
 	enum agg_status st = series_from_tables(rc.cat, &args.rq, t.tables, t.y0, t.y1, &s);
 	if (st == AGG_OK)
-		reply_series(req, rc.cat, &s, &args);
+		reply_series(req, &rc, &s, &args);
 	else
 		aggregator_reply_failure(a, req, st, "the series");
 done:

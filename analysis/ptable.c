@@ -25,13 +25,16 @@ struct ptable *ptable_new(int year, size_t nleaves, bool total)
 	size_t nrows = nleaves + (total ? 1 : 0);
 	size_t cells = nrows * DC_NCOLS;
 	struct ptable *t = malloc(sizeof *t + cells * sizeof *t->cells +
-	                          (nleaves + 1) * sizeof *t->leaves);
+	                          (nleaves + 1) * sizeof *t->leaves + cells);
 	if (!t)
 		return NULL;
 	*t = (struct ptable){ .year = year, .nleaves = nleaves, .total = total, .nrows = nrows };
 	t->cells = (struct pcell *)(t + 1);
 	t->leaves = (int *)(t->cells + cells);
-	for (size_t i = 0; i < cells; i++)
+	t->flags = (unsigned char *)(t->leaves + nleaves + 1);
+	for (size_t i = 0; i < cells; i++) {
 		t->cells[i] = (struct pcell){ 0, DC_MISSING };
+		t->flags[i] = 0;
+	}
 	return t;
 }

@@ -46,6 +46,8 @@ struct ptable {
 	size_t hidden;          /* hidden cells */
 	struct point at;        /* where the state began; (0, 0) for a table with no state */
 	struct pcell *cells;    /* nrows x DC_NCOLS, row-major (in this allocation) */
+	unsigned char *flags;   /* per cell, its enum flag (core/flag.h) when published, else 0
+	                         * (in this allocation; tables/flags.c sets them) */
 };
 
 /* -1, 0 or 1 as a is before, at or after b. */

@@ -28,6 +28,7 @@ struct series_point {
 	int period;                /* yyyyq for quarters, yyyy for years */
 	long long value;           /* the published value; 0 unless published */
 	enum point_status status;  /* published, suppressed or missing */
+	int flag;                  /* its enum flag (core/flag.h) when published, else 0 */
 };
 
 /* Moving annual total and change on the year before, for one point.

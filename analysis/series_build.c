@@ -131,11 +131,14 @@ static void points_from_tables(const struct series_request *rq, struct ptable **
 		pts[i].period = period;
 		pts[i].status = POINT_MISSING;
 		pts[i].value = 0;
+		pts[i].flag = 0;
 		if (row < 0)
 			continue;
-		const struct pcell *c = &t->cells[(size_t)row * DC_NCOLS + (size_t)col];
+		size_t cell = (size_t)row * DC_NCOLS + (size_t)col;
+		const struct pcell *c = &t->cells[cell];
 		pts[i].status = point_status_of(c->status);
 		pts[i].value = pts[i].status == POINT_PUBLISHED ? c->value : 0;
+		pts[i].flag = t->flags[cell];
 	}
 }
 

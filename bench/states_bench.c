@@ -81,7 +81,7 @@ static void measure(struct db *db, const struct catalogue *cat, struct timeline 
 	    st.states != 11)
 		die("recording the eleventh state", db);
 	double t2 = now_ms();
-	struct tables_ctx ctx = { db, cat, tl, now, now, NULL };
+	struct tables_ctx ctx = { db, cat, tl, now, now, NULL, 0 };
 	struct ptable *p = NULL;
 	if (tables_read(&ctx, ind, mun, year, year, &p) != AGG_OK || !p || p->at.data == 0)
 		die("reading the table", db);

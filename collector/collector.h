@@ -94,5 +94,6 @@ void logout_post(struct http_request *req, void *app);
 void submit_get(struct http_request *req, void *app);
 void submit_post(struct http_request *req, void *app);
 void submit_upload(struct http_request *req, void *app);
+void template_get(struct http_request *req, void *app);
 
 #endif

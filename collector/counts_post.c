@@ -17,6 +17,9 @@
 #include "validate.h"
 
 #define IDEMPOTENCY_KEY_MAX 255
+/* The media types of .xlsx and .xls files. */
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#define XLS_TYPE "application/vnd.ms-excel"
 
 /* What the query string held. */
 struct post_query {
@@ -88,7 +91,9 @@ static int read_key(struct http_request *req, struct store_batch *batch)
 	return 0;
 }
 
-/* The body's format from its Content-Type. Returns -1 after answering 415. */
+/* The body's format from its Content-Type. Returns -1 after answering
+ * 415; for a workbook's type with the sentence that says how to save it
+ * as CSV. */
 static int read_type(struct http_request *req, bool *csv)
 {
 	const char *type = http_content_type(req);
@@ -96,8 +101,12 @@ static int read_type(struct http_request *req, bool *csv)
 	*csv = strcmp(type, "text/csv") == 0;
 	if (*csv || strcmp(type, "application/json") == 0)
 		return 0;
-	http_reply_error(req, 415, "unsupported_media_type", "send the counts as "
-	                 "application/json or text/csv");
+	if (strcmp(type, XLSX_TYPE) == 0 || strcmp(type, XLS_TYPE) == 0)
+		http_reply_error(req, 415, INGEST_SPREADSHEET_CODE, "%s",
+		                 INGEST_SPREADSHEET_MESSAGE);
+	else
+		http_reply_error(req, 415, "unsupported_media_type", "send the counts as "
+		                 "application/json or text/csv");
 	return -1;
 }
 
@@ -267,7 +276,8 @@ static void reply_outcome(struct collector *c, struct http_request *req, enum ba
 {
 	switch (out) {
 	case BATCH_REJECTED:
-		http_reply_error(req, 400, b->err.code, "%s", b->err.message);
+		http_reply_error(req, ingest_error_status(&b->err), b->err.code, "%s",
+		                 b->err.message);
 		break;
 	case BATCH_INVALID:
 		reply_conflicts(req, &b->checked, b->dry_run);

@@ -702,14 +702,31 @@ static enum ingest_status csv_rows(struct csv_reader *r, const int map[F_COUNT],
 	return INGEST_OK;
 }
 
+bool ingest_is_spreadsheet(const char *body, size_t len)
+{
+	/* A zip's local file header (xlsx, ods), and OLE's compound file (xls). */
+	static const char zip[4] = { 'P', 'K', '\x03', '\x04' };
+	static const char ole[4] = { '\xD0', '\xCF', '\x11', '\xE0' };
+
+	return len >= 4 && (memcmp(body, zip, 4) == 0 || memcmp(body, ole, 4) == 0);
+}
+
+unsigned ingest_error_status(const struct ingest_error *err)
+{
+	return err->code && strcmp(err->code, INGEST_SPREADSHEET_CODE) == 0 ? 415 : 400;
+}
+
 enum ingest_status ingest_csv(const char *body, size_t len, struct raw_batch *out,
                               struct conflicts *conf, struct ingest_error *err)
 {
 	struct csv_reader r;
 	int map[F_COUNT] = { -1, -1, -1, -1, -1 };
 
+	if (ingest_is_spreadsheet(body, len))
+		return reject(err, INGEST_SPREADSHEET_CODE, "%s", INGEST_SPREADSHEET_MESSAGE);
 	csv_reader_init(&r, body, len);
-	enum ingest_status st = csv_header(&r, map, err);
+	enum ingest_status st = csv_detect_sep(&r) == 0 ? csv_header(&r, map, err)
+	                                                : csv_malformed(&r, err);
 	if (st == INGEST_OK)
 		st = csv_rows(&r, map, out, conf, err);
 	csv_reader_free(&r);

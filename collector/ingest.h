@@ -114,9 +114,21 @@ struct ingest_error {
 enum ingest_status ingest_json(const char *body, size_t len, struct raw_batch *out,
                                struct conflicts *conf, struct ingest_error *err) WUR;
 /* Reads CSV with the header indicator,area,period,value and optionally
- * flag, in any order. */
+ * flag, in any order, separated by ',' or (as Swedish Excel saves it) by
+ * ';', as the header line has it (csv_detect_sep). A workbook
+ * (ingest_is_spreadsheet) is rejected with INGEST_SPREADSHEET_CODE. */
 enum ingest_status ingest_csv(const char *body, size_t len, struct raw_batch *out,
                               struct conflicts *conf, struct ingest_error *err) WUR;
+
+/* The error code and the one sentence for a workbook sent as CSV (415). */
+#define INGEST_SPREADSHEET_CODE "unsupported_media_type"
+#define INGEST_SPREADSHEET_MESSAGE "the file is an Excel workbook, not CSV; save it in " \
+	"Excel as \"CSV UTF-8 (kommaavgränsad) (*.csv)\" and send that file"
+/* True when the body begins as an .xlsx (a zip: PK 03 04) or an .xls (OLE:
+ * D0 CF 11 E0) does, whatever its name or Content-Type said. */
+bool ingest_is_spreadsheet(const char *body, size_t len);
+/* The status of a rejected body: 415 for a workbook, else 400. */
+unsigned ingest_error_status(const struct ingest_error *err);
 
 /* Copies client text for echoing in a message: valid UTF-8 is kept,
  * control characters and invalid bytes become '?', and text longer than

@@ -47,6 +47,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/submit", submit_get },
 	{ "POST", "/submit", submit_post },
 	{ "POST", "/submit/upload", submit_upload },
+	{ "GET", "/submit/template.xlsx", template_get },
 };
 
 /* Makes the pool and the session key, and says at once whether the database answers. The

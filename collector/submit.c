@@ -127,8 +127,10 @@ static unsigned unstored_status(struct collector *c, struct http_request *req,
 
 	*message = w->errors;
 	if (out == BATCH_REJECTED) {
-		*message = b->err.message;
-		return 400;
+		unsigned status = ingest_error_status(&b->err);
+		/* A workbook gets the page's own sentence, in the page's language. */
+		*message = status == 415 ? w->spreadsheet : b->err.message;
+		return status;
 	}
 	if (out == BATCH_INVALID)
 		return 422;

@@ -43,12 +43,16 @@ static const struct words SV = {
 	.errors = "Inget sparades. Rätta felen:",
 	.other_quarter = "Välj ett annat kvartal",
 	.upload = "Ladda upp en fil",
-	.upload_help = "En CSV-fil med kolumnerna indicator, area, period, value.",
+	.upload_help = "En CSV-fil med kolumnerna indicator, area, period, value, skilda med "
+	               "komma eller semikolon: spara mallen i Excel som "
+	               "\"CSV UTF-8 (kommaavgränsad) (*.csv)\".",
 	.upload_button = "Ladda upp",
 	.template_link = "Ladda ner mallen för kvartalet (xlsx)",
 	.no_file = "Välj en fil att ladda upp.",
 	.empty_form = "Fyll i minst ett värde.",
 	.upload_type = "Skicka filen som multipart/form-data.",
+	.spreadsheet = "Filen är en Excel-arbetsbok, inte CSV. Spara den i Excel som "
+	               "\"CSV UTF-8 (kommaavgränsad) (*.csv)\" och ladda upp den filen.",
 };
 
 static const struct words EN = {
@@ -91,12 +95,16 @@ static const struct words EN = {
 	.errors = "Nothing was stored. Correct the errors:",
 	.other_quarter = "Choose another quarter",
 	.upload = "Upload a file",
-	.upload_help = "A CSV file with the columns indicator, area, period, value.",
+	.upload_help = "A CSV file with the columns indicator, area, period, value, separated "
+	               "by commas or semicolons: save the template in Excel as "
+	               "\"CSV UTF-8 (kommaavgränsad) (*.csv)\".",
 	.upload_button = "Upload",
 	.template_link = "Download the quarter's template (xlsx)",
 	.no_file = "Choose a file to upload.",
 	.empty_form = "Enter at least one value.",
 	.upload_type = "Send the file as multipart/form-data.",
+	.spreadsheet = "The file is an Excel workbook, not CSV. Save it in Excel as "
+	               "\"CSV UTF-8 (kommaavgränsad) (*.csv)\" and upload that file.",
 };
 
 const struct words *words_for(const char *lang)

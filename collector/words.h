@@ -47,6 +47,7 @@ struct words {
 	const char *template_link;  /* the template's link */
 	const char *no_file;        /* an upload without a file */
 	const char *upload_type;    /* an upload that is no multipart form */
+	const char *spreadsheet;    /* a workbook uploaded where CSV was expected: save it as CSV UTF-8 */
 	const char *empty_form;     /* a form with every cell empty */
 };
 

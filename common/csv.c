@@ -17,7 +17,7 @@ static const char utf8_bom[3] = { '\xEF', '\xBB', '\xBF' };
 void csv_reader_init(struct csv_reader *r, const char *data, size_t len)
 {
 	*r = (struct csv_reader){ .p = data, .end = data + len, .line = 1,
-	                          .next_line = 1, .field = BUF_INIT };
+	                          .next_line = 1, .sep = ',', .field = BUF_INIT };
 	if (len >= sizeof utf8_bom && memcmp(data, utf8_bom, sizeof utf8_bom) == 0)
 		r->p += sizeof utf8_bom;
 }
@@ -62,6 +62,31 @@ static void skip_blank_lines(struct csv_reader *r)
 	}
 }
 
+int csv_detect_sep(struct csv_reader *r)
+{
+	const char *p = r->p;
+	bool quoted = false, comma = false, semicolon = false;
+
+	/* Blank lines before the header are skipped as csv_read skips them. */
+	while (p < r->end && (*p == '\n' || *p == '\r'))
+		p++;
+	/* Up to the first line end outside quotes; "" inside quotes toggles
+	 * twice, which is right. */
+	for (; p < r->end && (quoted || (*p != '\n' && *p != '\r')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == ',')
+			comma = true;
+		else if (!quoted && *p == ';')
+			semicolon = true;
+	}
+	if (comma && semicolon)
+		return csv_fail(r, "the header line has both ',' and ';'; separate the columns "
+		                "with one of them only");
+	r->sep = semicolon ? ';' : ',';
+	return 0;
+}
+
 static int field_byte(struct csv_reader *r, char c)
 {
 	if (buf_append(&r->field, &c, 1) != 0)
@@ -89,15 +114,15 @@ static int read_quoted(struct csv_reader *r)
 		if (field_byte(r, c) != 0)
 			return -1;
 	}
-	if (r->p < r->end && *r->p != ',' && eol_len(r, r->p) == 0)
+	if (r->p < r->end && *r->p != r->sep && eol_len(r, r->p) == 0)
 		return csv_fail(r, "unexpected character after a closing quote");
 	return 0;
 }
 
-/* Reads an unquoted field up to the comma, line end or end of input. */
+/* Reads an unquoted field up to the separator, line end or end of input. */
 static int read_plain(struct csv_reader *r)
 {
-	while (r->p < r->end && *r->p != ',' && eol_len(r, r->p) == 0) {
+	while (r->p < r->end && *r->p != r->sep && eol_len(r, r->p) == 0) {
 		char c = *r->p++;
 		if (c == '"')
 			return csv_fail(r, "quote inside an unquoted field");
@@ -138,14 +163,14 @@ int csv_read(struct csv_reader *r, struct csv_record *rec)
 	r->line = r->next_line;
 	buf_reset(&r->field);
 	rec->nfields = 0;
-	/* A field followed by a comma is followed by another; the step skips the comma. */
+	/* A field followed by a separator is followed by another; the step skips it. */
 	for (bool more = true; more; r->p += more) {
 		if (rec->nfields == CSV_MAX_FIELDS)
 			return csv_fail(r, "more than %d fields", CSV_MAX_FIELDS);
 		size_t i = rec->nfields++;
 		if (read_field(r, &offsets[i], &rec->lens[i]) != 0)
 			return -1;
-		more = r->p < r->end && *r->p == ',';
+		more = r->p < r->end && *r->p == r->sep;
 	}
 	size_t n = eol_len(r, r->p);
 	r->p += n;

@@ -1,6 +1,7 @@
 /* RFC 4180 CSV: a reader over a buffer in memory and a field writer.
  * Fields may be quoted ("a ""b"""), records end in LF or CRLF, a UTF-8 BOM at
- * the start is skipped. */
+ * the start is skipped. The separator is ',' or, as Swedish Excel writes
+ * it, ';' (csv_detect_sep). */
 #ifndef SAMLAD_CSV_H
 #define SAMLAD_CSV_H
 
@@ -15,6 +16,7 @@ struct csv_reader {
 	const char *end;    /* one past the last byte */
 	size_t line;        /* line number where the current record starts (1-based) */
 	size_t next_line;   /* line number of the byte at p */
+	char sep;           /* the field separator: ',' (the default) or ';' */
 	struct buf field;   /* scratch: the fields of the last record, NUL-separated */
 	char error[128];    /* why the last call returned -1 */
 };
@@ -27,6 +29,11 @@ struct csv_record {
 
 void csv_reader_init(struct csv_reader *r, const char *data, size_t len);
 void csv_reader_free(struct csv_reader *r);
+/* Sets r->sep from the first line that is not blank, as Excel's dialects
+ * differ: ';' when it has a ';' outside quotes, else ','. A line with both
+ * is refused (-1, r->error says so; r->line is 1), since either guess could
+ * read a count into the wrong column. Call it before the first csv_read. */
+int csv_detect_sep(struct csv_reader *r) WUR;
 /* Reads the next record: returns 1 with *rec filled, 0 at the end of input,
  * -1 on malformed input (r->error says why, r->line says where). A blank
  * line is skipped. */

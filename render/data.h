@@ -12,6 +12,7 @@
 #include "catalogue.h"
 #include "compiler.h"
 #include "ptable.h"
+#include "series.h"
 
 /* One row: a cell of a year table, with what names it. */
 struct data_row {
@@ -20,6 +21,8 @@ struct data_row {
 	int year;                               /* the table's year */
 	int col;                                /* 0..3 the quarter's column, DC_YEAR the year */
 	struct pcell cell;                      /* value and status as published */
+	int flag;                               /* the agencies' enum flag (core/flag.h)
+	                                         * of a published value, else 0 */
 };
 
 /* How the rows are written. */
@@ -37,12 +40,13 @@ struct data_page {
 };
 
 /* {"total", "page", "pages", "next", "rows": [{"indicator", "indicator_name",
- * "area", "area_name", "period", "frequency", "value", "status"}]}; NULL
- * when memory ran out. */
+ * "area", "area_name", "period", "frequency", "value", "status"} and "flag"
+ * where the agency set one]}; NULL when memory ran out. */
 cJSON *render_data(const struct data_row *rows, size_t n, const struct data_style *style,
                    const struct data_page *page);
 /* The same rows as CSV: a UTF-8 byte order mark (so that Excel reads the
- * names as UTF-8), a header, one line per row. 0 or -1. */
+ * names as UTF-8), a header, one line per row, the flag last (empty for
+ * none). 0 or -1. */
 int render_data_csv(const struct data_row *rows, size_t n, const struct data_style *style,
                     struct buf *out) WUR;
 
@@ -61,5 +65,14 @@ struct data_cube {
  * (ids the codes, labels the names), value null with a status word where
  * a cell is not published. NULL when memory ran out. */
 cJSON *render_data_jsonstat(const struct data_cube *cube, const struct data_style *style);
+
+/* The rows of a table, row by row and Q1..Q4 then the year (what its CSV
+ * lists), for the formats that take rows (xlsx, SDMX-CSV): rows[] has
+ * t->nrows * DC_NCOLS entries. Returns how many. */
+size_t data_rows_of_table(const struct catalogue *cat, const struct cat_indicator *ind,
+                          const struct cat_area *municipality, const struct ptable *t,
+                          struct data_row *rows);
+/* The points of a series as rows, in order: rows[] has s->n entries. */
+void data_rows_of_series(const struct series *s, struct data_row *rows);
 
 #endif

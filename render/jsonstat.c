@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include "flag.h"
 #include "json_build.h"
 #include "period.h"
 #include "series.h"
@@ -121,9 +122,11 @@ static bool add_values(cJSON *o, const struct data_cube *c)
 		enum point_status st = point_status_of(c->rows[i].cell.status);
 		ok = json_append(values, st == POINT_PUBLISHED ?
 		                 cJSON_CreateNumber((double)c->rows[i].cell.value) : cJSON_CreateNull());
+		const char *word = st != POINT_PUBLISHED ? point_status_name(st)
+		                                         : flag_name((enum flag)c->rows[i].flag);
 		snprintf(key, sizeof key, "%zu", i);
-		if (ok && st != POINT_PUBLISHED)
-			ok = cJSON_AddStringToObject(status, key, point_status_name(st)) != NULL;
+		if (ok && word)
+			ok = cJSON_AddStringToObject(status, key, word) != NULL;
 	}
 	return ok;
 }

@@ -1,6 +1,8 @@
 /* The legend of published tables; see legend.h. */
 #include "legend.h"
 
+#include "flag.h"
+
 static const struct legend_row rows[LEGEND_COUNT] = {
 	[LEGEND_ZERO] = { "\xe2\x80\x93", "noll", "magnitude zero" },
 	[LEGEND_NOT_AVAILABLE] = { "..", "uppgift inte tillgänglig eller för osäker för att anges "
@@ -22,4 +24,11 @@ const char *legend_cell_symbol(enum point_status st, long long value)
 	if (st != POINT_PUBLISHED)
 		return rows[LEGEND_NOT_AVAILABLE].symbol;
 	return value == 0 ? rows[LEGEND_ZERO].symbol : NULL;
+}
+
+const char *legend_flag_symbol(int flag)
+{
+	if (flag == FLAG_BREAK)
+		return rows[LEGEND_BREAK].symbol;
+	return flag == FLAG_PROVISIONAL ? rows[LEGEND_PROVISIONAL].symbol : NULL;
 }

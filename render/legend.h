@@ -33,5 +33,8 @@ const struct legend_row *legend_row(enum legend_symbol s);
 /* The symbol a cell shows instead of its number, or NULL when the number
  * is shown: ".." for a value not published, "–" for a published zero. */
 const char *legend_cell_symbol(enum point_status st, long long value);
+/* The mark printed after a published value its agency flagged ("*"
+ * provisional, "|" a break), or NULL for none. */
+const char *legend_flag_symbol(int flag);
 
 #endif

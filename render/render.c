@@ -2,6 +2,8 @@
  * steps into one flag (json_build.h explains why that is safe). */
 #include "render.h"
 
+#include "flag.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,13 +63,16 @@ cJSON *render_area(const struct catalogue *cat, const struct cat_area *area)
 }
 
 /* {"period", "value", "status"} of one published-or-not value. */
-static cJSON *point_json(const char *period, enum point_status st, long long value)
+/* {"period", "value", "status"} and "flag" when the agency set one. */
+static cJSON *point_json(const char *period, enum point_status st, long long value, int flag)
 {
 	cJSON *o = cJSON_CreateObject();
 	bool ok = cJSON_AddStringToObject(o, "period", period) &&
 	          (st == POINT_PUBLISHED ? cJSON_AddNumberToObject(o, "value", (double)value)
 	                                 : cJSON_AddNullToObject(o, "value")) &&
-	          cJSON_AddStringToObject(o, "status", point_status_name(st));
+	          cJSON_AddStringToObject(o, "status", point_status_name(st)) &&
+	          (!flag_name((enum flag)flag) ||
+	           cJSON_AddStringToObject(o, "flag", flag_name((enum flag)flag)));
 	return json_checked(o, ok);
 }
 
@@ -93,7 +98,7 @@ static cJSON *periods_json(const struct series *s, bool derived)
 		const struct series_point *p = &s->points[i];
 		series_period_format(s->freq, p->period, period);
 		ok = json_append(list, derived ? derived_json(period, &s->derived[i])
-		                               : point_json(period, p->status, p->value));
+		                               : point_json(period, p->status, p->value, p->flag));
 	}
 	return json_checked(list, ok);
 }
@@ -200,7 +205,8 @@ static cJSON *row_json(const struct catalogue *cat, const struct cat_area *m,
 	for (size_t c = 0; ok && c < DC_NCOLS; c++) {
 		const struct pcell *cell = &t->cells[r * DC_NCOLS + c];
 		column_period(t->year, c, period);
-		ok = json_append(cells, point_json(period, point_status_of(cell->status), cell->value));
+		ok = json_append(cells, point_json(period, point_status_of(cell->status), cell->value,
+		                                   t->flags[r * DC_NCOLS + c]));
 	}
 	return json_checked(o, ok);
 }
@@ -232,22 +238,25 @@ cJSON *render_table(const struct catalogue *cat, const struct cat_indicator *ind
 	return json_checked(o, ok);
 }
 
-int render_table_csv(const struct catalogue *cat, const struct cat_area *municipality,
-                     const struct ptable *t, struct buf *out)
+int render_table_csv(const struct catalogue *cat, const struct cat_indicator *ind,
+                     const struct cat_area *municipality, const struct ptable *t,
+                     struct buf *out)
 {
-	static const char *const header[] = { "area", "period", "value", "status" };
+	static const char *const header[] = { "indicator", "area", "period", "frequency",
+	                                      "value", "status" };
 	char period[PERIOD_STRLEN], value[24];
 
-	csv_write_record(out, header, 4);
+	csv_write_record(out, header, 6);
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < DC_NCOLS; c++) {
 			const struct pcell *cell = &t->cells[r * DC_NCOLS + c];
 			enum point_status st = point_status_of(cell->status);
 			column_period(t->year, c, period);
 			value_text(st, cell->value, value, sizeof value);
-			const char *const row[] = { row_code(cat, municipality, t, r), period,
-			                            value, point_status_name(st) };
-			csv_write_record(out, row, 4);
+			const char *const row[] = { ind->code, row_code(cat, municipality, t, r), period,
+			                            c == DC_YEAR ? "year" : "quarter", value,
+			                            point_status_name(st) };
+			csv_write_record(out, row, 6);
 		}
 	return buf_failed(out) ? -1 : 0;
 }

@@ -28,8 +28,11 @@ int render_series_csv(const struct series *s, struct buf *out) WUR;
 /* The /v1/table body: indicator, area, year, suppress_below, audit, rows. */
 cJSON *render_table(const struct catalogue *cat, const struct cat_indicator *ind,
                     const struct cat_area *municipality, const struct ptable *t);
-/* The /v1/table CSV: area,period,value,status. */
-int render_table_csv(const struct catalogue *cat, const struct cat_area *municipality,
-                     const struct ptable *t, struct buf *out) WUR;
+/* The /v1/table CSV: indicator,area,period,frequency,value,status, the
+ * frequency "quarter" or "year" so that a pivot over the quarters never
+ * counts a year's column as one more quarter. */
+int render_table_csv(const struct catalogue *cat, const struct cat_indicator *ind,
+                     const struct cat_area *municipality, const struct ptable *t,
+                     struct buf *out) WUR;
 
 #endif

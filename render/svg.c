@@ -24,6 +24,11 @@ struct frame {
 /* The colours of the lines: the first strong, the rest quieter. */
 static const char *const COLOURS[] = { "#1f4e79", "#c55a11", "#548235", "#7030a0" };
 
+const char *svg_line_colour(size_t l)
+{
+	return COLOURS[l % ARRAY_LEN(COLOURS)];
+}
+
 /* The largest drawn value of the lines on one axis (`right`: the
  * secondary lines of a chart with a right axis). */
 static double max_value(const struct svg_chart *c, bool right)
@@ -215,8 +220,7 @@ static void line_path(struct buf *b, const struct svg_chart *c, const struct fra
 		}
 		if (!any)
 			buf_printf(b, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s d=\"",
-			           COLOURS[l % ARRAY_LEN(COLOURS)],
-			           ln->secondary ? "1.2" : (c->small ? "1.5" : "2"),
+			           svg_line_colour(l), ln->secondary ? "1.2" : (c->small ? "1.5" : "2"),
 			           ln->secondary ? " stroke-dasharray=\"5 3\"" : "");
 		any = true;
 		buf_printf(b, "%s%.1f %.1f ", pen ? "L" : "M", x_of(f, c->n, i),

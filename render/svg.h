@@ -62,6 +62,10 @@ struct svg_chart {
  * before: see buf_failed). */
 int svg_line_chart(struct buf *b, const struct svg_chart *c);
 
+/* The colour line l is drawn in ("#1f4e79"), for a key beside the chart;
+ * the colours repeat after four lines. */
+const char *svg_line_colour(size_t l);
+
 /* The top of the y axis for values up to max: a 1, 2 or 5 times a power
  * of ten at or above max, at least 1; *step gets the tick step (a fifth
  * or a quarter of it, a whole number). Exposed for tests. */

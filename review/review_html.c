@@ -290,12 +290,14 @@ static void legend_text(struct buf *b, const struct words *w)
 	buf_puts(b, "</p>\n");
 }
 
-/* A table cell of one published, hidden or missing value. `id` names the
- * cell for readers and tests (e.g. "0581/2024Q3"); it never holds a value. */
-static void value_cell(struct buf *b, enum point_status st, long long v, const char *id,
-                       const struct words *w)
+/* A table cell of one published, hidden or missing value, and the mark
+ * of its agency's flag after a published one. `id` names the cell for
+ * readers and tests (e.g. "0581/2024Q3"); it never holds a value. */
+static void value_cell(struct buf *b, enum point_status st, long long v, int flag,
+                       const char *id, const struct words *w)
 {
 	char num[NUMFMT_MAX];
+	const char *mark = st == POINT_PUBLISHED ? legend_flag_symbol(flag) : NULL;
 
 	buf_puts(b, "<td");
 	if (id)
@@ -303,11 +305,13 @@ static void value_cell(struct buf *b, enum point_status st, long long v, const c
 	if (st != POINT_PUBLISHED) {
 		buf_printf(b, " class=\"%s\">%s</td>", st == POINT_SUPPRESSED ? "hidden" : "missing",
 		           legend_cell_symbol(st, v));
-	} else if (legend_cell_symbol(st, v)) {
-		buf_printf(b, " class=\"n\">%s</td>", legend_cell_symbol(st, v));
 	} else {
 		numfmt_int(num, v, false, w->num);
-		buf_printf(b, " class=\"n\">%s</td>", num);
+		buf_printf(b, " class=\"n\">%s", legend_cell_symbol(st, v) ? legend_cell_symbol(st, v)
+		                                                            : num);
+		if (mark)
+			buf_printf(b, "<sup class=\"flag\">%s</sup>", mark);
+		buf_puts(b, "</td>");
 	}
 }
 
@@ -467,8 +471,10 @@ static void change_row(struct buf *b, const struct review_indicator *it, const s
 	buf_puts(b, "<tr><td>");
 	item_link(b, it, w);
 	buf_puts(b, "</td>");
-	value_cell(b, s->points[s->n - 2].status, s->points[s->n - 2].value, NULL, w);
-	value_cell(b, s->points[s->n - 1].status, s->points[s->n - 1].value, NULL, w);
+	value_cell(b, s->points[s->n - 2].status, s->points[s->n - 2].value,
+	           s->points[s->n - 2].flag, NULL, w);
+	value_cell(b, s->points[s->n - 1].status, s->points[s->n - 1].value,
+	           s->points[s->n - 1].flag, NULL, w);
 	real_cell(b, d->has_change, (double)d->change, 0, true, w);
 	real_cell(b, d->has_percent, d->percent, 1, true, w);
 	buf_puts(b, "</tr>\n");
@@ -680,7 +686,7 @@ static void quarter_row(struct buf *b, const struct series *s, const struct cat_
 		} else if (part == 0) {
 			period_format(p, period);
 			snprintf(id, sizeof id, "%s/%s", area->code, period);
-			value_cell(b, s->points[i].status, s->points[i].value, id, w);
+			value_cell(b, s->points[i].status, s->points[i].value, s->points[i].flag, id, w);
 		} else {
 			const struct derived_point *d = &s->derived[i];
 			real_cell(b, d->has_total, d->total, d->total == floor(d->total) ? 0 : 1,
@@ -716,7 +722,7 @@ static void year_table(struct buf *b, const struct review_indicator *it, const s
 		const struct derived_point *d = &s->derived[i];
 		snprintf(id, sizeof id, "%s/%d", s->area->code, s->points[i].period);
 		buf_printf(b, "<tr><th>%d</th>", s->points[i].period);
-		value_cell(b, s->points[i].status, s->points[i].value, id, w);
+		value_cell(b, s->points[i].status, s->points[i].value, s->points[i].flag, id, w);
 		real_cell(b, d->has_change, (double)d->change, 0, true, w);
 		real_cell(b, d->has_percent, d->percent, 1, true, w);
 		buf_puts(b, "</tr>\n");
@@ -750,7 +756,8 @@ static int cross_table(struct buf *b, const struct review *r, const struct revie
 				snprintf(id, sizeof id, "%s/%d", area->code, r->year);
 			else
 				snprintf(id, sizeof id, "%s/%dQ%zu", area->code, r->year, col + 1);
-			value_cell(b, st, st == POINT_PUBLISHED ? c->value : 0, id, w);
+			value_cell(b, st, st == POINT_PUBLISHED ? c->value : 0,
+			           t->flags[row * DC_NCOLS + col], id, w);
 		}
 		buf_puts(b, "</tr>\n");
 	}

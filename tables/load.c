@@ -15,6 +15,12 @@
 
 /* ---- versions --------------------------------------------------------- */
 
+/* The first submission that carried a flag (NULL, read as 0, when none):
+ * schema/010's partial index makes it one probe. */
+#define FLAGGED \
+	", (SELECT submission_id FROM count_history WHERE flag IS NOT NULL" \
+	"   ORDER BY submission_id LIMIT 1)"
+
 /* The newest row of record_progress, as the last two columns. */
 #define WATERMARK \
 	" (SELECT data_version, catalogue_version FROM record_progress" \
@@ -24,7 +30,7 @@ static const struct db_statement SQL_VERSIONS = {
 	"load_versions",
 	"SELECT (SELECT id FROM submission ORDER BY id DESC LIMIT 1),"
 	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version,"
-	"       pg_is_in_recovery()"
+	"       pg_is_in_recovery()" FLAGGED
 	"  FROM" WATERMARK
 };
 
@@ -56,7 +62,7 @@ static const char SQL_VERSIONS_AS_OF[] =
 	"       w.data_version, w.catalogue_version, (SELECT version FROM catalogue_version),"
 	"       coalesce((SELECT date_trunc('milliseconds', received_at) > $1::timestamptz"
 	"                   FROM submission ORDER BY id DESC LIMIT 1), false),"
-	"       pg_is_in_recovery()"
+	"       pg_is_in_recovery()" FLAGGED
 	"  FROM s," WATERMARK;
 
 /* Reads at, recorded and the current catalogue from four or five
@@ -88,6 +94,7 @@ static enum db_status versions_as_of(struct db *db, const char *as_of,
 	versions_from(rows, 0, true, out);
 	out->settled = !out->future && (!held || db_rows_bool(rows, 0, 5));
 	out->standby = db_rows_bool(rows, 0, 6);
+	out->flagged_from = db_rows_int(rows, 0, 7);
 	db_rows_free(rows);
 	return DB_OK;
 }
@@ -103,6 +110,7 @@ enum db_status load_versions(struct db *db, const char *as_of, struct load_versi
 	else if ((st = db_exec_prepared(db, &rows, &SQL_VERSIONS, 0, NULL)) == DB_OK) {
 		versions_from(rows, 0, false, out);
 		out->standby = db_rows_bool(rows, 0, 4);
+		out->flagged_from = db_rows_int(rows, 0, 5);
 	}
 	db_rows_free(rows);
 	if (st != DB_OK)
@@ -233,7 +241,7 @@ static const struct db_statement SQL_TOKEN_VERSIONS = {
 	"SELECT " AUTH_TOKEN_COLUMNS ","
 	"       (SELECT id FROM submission ORDER BY id DESC LIMIT 1),"
 	"       (SELECT version FROM catalogue_version), w.data_version, w.catalogue_version,"
-	"       pg_is_in_recovery()"
+	"       pg_is_in_recovery()" FLAGGED
 	"  FROM token t," WATERMARK
 	" WHERE t.id = $1"
 };
@@ -253,6 +261,7 @@ enum db_status load_token_versions(struct db *db, long long id, struct auth_toke
 		*versions = (struct load_versions){ .settled = true };
 		versions_from(rows, 4, false, versions);
 		versions->standby = db_rows_bool(rows, 0, 8);
+		versions->flagged_from = db_rows_int(rows, 0, 9);
 	}
 	db_rows_free(rows);
 	return st;

@@ -30,6 +30,7 @@ struct load_versions {
 	bool future;            /* as_of lies after the database's clock */
 	bool standby;           /* the server is a hot standby (pg_is_in_recovery()):
 	                         * read-only, so nothing can be recorded on it */
+	long long flagged_from; /* the first submission that carried a flag, 0 for none */
 };
 
 /* One row of count_history: a count as one submission wrote it. */

@@ -15,6 +15,7 @@
  *      state before, protect it against all the states before and insert
  *      it. */
 #include "states.h"
+#include "flags.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -736,8 +737,9 @@ static void to_cache(const struct tables_ctx *ctx, int indicator_id, int municip
 		state_cache_put(ctx->cache, indicator_id, municipality_id, out[y - y0], ctx->recorded);
 }
 
-enum agg_status tables_read(const struct tables_ctx *ctx, int indicator_id,
-                            int municipality_id, int y0, int y1, struct ptable **out)
+/* tables_read without the flags. */
+static enum agg_status read_cells(const struct tables_ctx *ctx, int indicator_id,
+                                  int municipality_id, int y0, int y1, struct ptable **out)
 {
 	enum agg_status st = AGG_OK;
 	bool recorded = point_cmp(ctx->at, ctx->recorded) <= 0;
@@ -761,6 +763,21 @@ enum agg_status tables_read(const struct tables_ctx *ctx, int indicator_id,
 			st = empty_table(ctx, indicator_id, municipality_id, y, &out[y - y0]);
 	if (st == AGG_OK && ctx->cache && point_cmp(ctx->at, ctx->recorded) == 0)
 		to_cache(ctx, indicator_id, municipality_id, y0, y1, out);
+	if (st != AGG_OK)
+		for (int y = y0; y <= y1; y++) {
+			free(out[y - y0]);
+			out[y - y0] = NULL;
+		}
+	return st;
+}
+
+enum agg_status tables_read(const struct tables_ctx *ctx, int indicator_id,
+                            int municipality_id, int y0, int y1, struct ptable **out)
+{
+	enum agg_status st = read_cells(ctx, indicator_id, municipality_id, y0, y1, out);
+
+	if (st == AGG_OK)
+		st = tables_flags(ctx, indicator_id, municipality_id, y0, y1, out);
 	if (st != AGG_OK)
 		for (int y = y0; y <= y1; y++) {
 			free(out[y - y0]);

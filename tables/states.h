@@ -38,6 +38,8 @@ struct tables_ctx {
 	struct point at;               /* the point to answer for */
 	struct point recorded;         /* the watermark: every state up to it is recorded */
 	struct state_cache *cache;     /* the newest states in memory (state_cache.h), or NULL */
+	long long flagged_from;        /* the first submission with a flag (load_versions),
+	                                * 0 for none: then no flag is read */
 };
 
 /* What recording did, for the log and the benchmark. */

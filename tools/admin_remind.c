@@ -284,7 +284,7 @@ static int take_lock(struct db *db)
  * an admin_exit. */
 static int remind_area(struct remind_run *run)
 {
-	struct tables_ctx ctx = { run->db, run->cat, NULL, { 0 }, { 0 }, NULL };
+	struct tables_ctx ctx = { run->db, run->cat, NULL, { 0 }, { 0 }, NULL, 0 };
 	struct load_versions v;
 	struct review_arrival *arr = NULL;
 	struct review_matrix m = { 0 };

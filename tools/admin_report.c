@@ -140,7 +140,7 @@ static int report_make(const struct config *cfg, const struct report_args *a, st
 		admin_error("out of memory");
 		return ADMIN_FAIL;
 	}
-	struct tables_ctx ctx = { db, cat, &tl, v.at, v.recorded, NULL };
+	struct tables_ctx ctx = { db, cat, &tl, v.at, v.recorded, NULL, v.flagged_from };
 	struct review_params p = { .municipality = m, .year = a->year, .alpha = a->alpha,
 	                           .grace_days = (int)config_int(cfg, "grace-days"),
 	                           .as_of = a->as_of[0] ? a->as_of : NULL, .now = time(NULL) };

@@ -34,6 +34,22 @@ struct attempt {
 	char error[CURL_ERROR_SIZE];   /* libcurl's reason when status is 0 */
 };
 
+/* True for a workbook by its first bytes (a zip: .xlsx; OLE: .xls) or its
+ * name, which the collector would refuse (415): the same check as its
+ * ingest_is_spreadsheet, which tools/ may not include. */
+static bool is_workbook(const struct push_file *f)
+{
+	static const char zip[4] = { 'P', 'K', '\x03', '\x04' };
+	static const char ole[4] = { '\xD0', '\xCF', '\x11', '\xE0' };
+	size_t n = strlen(f->path);
+
+	if (f->body.len >= 4 && (memcmp(f->body.data, zip, 4) == 0 ||
+	                         memcmp(f->body.data, ole, 4) == 0))
+		return true;
+	return (n >= 5 && strcasecmp(f->path + n - 5, ".xlsx") == 0) ||
+	       (n >= 4 && strcasecmp(f->path + n - 4, ".xls") == 0);
+}
+
 enum push_result push_file_read(struct push_file *f, const char *path, size_t body_limit,
                                 FILE *err)
 {
@@ -44,6 +60,8 @@ enum push_result push_file_read(struct push_file *f, const char *path, size_t bo
 	int why = buf_read_file(&f->body, path, SIZE_MAX);
 	if (why)
 		fprintf(err, "samlad-push: %s: %s\n", path, strerror(why));
+	else if (is_workbook(f))
+		fprintf(err, "samlad-push: %s: %s\n", path, PUSH_WORKBOOK_MESSAGE);
 	else if (f->body.len > body_limit)
 		fprintf(err, "samlad-push: %s: %zu bytes, more than the collector takes "
 		        "(--body-limit %zu bytes); split it into smaller files\n", path,

@@ -43,9 +43,15 @@ struct push_file {
 	struct buf body;           /* the file's bytes; owned */
 };
 
+/* The collector's sentence for a workbook sent as CSV (collector/ingest.h). */
+#define PUSH_WORKBOOK_MESSAGE "the file is an Excel workbook, not CSV; save it in " \
+	"Excel as \"CSV UTF-8 (kommaavgränsad) (*.csv)\" and send that file"
+
 /* Reads `path` into f (which the caller frees with push_file_free). Returns
  * PUSH_OK, or PUSH_USAGE after printing why to `err`, also for a file over
- * body_limit bytes: the collector would answer 413, so it is not sent. */
+ * body_limit bytes (the collector would answer 413) and for an Excel
+ * workbook, .xlsx or .xls by its name or its first bytes (415): neither
+ * is sent. */
 enum push_result push_file_read(struct push_file *f, const char *path, size_t body_limit,
                                 FILE *err) WUR;
 void push_file_free(struct push_file *f);

@@ -404,16 +404,56 @@ static void test_refused_posts(void)
 
 /* A multipart body of quarter, lang and a file part holding csv (NULL: an
  * empty file input, as a browser sends it). */
-static char *multipart(const char *csv)
+static char *multipart_lang(const char *csv, const char *lang)
 {
 	struct buf b = BUF_INIT;
 
 	buf_printf(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"quarter\"\r\n"
 	           "\r\n2025Q3\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; "
-	           "name=\"lang\"\r\n\r\nsv\r\n--" BOUNDARY "\r\nContent-Disposition: "
+	           "name=\"lang\"\r\n\r\n%s\r\n--" BOUNDARY "\r\nContent-Disposition: "
 	           "form-data; name=\"file\"; filename=\"%s\"\r\nContent-Type: text/csv\r\n"
-	           "\r\n%s\r\n--" BOUNDARY "--\r\n", csv ? "counts.csv" : "", csv ? csv : "");
+	           "\r\n%s\r\n--" BOUNDARY "--\r\n", lang, csv ? "counts.csv" : "",
+	           csv ? csv : "");
 	return buf_steal(&b);
+}
+
+static char *multipart(const char *csv)
+{
+	return multipart_lang(csv, "sv");
+}
+
+/* A file as Swedish Excel saves it (';', a BOM, CRLF, no last line end) is
+ * read as the comma CSV is; an Excel workbook gets the page's sentence
+ * (415), in Swedish or English, and nothing is stored. */
+static void test_upload_excel(void)
+{
+	struct http_result r;
+	char *body = multipart("\xEF\xBB\xBF" "indicator;area;period;value\r\n"
+	                       IND ";0182-boo;2025Q3;6\r\n" IND ";\"0182-alta\";2025Q3;2");
+
+	is_int(req("POST", "/submit/upload", MULTIPART, body, NULL, &r), 200,
+	       "a semicolon file with a BOM: 200");
+	ok(has(&r, "Sparat: <span class=\"created\">0</span> nya, <span class=\"updated\">1"
+	       "</span> ändrade, <span class=\"unchanged\">1</span> oförändrade."), "the receipt");
+	cell_is(&r, "0182-boo", "Boo", "stored", "6", "lagrad", NULL, "semicolon upload");
+	http_result_free(&r);
+	free(body);
+	long long before = harness_sql_int(&db, "SELECT count(*) FROM submission");
+	body = multipart("PK\x03\x04 an xlsx");
+	is_int(req("POST", "/submit/upload", MULTIPART, body, NULL, &r), 415, "an xlsx: 415");
+	ok(has(&r, "<p class=\"error\" role=\"alert\">Filen är en Excel-arbetsbok, inte CSV. "
+	       "Spara den i Excel som &quot;CSV UTF-8 (kommaavgränsad) (*.csv)&quot; och ladda "
+	       "upp den filen.</p>"), "the Swedish sentence on the page");
+	http_result_free(&r);
+	free(body);
+	body = multipart_lang("\xD0\xCF\x11\xE0 an xls", "en");
+	is_int(req("POST", "/submit/upload", MULTIPART, body, NULL, &r), 415, "an xls: 415");
+	ok(has(&r, "<p class=\"error\" role=\"alert\">The file is an Excel workbook, not CSV. "
+	       "Save it in Excel as &quot;CSV UTF-8 (kommaavgränsad) (*.csv)&quot; and upload "
+	       "that file.</p>"), "the English sentence on the English page");
+	http_result_free(&r);
+	free(body);
+	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission"), before, "nothing stored");
 }
 
 static void test_upload(void)
@@ -514,6 +554,7 @@ int main(void)
 	test_locked();
 	test_refused_posts();
 	test_upload();
+	test_upload_excel();
 	test_sign_out();
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
 	free(tok_sub);

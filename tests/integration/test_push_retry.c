@@ -220,7 +220,7 @@ static char dir[] = "/tmp/samlad-push-test.XXXXXX";
 /* Writes a file into the test's folder; returns its path (static per slot). */
 static const char *write_file(int slot, const char *name, const char *content)
 {
-	static char paths[9][320];
+	static char paths[11][320];
 	snprintf(paths[slot], sizeof paths[slot], "%s/%s", dir, name);
 	FILE *f = fopen(paths[slot], "w");
 	if (!f || fputs(content, f) < 0 || fclose(f) != 0) {
@@ -469,6 +469,32 @@ static void test_too_large(void)
 	buf_free(&err);
 }
 
+/* An Excel workbook is refused before it is sent, with the collector's
+ * sentence: by its bytes (a zip's PK 03 04 under a .csv name) and by its
+ * name (.xlsx, .XLS). */
+static void test_workbook(void)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	long long subs = count("submission");
+	const char *zip = write_file(9, "saved.csv", "PK\x03\x04 an xlsx");
+	const char *named = write_file(10, "q3.xlsx", "indicator,area,period,value\n");
+#define WORKBOOK_WANT "samlad-push: %s: the file is an Excel workbook, not CSV; save it in " \
+	"Excel as \"CSV UTF-8 (kommaavgr\xC3\xA4nsad) (*.csv)\" and send that file\n"
+	char line[600];
+
+	const char *a1[] = { "--url", collector.base_url, zip, NULL };
+	is_int(push(a1, NULL, &out, &err), 2, "a workbook's bytes under a .csv name: exit 2");
+	snprintf(line, sizeof line, WORKBOOK_WANT, zip);
+	is_str(err.data ? err.data : "", line, "  the collector's sentence on stderr");
+	const char *a2[] = { "--url", collector.base_url, named, NULL };
+	is_int(push(a2, NULL, &out, &err), 2, "a .xlsx name: exit 2");
+	snprintf(line, sizeof line, WORKBOOK_WANT, named);
+	is_str(err.data ? err.data : "", line, "  the same sentence");
+	is_int(count("submission"), subs, "a workbook: nothing sent or stored");
+	buf_free(&out);
+	buf_free(&err);
+}
+
 static void test_two_files(void)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
@@ -513,11 +539,12 @@ int main(void)
 	test_usage_and_refusals();
 	test_two_files();
 	test_too_large();
+	test_workbook();
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
-	for (int i = 0; i < 9; i++) {
+	for (int i = 0; i < 11; i++) {
 		static const char *const names[] = { "q3.csv", "q2.json", "q1.csv", "bad.csv",
 		                                     "bad.json", "good.csv", "a.csv", "b.JSON",
-		                                     "big.csv" };
+		                                     "big.csv", "saved.csv", "q3.xlsx" };
 		char path[320];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		unlink(path);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 __attribute__((noreturn, format(printf, 1, 2)))
@@ -100,6 +101,32 @@ int agg_import(struct agg_env *e, const char *dir, const char *const *extra)
 		argv[n++] = *extra++;
 	argv[n] = NULL;
 	return harness_run(argv, env_vars, NULL, NULL, NULL);
+}
+
+cJSON *agg_xlsx(const struct http_result *r)
+{
+	char script[1024], path[512];
+	const char *src = getenv("SAMLAD_SOURCE_DIR");
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	cJSON *o = NULL;
+
+	snprintf(script, sizeof script, "%s/tests/integration/aggregator/xlsx_dump.py",
+	         src ? src : ".");
+	snprintf(path, sizeof path, "%s/book-%d.xlsx",
+	         getenv("SAMLAD_BUILD_DIR") ? getenv("SAMLAD_BUILD_DIR") : "/tmp", (int)getpid());
+	FILE *fp = fopen(path, "wb");
+	if (!fp || fwrite(r->body.data ? r->body.data : "", 1, r->body.len, fp) != r->body.len ||
+	    fclose(fp) != 0)
+		bail("cannot write %s", path);
+	const char *argv[] = { "/usr/bin/python3", script, path, NULL };
+	if (harness_run(argv, NULL, NULL, &out, &err) == 0)
+		o = cJSON_Parse(out.data ? out.data : "");
+	else
+		diag("xlsx_dump.py: %s", err.data ? err.data : "");
+	unlink(path);
+	buf_free(&out);
+	buf_free(&err);
+	return o;
 }
 
 /* The whole of a file of the test catalogue; bails out when unreadable. */

@@ -89,6 +89,12 @@ bool agg_has_number(const char *text, long long v);
 /* Writes s to path; bails out on failure. */
 void agg_write_file(const char *path, const char *s);
 
+/* The workbook in r's body as xlsx_dump.py (beside this file) prints it
+ * with python3-openpyxl: {"sheets", "rows": {sheet: [[cell...]]},
+ * "value_formats"}. NULL (with a diagnostic) when the body is no
+ * workbook. Delete it. */
+cJSON *agg_xlsx(const struct http_result *r);
+
 /* Checks an error answer: the status, JSON content type, and a body of
  * exactly {"error": code, "message": non-empty}. Defined here, not in
  * agg_support.c, because tap.h keeps its counters per file: the checks

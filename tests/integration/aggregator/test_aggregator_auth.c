@@ -264,7 +264,7 @@ static void test_cross_site(void)
 		http_do("POST", url, NULL, FORM, body, strlen(body), headers, &r);
 		is_int(r.status, 403, "POST /login with %s: 403", foreign[i]);
 		ok(!http_result_header(&r, "Set-Cookie", set, sizeof set), "  no cookie");
-		ok(strstr(r.body.data, "from another site") != NULL, "  the page says why");
+		ok(strstr(r.body.data, "från en annan webbplats") != NULL, "  the page says why");
 		http_result_free(&r);
 	}
 	snprintf(same, sizeof same, "Origin: %s", env.agg.base_url);

@@ -8,7 +8,9 @@
  * If-None-Match gets 304 with no body; a large answer is gzipped for a
  * client that accepts it, and inflates to the same bytes. JSON-stat 2.0:
  * the cube's shape, labels, values and statuses equal to the rows, the
- * official schema (where a copy is at hand), by format= and by Accept. */
+ * official schema (where a copy is at hand), by format= and by Accept.
+ * xlsx: every cell typed and equal to the JSON rows, the legend and the
+ * method, read back with openpyxl. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,10 +165,10 @@ static void test_paging(void)
 static void test_csv(void)
 {
 	static const char want[] =
-		"\xEF\xBB\xBFindicator;indicator_name;area;area_name;period;frequency;value;status\r\n"
-		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q1;quarter;22;published\r\n"
-		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q2;quarter;;suppressed\r\n"
-		"bup.nya_barn;New children;0581-hageby;Hageby;2024;year;106;published\r\n";
+		"\xEF\xBB\xBFindicator;indicator_name;area;area_name;period;frequency;value;status;flag\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q1;quarter;22;published;\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024Q2;quarter;;suppressed;\r\n"
+		"bup.nya_barn;New children;0581-hageby;Hageby;2024;year;106;published;\r\n";
 	struct http_result r;
 	char type[64] = "", link[256] = "";
 
@@ -181,8 +183,8 @@ static void test_csv(void)
 	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data?indicator=bup.nya_barn&area=0581"
 	        "&from=2024Q1&to=2024Q1&freq=quarter&format=csv");
 	is_str(r.body.data, "\xEF\xBB\xBFindicator,indicator_name,area,area_name,period,frequency,"
-	       "value,status\r\nbup.nya_barn,Antal nya barn,0581,Norrköping,2024Q1,quarter,340,"
-	       "published\r\n", "csv: commas by default, Swedish names");
+	       "value,status,flag\r\nbup.nya_barn,Antal nya barn,0581,Norrköping,2024Q1,quarter,340,"
+	       "published,\r\n", "csv: commas by default, Swedish names");
 	ok(!http_result_header(&r, "Link", link, sizeof link), "csv: one page, no Link");
 	http_result_free(&r);
 
@@ -192,6 +194,83 @@ static void test_csv(void)
 	is_str(link, "</v1/data?indicator=bup.nya_barn&area=0581&from=2024Q1&to=2024Q4"
 	       "&format=csv&limit=2&page=2>; rel=\"next\"", "csv paged: the next page");
 	http_result_free(&r);
+}
+
+/* The xlsx answer: read back with openpyxl, the cells exact and typed
+ * (numbers are numbers, a hidden cell the text ".."), equal to the JSON
+ * rows; the legend and method sheet; an attachment. */
+static void test_xlsx(void)
+{
+	static const char q[] = "?indicator=bup.nya_barn&area=0581-hageby&from=2024Q1&to=2024Q2";
+	struct http_result r;
+	char type[128] = "", disp[128] = "", version[32] = "", want[128];
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data%s&format=xlsx&lang=en", q);
+	is_int(r.status, 200, "xlsx: 200");
+	ok(http_result_header(&r, "Content-Type", type, sizeof type) &&
+	   strcmp(type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") == 0,
+	   "xlsx: its media type (%s)", type);
+	ok(http_result_header(&r, "Content-Disposition", disp, sizeof disp), "xlsx: disposition");
+	is_str(disp, "attachment; filename=\"samlad-data.xlsx\"", "xlsx: an attachment named");
+	ok(http_result_header(&r, "Samlad-Data-Version", version, sizeof version), "xlsx: version");
+	cJSON *book = agg_xlsx(&r);
+	http_result_free(&r);
+	char *text = book ? cJSON_PrintUnformatted(agg_at(book, "sheets")) : NULL;
+	is_str(text, "[\"Data\",\"Legend and method\"]", "xlsx: two sheets, in English");
+	free(text);
+	text = book ? cJSON_PrintUnformatted(agg_at(book, "rows.Data")) : NULL;
+	is_str(text, "[[\"Indicator\",\"Indicator name\",\"Area\",\"Area name\",\"Period\","
+	       "\"Frequency\",\"Value\",\"Status\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024Q1\","
+	       "\"quarter\",22,\"published\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024Q2\","
+	       "\"quarter\",\"..\",\"suppressed\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024\","
+	       "\"year\",106,\"published\"]]", "xlsx: the header and every cell, typed");
+	free(text);
+	text = book ? cJSON_PrintUnformatted(agg_at(book, "value_formats")) : NULL;
+	is_str(text, "[\"#,##0;-#,##0;\\\"\xe2\x80\x93\\\"\",\"#,##0;-#,##0;\\\"\xe2\x80\x93"
+	       "\\\"\"]", "xlsx: numbers formatted with SCB's \xe2\x80\x93 for a zero");
+	free(text);
+	const cJSON *legend = agg_at(book, "rows.Legend and method");
+	is_str(agg_str(legend, "0.0"), "Legend", "xlsx legend: its heading");
+	is_str(agg_str(legend, "1.0"), "\xe2\x80\x93", "xlsx legend: zero first");
+	is_str(agg_str(legend, "1.1"), "magnitude zero", "xlsx legend: its meaning");
+	is_str(agg_str(legend, "2.0"), "..", "xlsx legend: ..");
+	is_str(agg_str(legend, "6.0"), "Method", "xlsx method: its heading");
+	int n = cJSON_GetArraySize(legend);
+	snprintf(want, sizeof want, "%s", version);
+	is_str(agg_str(legend, n == 16 ? "14.0" : "0.0"), "Data version", "xlsx method: 16 rows, "
+	       "the data version named");
+	ok(n == 16 && (long long)agg_num(legend, "14.1") == atoll(want), "xlsx method: the data "
+	   "version is the header's %s", want);
+	is_str(agg_str(legend, "13.1"), "when the file was fetched", "xlsx method: no as_of");
+	is_str(agg_str(legend, "12.1"), "each indicator's own k (see /v1/table, suppress_below)",
+	       "xlsx method: k per indicator");
+	cJSON_Delete(book);
+
+	/* The same values as the JSON answer, Swedish by default, paged. */
+	cJSON *o = data("?indicator=bup.nya_barn,soc.placerade&area=0581*&from=2024Q1&to=2024Q4");
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data?indicator=bup.nya_barn,soc.placerade"
+	        "&area=0581*&from=2024Q1&to=2024Q4&format=xlsx");
+	book = agg_xlsx(&r);
+	http_result_free(&r);
+	const cJSON *rows = agg_at(book, "rows.Data"), *row;
+	is_str(agg_str(rows, "0.6"), "V\xc3\xa4rde", "xlsx: a Swedish header");
+	int i = 0, same = 0;
+	cJSON_ArrayForEach(row, agg_at(o, "rows")) {
+		const cJSON *x = cJSON_GetArrayItem(rows, ++i);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, "value");
+		const cJSON *xv = cJSON_GetArrayItem(x, 6);
+		same += strcmp(agg_str(row, "area"), cJSON_GetStringValue(cJSON_GetArrayItem(x, 2))) == 0 &&
+		        strcmp(agg_str(row, "period"), cJSON_GetStringValue(cJSON_GetArrayItem(x, 4))) == 0 &&
+		        (cJSON_IsNull(v) ? cJSON_IsString(xv) && strcmp(xv->valuestring, "..") == 0
+		                         : cJSON_IsNumber(xv) && xv->valuedouble == v->valuedouble);
+	}
+	ok(i > 0 && same == i && cJSON_GetArraySize(rows) == i + 1, "xlsx: %d of %d rows equal "
+	   "the JSON's", same, i);
+	cJSON_Delete(book);
+	cJSON_Delete(o);
 }
 
 static void test_all_and_as_of(void)
@@ -417,7 +496,7 @@ static void test_refusals(void)
 	        "invalid_parameter", "page '2': there is 1 page");
 	refused("?from=2024Q3&to=2024Q1", 400, "invalid_parameter", "from '2024Q3': is after to");
 	refused("?format=sdmx-json", 400, "invalid_parameter",
-	        "format 'sdmx-json': use json, csv or json-stat2");
+	        "format 'sdmx-json': use json, csv, json-stat2, sdmx-csv or xlsx");
 	refused("?indicator=bup.nya_barn&indicator=soc.placerade", 400, "invalid_parameter", NULL);
 	refused("?colour=red", 400, "invalid_parameter", NULL);
 	agg_get(&env.agg, NULL, NULL, &r, "/v1/data");
@@ -428,7 +507,7 @@ static void test_refusals(void)
 	agg_check_error("Accept: image/png", &r, 406, "not_acceptable");
 	cJSON *o = agg_json(&r);
 	is_str(agg_str(o, "message"), "Accept names no format of this endpoint; it answers json, "
-	       "csv or json-stat2 (or ask with format=)", "406: the message");
+	       "csv, json-stat2, sdmx-csv or xlsx (or ask with format=)", "406: the message");
 	cJSON_Delete(o);
 	http_result_free(&r);
 }
@@ -442,6 +521,7 @@ int main(void)
 	test_equals_table(SP);
 	test_paging();
 	test_csv();
+	test_xlsx();
 	test_all_and_as_of();
 	test_refusals();
 	test_caching();

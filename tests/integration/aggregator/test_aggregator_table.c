@@ -3,12 +3,16 @@
  * check that no suppressed cell can be narrowed below k from what the
  * table publishes, the hidden values searched for in the raw bodies of
  * every endpoint and format, an indicator's own k, the deployment's k, the
- * CSV body, and /v1/catalogue. */
+ * CSV body (with its indicator and frequency columns), the table and a
+ * series as xlsx (read back with openpyxl), the table as SDMX-JSON (the
+ * official schema), SDMX-CSV of a series, /v1/data and a table byte for
+ * byte, and /v1/catalogue. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <time.h>
+#include <unistd.h>
 
 #include "agg_support.h"
 #include "planted.h"
@@ -261,37 +265,37 @@ static void test_table(void)
 static void test_table_csv(void)
 {
 	static const char want[] =
-		"area,period,value,status\r\n"
-		"0581-hageby,2024Q1,22,published\r\n"
-		"0581-hageby,2024Q2,,suppressed\r\n"
-		"0581-hageby,2024Q3,,suppressed\r\n"
-		"0581-hageby,2024Q4,32,published\r\n"
-		"0581-hageby,2024,106,published\r\n"
-		"0581-klockaretorpet,2024Q1,61,published\r\n"
-		"0581-klockaretorpet,2024Q2,63,published\r\n"
-		"0581-klockaretorpet,2024Q3,65,published\r\n"
-		"0581-klockaretorpet,2024Q4,67,published\r\n"
-		"0581-klockaretorpet,2024,256,published\r\n"
-		"0581-marielund,2024Q1,91,published\r\n"
-		"0581-marielund,2024Q2,93,published\r\n"
-		"0581-marielund,2024Q3,95,published\r\n"
-		"0581-marielund,2024Q4,97,published\r\n"
-		"0581-marielund,2024,376,published\r\n"
-		"0581-navestad,2024Q1,45,published\r\n"
-		"0581-navestad,2024Q2,,suppressed\r\n"
-		"0581-navestad,2024Q3,,suppressed\r\n"
-		"0581-navestad,2024Q4,43,published\r\n"
-		"0581-navestad,2024,133,published\r\n"
-		"0581-skarblacka,2024Q1,121,published\r\n"
-		"0581-skarblacka,2024Q2,123,published\r\n"
-		"0581-skarblacka,2024Q3,125,published\r\n"
-		"0581-skarblacka,2024Q4,127,published\r\n"
-		"0581-skarblacka,2024,496,published\r\n"
-		"0581,2024Q1,340,published\r\n"
-		"0581,2024Q2,308,published\r\n"
-		"0581,2024Q3,353,published\r\n"
-		"0581,2024Q4,366,published\r\n"
-		"0581,2024,1367,published\r\n";
+		"indicator,area,period,frequency,value,status\r\n"
+		"bup.nya_barn,0581-hageby,2024Q1,quarter,22,published\r\n"
+		"bup.nya_barn,0581-hageby,2024Q2,quarter,,suppressed\r\n"
+		"bup.nya_barn,0581-hageby,2024Q3,quarter,,suppressed\r\n"
+		"bup.nya_barn,0581-hageby,2024Q4,quarter,32,published\r\n"
+		"bup.nya_barn,0581-hageby,2024,year,106,published\r\n"
+		"bup.nya_barn,0581-klockaretorpet,2024Q1,quarter,61,published\r\n"
+		"bup.nya_barn,0581-klockaretorpet,2024Q2,quarter,63,published\r\n"
+		"bup.nya_barn,0581-klockaretorpet,2024Q3,quarter,65,published\r\n"
+		"bup.nya_barn,0581-klockaretorpet,2024Q4,quarter,67,published\r\n"
+		"bup.nya_barn,0581-klockaretorpet,2024,year,256,published\r\n"
+		"bup.nya_barn,0581-marielund,2024Q1,quarter,91,published\r\n"
+		"bup.nya_barn,0581-marielund,2024Q2,quarter,93,published\r\n"
+		"bup.nya_barn,0581-marielund,2024Q3,quarter,95,published\r\n"
+		"bup.nya_barn,0581-marielund,2024Q4,quarter,97,published\r\n"
+		"bup.nya_barn,0581-marielund,2024,year,376,published\r\n"
+		"bup.nya_barn,0581-navestad,2024Q1,quarter,45,published\r\n"
+		"bup.nya_barn,0581-navestad,2024Q2,quarter,,suppressed\r\n"
+		"bup.nya_barn,0581-navestad,2024Q3,quarter,,suppressed\r\n"
+		"bup.nya_barn,0581-navestad,2024Q4,quarter,43,published\r\n"
+		"bup.nya_barn,0581-navestad,2024,year,133,published\r\n"
+		"bup.nya_barn,0581-skarblacka,2024Q1,quarter,121,published\r\n"
+		"bup.nya_barn,0581-skarblacka,2024Q2,quarter,123,published\r\n"
+		"bup.nya_barn,0581-skarblacka,2024Q3,quarter,125,published\r\n"
+		"bup.nya_barn,0581-skarblacka,2024Q4,quarter,127,published\r\n"
+		"bup.nya_barn,0581-skarblacka,2024,year,496,published\r\n"
+		"bup.nya_barn,0581,2024Q1,quarter,340,published\r\n"
+		"bup.nya_barn,0581,2024Q2,quarter,308,published\r\n"
+		"bup.nya_barn,0581,2024Q3,quarter,353,published\r\n"
+		"bup.nya_barn,0581,2024Q4,quarter,366,published\r\n"
+		"bup.nya_barn,0581,2024,year,1367,published\r\n";
 	const char *accept[] = { "Accept: text/csv", NULL };
 	struct http_result r;
 	char type[128] = "";
@@ -305,6 +309,199 @@ static void test_table_csv(void)
 	http_result_free(&r);
 	agg_get(&env.agg, env.analyst, accept, &r, "/v1/table?indicator=" NB "&area=0581&year=2024");
 	is_str(r.body.data, want, "table, Accept: text/csv: the same body");
+	http_result_free(&r);
+}
+
+/* The table and a series as workbooks: typed cells read back with
+ * openpyxl, Swedish by default, the table's own k in the method. */
+static void test_xlsx(void)
+{
+	const char *accept[] = { "Accept: application/vnd.openxmlformats-officedocument."
+	                         "spreadsheetml.sheet", NULL };
+	struct http_result r;
+	char disp[128] = "";
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=xlsx");
+	is_int(r.status, 200, "table xlsx: 200");
+	ok(http_result_header(&r, "Content-Disposition", disp, sizeof disp), "table xlsx: disp");
+	is_str(disp, "attachment; filename=\"samlad-bup.nya_barn-0581-2024.xlsx\"",
+	       "table xlsx: named for the table");
+	cJSON *book = agg_xlsx(&r);
+	http_result_free(&r);
+	const cJSON *rows = agg_at(book, "rows.Data");
+	is_int(cJSON_GetArraySize(rows), 31, "table xlsx: a header and 30 cells");
+	char *text = cJSON_PrintUnformatted(cJSON_GetArrayItem(rows, 0));
+	is_str(text, "[\"Indikator\",\"Indikatornamn\",\"Omr\xc3\xa5" "de\",\"Omr\xc3\xa5" "desnamn\","
+	       "\"Period\",\"Frekvens\",\"V\xc3\xa4rde\",\"Status\"]", "table xlsx: Swedish header");
+	free(text);
+	text = cJSON_PrintUnformatted(cJSON_GetArrayItem(rows, 2));
+	is_str(text, "[\"bup.nya_barn\",\"Antal nya barn\",\"0581-hageby\",\"Hageby\",\"2024Q2\","
+	       "\"kvartal\",\"..\",\"suppressed\"]", "table xlsx: a hidden cell is ..");
+	free(text);
+	text = cJSON_PrintUnformatted(cJSON_GetArrayItem(rows, 30));
+	is_str(text, "[\"bup.nya_barn\",\"Antal nya barn\",\"0581\",\"Norrk\xc3\xb6ping\",\"2024\","
+	       "\"\xc3\xa5r\",1367,\"published\"]", "table xlsx: the year is a number");
+	free(text);
+	const cJSON *legend = agg_at(book, "rows.Teckenf\xc3\xb6rklaring och metod");
+	is_str(agg_str(legend, "0.0"), "Teckenf\xc3\xb6rklaring", "table xlsx: the legend, Swedish");
+	is_str(agg_str(legend, "1.1"), "noll", "table xlsx: \xe2\x80\x93 is noll");
+	is_int((long long)agg_num(legend, "12.1"), 5, "table xlsx: the table's k");
+	cJSON_Delete(book);
+
+	agg_get(&env.agg, env.analyst, accept, &r, "/v1/series?indicator=" NB
+	        "&area=0581-hageby&from=2024Q1&to=2024Q3&lang=en");
+	is_int(r.status, 200, "series xlsx by Accept: 200");
+	ok(http_result_header(&r, "Content-Disposition", disp, sizeof disp), "series xlsx: disp");
+	is_str(disp, "attachment; filename=\"samlad-bup.nya_barn-0581-hageby.xlsx\"",
+	       "series xlsx: named for the series");
+	book = agg_xlsx(&r);
+	http_result_free(&r);
+	text = cJSON_PrintUnformatted(agg_at(book, "rows.Data"));
+	is_str(text, "[[\"Indicator\",\"Indicator name\",\"Area\",\"Area name\",\"Period\","
+	       "\"Frequency\",\"Value\",\"Status\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024Q1\","
+	       "\"quarter\",22,\"published\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024Q2\","
+	       "\"quarter\",\"..\",\"suppressed\"],"
+	       "[\"bup.nya_barn\",\"New children\",\"0581-hageby\",\"Hageby\",\"2024Q3\","
+	       "\"quarter\",\"..\",\"suppressed\"]]", "series xlsx: every cell, in English");
+	free(text);
+	cJSON_Delete(book);
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=xlsx&lang=fi");
+	agg_check_error("table lang=fi", &r, 400, "invalid_parameter");
+	cJSON *o = agg_json(&r);
+	is_str(agg_str(o, "message"), "lang 'fi': expected sv or en", "table lang=fi: the message");
+	cJSON_Delete(o);
+	http_result_free(&r);
+}
+
+/* Runs sdmx_validate.py on the body against the SDMX-JSON 2.1.0 schema;
+ * 77 when ../shared/specs is not at hand. */
+static int sdmx_valid(const struct http_result *r, struct buf *out)
+{
+	char script[1024], schema[1024], path[512];
+	const char *src = getenv("SAMLAD_SOURCE_DIR");
+
+	snprintf(script, sizeof script, "%s/tests/integration/aggregator/sdmx_validate.py",
+	         src ? src : ".");
+	snprintf(schema, sizeof schema, "%s/../shared/specs/sdmx-json-2.1.0-data-schema.json",
+	         src ? src : ".");
+	if (access(schema, R_OK) != 0)
+		return 77;
+	snprintf(path, sizeof path, "%s/sdmx-table-%d.json",
+	         getenv("SAMLAD_BUILD_DIR") ? getenv("SAMLAD_BUILD_DIR") : "/tmp", (int)getpid());
+	agg_write_file(path, r->body.data ? r->body.data : "");
+	const char *argv[] = { "/usr/bin/python3", script, schema, path, NULL };
+	int rc = harness_run(argv, NULL, NULL, out, out);
+	unlink(path);
+	for (size_t i = 0; i < out->len; i++)
+		if (out->data[i] == '\n' || out->data[i] == '\r')
+			out->data[i] = ' ';
+	return rc;
+}
+
+/* The table as SDMX-JSON: valid against the official schema, quarters and
+ * the year in series of their own (FREQ Q and A). */
+static void test_table_sdmx(void)
+{
+	struct http_result r;
+	struct buf out = BUF_INIT;
+	char type[128] = "";
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=sdmx-json");
+	is_int(r.status, 200, "table sdmx-json: 200");
+	ok(http_result_header(&r, "Content-Type", type, sizeof type) &&
+	   strcmp(type, "application/vnd.sdmx.data+json; version=2.1.0") == 0,
+	   "table sdmx-json: the SDMX-JSON 2.1 media type (%s)", type);
+	int rc = sdmx_valid(&r, &out);
+	if (rc == 77)
+		ok(true, "table sdmx-json: # SKIP no ../shared/specs");
+	else
+		is_int(rc, 0, "table sdmx-json: valid against the official SDMX-JSON 2.1.0 schema "
+		       "(%s)", out.data ? out.data : "");
+	buf_free(&out);
+	cJSON *o = agg_json(&r);
+	http_result_free(&r);
+	const cJSON *st = agg_at(o, "data.structures.0.dimensions");
+	is_str(agg_str(st, "series.0.id"), "INDICATOR", "table sdmx: dimension 0 INDICATOR");
+	is_str(agg_str(st, "series.0.values.0.id"), "bup@nya_barn", "table sdmx: '.' as '@'");
+	is_str(agg_str(st, "series.1.id"), "AREA", "table sdmx: dimension 1 AREA");
+	is_int(cJSON_GetArraySize(agg_at(st, "series.1.values")), 6, "table sdmx: six areas");
+	is_str(agg_str(st, "series.1.values.0.id"), "0581-hageby", "table sdmx: a district first");
+	is_str(agg_str(st, "series.1.values.5.id"), "0581", "table sdmx: the municipality last");
+	is_str(agg_str(st, "series.2.id"), "FREQ", "table sdmx: dimension 2 FREQ");
+	is_str(agg_str(st, "series.2.values.0.id"), "Q", "table sdmx: FREQ 0 is Q");
+	is_str(agg_str(st, "series.2.values.1.id"), "A", "table sdmx: FREQ 1 is A");
+	is_str(agg_str(st, "observation.0.id"), "TIME_PERIOD", "table sdmx: TIME_PERIOD");
+	is_int((long long)agg_num(st, "observation.0.keyPosition"), 3, "table sdmx: at 3");
+	char *text = cJSON_PrintUnformatted(agg_at(st, "observation.0.values"));
+	ok(text && strstr(text, "\"id\":\"2024-Q1\"") && strstr(text, "\"id\":\"2024-Q4\"") &&
+	   cJSON_GetArraySize(agg_at(st, "observation.0.values")) == 5 &&
+	   strcmp(agg_str(st, "observation.0.values.4.id"), "2024") == 0,
+	   "table sdmx: periods 2024-Q1..2024-Q4 and 2024");
+	free(text);
+	const cJSON *series = agg_at(o, "data.dataSets.0.series");
+	is_int(cJSON_GetArraySize(series), 12, "table sdmx: two series per row");
+	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(series, "0:0:0"));
+	is_str(text, "{\"observations\":{\"0\":[22,0,0],\"1\":[null,1,1],\"2\":[null,1,1],"
+	       "\"3\":[32,0,0]}}", "table sdmx: hageby's quarters, two hidden");
+	free(text);
+	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(series, "0:5:1"));
+	is_str(text, "{\"observations\":{\"4\":[1367,0,0]}}", "table sdmx: the municipality's year");
+	free(text);
+	cJSON_Delete(o);
+}
+
+/* SDMX-CSV 2.0.0 byte for byte: a series (by Accept), /v1/data, a table. */
+static void test_sdmx_csv(void)
+{
+	static const char head[] = "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,AREA,FREQ,TIME_PERIOD,"
+	                           "OBS_VALUE,OBS_STATUS,CONF_STATUS\r\n";
+	static const char series[] =
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2024-Q1,45,A,F\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2024-Q2,,Q,C\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2024-Q3,,Q,C\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2024-Q4,43,A,F\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-navestad,Q,2025-Q1,,O,\r\n";
+	static const char data[] =
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q1,22,A,F\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q2,,Q,C\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,A,2024,106,A,F\r\n";
+	const char *accept[] = { "Accept: application/vnd.sdmx.data+csv; version=2.0.0", NULL };
+	struct http_result r;
+	char type[128] = "", want[2048];
+
+	agg_get(&env.agg, env.analyst, accept, &r, "/v1/series?indicator=" NB
+	        "&area=0581-navestad&from=2024Q1&to=2025Q1");
+	is_int(r.status, 200, "series sdmx-csv by Accept: 200");
+	ok(http_result_header(&r, "Content-Type", type, sizeof type) &&
+	   strcmp(type, "application/vnd.sdmx.data+csv; version=2.0.0") == 0,
+	   "series sdmx-csv: the SDMX-CSV 2.0.0 media type (%s)", type);
+	snprintf(want, sizeof want, "%s%s", head, series);
+	is_str(r.body.data, want, "series sdmx-csv: the exact bytes (published, hidden, missing)");
+	http_result_free(&r);
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/data?indicator=" NB
+	        "&area=0581-hageby&from=2024Q1&to=2024Q2&format=sdmx-csv");
+	snprintf(want, sizeof want, "%s%s", head, data);
+	is_str(r.body.data, want, "data sdmx-csv: the exact bytes, FREQ A for the year");
+	http_result_free(&r);
+
+	agg_get(&env.agg, env.analyst, NULL, &r, "/v1/table?indicator=" NB
+	        "&area=0581&year=2024&format=sdmx-csv");
+	is_int(r.status, 200, "table sdmx-csv: 200");
+	snprintf(want, sizeof want, "%s%.*s", head, (int)(strchr(strchr(data, '\n') + 1, '\n') -
+	                                                    data + 1), data);
+	ok(r.body.data && strncmp(r.body.data, want, strlen(want)) == 0,
+	   "table sdmx-csv: the header, then hageby's first quarters");
+	ok(r.body.data && strstr(r.body.data, "\r\ndataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,"
+	                         "0581,A,2024,1367,A,F\r\n") &&
+	   agg_has_number(r.body.data, 1367) && !agg_has_number(r.body.data, 4),
+	   "table sdmx-csv: the municipality's year last; no hidden value");
 	http_result_free(&r);
 }
 
@@ -349,7 +546,7 @@ static void test_nothing_hidden_shows(void)
 	static const long long hidden[] = { 4, 25, 27, 41 };
 	static const char *const areas[] = { "0581-hageby", "0581-klockaretorpet", "0581-marielund",
 	                                     "0581-navestad", "0581-skarblacka", "0581" };
-	static const char *const formats[] = { "json", "csv", "sdmx-json" };
+	static const char *const formats[] = { "json", "csv", "sdmx-json", "sdmx-csv" };
 	char path[512];
 
 	ok(agg_has_number("{\"value\":4,\"x\":[4]}", 4) && agg_has_number("a,4\r\n", 4) &&
@@ -367,6 +564,10 @@ static void test_nothing_hidden_shows(void)
 	          hidden, ARRAY_LEN(hidden));
 	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024", hidden, ARRAY_LEN(hidden));
 	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024&format=csv", hidden,
+	          ARRAY_LEN(hidden));
+	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024&format=sdmx-json", hidden,
+	          ARRAY_LEN(hidden));
+	no_hidden("/v1/table?indicator=" NB "&area=0581&year=2024&format=sdmx-csv", hidden,
 	          ARRAY_LEN(hidden));
 
 	static const long long hidden_sp[] = { 7, 13 };
@@ -619,6 +820,9 @@ int main(void)
 	plant_all(&env);
 	test_table();
 	test_table_csv();
+	test_xlsx();
+	test_table_sdmx();
+	test_sdmx_csv();
 	test_nothing_hidden_shows();
 	test_indicator_k();
 	test_catalogue_k();

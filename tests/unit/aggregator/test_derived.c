@@ -5,9 +5,9 @@
 #include "tap.h"
 
 /* P: published, S: suppressed, M: missing. */
-#define P(v) { 0, v, POINT_PUBLISHED }
-#define S { 0, 0, POINT_SUPPRESSED }
-#define M { 0, 0, POINT_MISSING }
+#define P(v) { 0, v, POINT_PUBLISHED, 0 }
+#define S { 0, 0, POINT_SUPPRESSED, 0 }
+#define M { 0, 0, POINT_MISSING, 0 }
 
 #define EPS 1e-9
 

@@ -61,8 +61,8 @@ static void test_ids(void)
 static void test_quarters(void)
 {
 	struct series_point pts[] = {
-		{ 20241, 12, POINT_PUBLISHED }, { 20242, 0, POINT_SUPPRESSED },
-		{ 20243, 0, POINT_MISSING }, { 20244, 0, POINT_PUBLISHED },
+		{ 20241, 12, POINT_PUBLISHED, 0 }, { 20242, 0, POINT_SUPPRESSED, 0 },
+		{ 20243, 0, POINT_MISSING, 0 }, { 20244, 0, POINT_PUBLISHED, 0 },
 	};
 	struct series s = { .indicator = &ind, .area = &area, .freq = FREQ_QUARTER,
 	                    .n = 4, .points = pts };
@@ -105,7 +105,9 @@ static void test_quarters(void)
 	is_str(str(st, "attributes.observation.0.id"), "OBS_STATUS", "attribute OBS_STATUS");
 	is_str(text(st, "attributes.observation.0.values"),
 	       "[{\"id\":\"A\",\"name\":\"Normal value\"},{\"id\":\"Q\",\"name\":\"Missing value; "
-	       "suppressed\"},{\"id\":\"O\",\"name\":\"Missing value\"}]", "OBS_STATUS codes");
+	       "suppressed\"},{\"id\":\"O\",\"name\":\"Missing value\"},{\"id\":\"B\",\"name\":"
+	       "\"Time series break\"},{\"id\":\"P\",\"name\":\"Provisional value\"}]",
+	       "OBS_STATUS codes, B and P for flagged values");
 	is_str(str(st, "attributes.observation.1.id"), "CONF_STATUS", "attribute CONF_STATUS");
 	is_str(text(st, "attributes.observation.1.values"),
 	       "[{\"id\":\"F\",\"name\":\"Free\"},{\"id\":\"C\",\"name\":\"Confidential "
@@ -122,7 +124,8 @@ static void test_quarters(void)
 
 static void test_years(void)
 {
-	struct series_point pts[] = { { 2023, 40, POINT_PUBLISHED }, { 2024, 0, POINT_SUPPRESSED } };
+	struct series_point pts[] = { { 2023, 40, POINT_PUBLISHED, 0 },
+	                              { 2024, 0, POINT_SUPPRESSED, 0 } };
 	struct series s = { .indicator = &ind, .area = &area, .freq = FREQ_YEAR, .n = 2,
 	                    .points = pts };
 	struct sdmx_meta meta = { "samlad-x", "2026-01-02T03:04:05Z", "/v1/series" };
@@ -141,10 +144,37 @@ static void test_years(void)
 	cJSON_Delete(m);
 }
 
+/* SDMX-CSV of rows: a zero is the number 0 (published), a hidden cell an
+ * empty OBS_VALUE with Q and C, a missing one O and no CONF_STATUS, the
+ * year FREQ A. */
+static void test_csv(void)
+{
+	static const char want[] =
+		"STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,AREA,FREQ,TIME_PERIOD,OBS_VALUE,OBS_STATUS,"
+		"CONF_STATUS\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q1,0,A,F\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q2,,Q,C\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,Q,2024-Q3,,O,\r\n"
+		"dataflow,SAMLAD:COUNTS(1.0.0),I,bup@nya_barn,0581-hageby,A,2024,31,A,F\r\n";
+	const struct data_row rows[] = {
+		{ &ind, &area, 2024, 0, { 0, DC_PUBLISHED }, 0 },
+		{ &ind, &area, 2024, 1, { 0, DC_HIDDEN }, 0 },
+		{ &ind, &area, 2024, 2, { 0, DC_MISSING }, 0 },
+		{ &ind, &area, 2024, DC_YEAR, { 31, DC_PUBLISHED }, 0 },
+	};
+	struct buf out = BUF_INIT;
+
+	is_int(sdmx_csv(rows, 4, &out), 0, "sdmx-csv: made");
+	is_str(out.data, want, "sdmx-csv: the exact bytes");
+	is_int(sdmx_csv(rows, 0, &out), 0, "sdmx-csv: no rows");
+	buf_free(&out);
+}
+
 int main(void)
 {
 	test_ids();
 	test_quarters();
 	test_years();
+	test_csv();
 	return tap_done();
 }

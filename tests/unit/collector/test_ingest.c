@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "buf.h"
+#include "flag.h"
 #include "ingest.h"
 #include "guarded.h"
 #include "tap.h"
@@ -432,8 +433,61 @@ static void test_echo(void)
 	is_str(out, "0123456789a...", "echo cuts at a character boundary");
 }
 
+/* Swedish Excel's CSV reads as the comma CSV does; a workbook is refused
+ * with the one sentence. */
+static void test_csv_dialects(void)
+{
+	struct run r;
+
+	run(&r, true, "\xEF\xBB\xBF" "indicator;area;period;value;flag\r\n"
+	    "bup;\"0581-a;b\";2024Q3;12;break\r\n"
+	    "bvc;0581;2024K3;0;");
+	is_int(r.st, INGEST_OK, "semicolon CSV with BOM and CRLF read");
+	is_int(r.rows.n, 2, "  two rows");
+	is_int(r.conf.n, 0, "  no conflicts");
+	if (r.rows.n == 2) {
+		is_str(r.rows.rows[0].area, "0581-a;b", "  a quoted ';' is data");
+		is_int(r.rows.rows[0].value, 12, "  row 0's value");
+		is_int(r.rows.rows[0].flag, FLAG_BREAK, "  row 0's flag");
+		is_str(r.rows.rows[1].period, "2024K3", "  row 1's period as sent");
+		is_int(r.rows.rows[1].value, 0, "  row 1's value");
+		is_int(r.rows.rows[1].line, 3, "  row 1 is on line 3");
+	}
+	run_free(&r);
+	rejected(true, "indicator;area,period;value\nbup;0581;2024Q3;1\n", "malformed_csv",
+	         "line 1: the header line has both ',' and ';'");
+	rejected(true, "indicator;area;period;value\r\nbup;0581;2024Q3;\"1\r\n",
+	         "malformed_csv", "line 2: unterminated quoted field");
+	one_conflict(true, "indicator;area;period;value\nbup;0581;2024Q3;1,5\n", 0, "value",
+	             "wrong_type");
+}
+
+static void test_spreadsheet(void)
+{
+	struct run r;
+
+	run_len(&r, true, "PK\x03\x04\x14\x00", 6);
+	is_int(r.st, INGEST_REJECTED, "an xlsx (zip) is rejected");
+	is_str(r.err.code, "unsupported_media_type", "  its code");
+	is_str(r.err.message, "the file is an Excel workbook, not CSV; save it in Excel as "
+	       "\"CSV UTF-8 (kommaavgr\xC3\xA4nsad) (*.csv)\" and send that file",
+	       "  its sentence");
+	is_int(ingest_error_status(&r.err), 415, "  its status");
+	run_free(&r);
+	run_len(&r, true, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+	is_int(r.st, INGEST_REJECTED, "an xls (OLE) is rejected");
+	is_str(r.err.code, "unsupported_media_type", "  its code");
+	run_free(&r);
+	ok(!ingest_is_spreadsheet("PK\x03", 3), "three bytes of a zip are not a workbook");
+	ok(!ingest_is_spreadsheet("PK,area", 7), "a header beginning PK is not a workbook");
+	struct ingest_error e = { "malformed_csv", "" };
+	is_int(ingest_error_status(&e), 400, "other rejections are 400");
+}
+
 int main(void)
 {
+	test_csv_dialects();
+	test_spreadsheet();
 	test_json_rejected();
 	test_json_unterminated();
 	test_json_row_conflicts();

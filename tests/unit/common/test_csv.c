@@ -212,8 +212,80 @@ static void test_round_trip(void)
 	buf_free(&b);
 }
 
+/* As render, with the separator taken from the header line first. */
+static const char *render_detect(const char *s)
+{
+	static char out[4096];
+	struct csv_reader r;
+	struct csv_record rec;
+	size_t n = 0;
+	int rc = 0;
+
+	csv_reader_init(&r, s, strlen(s));
+	out[0] = '\0';
+	if (csv_detect_sep(&r) == 0) {
+		n = (size_t)snprintf(out, sizeof out, "%c:", r.sep);
+		while ((rc = csv_read(&r, &rec)) == 1) {
+			for (size_t i = 0; i < rec.nfields; i++)
+				n += (size_t)snprintf(out + n, sizeof out - n, "%s%.*s", i ? "|" : "",
+				                      (int)rec.lens[i], rec.fields[i]);
+			n += (size_t)snprintf(out + n, sizeof out - n, "/");
+		}
+	} else {
+		rc = -1;
+	}
+	if (rc < 0)
+		snprintf(out, sizeof out, "ERR@%zu: %s", r.line, r.error);
+	csv_reader_free(&r);
+	return out;
+}
+
+/* The dialects Excel saves: ',' or, in Swedish, ';'; a BOM or none, CRLF
+ * or LF, a last line with or without its line end, quotes in either. */
+static void test_dialects(void)
+{
+	is_str(render_detect("indicator,area,period,value\n" "a,b,2025Q3,4\n"),
+	       ",:indicator|area|period|value/a|b|2025Q3|4/", "comma dialect");
+	is_str(render_detect("\xEF\xBB\xBF" "indicator;area;period;value\r\n"
+	                     "a;b;2025Q3;4\r\n"),
+	       ";:indicator|area|period|value/a|b|2025Q3|4/", "semicolon, BOM, CRLF");
+	is_str(render_detect("indicator;area;period;value\na;b;2025Q3;4"),
+	       ";:indicator|area|period|value/a|b|2025Q3|4/", "semicolon, LF, no last line end");
+	is_str(render_detect("indicator;area\r\n\"a;x\";\"b,y\"\r\n"),
+	       ";:indicator|area/a;x|b,y/", "quoted ';' is data, ',' too, in the ';' dialect");
+	is_str(render_detect("indicator,area\r\n\"a;x\",\"b \"\"q\"\"\"\r\n"),
+	       ",:indicator|area/a;x|b \"q\"/", "quoted ';' is data in the ',' dialect");
+	is_str(render_detect("\"ind;x\",area\n1,2\n"), ",:ind;x|area/1|2/",
+	       "a ';' inside a quoted header field does not decide");
+	is_str(render_detect("\"a,b\";c\n1;2\n"), ";:a,b|c/1|2/",
+	       "a ',' inside a quoted header field does not decide");
+	is_str(render_detect("value\n4\n"), ",:value/4/", "one column: ','");
+	is_str(render_detect("\n\r\nx;y\n1;2\n"), ";:x|y/1|2/", "blank lines before the header");
+	is_str(render_detect("x;y\n1,5;2\n"), ";:x|y/1,5|2/", "a ',' in a ';' row is data");
+	is_str(render_detect(""), ",:", "empty input");
+}
+
+static void test_dialects_bad(void)
+{
+	is_str(render_detect("indicator,area;period,value\n"),
+	       "ERR@1: the header line has both ',' and ';'; separate the columns with one "
+	       "of them only", "mixed separators in the header");
+	is_str(render_detect("a;b\n1;2\n\"3;4\n"), "ERR@3: unterminated quoted field",
+	       "unterminated quote in the ';' dialect");
+	is_str(render_detect("a;b\n1;\"2\"x\n"),
+	       "ERR@2: unexpected character after a closing quote",
+	       "text after a closing quote in the ';' dialect");
+	is_str(render_detect("a;b\n1;\"2\",\n"),
+	       "ERR@2: unexpected character after a closing quote",
+	       "',' after a closing quote in the ';' dialect");
+	is_str(render_detect("\"a;b\n"), "ERR@1: unterminated quoted field",
+	       "an unterminated quote in the header");
+}
+
 int main(void)
 {
+	test_dialects();
+	test_dialects_bad();
 	test_good();
 	test_bad();
 	test_lines_and_state();
