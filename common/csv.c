@@ -216,10 +216,7 @@ int csv_write_eol(struct buf *out)
 
 int csv_write_record(struct buf *out, const char *const *fields, size_t n)
 {
-	/* csv_write_field puts the commas between fields itself. */
-	for (size_t i = 0; i < n; i++)
-		csv_write_field(out, fields[i]);
-	return csv_write_eol(out);
+	return csv_write_record_sep(out, fields, n, ',');
 }
 
 int csv_write_record_sep(struct buf *out, const char *const *fields, size_t n, char sep)
@@ -230,7 +227,8 @@ int csv_write_record_sep(struct buf *out, const char *const *fields, size_t n, c
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			buf_puts(out, sep_text);
-		if (strpbrk(fields[i], special) || (n == 1 && fields[i][0] == '\0'))
+		/* An empty first field is written "", as csv_write_field writes it. */
+		if (strpbrk(fields[i], special) || (i == 0 && fields[i][0] == '\0'))
 			write_quoted(out, fields[i]);
 		else
 			buf_puts(out, fields[i]);

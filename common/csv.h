@@ -46,11 +46,12 @@ int csv_read(struct csv_reader *r, struct csv_record *rec) WUR;
 int csv_write_field(struct buf *out, const char *field);
 /* Appends the line end (CRLF, as RFC 4180 says). */
 int csv_write_eol(struct buf *out);
-/* Appends a record of n fields and its line end. */
+/* Appends a record of n fields and its line end, from the start of a line. */
 int csv_write_record(struct buf *out, const char *const *fields, size_t n);
 /* The same with `sep` (',' or ';') between the fields, a field quoted
- * when it holds sep, a quote, CR or LF. It does not look at what the
- * buffer already holds, so it may follow a byte order mark. */
+ * when it holds sep, a quote, CR or LF (and an empty first field, so that
+ * a record of one empty field is not a blank line). It does not look at
+ * what the buffer already holds, so it may follow a byte order mark. */
 int csv_write_record_sep(struct buf *out, const char *const *fields, size_t n, char sep);
 
 #endif
