@@ -192,13 +192,13 @@ int query_format(struct http_request *req, const char *value, unsigned allowed,
                  enum query_format *out)
 {
 	const char *accept = http_header(req, "Accept");
-	char names[96];
+	char names[96], why[128];
 
-	format_names(allowed, names, sizeof names);
 	if (!value) {
 		*out = !accept || !*accept ? FORMAT_JSON : accept_pick(accept, allowed);
 		if (*out)
 			return 0;
+		format_names(allowed, names, sizeof names);
 		http_reply_error(req, 406, "not_acceptable", "Accept names no format of this "
 		                 "endpoint; it answers %s (or ask with format=)", names);
 		return -1;
@@ -209,7 +209,8 @@ int query_format(struct http_request *req, const char *value, unsigned allowed,
 			*out = formats[i].format;
 	if (*out & allowed)
 		return 0;
-	char why[128];
+	/* The list of names is made only for the refusal: every read asks. */
+	format_names(allowed, names, sizeof names);
 	snprintf(why, sizeof why, "use %s", names);
 	return query_bad(req, "format", value, why);
 }
