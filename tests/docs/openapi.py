@@ -19,7 +19,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ import urllib.request
 
 import jsonschema
 import yaml
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from pgtest import free_port, psql_super, make_db  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR") or os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "../..")
@@ -187,31 +188,6 @@ def check_routes(spec):
 
 
 # ---- the programs -------------------------------------------------------------
-
-def psql_super(sql):
-    subprocess.run(["psql", "-X", "-q", "-h", PGHOST, "-U", "postgres", "-d", "postgres",
-                    "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True)
-
-
-def make_db(name):
-    psql_super(f"DROP DATABASE IF EXISTS {name}")
-    for i in range(100):
-        try:
-            psql_super(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER samlad_admin")
-            return
-        except subprocess.CalledProcessError:
-            if i == 99:
-                raise
-            time.sleep(0.1)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 class Answer:
     def __init__(self, status, headers, body):

@@ -25,7 +25,6 @@ import os
 import select
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,8 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from pgtest import free_port, psql_super, make_db  # noqa: E402
 
 BUILD = os.environ.get("SAMLAD_BUILD_DIR", "")
 PGHOST = os.environ.get("SAMLAD_TEST_PGHOST")
@@ -64,31 +65,6 @@ def is_(got, want, name):
 
 
 # ---- processes and the database ------------------------------------------
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def psql_super(sql):
-    subprocess.run(["psql", "-X", "-q", "-h", PGHOST, "-U", "postgres", "-d", "postgres",
-                    "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True)
-
-
-def make_db(name):
-    psql_super(f"DROP DATABASE IF EXISTS {name}")
-    for i in range(100):
-        try:
-            psql_super(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER samlad_admin")
-            return
-        except subprocess.CalledProcessError:
-            if i == 99:
-                raise
-            time.sleep(0.1)
-
 
 def api(method, url, token, body=None):
     """(status, parsed JSON) of one API request."""

@@ -29,7 +29,6 @@ import shutil
 import base64
 import hashlib
 import signal
-import socket
 import ssl
 import struct
 import subprocess
@@ -41,6 +40,8 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plant  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from pgtest import free_port, psql_super, make_db  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR", "")
 BUILD = os.environ.get("SAMLAD_BUILD_DIR", "")
@@ -157,14 +158,6 @@ def number_tokens(text):
 
 
 # ---- processes -----------------------------------------------------------
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 def make_tls(tmp):
     """A CA and a certificate it signs for 127.0.0.1, made with openssl;
@@ -300,23 +293,6 @@ def png_sample(path, rows=300):
 
 
 # ---- the test --------------------------------------------------------------
-
-def psql_super(sql):
-    subprocess.run(["psql", "-X", "-q", "-h", PGHOST, "-U", "postgres", "-d", "postgres",
-                    "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True)
-
-
-def make_db(name):
-    psql_super(f"DROP DATABASE IF EXISTS {name}")
-    for i in range(100):
-        try:
-            psql_super(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER samlad_admin")
-            return
-        except subprocess.CalledProcessError:
-            if i == 99:
-                raise
-            time.sleep(0.1)
-
 
 def planted_rows():
     """soc.placerade in 0581's districts, 2024: large distinctive values,

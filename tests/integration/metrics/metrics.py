@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 import http.client
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+from pgtest import free_port, make_db  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR") or os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "../../..")
@@ -57,26 +59,6 @@ def psql(sql, db="postgres", user="postgres"):
                         "-v", "ON_ERROR_STOP=1", "-c", sql],
                        check=True, capture_output=True, text=True)
     return r.stdout.strip()
-
-
-def make_db(name):
-    psql(f"DROP DATABASE IF EXISTS {name}")
-    for i in range(100):
-        try:
-            psql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER samlad_admin")
-            return
-        except subprocess.CalledProcessError:
-            if i == 99:
-                raise
-            time.sleep(0.1)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Answer:
