@@ -6,13 +6,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from pgtest import free_port  # noqa: E402,F401
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR", "")
 BUILD = os.environ.get("SAMLAD_BUILD_DIR", "")
@@ -88,14 +89,6 @@ def sh(argv, check=True, **kw):
     if check and r.returncode != 0:
         bail("%s: exit %d: %s" % (" ".join(argv[:4]), r.returncode, r.stderr.strip()[:400]))
     return r
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_for(what, fn, seconds=30.0):
