@@ -13,6 +13,9 @@
 #   SAMLAD_BUILD   the build folder (default build/)
 #   BENCH_KEYS     distinct keys, each posted twice (default 500000; smaller
 #                  only for a quick check of the script itself)
+#   BENCH_STREAMS  requests in flight, one keep-alive connection each
+#                  (default 1; the collector writes one batch at a time,
+#                  so more streams only overlap reading JSON with writing)
 #   BENCH_PERF     1: record the whole machine with perf during the
 #                  collector run, into bench/out/perf-ingest-<time>.data
 #   BENCH_STATEMENTS 1: log the duration of every statement the collector
@@ -31,17 +34,16 @@ STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+# shellcheck source=bench/lib_ingest.sh
+. "$ROOT/bench/lib_ingest.sh"
 
 KEYS=${BENCH_KEYS:-500000}
+STREAMS=${BENCH_STREAMS:-1}
 BATCH=10000
 INDICATORS=50
 MUNICIPALITY=9999
 AGENCY=bench
 FIRST_PERIOD=2000Q1
-
-# Seconds since the epoch with nanoseconds, and the difference of two.
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
 
 cluster() {
 	# Durable defaults on purpose: fsync, synchronous_commit and
@@ -110,12 +112,6 @@ client_args() {
 		--first-period "$FIRST_PERIOD" --keys "$KEYS" --batch-size "$BATCH"
 }
 
-# CPU seconds (user + system) a process has used, from /proc.
-cpu_seconds() {
-	awk -v hz="$(getconf CLK_TCK)" '{ s += ($14 + $15) / hz } END { printf "%.2f", s }' "$@" 2>/dev/null ||
-		echo 0
-}
-
 # The CPU the collector and its PostgreSQL sessions used in the run: with
 # the wall time, it says where the time went.
 collector_cpu() {
@@ -125,26 +121,6 @@ collector_cpu() {
 	for p in $pids; do files+=("/proc/$p/stat"); done
 	C_DB_CPU=0
 	[ "${#files[@]}" -gt 0 ] && C_DB_CPU=$(cpu_seconds "${files[@]}")
-}
-
-# Every timed run starts from a checkpoint, so that none pays for the dirty
-# pages of the one before.
-checkpoint() { "$PG" psql "$TMP/pg" -d samlad -c CHECKPOINT; }
-
-# The stored rows as one hash: keys, values and the batch each came from
-# (submission ids counted from the first one, so the collector's and the
-# references' ids compare).
-fingerprint_history() {
-	sql_value "SELECT count(*) || ' ' || md5(string_agg(concat_ws(',', indicator_id, area_id,
-		period, submission_id - m.min, value), ';' ORDER BY indicator_id, area_id, period, submission_id))
-		FROM count_history, (SELECT min(submission_id) FROM count_history) m"
-}
-
-# The current values as one hash, from the view or from bench_current.
-fingerprint_current() {
-	sql_value "SELECT count(*) || ' ' || md5(string_agg(concat_ws(',', indicator_id, area_id,
-		period, submission_id - m.min, value), ';' ORDER BY indicator_id, area_id, period))
-		FROM $1, (SELECT min(submission_id) FROM $1) m"
 }
 
 perf_start() {
@@ -195,11 +171,11 @@ statements_report() {
 run_collector() {
 	statements_start
 	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
-	say "collector on $LISTEN; posting $((2 * KEYS)) counts in batches of $BATCH"
+	say "collector on $LISTEN; posting $((2 * KEYS)) counts in batches of $BATCH over $STREAMS connection(s)"
 	checkpoint
 	perf_start
 	# shellcheck disable=SC2046
-	SAMLAD_TOKEN=$TOKEN "$CLIENT" post --url "http://$LISTEN" $(client_args) >"$TMP/client.out" ||
+	SAMLAD_TOKEN=$TOKEN "$CLIENT" post --url "http://$LISTEN" --streams "$STREAMS" $(client_args) >"$TMP/client.out" ||
 		die "the collector run failed (collector log: $(tail -n 5 "$TMP/collector.log" | tr '\n' ' '))"
 	perf_stop
 	collector_cpu
@@ -207,7 +183,7 @@ run_collector() {
 	statements_report
 	C_SECONDS=$(awk '$1 == "seconds" { print $2 }' "$TMP/client.out")
 	C_CONNECTIONS=$(awk '$1 == "connections" { print $2 }' "$TMP/client.out")
-	[ "$C_CONNECTIONS" = 1 ] || say "warning: the client opened $C_CONNECTIONS connections, not 1 (keep-alive broken?)"
+	[ "$C_CONNECTIONS" = "$STREAMS" ] || say "warning: the client opened $C_CONNECTIONS connections, not $STREAMS (keep-alive broken?)"
 	ROWS=$((2 * KEYS))
 	[ "$(sql_value 'SELECT count(*) FROM count_history')" -eq "$ROWS" ] ||
 		die "count_history does not hold $ROWS rows after the collector run"
@@ -331,6 +307,7 @@ write_json() {
   "keys": $KEYS,
   "rows": $ROWS,
   "batch_size": $BATCH,
+  "streams": $STREAMS,
   "batches": $((ROWS / BATCH)),
   "collector": {"seconds": $C_SECONDS, "rows_per_s": $C_RATE, "connections": $C_CONNECTIONS,
     "cpu_seconds": $C_CPU, "db_cpu_seconds": $C_DB_CPU,

@@ -5,22 +5,27 @@
  * the plain-SQL references store exactly the same data:
  *
  *   ingest-client post  --url URL   ...  posts every batch as JSON over one
- *                                        keep-alive connection, checks every
+ *                                        keep-alive connection per stream
+ *                                        (--streams, default 1), checks every
  *                                        receipt and prints the timing
  *   ingest-client files --out DIR   ...  writes every batch as a COPY text
  *                                        file DIR/batch-NNN.tsv with the
  *                                        database ids of the same rows
  *
  * The keys are (period, indicator, area) in that order: an agency reports a
- * whole quarter at a time. The first half of the batches creates --keys
- * distinct keys; the second half revises the same keys, in the same order,
- * with a different value. The token comes from SAMLAD_TOKEN, never argv,
- * so that it does not show in ps. */
+ * whole quarter at a time. The first batches create --keys distinct keys;
+ * the rest revise the first --revisions of them (default all), in the same
+ * order, with a different value. The last batch of each part may be
+ * shorter. With several streams a revision is sent only once the batch
+ * that created its keys has been acknowledged, so every receipt is the
+ * same as with one. The token comes from SAMLAD_TOKEN, never argv, so that
+ * it does not show in ps. */
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,8 +54,9 @@ struct plan {
 	struct names ind;        /* indicators, the middle component of a key */
 	struct names area;       /* leaf areas, the fastest-moving component */
 	int first_period;        /* the period of key 0 (yyyyq) */
-	size_t keys;             /* distinct keys; each is posted twice */
-	size_t batch;            /* rows per batch */
+	size_t keys;             /* distinct keys, each created once */
+	size_t revisions;        /* keys 0 .. revisions - 1 are revised once */
+	size_t batch;            /* rows per batch (the last of a part may be fewer) */
 	long long first_sub;     /* submission id of batch 0 in the COPY files */
 };
 
@@ -70,7 +76,9 @@ struct options {
 	const char *area_file;   /* "code<TAB>id" lines of the leaf areas */
 	const char *first;       /* the first period, "2000Q1" */
 	long long keys;          /* distinct keys */
+	long long revisions;     /* keys revised; -1: all */
 	long long batch;         /* rows per batch */
+	long long streams;       /* post: requests in flight, one connection each */
 	long long first_sub;     /* files: submission id of the first batch */
 };
 
@@ -79,7 +87,8 @@ static void die_usage(void)
 	fprintf(stderr,
 	        "usage: ingest-client post --url URL | files --out DIR\n"
 	        "         --indicators FILE --areas FILE [--first-period 2000Q1]\n"
-	        "         [--keys 500000] [--batch-size 10000] [--first-submission 1]\n"
+	        "         [--keys 500000] [--revisions KEYS] [--batch-size 10000]\n"
+	        "         [--streams 1] [--first-submission 1]\n"
 	        "  FILE lines are \"code<TAB>id\"; post reads the token from SAMLAD_TOKEN.\n");
 	exit(2);
 }
@@ -179,32 +188,40 @@ static int value_at(size_t k, int pass)
 	return (int)((h >> 12) % 1000) + pass;
 }
 
-static size_t nbatches(const struct plan *p)
+/* Batches of the first part (creating keys). */
+static size_t create_batches(const struct plan *p)
 {
-	return 2 * p->keys / p->batch;
+	return (p->keys + p->batch - 1) / p->batch;
 }
 
-/* Batch b covers keys [*first, *first + batch) in pass *pass (0 new,
- * 1 revision). */
-static void batch_span(const struct plan *p, size_t b, size_t *first, int *pass)
+static size_t nbatches(const struct plan *p)
 {
-	size_t half = nbatches(p) / 2;
-	*pass = b >= half;
-	*first = (b % half) * p->batch;
+	return create_batches(p) + (p->revisions + p->batch - 1) / p->batch;
+}
+
+/* Batch b covers keys [*first, *first + *n) in pass *pass (0 new,
+ * 1 revision). */
+static void batch_span(const struct plan *p, size_t b, size_t *first, size_t *n, int *pass)
+{
+	size_t creates = create_batches(p);
+	*pass = b >= creates;
+	*first = (*pass ? b - creates : b) * p->batch;
+	size_t end = *pass ? p->revisions : p->keys;
+	*n = end - *first < p->batch ? end - *first : p->batch;
 }
 
 /* The JSON body of batch b, into out (reset first). */
 static int body_json(const struct plan *p, size_t b, struct buf *out)
 {
-	size_t first;
+	size_t first, n;
 	int pass;
 	char per[PERIOD_STRLEN];
 
-	batch_span(p, b, &first, &pass);
+	batch_span(p, b, &first, &n, &pass);
 	buf_reset(out);
 	if (buf_puts(out, "{\"counts\":[") != 0)
 		return -1;
-	for (size_t k = first; k < first + p->batch; k++) {
+	for (size_t k = first; k < first + n; k++) {
 		struct key key = key_at(p, k);
 		period_format(key.period, per);
 		if (buf_printf(out, "%s{\"indicator\":\"%s\",\"area\":\"%s\",\"period\":\"%s\",\"value\":%d}",
@@ -219,13 +236,13 @@ static int body_json(const struct plan *p, size_t b, struct buf *out)
  * period, submission_id, value). */
 static int body_copy(const struct plan *p, size_t b, struct buf *out)
 {
-	size_t first;
+	size_t first, n;
 	int pass;
 	long long sub = p->first_sub + (long long)b;
 
-	batch_span(p, b, &first, &pass);
+	batch_span(p, b, &first, &n, &pass);
 	buf_reset(out);
-	for (size_t k = first; k < first + p->batch; k++) {
+	for (size_t k = first; k < first + n; k++) {
 		struct key key = key_at(p, k);
 		if (buf_printf(out, "%d\t%d\t%d\t%lld\t%d\n", p->ind.id[key.ind],
 		               p->area.id[key.area], key.period, sub, value_at(k, pass)) != 0)
@@ -289,12 +306,12 @@ static bool receipt_str(const cJSON *r, const char *name)
  * created (first pass) or updated (revisions). Says why when it is not. */
 static int check_receipt(const struct plan *p, size_t b, long status, const char *body)
 {
-	size_t first;
+	size_t first, rows;
 	int pass;
-	long long n = (long long)p->batch;
 	int rc = -1;
 
-	batch_span(p, b, &first, &pass);
+	batch_span(p, b, &first, &rows, &pass);
+	long long n = (long long)rows;
 	cJSON *r = cJSON_Parse(body);
 	if (status != 201 || !r)
 		goto fail;
@@ -389,85 +406,179 @@ static struct buf *build_bodies(const struct plan *p)
 	return bodies;
 }
 
-/* Prints the result lines ingest.sh reads: "name value". */
+/* The median and maximum of the n values at v, as "NAME_median" and
+ * "NAME_max" lines (0 when there are none). Sorts them. */
+static void report_spread(const char *name, double *v, size_t n)
+{
+	printf("%s_median %.2f\n", name, n ? median(v, n) : 0.0);
+	printf("%s_max %.2f\n", name, n ? v[n - 1] : 0.0);
+}
+
+/* Prints the result lines the scripts read: "name value". */
 static void report(const struct plan *p, double seconds, double *ms, long connects,
                    size_t body_bytes)
 {
-	size_t n = nbatches(p), half = n / 2;
+	size_t n = nbatches(p), creates = create_batches(p), rows = p->keys + p->revisions;
 
-	printf("rows %zu\n", n * p->batch);
+	printf("rows %zu\n", rows);
 	printf("batches %zu\n", n);
 	printf("seconds %.6f\n", seconds);
-	printf("rows_per_s %.1f\n", (double)(n * p->batch) / seconds);
+	printf("rows_per_s %.1f\n", (double)rows / seconds);
 	printf("connections %ld\n", connects);
 	printf("body_bytes %zu\n", body_bytes);
-	/* median() sorts each half in place, so its last entry is its maximum. */
-	printf("batch_ms_new_median %.2f\n", median(ms, half));
-	printf("batch_ms_new_max %.2f\n", ms[half - 1]);
-	printf("batch_ms_revision_median %.2f\n", median(ms + half, n - half));
-	printf("batch_ms_revision_max %.2f\n", ms[n - 1]);
+	report_spread("batch_ms_new", ms, creates);
+	report_spread("batch_ms_revision", ms + creates, n - creates);
 }
 
-/* Sends every batch in order over one handle; stops at the first failure. */
-static int post_all(const struct plan *p, CURL *c, const struct buf *bodies)
+/* What the streams share: the next batch to send and what came back. */
+struct posting {
+	const struct plan *p;        /* the batches */
+	struct buf *bodies;          /* owned; one per batch, built before the clock starts */
+	const char *url;             /* the collector's /v1/counts */
+	const char *token;           /* the submitter's bearer token */
+	struct curl_slist *headers;  /* the request headers, shared read-only */
+	pthread_mutex_t lock;        /* guards everything below */
+	pthread_cond_t acked;        /* broadcast when a batch is acknowledged */
+	size_t next;                 /* the next batch to take */
+	bool *done;                  /* owned; batches acknowledged */
+	bool failed;                 /* a batch failed: every stream stops */
+	double *ms;                  /* owned; each batch's request time */
+	long connects;               /* connections libcurl opened, all streams */
+	size_t bytes;                /* body bytes sent */
+};
+
+/* Takes the next batch, waiting until the batch that created a revision's
+ * keys has been acknowledged. Returns false when there is none left or a
+ * stream failed. */
+static bool take_batch(struct posting *g, size_t *b)
 {
-	size_t n = nbatches(p), bytes = 0;
-	struct buf resp = BUF_INIT;
-	long status = 0, connects = 0;
-	int rc = -1;
-	double *ms = calloc(n, sizeof *ms);
+	bool ok;
 
-	if (!ms)
-		goto fail;
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-	double start = now_s(), t = start;
-	for (size_t i = 0; i < n; i++) {
-		if (post_one(c, &bodies[i], &status, &resp, &connects) != 0 ||
-		    check_receipt(p, i, status, resp.data) != 0)
-			goto fail;
-		double t2 = now_s();
-		ms[i] = (t2 - t) * 1000;
-		t = t2;
-		bytes += bodies[i].len;
+	pthread_mutex_lock(&g->lock);
+	ok = !g->failed && g->next < nbatches(g->p);
+	if (ok) {
+		*b = g->next++;
+		size_t creates = create_batches(g->p);
+		while (*b >= creates && !g->done[*b - creates] && !g->failed)
+			pthread_cond_wait(&g->acked, &g->lock);
+		ok = !g->failed;
 	}
-	report(p, t - start, ms, connects, bytes);
-	rc = 0;
-fail:
-	free(ms);
-	buf_free(&resp);
-	return rc;
+	pthread_mutex_unlock(&g->lock);
+	return ok;
 }
 
-/* post mode: one handle, so libcurl keeps the connection alive. */
-static int post_batches(const struct plan *p, const char *base, const char *token)
+/* Records batch b's outcome for every stream to see. */
+static void finish_batch(struct posting *g, size_t b, bool ok, double ms, long connects)
+{
+	pthread_mutex_lock(&g->lock);
+	g->done[b] = ok;
+	g->failed |= !ok;
+	g->ms[b] = ms;
+	g->connects += connects;
+	g->bytes += ok ? g->bodies[b].len : 0;
+	pthread_cond_broadcast(&g->acked);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* A handle for one stream: libcurl keeps its connection alive. */
+static CURL *stream_handle(const struct posting *g, struct buf *resp)
+{
+	CURL *c = curl_easy_init();
+
+	if (!c)
+		return NULL;
+	curl_easy_setopt(c, CURLOPT_URL, g->url);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, g->headers);
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+	curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, g->token);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	return c;
+}
+
+/* One stream: takes batches in order until none is left or one fails. */
+static void *stream_run(void *arg)
+{
+	struct posting *g = arg;
+	struct buf resp = BUF_INIT;
+	CURL *c = stream_handle(g, &resp);
+	size_t b;
+
+	if (!c) {
+		fprintf(stderr, "ingest-client: out of memory\n");
+		pthread_mutex_lock(&g->lock);
+		g->failed = true;
+		pthread_cond_broadcast(&g->acked);
+		pthread_mutex_unlock(&g->lock);
+	}
+	while (c && take_batch(g, &b)) {
+		long status = 0, connects = 0;
+		double t = now_s();
+		bool ok = post_one(c, &g->bodies[b], &status, &resp, &connects) == 0 &&
+		          check_receipt(g->p, b, status, resp.data) == 0;
+		finish_batch(g, b, ok, (now_s() - t) * 1000, connects);
+	}
+	curl_easy_cleanup(c);
+	buf_free(&resp);
+	return NULL;
+}
+
+/* Sends every batch over `streams` connections; stops at the first failure. */
+static int post_all(struct posting *g, size_t streams)
+{
+	pthread_t *th = calloc(streams, sizeof *th);
+	size_t started = 0;
+
+	if (!th)
+		return -1;
+	double start = now_s();
+	for (; started < streams; started++)
+		if (pthread_create(&th[started], NULL, stream_run, g) != 0)
+			break;
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	double seconds = now_s() - start;
+	free(th);
+	if (g->failed || started == 0)
+		return -1;
+	report(g->p, seconds, g->ms, g->connects, g->bytes);
+	return 0;
+}
+
+/* post mode: every body built first, then the streams. */
+static int post_batches(const struct plan *p, const char *base, const char *token,
+                        size_t streams)
 {
 	char url[2048];
-	struct buf *bodies = build_bodies(p);
-	struct curl_slist *h = post_headers();
-	CURL *c = curl_easy_init();
+	struct posting g = { .p = p, .url = url, .token = token };
 	int rc = -1;
 
-	if (!bodies || !h || !c) {
+	pthread_mutex_init(&g.lock, NULL);
+	pthread_cond_init(&g.acked, NULL);
+	snprintf(url, sizeof url, "%s/v1/counts", base);
+	g.bodies = build_bodies(p);
+	g.headers = post_headers();
+	g.done = calloc(nbatches(p), sizeof *g.done);
+	g.ms = calloc(nbatches(p), sizeof *g.ms);
+	if (!g.bodies || !g.headers || !g.done || !g.ms) {
 		fprintf(stderr, "ingest-client: out of memory\n");
 		goto fail;
 	}
-	snprintf(url, sizeof url, "%s/v1/counts", base);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
-	curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, token);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-	rc = post_all(p, c, bodies);
+	rc = post_all(&g, streams);
 fail:
-	if (bodies) {
+	if (g.bodies) {
 		for (size_t i = 0; i < nbatches(p); i++)
-			buf_free(&bodies[i]);
-		free(bodies);
+			buf_free(&g.bodies[i]);
+		free(g.bodies);
 	}
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
+	free(g.done);
+	free(g.ms);
+	curl_slist_free_all(g.headers);
+	pthread_cond_destroy(&g.acked);
+	pthread_mutex_destroy(&g.lock);
 	return rc;
 }
 
@@ -492,6 +603,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "areas", required_argument, NULL, 'a' },
 		{ "first-period", required_argument, NULL, 'p' },
 		{ "keys", required_argument, NULL, 'k' },
+		{ "revisions", required_argument, NULL, 'r' },
+		{ "streams", required_argument, NULL, 'n' },
 		{ "batch-size", required_argument, NULL, 'b' },
 		{ "first-submission", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
@@ -509,6 +622,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'a': o->area_file = optarg; break;
 		case 'p': o->first = optarg; break;
 		case 'k': o->keys = parse_count(optarg, "keys"); break;
+		case 'r': o->revisions = parse_count(optarg, "revisions"); break;
+		case 'n': o->streams = parse_count(optarg, "streams"); break;
 		case 'b': o->batch = parse_count(optarg, "batch-size"); break;
 		case 's': o->first_sub = parse_count(optarg, "first-submission"); break;
 		default: die_usage();
@@ -530,10 +645,11 @@ static int plan_init(const struct options *o, struct plan *p)
 		return -1;
 	}
 	p->keys = (size_t)o->keys;
+	p->revisions = o->revisions < 0 ? p->keys : (size_t)o->revisions;
 	p->batch = (size_t)o->batch;
 	p->first_sub = o->first_sub;
-	if (p->keys % p->batch != 0) {
-		fprintf(stderr, "ingest-client: --keys must be a multiple of --batch-size\n");
+	if (p->revisions > p->keys) {
+		fprintf(stderr, "ingest-client: --revisions must not exceed --keys\n");
 		return -1;
 	}
 	if (names_read(o->ind_file, &p->ind) != 0 || names_read(o->area_file, &p->area) != 0)
@@ -551,7 +667,8 @@ static int plan_init(const struct options *o, struct plan *p)
 
 int main(int argc, char **argv)
 {
-	struct options o = { .first = "2000Q1", .keys = 500000, .batch = 10000, .first_sub = 1 };
+	struct options o = { .first = "2000Q1", .keys = 500000, .revisions = -1, .batch = 10000,
+	                     .streams = 1, .first_sub = 1 };
 	struct plan p = { 0 };
 	int rc = 1;
 
@@ -569,7 +686,7 @@ int main(int argc, char **argv)
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		goto fail;
-	rc = post_batches(&p, o.url, token) == 0 ? 0 : 1;
+	rc = post_batches(&p, o.url, token, (size_t)o.streams) == 0 ? 0 : 1;
 	curl_global_cleanup();
 fail:
 	names_free(&p.ind);

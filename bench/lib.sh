@@ -94,18 +94,23 @@ bench_free_port() {
 }
 
 # Starts PROGRAM [ARGS...] on a free port with DATABASE_URL=URL, its log in
-# TMP/NAME.log, as PROGRAM_PID, and waits until its /healthz answers; LISTEN
-# is its HOST:PORT.
+# TMP/NAME.log, as PROGRAM_PID, and waits until its /healthz answers (at
+# most 30 s, asking every 10 ms); LISTEN is its HOST:PORT and START_S the
+# seconds from the fork to the first answer.
 bench_start() {
-	local name=$1 url=$2
+	local name=$1 url=$2 t0
 	shift 2
 	LISTEN=127.0.0.1:$(bench_free_port)
+	t0=$(date +%s%N)
 	DATABASE_URL=$url "$@" --listen "$LISTEN" 2>"$TMP/$name.log" &
 	PROGRAM_PID=$!
-	for _ in $(seq 1 100); do
-		curl -fsS "http://$LISTEN/healthz" >/dev/null 2>&1 && return 0
+	for _ in $(seq 1 3000); do
+		if curl -fsS -o /dev/null "http://$LISTEN/healthz" 2>/dev/null; then
+			START_S=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+			return 0
+		fi
 		kill -0 "$PROGRAM_PID" 2>/dev/null || break
-		sleep 0.1
+		sleep 0.01
 	done
 	tail -n 20 "$TMP/$name.log" >&2
 	die "the $name did not become healthy"
