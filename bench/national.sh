@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# The national benchmark (issue 12, "A whole country"): one store the size of
+# Sweden, 290 municipalities x 10 districts x 30 indicators x 8 years of
+# quarters (2,784,000 keys; with a tenth of them revised, 3,062,400 counts),
+# posted through the real collector and read through the real aggregator.
+# Every figure is printed beside its reference, measured on the same cluster
+# in the same run:
+#   ingest        collector counts/s     against one COPY of the same rows
+#   series        aggregator requests/s  against pgbench of the raw SQL
+#                 and p99 at concurrency 32
+#   review        a cold GET /review of one municipality, against the raw
+#                 SQL of its counts
+#   start-up      each service until its /healthz answers, against psql
+#                 connecting and answering
+#   memory        peak RSS of each service, against its target
+# Prints a table and writes it as JSON to bench/out/national-<UTC time>.json.
+# See bench/README.md.
+#
+# Environment (all optional):
+#   SAMLAD_BUILD          the build folder (default build/)
+#   BENCH_MUNICIPALITIES  municipalities (default 290; 100 gives about one
+#                         million counts, the size the other benchmarks use)
+#   BENCH_YEARS           years of quarters, ending with the last whole year
+#                         (default 8)
+#   BENCH_STREAMS         requests in flight to the collector (default 1)
+#   BENCH_SECONDS         seconds of the measured series pass (default 20)
+#   BENCH_KEEP            1: keep the temporary folder
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${SAMLAD_BUILD:-$ROOT/build}
+PG=$ROOT/scripts/pg.sh
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+ADMIN=$BUILD/tools/samlad-admin
+COLLECTOR=$BUILD/collector/samlad-collector
+AGGREGATOR=$BUILD/aggregator/samlad-aggregator
+INGEST_CLIENT=$BUILD/bench/ingest-client
+CLIENT=$BUILD/bench/series-client
+OUT=$ROOT/bench/out
+STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
+
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+# shellcheck source=bench/lib_ingest.sh
+. "$ROOT/bench/lib_ingest.sh"
+# shellcheck source=bench/lib_series.sh
+. "$ROOT/bench/lib_series.sh"
+
+MUNICIPALITIES=${BENCH_MUNICIPALITIES:-290}
+YEARS=${BENCH_YEARS:-8}
+STREAMS=${BENCH_STREAMS:-1}
+SECONDS_MEASURED=${BENCH_SECONDS:-20}
+DISTRICTS=10
+INDICATORS=30
+REVISED_PERCENT=10
+BATCH=10000
+CONCURRENCY=32
+AGENCY=bench
+# The data: YEARS whole years ending with the last one before this.
+LAST_YEAR=$(($(date -u +%Y) - 1))
+FIRST_YEAR=$((LAST_YEAR - YEARS + 1))
+# Series requests span the data but its first year, their lead-in.
+FROM=$((FIRST_YEAR + 1))Q1
+TO=${LAST_YEAR}Q4
+REVIEW_YEAR=$LAST_YEAR
+# Targets of the issue.
+TARGET_INGEST=0.8
+TARGET_P99_MS=20
+TARGET_COLLECTOR_RSS_MIB=200
+TARGET_AGGREGATOR_RSS_MIB=64
+TARGET_START_S=5
+AGGREGATOR_ARGS=()
+
+cluster() {
+	# Durable defaults: the ingest is measured.
+	bench_cluster ""
+	mkdir -p "$TMP/catalogue" "$TMP/rows" "$TMP/bin"
+	# Private copies: a rebuild during the run must not swap them.
+	cp "$COLLECTOR" "$AGGREGATOR" "$INGEST_CLIENT" "$CLIENT" "$TMP/bin/"
+	COLLECTOR=$TMP/bin/samlad-collector
+	AGGREGATOR=$TMP/bin/samlad-aggregator
+	INGEST_CLIENT=$TMP/bin/ingest-client
+	CLIENT=$TMP/bin/series-client
+	COLLECTOR_URL=$("$PG" url "$TMP/pg" samlad_collector samlad)
+	AGGREGATOR_URL=$("$PG" url "$TMP/pg" samlad_aggregator samlad)
+}
+
+# One agency with INDICATORS indicators, MUNICIPALITIES municipalities 9001 ...
+# of DISTRICTS districts each, every indicator permitted in every one.
+catalogue_files() {
+	local dir=$TMP/catalogue m d i
+	printf 'code,name\n%s,Bänkmyndighet\n' "$AGENCY" >"$dir/agencies.csv"
+	{
+		echo "code,name,parent"
+		for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do echo "$m,Bänkby $m,"; done
+		for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do
+			for d in $(seq 1 "$DISTRICTS"); do
+				printf '%s-d%02d,Bänkby %s distrikt %d,%s\n' "$m" "$d" "$m" "$d" "$m"
+			done
+		done
+	} >"$dir/areas.csv"
+	{
+		echo "code,agency,level,kind,name_sv,name_en,suppress_below"
+		for i in $(seq 1 "$INDICATORS"); do
+			printf '%s.i%02d,%s,first_line,flow,Bänkindikator %d,Bench indicator %d,\n' \
+				"$AGENCY" "$i" "$AGENCY" "$i" "$i"
+		done
+	} >"$dir/indicators.csv"
+	{
+		echo "agency,indicator,area"
+		for i in $(seq 1 "$INDICATORS"); do
+			for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do
+				printf '%s,%s.i%02d,%s\n' "$AGENCY" "$AGENCY" "$i" "$m"
+			done
+		done
+	} >"$dir/permissions.csv"
+}
+
+catalogue() {
+	catalogue_files
+	DATABASE_URL=$ADMIN_URL "$ADMIN" catalogue import "$TMP/catalogue" >/dev/null
+	SUBMITTER=$(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role submitter --agency "$AGENCY" | tail -n 1)
+	TOKEN=$(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role analyst | tail -n 1)
+	[ -n "$SUBMITTER" ] && [ -n "$TOKEN" ] || die "token create printed no token"
+	# The ingest client's key order: indicators, then districts by code.
+	sql -At -F $'\t' -c "SELECT code, id FROM indicator ORDER BY code" >"$TMP/indicators.tsv"
+	sql -At -F $'\t' -c "SELECT code, id FROM area WHERE parent_id IS NOT NULL ORDER BY code" \
+		>"$TMP/areas.tsv"
+	# The series client's mix and warm-up.
+	cut -f1 "$TMP/indicators.tsv" >"$TMP/indicators.txt"
+	sql -At -c "SELECT code FROM area ORDER BY id" >"$TMP/areas.txt"
+	sql -At -c "SELECT code FROM area WHERE parent_id IS NULL ORDER BY id" >"$TMP/municipalities.txt"
+	ids_check
+	KEYS=$((INDICATORS * MUNICIPALITIES * DISTRICTS * YEARS * 4))
+	REVISIONS=$((KEYS * REVISED_PERCENT / 100))
+	ROWS=$((KEYS + REVISIONS))
+	NBATCHES=$(((KEYS + BATCH - 1) / BATCH + (REVISIONS + BATCH - 1) / BATCH))
+	say "catalogue: $INDICATORS indicators x $((MUNICIPALITIES * DISTRICTS)) districts x $((YEARS * 4)) quarters = $KEYS keys; $ROWS counts with revisions"
+}
+
+client_args() {
+	echo --indicators "$TMP/indicators.tsv" --areas "$TMP/areas.tsv" \
+		--first-period "${FIRST_YEAR}Q1" --keys "$KEYS" --revisions "$REVISIONS" \
+		--batch-size "$BATCH"
+}
+
+# Peak and current RSS of the measured program, in KiB.
+rss_peak() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$PROGRAM_PID/status"; }
+rss_now() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$PROGRAM_PID/status"; }
+
+# The reference of a start: psql connecting and answering one query.
+run_psql_start() {
+	local t0 t1
+	t0=$(now)
+	sql_value "SELECT 1" >/dev/null
+	t1=$(now)
+	PSQL_START_S=$(elapsed "$t0" "$t1")
+}
+
+# ---- ingest ------------------------------------------------------------------
+
+run_copy() {
+	say "COPY of $ROWS rows into count_history"
+	# shellcheck disable=SC2046
+	"$INGEST_CLIENT" files --out "$TMP/rows" $(client_args)
+	cat "$TMP"/rows/batch-*.tsv >"$TMP/rows/all.tsv"
+	rm -f "$TMP"/rows/batch-*.tsv
+	checkpoint >/dev/null
+	local t0 t1
+	t0=$(now)
+	sql -c "\\copy count_history (indicator_id, area_id, period, submission_id, value) FROM '$TMP/rows/all.tsv'"
+	t1=$(now)
+	COPY_S=$(elapsed "$t0" "$t1")
+	HISTORY=$(fingerprint_history)
+	sql -c "TRUNCATE count_history, submission"
+	rm -f "$TMP/rows/all.tsv"
+}
+
+run_collector() {
+	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
+	COLLECTOR_START_EMPTY_S=$START_S
+	say "collector on $LISTEN; posting $ROWS counts in $NBATCHES batches over $STREAMS connection(s)"
+	checkpoint >/dev/null
+	# shellcheck disable=SC2046
+	SAMLAD_TOKEN=$SUBMITTER "$INGEST_CLIENT" post --url "http://$LISTEN" --streams "$STREAMS" \
+		$(client_args) >"$TMP/ingest.out" ||
+		die "the collector run failed (log: $(tail -n 5 "$TMP/collector.log" | tr '\n' ' '))"
+	C_CPU=$(cpu_seconds "/proc/$PROGRAM_PID/stat")
+	COLLECTOR_INGEST_RSS=$(rss_peak)
+	bench_stop
+	C_S=$(client_value seconds "$TMP/ingest.out")
+	[ "$(sql_value 'SELECT count(*) FROM count_history')" -eq "$ROWS" ] ||
+		die "count_history does not hold $ROWS rows after the collector run"
+	[ "$(sql_value 'SELECT count(*) FROM submission')" -eq "$NBATCHES" ] ||
+		die "submission does not hold $NBATCHES rows after the collector run"
+	[ "$(fingerprint_history)" = "$HISTORY" ] || die "the collector stored other rows than COPY"
+	sql -c "VACUUM (ANALYZE) count_history, submission"
+}
+
+# A collector started on the whole country: how soon it answers, how long
+# it takes to load its current-value cache (in the background, from the
+# start) and how much memory that takes.
+run_collector_restart() {
+	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
+	COLLECTOR_START_S=$START_S
+	local i line=
+	for i in $(seq 1 1200); do
+		line=$(sed -n 's/.*current-value cache: loaded \([0-9]*\) keys at submission [0-9]* in \([0-9]*\) ms.*/\1 \2/p' \
+			"$TMP/collector.log" | tail -n 1)
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	[ -n "$line" ] || die "the collector logged no cache load within 120 s"
+	CACHE_KEYS=${line% *}
+	CACHE_MS=${line#* }
+	[ "$CACHE_KEYS" -eq "$KEYS" ] || die "the cache loaded $CACHE_KEYS keys, not $KEYS"
+	COLLECTOR_RSS=$(rss_peak)
+	[ "$COLLECTOR_INGEST_RSS" -gt "$COLLECTOR_RSS" ] && COLLECTOR_RSS=$COLLECTOR_INGEST_RSS
+	bench_stop
+}
+
+# ---- aggregator -----------------------------------------------------------------
+
+# The recorder's backlog: every state of every table, from an aggregator
+# started on the data the collector stored.
+run_recording() {
+	bench_start aggregator "$AGGREGATOR_URL" "$AGGREGATOR"
+	AGGREGATOR_START_EMPTY_S=$START_S
+	wait_recorded
+	BACKLOG_S=$WAITED
+	BACKLOG_STATES=$(states)
+	RECORD_RSS=$(rss_peak)
+	bench_stop
+	VERSION=$(sql_value "SELECT max(id) FROM submission")
+	say "recorded $BACKLOG_STATES states in $BACKLOG_S s"
+}
+
+run_series() {
+	aggregator_pass "$TMP/indicators.txt" "$TMP/areas.txt" "$TMP/municipalities.txt" \
+		"$SECONDS_MEASURED" "$TMP/client.out"
+	SERIES_RSS=$PASS_RSS_HWM
+	A_RATE=$(client_value requests_per_s)
+	A_P99=$(client_value p99_ms)
+	run_raw
+}
+
+# The raw SQL a review of municipality 9001 needs: every indicator in its
+# districts over the review's years and the year before, current values.
+review_sql() {
+	cat <<SQL
+SELECT count(*) FROM (
+SELECT DISTINCT ON (indicator_id, area_id, period) value
+  FROM count_history
+ WHERE area_id IN (SELECT a.id FROM area a JOIN area m ON m.id = a.parent_id WHERE m.code = '9001')
+   AND period BETWEEN $(((REVIEW_YEAR - 6) * 10 + 1)) AND $((REVIEW_YEAR * 10 + 4))
+ ORDER BY indicator_id, area_id, period, submission_id DESC) x;
+SQL
+}
+
+# A fresh aggregator (every state recorded, nothing cached): start-up,
+# then one GET /review of a municipality, timed by curl; then the raw SQL.
+run_review() {
+	bench_start aggregator "$AGGREGATOR_URL" "$AGGREGATOR" --public --log-level warn
+	AGGREGATOR_START_S=$START_S
+	local out
+	out=$(curl -s -o "$TMP/review.html" -w '%{http_code} %{time_total} %{size_download}' \
+		"http://$LISTEN/review/$REVIEW_YEAR?area=9001")
+	REVIEW_RSS=$(rss_peak)
+	bench_stop
+	[ "${out%% *}" = 200 ] || die "GET /review answered ${out%% *}"
+	REVIEW_S=$(echo "$out" | cut -d' ' -f2)
+	REVIEW_BYTES=$(echo "$out" | cut -d' ' -f3)
+	review_sql >"$TMP/review.sql"
+	local t0 t1
+	t0=$(now)
+	REVIEW_SQL_ROWS=$("$PG_BIN/psql" -X -At -v ON_ERROR_STOP=1 -f "$TMP/review.sql" "$AGGREGATOR_URL")
+	t1=$(now)
+	REVIEW_SQL_S=$(elapsed "$t0" "$t1")
+}
+
+# ---- results -------------------------------------------------------------------
+
+# max of KiB figures, in MiB
+mib() { local m=0 v; for v in "$@"; do [ "$v" -gt "$m" ] && m=$v; done; echo $(((m + 1023) / 1024)); }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+met() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "ge") ? v >= t : v < t; print ok ? "met" : "NOT met" }'; }
+
+summarise() {
+	C_RATE=$(awk -v n="$ROWS" -v s="$C_S" 'BEGIN { printf "%.0f", n / s }')
+	COPY_RATE=$(awk -v n="$ROWS" -v s="$COPY_S" 'BEGIN { printf "%.0f", n / s }')
+	R_INGEST=$(ratio "$COPY_S" "$C_S")
+	R_SERIES=$(ratio "$A_RATE" "$R_RATE")
+	C_MIB=$(mib "$COLLECTOR_RSS")
+	A_MIB=$(mib "$RECORD_RSS" "$SERIES_RSS" "$REVIEW_RSS")
+	START_MAX=$(awk -v a="$COLLECTOR_START_S" -v b="$AGGREGATOR_START_S" 'BEGIN { print (a > b) ? a : b }')
+}
+
+results() {
+	cat <<EOF
+
+=== national benchmark ($(nproc) cpus, PostgreSQL $(sql_value 'SHOW server_version'), durable) ===
+data        $ROWS counts, $KEYS keys: $INDICATORS indicators x $((MUNICIPALITIES * DISTRICTS)) districts in $MUNICIPALITIES municipalities x $((YEARS * 4)) quarters (${FIRST_YEAR}Q1-${LAST_YEAR}Q4), $REVISED_PERCENT% revised
+
+figure                          measured              reference                       ratio    target
+ingest, counts/s                $(printf '%-21s' "$C_RATE") COPY $(printf '%-26s' "$COPY_RATE") $(printf '%-8s' "$R_INGEST") >= $TARGET_INGEST ($(met "$R_INGEST" "$TARGET_INGEST" ge))
+  seconds                       $(printf '%-21s' "$C_S") $(printf '%-31s' "$COPY_S") ($NBATCHES batches of $BATCH over $STREAMS connection(s); collector CPU $C_CPU s)
+series, requests/s              $(printf '%-21s' "$A_RATE") pgbench $(printf '%-23s' "$R_RATE") $(printf '%-8s' "$R_SERIES")
+series p99 ms (concurrency $CONCURRENCY)  $(printf '%-21s' "$A_P99") pgbench avg $(printf '%-19s' "$R_LATENCY") -        < $TARGET_P99_MS ($(met "$A_P99" "$TARGET_P99_MS" lt))
+review of 9001, cold, s         $(printf '%-21s' "$REVIEW_S") raw SQL $(printf '%-23s' "$REVIEW_SQL_S") $(printf '%-8s' "$(ratio "$REVIEW_S" "$REVIEW_SQL_S")") ($REVIEW_BYTES bytes; SQL $REVIEW_SQL_ROWS rows)
+collector start-up, s           $(printf '%-21s' "$COLLECTOR_START_S") psql $(printf '%-26s' "$PSQL_START_S") -        < $TARGET_START_S ($(met "$COLLECTOR_START_S" "$TARGET_START_S" lt)); on an empty store $COLLECTOR_START_EMPTY_S
+  cache load in the background  $CACHE_KEYS keys in $CACHE_MS ms
+aggregator start-up, s          $(printf '%-21s' "$AGGREGATOR_START_S") psql $(printf '%-26s' "$PSQL_START_S") -        < $TARGET_START_S ($(met "$AGGREGATOR_START_S" "$TARGET_START_S" lt)); before recording $AGGREGATOR_START_EMPTY_S
+collector peak RSS, MiB         $(printf '%-21s' "$C_MIB") -                               -        < $TARGET_COLLECTOR_RSS_MIB ($(met "$C_MIB" "$TARGET_COLLECTOR_RSS_MIB" lt))
+aggregator peak RSS, MiB        $(printf '%-21s' "$A_MIB") -                               -        < $TARGET_AGGREGATOR_RSS_MIB ($(met "$A_MIB" "$TARGET_AGGREGATOR_RSS_MIB" lt))
+  recording, series, review     $(mib "$RECORD_RSS") / $(mib "$SERIES_RSS") / $(mib "$REVIEW_RSS") MiB; backlog $BACKLOG_STATES states in $BACKLOG_S s
+EOF
+}
+
+write_json() {
+	mkdir -p "$OUT"
+	local file=$OUT/national-$STAMP.json
+	cat >"$file" <<JSON
+{
+  "benchmark": "national",
+  "time": "$STAMP",
+  "commit": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)",
+  "cpus": $(nproc),
+  "municipalities": $MUNICIPALITIES, "districts": $((MUNICIPALITIES * DISTRICTS)),
+  "indicators": $INDICATORS, "quarters": $((YEARS * 4)), "keys": $KEYS, "counts": $ROWS,
+  "ingest": {"collector_seconds": $C_S, "collector_counts_per_s": $C_RATE, "streams": $STREAMS,
+    "batches": $NBATCHES, "collector_cpu_seconds": $C_CPU,
+    "copy_seconds": $COPY_S, "copy_counts_per_s": $COPY_RATE, "ratio": $R_INGEST,
+    "target": $TARGET_INGEST},
+  "series": {"requests_per_s": $A_RATE, "p50_ms": $(client_value p50_ms), "p99_ms": $A_P99,
+    "raw_queries_per_s": $R_RATE, "raw_latency_avg_ms": $R_LATENCY, "ratio": $R_SERIES,
+    "target_p99_ms": $TARGET_P99_MS},
+  "review": {"cold_seconds": $REVIEW_S, "bytes": $REVIEW_BYTES, "raw_sql_seconds": $REVIEW_SQL_S},
+  "start": {"collector_seconds": $COLLECTOR_START_S, "collector_empty_seconds": $COLLECTOR_START_EMPTY_S,
+    "cache_keys": $CACHE_KEYS, "cache_load_ms": $CACHE_MS,
+    "aggregator_seconds": $AGGREGATOR_START_S, "aggregator_empty_seconds": $AGGREGATOR_START_EMPTY_S,
+    "psql_seconds": $PSQL_START_S, "target_seconds": $TARGET_START_S},
+  "rss_mib": {"collector": $C_MIB, "aggregator": $A_MIB,
+    "aggregator_recording": $(mib "$RECORD_RSS"), "aggregator_series": $(mib "$SERIES_RSS"),
+    "aggregator_review": $(mib "$REVIEW_RSS"),
+    "target_collector": $TARGET_COLLECTOR_RSS_MIB, "target_aggregator": $TARGET_AGGREGATOR_RSS_MIB},
+  "recording": {"backlog_states": $BACKLOG_STATES, "backlog_seconds": $BACKLOG_S}
+}
+JSON
+	say "figures in $file"
+}
+
+bench_build "$ADMIN" "$COLLECTOR" "$AGGREGATOR" "$INGEST_CLIENT" "$CLIENT"
+command -v "$PG_BIN/pgbench" >/dev/null || die "no pgbench in $PG_BIN"
+cluster
+catalogue
+run_copy
+run_collector
+run_collector_restart
+run_psql_start
+run_recording
+run_series
+run_review
+summarise
+results
+write_json
