@@ -97,6 +97,7 @@ bench_free_port() {
 # TMP/NAME.log, as PROGRAM_PID, and waits until its /healthz answers (at
 # most 30 s, asking every 10 ms); LISTEN is its HOST:PORT and START_S the
 # seconds from the fork to the first answer.
+# shellcheck disable=SC2034 # START_S is the caller's
 bench_start() {
 	local name=$1 url=$2 t0
 	shift 2

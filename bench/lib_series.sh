@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# The variables these functions set are read by their callers.
+# shellcheck disable=SC2034
 # What the series and national benchmarks share (sourced after lib.sh):
 # waiting for the recorder, one aggregator pass of series-client, and the
 # raw SQL reference by pgbench. The caller sets TMP, ADMIN_URL, TOKEN,

@@ -121,7 +121,7 @@ catalogue() {
 	DATABASE_URL=$ADMIN_URL "$ADMIN" catalogue import "$TMP/catalogue" >/dev/null
 	SUBMITTER=$(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role submitter --agency "$AGENCY" | tail -n 1)
 	TOKEN=$(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role analyst | tail -n 1)
-	[ -n "$SUBMITTER" ] && [ -n "$TOKEN" ] || die "token create printed no token"
+	if [ -z "$SUBMITTER" ] || [ -z "$TOKEN" ]; then die "token create printed no token"; fi
 	# The ingest client's key order: indicators, then districts by code.
 	sql -At -F $'\t' -c "SELECT code, id FROM indicator ORDER BY code" >"$TMP/indicators.tsv"
 	sql -At -F $'\t' -c "SELECT code, id FROM area WHERE parent_id IS NOT NULL ORDER BY code" \
@@ -292,7 +292,6 @@ summarise() {
 	R_SERIES=$(ratio "$A_RATE" "$R_RATE")
 	C_MIB=$(mib "$COLLECTOR_RSS")
 	A_MIB=$(mib "$RECORD_RSS" "$SERIES_RSS" "$REVIEW_RSS")
-	START_MAX=$(awk -v a="$COLLECTOR_START_S" -v b="$AGGREGATOR_START_S" 'BEGIN { print (a > b) ? a : b }')
 }
 
 results() {
