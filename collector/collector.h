@@ -32,7 +32,7 @@ struct collector {
 	                                * reference while it validates, a reload swaps it */
 	unsigned retry_after_s;        /* Retry-After sent with 503 */
 	size_t body_limit;             /* the --body-limit, for messages */
-	struct current *cache;         /* owned; current values, NULL with --cache-keys 0 */
+	struct current *cache;         /* owned; current values, NULL with --cache-mb 0 */
 	struct session_keeper *sessions; /* owned; the form's cookie key and signed-out list */
 	struct metrics *metrics;       /* owned; what GET /metrics shows */
 	struct collector_meters meters; /* the collector's series in metrics */

@@ -615,7 +615,7 @@ static void load_cache(struct db *db, struct current *cache)
 	struct current_stats s;
 	current_stats(cache, &s);
 	if (too_big)
-		log_warn("current-value cache: more keys than --cache-keys; the cache is off "
+		log_warn("current-value cache: more keys than --cache-mb holds; the cache is off "
 		         "and every ingest classifies through the database");
 	else if (st == DB_OK)
 		log_info("current-value cache: loaded %zu keys at submission %lld in %.0f ms",
