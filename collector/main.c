@@ -97,6 +97,10 @@ static int state_init(const struct config *cfg, void *app)
 		return -1;
 	}
 	service_db_probe(c->pool);
+	/* The pool exists: the cache is loaded now rather than in the first
+	 * ingest's request. */
+	if (c->cache)
+		c->warm = warm_start(c->pool, c->cache);
 	return 0;
 }
 
@@ -111,6 +115,9 @@ static void state_free(void *app)
 {
 	struct collector *c = app;
 
+	/* The loading thread uses the pool and the cache: it ends first. */
+	warm_stop(c->warm);
+	c->warm = NULL;
 	db_pool_free(c->pool);
 	c->pool = NULL;
 	current_free(c->cache);
