@@ -53,6 +53,8 @@ struct current {
 	bool loading;             /* a thread owns a load */
 	bool ever_loaded;         /* a load has become the map at least once */
 	bool load_unused;         /* no batch used the map since the last load */
+	bool first_load;          /* the load running is the first, which no streak
+	                           * asked for */
 	long long version;        /* the submission id the map stands for */
 	long long last_own;       /* the last submission this process committed */
 	unsigned streak;          /* batches in a row that followed one of ours */
@@ -415,6 +417,7 @@ bool current_load_begin(struct current *c)
 	     (!c->ever_loaded || c->streak >= c->streak_needed);
 	if (go) {
 		c->loading = true;
+		c->first_load = !c->ever_loaded;
 		pending_clear(c);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -476,7 +479,10 @@ void current_load_end(struct current *c, struct current_load *l, bool ok,
 		l->map = (struct map){ NULL, 0, 0 };
 		c->valid = true;
 		c->version = version;
-		c->load_unused = true;
+		/* The first load comes unasked, at start-up: when another
+		 * collector writes before this one, that says nothing yet about
+		 * loads that follow our streaks, so it does not double them. */
+		c->load_unused = !c->first_load;
 		c->stats.loads++;
 		/* Batches that could not be kept break the chain of versions,
 		 * which the replay and the next version check both notice. */

@@ -83,8 +83,9 @@ void current_abort(struct current *c);
  * and either it was never loaded or this process wrote the last
  * `streak` submissions in a row (it is likely the only writer), where
  * the streak needed doubles each time a load was made stale before any
- * batch used it. When true, the caller owns the load and must end it with
- * current_load_end. */
+ * batch used it (except the first load, made unasked at start-up). When
+ * true, the caller owns the load and must end it with current_load_end
+ * (the caller is the start-up thread, warm.h, or an ingest). */
 bool current_load_begin(struct current *c) WUR;
 
 /* A map being filled by one loader, outside the cache's mutex. */

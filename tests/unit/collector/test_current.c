@@ -259,6 +259,26 @@ static void test_when_to_load(void)
 	current_free(c);
 }
 
+/* The first load, made at start-up, may go stale before any batch uses
+ * it (another collector wrote first): the next load still waits for a
+ * streak of one, not two. */
+static void test_first_load_wasted(void)
+{
+	struct current *c = current_new(1 << 20);
+	const struct valid_row one[] = { { 1, 1, 20001, 3, 0 } };
+	unsigned char cls[1];
+
+	load(c, NULL, 0, 0);
+	ok(!current_classify(c, 1, one, 1, cls), "first load: stale before any use");
+	current_commit(c, 1, 2, one, 1);
+	ok(!current_load_begin(c), "first load: after one write of ours no load yet");
+	ok(!current_classify(c, 2, one, 1, cls), "first load: streak 1 of our own");
+	current_commit(c, 2, 3, one, 1);
+	ok(current_load_begin(c), "first load: a streak of 1 is enough, as before it");
+	current_load_end(c, NULL, false, false, 0);
+	current_free(c);
+}
+
 /* A second thread classifying while a batch is in flight. */
 struct waiter {
 	struct current *c;       /* the shared cache */
@@ -383,6 +403,7 @@ int main(void)
 	test_bound_and_growth();
 	test_pending_budget();
 	test_when_to_load();
+	test_first_load_wasted();
 	test_inflight();
 	test_commits_during_load();
 	return tap_done();
