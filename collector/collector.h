@@ -13,6 +13,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "session.h"
+#include "warm.h"
 
 /* The reasons a batch is refused for, as samlad_collector_batches_refused_total
  * names them: the error codes POST /v1/counts answers, and "other". */
@@ -32,7 +33,9 @@ struct collector {
 	                                * reference while it validates, a reload swaps it */
 	unsigned retry_after_s;        /* Retry-After sent with 503 */
 	size_t body_limit;             /* the --body-limit, for messages */
-	struct current *cache;         /* owned; current values, NULL with --cache-keys 0 */
+	struct current *cache;         /* owned; current values, NULL with --cache-mb 0 */
+	struct warm *warm;             /* owned; the thread that loads the cache at start,
+	                                * NULL when the cache is off or no thread was made */
 	struct session_keeper *sessions; /* owned; the form's cookie key and signed-out list */
 	struct metrics *metrics;       /* owned; what GET /metrics shows */
 	struct collector_meters meters; /* the collector's series in metrics */

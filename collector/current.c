@@ -16,8 +16,11 @@
 #define VALUE_MASK ((UINT32_C(1) << FLAG_SHIFT) - 1)
 /* A slot with this content is empty: it is no count with a flag. */
 #define EMPTY UINT32_MAX
-/* Slots in a new map (a power of two). */
+/* Slots in a new map (a power of two), unless the budget holds fewer. */
 #define FIRST_CAPACITY 1024
+/* The fewest slots a cache may have: a table of one slot holds no key, as
+ * it is grown before it is more than three quarters full. */
+#define MIN_CAPACITY 2
 /* The most submissions in a row a load may have to wait for. */
 #define STREAK_MAX 1024
 
@@ -39,14 +42,19 @@ struct map {
 struct current {
 	pthread_mutex_t lock;     /* guards everything below */
 	pthread_cond_t landed;    /* signalled when a batch in flight ends */
-	size_t max_keys;          /* the --cache-keys bound */
+	size_t budget;            /* bytes: the --cache-mb bound of the table, and of
+	                           * the load's table and pending batches together */
+	size_t max_cap;           /* the most slots a table may have: the largest
+	                           * power of two whose table fits the budget */
 	struct map map;           /* the keys when valid; empty (no slots) otherwise */
 	bool valid;               /* map is the database at version */
-	bool off;                 /* turned off for good: more keys than max_keys */
+	bool off;                 /* turned off for good: more keys than max_cap holds */
 	bool inflight;            /* a batch classified from the map is not yet applied */
 	bool loading;             /* a thread owns a load */
 	bool ever_loaded;         /* a load has become the map at least once */
 	bool load_unused;         /* no batch used the map since the last load */
+	bool first_load;          /* the load running is the first, which no streak
+	                           * asked for */
 	long long version;        /* the submission id the map stands for */
 	long long last_own;       /* the last submission this process committed */
 	unsigned streak;          /* batches in a row that followed one of ours */
@@ -54,7 +62,8 @@ struct current {
 	struct pending *pending;  /* owned; batches committed during the load */
 	size_t npending;          /* entries in pending */
 	size_t pending_cap;       /* entries allocated */
-	size_t pending_rows;      /* rows in them, bounded by max_keys */
+	size_t pending_bytes;     /* their rows' bytes; with load_bytes within budget */
+	size_t load_bytes;        /* the bytes of the running load's table */
 	bool pending_lost;        /* one could not be kept: keep no later ones */
 	struct current_stats stats; /* counters for current_stats */
 };
@@ -71,7 +80,7 @@ struct pending {
 /* The map a loader fills outside the mutex. */
 struct current_load {
 	struct map map;           /* owned until current_load_end */
-	size_t max_keys;          /* copied from the cache */
+	struct current *cache;    /* borrowed; told the table's size when it grows */
 };
 
 /* ---- the map ------------------------------------------------------------ */
@@ -142,18 +151,18 @@ static int map_grow(struct map *m)
 }
 
 /* Sets a key's value. Returns 0, -1 when memory ran out, 1 when a new key
- * would make more than max_keys. */
-static int map_set(struct map *m, size_t max_keys, int32_t ind, int32_t area,
+ * would need a table of more than max_cap slots. */
+static int map_set(struct map *m, size_t max_cap, int32_t ind, int32_t area,
                    int32_t period, uint32_t value)
 {
 	struct slot *s = map_find(m, ind, area, period);
 
 	if (s->value == EMPTY) {
-		if (m->n >= max_keys)
-			return 1;
 		/* Grown before it is more than three quarters full, so that
 		 * probes stay short and an empty slot always exists. */
 		if (4 * (m->n + 1) > 3 * m->cap) {
+			if (m->cap >= max_cap)
+				return 1;
 			if (map_grow(m) != 0)
 				return -1;
 			s = map_find(m, ind, area, period);
@@ -168,21 +177,38 @@ static int map_set(struct map *m, size_t max_keys, int32_t ind, int32_t area,
 
 /* ---- the cache ---------------------------------------------------------- */
 
-struct current *current_new(size_t max_keys)
+/* The largest power of two of slots whose table fits `budget` bytes; 0
+ * when not even one slot does. */
+static size_t capacity_of(size_t budget)
 {
-	struct current *c = calloc(1, sizeof *c);
+	size_t slots = budget / sizeof(struct slot), cap = 1;
 
-	if (!c || max_keys == 0) {
-		free(c);
-		return NULL;
-	}
+	if (slots == 0)
+		return 0;
+	while (cap <= slots / 2)
+		cap *= 2;
+	return cap;
+}
+
+struct current *current_new(size_t budget)
+{
+	size_t max_cap = capacity_of(budget);
+	struct current *c = NULL;
+
+	if (max_cap < MIN_CAPACITY)
+		goto done;
+	c = calloc(1, sizeof *c);
+	if (!c)
+		goto done;
 	/* No map until the first load makes one. */
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->landed, NULL);
-	c->max_keys = max_keys;
+	c->budget = budget;
+	c->max_cap = max_cap;
 	/* No submission is ours yet; ids start at 1 and versions at 0. */
 	c->last_own = -1;
 	c->streak_needed = 1;
+done:
 	return c;
 }
 
@@ -193,18 +219,23 @@ static void pending_clear(struct current *c)
 		free(c->pending[i].rows);
 	free(c->pending);
 	c->pending = NULL;
-	c->npending = c->pending_rows = c->pending_cap = 0;
+	c->npending = c->pending_bytes = c->pending_cap = 0;
 	c->pending_lost = false;
 }
 
-/* Keeps a batch committed while a load runs. Called with the lock held. */
+/* Keeps a batch committed while a load runs, when its rows fit in what
+ * the load's table and the batches kept before it leave of the budget;
+ * one that does not breaks the chain of versions, so no later one is
+ * kept either. Called with the lock held. */
 static void pending_add(struct current *c, long long version, long long id,
                         const struct valid_row *rows, size_t n)
 {
 	struct pending *p = NULL;
 	struct valid_row *copy = NULL;
+	size_t bytes = n * sizeof *rows;
 
-	if (c->pending_lost || c->pending_rows + n > c->max_keys)
+	if (c->pending_lost || c->load_bytes + c->pending_bytes > c->budget ||
+	    bytes > c->budget - c->load_bytes - c->pending_bytes)
 		goto lost;
 	copy = malloc((n ? n : 1) * sizeof *copy);
 	p = copy ? VEC_PUSH(c->pending, c->npending, c->pending_cap) : NULL;
@@ -212,7 +243,7 @@ static void pending_add(struct current *c, long long version, long long id,
 		goto lost;
 	memcpy(copy, rows, n * sizeof *copy);
 	*p = (struct pending){ version, id, copy, n };
-	c->pending_rows += n;
+	c->pending_bytes += bytes;
 	return;
 lost:
 	free(copy);
@@ -323,7 +354,7 @@ static void apply(struct current *c, long long version, long long id,
 	for (size_t i = 0; i < n && c->valid; i++) {
 		prefetch_row(&c->map, rows, n, i + PREFETCH_AHEAD);
 		const struct valid_row *r = &rows[i];
-		int rc = map_set(&c->map, c->max_keys, r->indicator_id, r->area_id,
+		int rc = map_set(&c->map, c->max_cap, r->indicator_id, r->area_id,
 		                 r->period, content(r->value, r->flag));
 		if (rc != 0) {
 			/* Half a batch in the map is no map at all. */
@@ -386,30 +417,48 @@ bool current_load_begin(struct current *c)
 	     (!c->ever_loaded || c->streak >= c->streak_needed);
 	if (go) {
 		c->loading = true;
+		c->first_load = !c->ever_loaded;
 		pending_clear(c);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return go;
 }
 
+/* Tells the cache how big the load's table now is, so that the batches
+ * kept meanwhile fit in what it leaves of the budget. */
+static void load_grew(struct current_load *l)
+{
+	pthread_mutex_lock(&l->cache->lock);
+	l->cache->load_bytes = l->map.cap * sizeof *l->map.slots;
+	pthread_mutex_unlock(&l->cache->lock);
+}
+
 struct current_load *current_load_new(struct current *c)
 {
 	struct current_load *l = malloc(sizeof *l);
+	size_t cap = c->max_cap < FIRST_CAPACITY ? c->max_cap : FIRST_CAPACITY;
 
 	if (!l)
 		return NULL;
-	if (map_init(&l->map, FIRST_CAPACITY) != 0) {
+	if (map_init(&l->map, cap) != 0) {
 		free(l);
 		return NULL;
 	}
-	l->max_keys = c->max_keys;
+	l->cache = c;
+	load_grew(l);
 	return l;
 }
 
 int current_load_set(struct current_load *l, int indicator_id, int area_id,
                      int period, int value, int flag)
 {
-	return map_set(&l->map, l->max_keys, indicator_id, area_id, period, content(value, flag));
+	size_t cap = l->map.cap;
+	int rc = map_set(&l->map, l->cache->max_cap, indicator_id, area_id, period,
+	                 content(value, flag));
+
+	if (l->map.cap != cap)
+		load_grew(l);
+	return rc;
 }
 
 void current_load_end(struct current *c, struct current_load *l, bool ok,
@@ -418,6 +467,7 @@ void current_load_end(struct current *c, struct current_load *l, bool ok,
 	pthread_mutex_lock(&c->lock);
 	c->loading = false;
 	c->ever_loaded = true;
+	c->load_bytes = 0;
 	if (too_big) {
 		c->off = true;
 		invalidate(c);
@@ -429,7 +479,10 @@ void current_load_end(struct current *c, struct current_load *l, bool ok,
 		l->map = (struct map){ NULL, 0, 0 };
 		c->valid = true;
 		c->version = version;
-		c->load_unused = true;
+		/* The first load comes unasked, at start-up: when another
+		 * collector writes before this one, that says nothing yet about
+		 * loads that follow our streaks, so it does not double them. */
+		c->load_unused = !c->first_load;
 		c->stats.loads++;
 		/* Batches that could not be kept break the chain of versions,
 		 * which the replay and the next version check both notice. */

@@ -31,10 +31,17 @@ enum row_class {
 
 struct current;
 
-/* A cache of at most max_keys keys (max_keys >= 1). NULL when memory ran
- * out. The caller owns it and frees it with current_free once no thread
- * uses it. */
-struct current *current_new(size_t max_keys);
+/* A cache whose table takes at most `budget` bytes: a key takes a 16-byte
+ * slot of a table of a power of two slots, at most three quarters full and
+ * doubled when it would be more, so a budget of B bytes holds the largest
+ * power of two P <= B / 16 slots and 3P/4 keys (1 MiB: 65,536 slots, 49,152
+ * keys). While the table doubles the old one is live too: the peak is 1.5
+ * times the final table. The batches kept during a load (current_commit)
+ * share the budget with the load's table, at sizeof(struct valid_row) a
+ * row. NULL when the budget holds fewer than two slots (0 included), as a
+ * table of one holds no key, or when memory ran out. The caller owns it
+ * and frees it with current_free once no thread uses it. */
+struct current *current_new(size_t budget);
 void current_free(struct current *c);
 
 /* ---- the ingest's side ------------------------------------------------ */
@@ -55,9 +62,11 @@ bool current_classify(struct current *c, long long version,
  * `version`: when the cache is still at `version`, sets every row's value
  * and moves the cache to `id`. Otherwise the cache stays invalid (or stale,
  * which the next version check finds). Ends the batch in flight, if any.
- * A batch that would take the cache past its max_keys turns it off. While
- * a load runs the batch is also kept (a copy of its rows), for
- * current_load_end. */
+ * A batch that would grow the table past the budget turns the cache off.
+ * While a load runs the batch is also kept (a copy of its rows), for
+ * current_load_end, when it fits in what the load's table and the batches
+ * kept before it leave of the budget; one that does not is dropped, and
+ * the loaded map then stops at the batch before it (and goes stale). */
 void current_commit(struct current *c, long long version, long long id,
                     const struct valid_row *rows, size_t n);
 
@@ -74,8 +83,9 @@ void current_abort(struct current *c);
  * and either it was never loaded or this process wrote the last
  * `streak` submissions in a row (it is likely the only writer), where
  * the streak needed doubles each time a load was made stale before any
- * batch used it. When true, the caller owns the load and must end it with
- * current_load_end. */
+ * batch used it (except the first load, made unasked at start-up). When
+ * true, the caller owns the load and must end it with current_load_end
+ * (the caller is the start-up thread, warm.h, or an ingest). */
 bool current_load_begin(struct current *c) WUR;
 
 /* A map being filled by one loader, outside the cache's mutex. */
@@ -85,8 +95,8 @@ struct current_load;
 struct current_load *current_load_new(struct current *c);
 /* Sets one key's value and flag (a later call for the same key replaces it, so
  * the rows of a key are given in submission order).
- * Returns 0, -1 when memory ran out, 1 when the map would exceed the
- * cache's max_keys. */
+ * Returns 0, -1 when memory ran out, 1 when a new key would grow the table
+ * past the cache's budget. */
 int current_load_set(struct current_load *l, int indicator_id, int area_id,
                      int period, int value, int flag) WUR;
 /* Ends the load: with l != NULL and ok, the map becomes the cache at
@@ -102,7 +112,7 @@ void current_load_end(struct current *c, struct current_load *l, bool ok,
 
 struct current_stats {
 	bool valid;            /* the map is the database at `version` */
-	bool off;              /* turned off for good (too many keys) */
+	bool off;              /* turned off for good (more keys than the budget holds) */
 	long long version;     /* the submission id the map stands for */
 	size_t keys;           /* keys in the map */
 	unsigned long long hits;   /* batches classified from the map */

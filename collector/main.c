@@ -3,6 +3,8 @@
  * its shared state; service_main (common/service.c) reads the options,
  * makes the state, serves until SIGINT or SIGTERM and frees it. */
 #include "collector.h"
+
+#include <stdint.h>
 #include "config.h"
 #include "json_arena.h"
 #include "log.h"
@@ -22,8 +24,9 @@ static const struct config_option options[] = {
 	  "Database connections in the pool shared by all requests." },
 	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
 	  "Seconds sent in Retry-After when the database is unavailable." },
-	{ "cache-keys", CONFIG_INT, "4000000", NULL, 0, 1000000000,
-	  "Most keys in the current-value cache (21 to 43 bytes each); 0 turns it off." },
+	{ "cache-mb", CONFIG_INT, "1024", NULL, 0, 1048576,
+	  "MiB the current-value cache's table may take (16 bytes a slot, 21.3 to 42.7 bytes "
+	  "a key; 1024 holds 50,331,648 keys); 0 turns it off." },
 	{ "session-hours", CONFIG_INT, "12", NULL, 1, 720,
 	  "Hours a session of the form (/submit) lasts; every session ends when the program "
 	  "restarts." },
@@ -50,6 +53,23 @@ static const struct http_route routes[] = {
 	{ "GET", "/submit/template.xlsx", template_get },
 };
 
+/* Makes the current-value cache of `mb` MiB, none for 0. Returns 0, or -1
+ * logged. */
+static int cache_init(struct collector *c, long long mb)
+{
+	/* A budget past the address space is no bound at all. */
+	size_t budget = (unsigned long long)mb > SIZE_MAX >> 20 ? SIZE_MAX : (size_t)mb << 20;
+
+	if (mb == 0)
+		return 0;
+	c->cache = current_new(budget);
+	if (!c->cache) {
+		log_error("cannot make the current-value cache (out of memory)");
+		return -1;
+	}
+	return 0;
+}
+
 /* Makes the pool and the session key, and says at once whether the database answers. The
  * collector starts either way: it answers 503 until the database is back. */
 static int state_init(const struct config *cfg, void *app)
@@ -69,17 +89,18 @@ static int state_init(const struct config *cfg, void *app)
 		          "no randomness)");
 		return -1;
 	}
-	long long keys = config_int(cfg, "cache-keys");
-	if (keys > 0 && !(c->cache = current_new((size_t)keys))) {
-		log_error("cannot make the current-value cache (out of memory)");
+	if (cache_init(c, config_int(cfg, "cache-mb")) != 0)
 		return -1;
-	}
 	c->metrics_loopback = config_bool(cfg, "metrics-loopback");
 	if (collector_meters_init(c) != 0) {
 		log_error("cannot make the metrics (out of memory)");
 		return -1;
 	}
 	service_db_probe(c->pool);
+	/* The pool exists: the cache is loaded now rather than in the first
+	 * ingest's request. */
+	if (c->cache)
+		c->warm = warm_start(c->pool, c->cache);
 	return 0;
 }
 
@@ -94,6 +115,9 @@ static void state_free(void *app)
 {
 	struct collector *c = app;
 
+	/* The loading thread uses the pool and the cache: it ends first. */
+	warm_stop(c->warm);
+	c->warm = NULL;
 	db_pool_free(c->pool);
 	c->pool = NULL;
 	current_free(c->cache);

@@ -27,7 +27,7 @@ static const struct metric_spec REFUSED = {
 	.labels = (const char *const[]){ "reason", NULL },
 };
 
-/* The cache's statistics; zeros when it is off (--cache-keys 0). */
+/* The cache's statistics; zeros when it is off (--cache-mb 0). */
 static struct current_stats cache_stats(void *app)
 {
 	struct collector *c = app;

@@ -585,39 +585,46 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Loads the whole current state into the cache, outside the ingest lock
- * (other collectors go on storing meanwhile; the version check finds out
- * whether what was read is still the state when it is used). A failure
- * only leaves the cache invalid: the ingest then asks the database. */
-static void load_cache(struct db *db, struct current *cache)
+/* True when the stop flag (NULL: none) is set. */
+static bool stopping(const atomic_bool *stop)
+{
+	return stop && atomic_load(stop);
+}
+
+void store_load_cache(struct db *db, struct current *cache, const atomic_bool *stop)
 {
 	/* Below every key: the first page starts at the beginning. */
 	struct load_cursor cur = { { INT_MIN, INT_MIN, INT_MIN, LLONG_MIN } };
 	struct current_load *l = current_load_new(cache);
 	struct timespec t0;
 	long long version = 0;
-	bool more = true, too_big = false;
+	bool more = true, too_big = false, stopped = false;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum db_status st = l ? db_command(db, SQL_LOAD_BEGIN) : DB_ERROR;
 	if (st == DB_OK)
 		st = read_number(db, SQL_VERSION, &version);
-	while (st == DB_OK && more)
+	/* A page is read in a moment; the whole history may take seconds,
+	 * which a shutdown need not wait for. */
+	while (st == DB_OK && more && !(stopped = stopping(stop)))
 		st = load_page(db, l, &cur, &more, &too_big);
-	if (st == DB_OK)
+	if (st == DB_OK && !stopped)
 		st = db_commit(db);
 	if (st != DB_OK) {
 		log_warn("current-value cache: the load failed (%s %s); classifying through "
 		         "the database", db_sqlstate(db), l ? db_error(db) : "out of memory");
 		db_rollback(db);
+	} else if (stopped) {
+		log_info("current-value cache: the load was abandoned, the service is stopping");
+		db_rollback(db);
 	}
-	current_load_end(cache, l, st == DB_OK && !too_big, too_big, version);
+	current_load_end(cache, l, st == DB_OK && !stopped && !too_big, too_big, version);
 	struct current_stats s;
 	current_stats(cache, &s);
 	if (too_big)
-		log_warn("current-value cache: more keys than --cache-keys; the cache is off "
+		log_warn("current-value cache: more keys than --cache-mb holds; the cache is off "
 		         "and every ingest classifies through the database");
-	else if (st == DB_OK)
+	else if (st == DB_OK && !stopped)
 		log_info("current-value cache: loaded %zu keys at submission %lld in %.0f ms",
 		         s.keys, version, ms_since(&t0));
 }
@@ -657,7 +664,7 @@ enum store_result store_ingest(struct db *db, struct current *cache,
 	long long catalogue = 0;
 
 	if (cache && current_load_begin(cache))
-		load_cache(db, cache);
+		store_load_cache(db, cache, NULL);
 	enum db_status st = db_begin(db);
 	if (st == DB_OK)
 		st = lock_ingests(db, &catalogue);

@@ -4,6 +4,7 @@
 #ifndef SAMLAD_STORE_H
 #define SAMLAD_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
@@ -72,6 +73,17 @@ enum store_result {
  * current_load_begin says so; see current.h. */
 enum store_result store_ingest(struct db *db, struct current *cache,
                                const struct store_batch *in, struct receipt *out) WUR;
+
+/* Loads the whole current state into the cache, whose load the caller owns
+ * (current_load_begin answered true), and ends the load. It reads a
+ * read-only snapshot a page at a time, outside the ingest lock: other
+ * collectors go on storing meanwhile, and the version check finds out
+ * whether what was read is still the state when it is used. A failure only
+ * leaves the cache invalid (the ingest then asks the database); too many
+ * keys for the budget turn it off, with a warning. `stop` (NULL: none) is
+ * read before each page: once it is set the load is abandoned, so that a
+ * shutdown does not wait for the whole history. */
+void store_load_cache(struct db *db, struct current *cache, const atomic_bool *stop);
 
 /* What store_ingest would answer for the batch, storing nothing: in one
  * read-only snapshot without the ingest lock it looks the Idempotency-Key

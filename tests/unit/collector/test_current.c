@@ -1,6 +1,6 @@
 /* The current-value cache without a database: classification against the
  * map, the version check, applying a batch only after its COMMIT and only
- * at the version it saw, invalidation, the key bound, growth of the map,
+ * at the version it saw, invalidation, the byte budget, growth of the map,
  * when a load is asked for, a batch in flight holding back the next one of
  * another thread, and batches committed during a load applied after it. */
 #include <pthread.h>
@@ -36,7 +36,7 @@ static const char *classes(const unsigned char *cls, size_t n)
 
 static void test_classify_and_commit(void)
 {
-	struct current *c = current_new(100);
+	struct current *c = current_new(1 << 20);
 	/* Two rows of one key in submission order: the last one is current. */
 	const struct valid_row loaded[] = {
 		{ 1, 10, 20241, 5, 0 }, { 1, 10, 20241, 7, 0 }, { 1, 11, 20241, 0, 0 }, { 2, 10, 20242, 9, 0 },
@@ -86,7 +86,7 @@ static void test_classify_and_commit(void)
 
 static void test_abort_and_late_commit(void)
 {
-	struct current *c = current_new(100);
+	struct current *c = current_new(1 << 20);
 	const struct valid_row one[] = { { 1, 1, 20001, 3, 0 } };
 	unsigned char cls[1];
 	struct current_stats s;
@@ -106,7 +106,7 @@ static void test_abort_and_late_commit(void)
 
 	/* A load at version 5 lands while a transaction that saw 4 commits:
 	 * that batch must not be applied on top of the state at 5. */
-	struct current *d = current_new(100);
+	struct current *d = current_new(1 << 20);
 	load(d, one, 1, 5);
 	current_commit(d, 4, 6, (const struct valid_row[]){ { 1, 1, 20001, 8, 0 } }, 1);
 	ok(current_get(d, 1, 1, 20001, &v) && v == 3, "a batch that saw another version is not "
@@ -116,54 +116,120 @@ static void test_abort_and_late_commit(void)
 	current_free(d);
 }
 
+/* A budget in bytes: a table of the largest power of two 16-byte slots
+ * that fits, at most three quarters full. */
 static void test_bound_and_growth(void)
 {
-	struct current *c = current_new(3000);
-	struct valid_row *rows = malloc(3001 * sizeof *rows);
-	unsigned char *cls = malloc(3001);
+	/* 64 KiB and almost 8 more: 4096 slots (8192 would take 128 KiB), so
+	 * 3072 keys. */
+	struct current *c = current_new(65536 + 8191);
+	struct valid_row *rows = malloc(3073 * sizeof *rows);
+	unsigned char *cls = malloc(3073);
 	struct current_stats s;
 	int v = -1;
 	bool all = true;
 
-	for (int i = 0; i < 3001; i++)
+	for (int i = 0; i < 3073; i++)
 		rows[i] = (struct valid_row){ 1 + i % 7, 100 + i, 20001 + 10 * (i % 20), i, 0 };
 	load(c, NULL, 0, 1);
-	ok(current_classify(c, 1, rows, 3000, cls), "3000 rows classified");
-	current_commit(c, 1, 2, rows, 3000);
+	ok(current_classify(c, 1, rows, 3072, cls), "3072 rows classified");
+	current_commit(c, 1, 2, rows, 3072);
 	current_stats(c, &s);
-	ok(s.valid && s.keys == 3000, "3000 keys fit, the map grown past its first size "
-	   "(keys %zu)", s.keys);
-	for (int i = 0; i < 3000; i++)
+	ok(s.valid && !s.off && s.keys == 3072, "3072 keys fit, the map grown from 1024 slots "
+	   "to 4096 (valid %d, keys %zu)", s.valid, s.keys);
+	for (int i = 0; i < 3072; i++)
 		all = all && current_get(c, rows[i].indicator_id, rows[i].area_id, rows[i].period,
 		                         &v) && v == i;
 	ok(all, "every key is found with its value after the growth");
-	ok(current_classify(c, 2, rows, 3001, cls), "one more key classified");
-	is_int(cls[3000], CLASS_CREATED, "as created");
-	current_commit(c, 2, 3, rows, 3001);
+	ok(current_classify(c, 2, rows, 3073, cls), "one more key classified");
+	is_int(cls[3072], CLASS_CREATED, "as created");
+	current_commit(c, 2, 3, rows, 3073);
 	current_stats(c, &s);
-	ok(!s.valid && s.off, "a batch past --cache-keys turns the cache off");
+	ok(!s.valid && s.off && s.keys == 0, "the key that would grow the table to 8192 slots "
+	   "(128 KiB) turns the cache off (valid %d, off %d, keys %zu)", s.valid, s.off, s.keys);
 	ok(!current_load_begin(c), "and no load is asked for any more");
 
-	/* A load that finds too many keys turns it off too. */
-	struct current *d = current_new(2);
+	/* A load that finds too many keys turns it off too: 32 bytes are two
+	 * slots, one key. */
+	struct current *d = current_new(32);
 	ok(current_load_begin(d), "a second cache asks for its first load");
 	struct current_load *l = current_load_new(d);
 	is_int(current_load_set(l, 1, 1, 20001, 1, 0), 0, "first key");
 	is_int(current_load_set(l, 1, 1, 20001, 2, 0), 0, "the same key again");
-	is_int(current_load_set(l, 1, 2, 20001, 1, 0), 0, "second key");
-	is_int(current_load_set(l, 1, 3, 20001, 1, 0), 1, "a third key is over the bound");
+	is_int(current_load_set(l, 1, 2, 20001, 1, 0), 1, "a second key is over the budget");
 	current_load_end(d, l, false, true, 9);
 	current_stats(d, &s);
 	ok(s.off && !s.valid, "the load turned the cache off");
 	current_free(d);
+
+	/* 1 MiB, as --cache-mb 1: 65,536 slots, 49,152 keys. */
+	struct current *m = current_new(1 << 20);
+	ok(current_load_begin(m), "a 1 MiB cache asks for its first load");
+	l = current_load_new(m);
+	int rc = 0, k = 0;
+	for (; k < 49152 && rc == 0; k++)
+		rc = current_load_set(l, 1 + k / 4096, k % 4096, 20001, k % 5, 0);
+	is_int(rc, 0, "1 MiB holds 49,152 keys");
+	is_int(current_load_set(l, 99, 1, 20001, 1, 0), 1, "the 49,153rd is over the budget");
+	current_load_end(m, l, false, true, 1);
+	current_free(m);
+
+	ok(current_new(0) == NULL, "a budget of 0 makes no cache");
+	ok(current_new(31) == NULL, "nor one of a single slot, which holds no key");
 	current_free(c);
 	free(rows);
 	free(cls);
 }
 
+/* The batches kept during a load share the budget with the load's table,
+ * at sizeof(struct valid_row) a row. */
+static void test_pending_budget(void)
+{
+	struct valid_row *rows = malloc(820 * sizeof *rows);
+	struct current_stats s;
+
+	is_int((int)sizeof *rows, 20, "a kept row takes 20 bytes");
+	for (int i = 0; i < 820; i++)
+		rows[i] = (struct valid_row){ 1, i, 20001, i % 3, 0 };
+	/* 32 KiB: the load's first table of 1024 slots (16 KiB) leaves 16384
+	 * bytes, 819 rows. */
+	for (size_t n = 819; n <= 820; n++) {
+		struct current *c = current_new(32768);
+		ok(current_load_begin(c), "%zu rows: a load begins", n);
+		struct current_load *l = current_load_new(c);
+		current_commit(c, 1, 2, rows, n);
+		current_load_end(c, l, true, false, 1);
+		current_stats(c, &s);
+		if (n == 819)
+			ok(s.valid && s.version == 2 && s.keys == 819, "819 rows were kept and applied "
+			   "(valid %d, version %lld, keys %zu)", s.valid, s.version, s.keys);
+		else
+			ok(s.valid && s.version == 1 && s.keys == 0, "820 rows were not kept: the map "
+			   "stays at the load's version (valid %d, version %lld, keys %zu)", s.valid,
+			   s.version, s.keys);
+		current_free(c);
+	}
+
+	/* A load's table grown to 2048 slots takes the whole budget. */
+	struct current *c = current_new(32768);
+	ok(current_load_begin(c), "grown: a load begins");
+	struct current_load *l = current_load_new(c);
+	int rc = 0;
+	for (int k = 0; k < 769 && rc == 0; k++)
+		rc = current_load_set(l, 2, k, 20001, 1, 0);
+	is_int(rc, 0, "769 keys grow the load's table to 2048 slots");
+	current_commit(c, 1, 2, rows, 1);
+	current_load_end(c, l, true, false, 1);
+	current_stats(c, &s);
+	ok(s.valid && s.version == 1 && s.keys == 769, "grown: a batch of one row was not kept "
+	   "(valid %d, version %lld, keys %zu)", s.valid, s.version, s.keys);
+	current_free(c);
+	free(rows);
+}
+
 static void test_when_to_load(void)
 {
-	struct current *c = current_new(10);
+	struct current *c = current_new(1 << 20);
 	const struct valid_row one[] = { { 1, 1, 20001, 3, 0 } };
 	unsigned char cls[1];
 
@@ -193,6 +259,26 @@ static void test_when_to_load(void)
 	current_free(c);
 }
 
+/* The first load, made at start-up, may go stale before any batch uses
+ * it (another collector wrote first): the next load still waits for a
+ * streak of one, not two. */
+static void test_first_load_wasted(void)
+{
+	struct current *c = current_new(1 << 20);
+	const struct valid_row one[] = { { 1, 1, 20001, 3, 0 } };
+	unsigned char cls[1];
+
+	load(c, NULL, 0, 0);
+	ok(!current_classify(c, 1, one, 1, cls), "first load: stale before any use");
+	current_commit(c, 1, 2, one, 1);
+	ok(!current_load_begin(c), "first load: after one write of ours no load yet");
+	ok(!current_classify(c, 2, one, 1, cls), "first load: streak 1 of our own");
+	current_commit(c, 2, 3, one, 1);
+	ok(current_load_begin(c), "first load: a streak of 1 is enough, as before it");
+	current_load_end(c, NULL, false, false, 0);
+	current_free(c);
+}
+
 /* A second thread classifying while a batch is in flight. */
 struct waiter {
 	struct current *c;       /* the shared cache */
@@ -212,7 +298,7 @@ static void *classify_thread(void *arg)
 
 static void test_inflight(void)
 {
-	struct current *c = current_new(10);
+	struct current *c = current_new(1 << 20);
 	const struct valid_row one[] = { { 1, 1, 20001, 4, 0 } };
 	unsigned char cls[1];
 	struct waiter w = { c, false, { 9 } };
@@ -241,7 +327,7 @@ static void test_commits_during_load(void)
 	int v = -1;
 
 	for (int snapshot = 0; snapshot <= 1; snapshot++) {
-		struct current *c = current_new(10);
+		struct current *c = current_new(1 << 20);
 		ok(current_load_begin(c), "snapshot %d: a load begins", snapshot);
 		struct current_load *l = current_load_new(c);
 		/* Committed by other threads of this process meanwhile, the later
@@ -263,7 +349,7 @@ static void test_commits_during_load(void)
 	}
 
 	/* Submission 2 came from another collector: the chain stops at 1. */
-	struct current *c = current_new(10);
+	struct current *c = current_new(1 << 20);
 	ok(current_load_begin(c), "gap: a load begins");
 	struct current_load *l = current_load_new(c);
 	current_commit(c, 0, 1, a, 1);
@@ -279,7 +365,7 @@ static void test_commits_during_load(void)
  * is an update, the same count with the same flag unchanged. */
 static void test_flags(void)
 {
-	struct current *c = current_new(100);
+	struct current *c = current_new(1 << 20);
 	const struct valid_row loaded[] = {
 		{ 1, 10, 20241, 5, FLAG_NONE }, { 1, 11, 20241, 1000000000, FLAG_BREAK },
 		{ 1, 12, 20241, 7, FLAG_PROVISIONAL },
@@ -315,7 +401,9 @@ int main(void)
 	test_classify_and_commit();
 	test_abort_and_late_commit();
 	test_bound_and_growth();
+	test_pending_budget();
 	test_when_to_load();
+	test_first_load_wasted();
 	test_inflight();
 	test_commits_during_load();
 	return tap_done();
