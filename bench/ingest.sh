@@ -194,21 +194,13 @@ run_collector() {
 }
 
 # How long a collector that starts on the full history takes to load its
-# current-value cache: a fresh collector, one one-row batch (its first
-# ingest loads the cache), the time from its log. Not part of the ratios;
-# runs after the fingerprints, and the tables are truncated next anyway.
+# current-value cache: a fresh collector loads it in the background from
+# its start; the time comes from its log. Not part of the ratios; runs
+# after the fingerprints, and the tables are truncated next anyway.
 run_cache_load() {
 	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
-	local body
-	body="{\"counts\":[{\"indicator\":\"$AGENCY.i01\",\"area\":\"$MUNICIPALITY-d001\",\"period\":\"$FIRST_PERIOD\",\"value\":1}]}"
-	curl -fsS -o /dev/null -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
-		--data "$body" "http://$LISTEN/v1/counts" || die "the cache-load batch failed"
+	wait_cache_load
 	bench_stop
-	CACHE_LOAD=$(sed -n 's/.*current-value cache: loaded \([0-9]*\) keys at submission [0-9]* in \([0-9]*\) ms.*/\1 \2/p' \
-		"$TMP/collector.log" | tail -n 1)
-	[ -n "$CACHE_LOAD" ] || CACHE_LOAD="0 0"
-	CACHE_KEYS=${CACHE_LOAD% *}
-	CACHE_MS=${CACHE_LOAD#* }
 }
 
 reset_tables() { sql -c "TRUNCATE count_history, submission"; }

@@ -35,3 +35,21 @@ fingerprint_current() {
 		period, value), ';' ORDER BY indicator_id, area_id, period))
 		FROM $1"
 }
+
+# Waits (at most 120 s) for the running collector to log that it loaded its
+# current-value cache, which it does in the background from its start;
+# sets CACHE_KEYS and CACHE_MS, both 0 when no load was logged.
+# shellcheck disable=SC2034 # the caller's
+wait_cache_load() {
+	local line=
+	for _ in $(seq 1 1200); do
+		line=$(sed -n 's/.*current-value cache: loaded \([0-9]*\) keys at submission [0-9]* in \([0-9]*\) ms.*/\1 \2/p' \
+			"$TMP/collector.log" | tail -n 1)
+		[ -n "$line" ] && break
+		kill -0 "$PROGRAM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	line=${line:-0 0}
+	CACHE_KEYS=${line% *}
+	CACHE_MS=${line#* }
+}

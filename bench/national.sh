@@ -203,19 +203,10 @@ run_collector() {
 run_collector_restart() {
 	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
 	COLLECTOR_START_S=$START_S
-	local i line=
-	for i in $(seq 1 1200); do
-		line=$(sed -n 's/.*current-value cache: loaded \([0-9]*\) keys at submission [0-9]* in \([0-9]*\) ms.*/\1 \2/p' \
-			"$TMP/collector.log" | tail -n 1)
-		[ -n "$line" ] && break
-		sleep 0.1
-	done
-	[ -n "$line" ] || die "the collector logged no cache load within 120 s"
-	CACHE_KEYS=${line% *}
-	CACHE_MS=${line#* }
+	wait_cache_load
 	[ "$CACHE_KEYS" -eq "$KEYS" ] || die "the cache loaded $CACHE_KEYS keys, not $KEYS"
 	COLLECTOR_RSS=$(rss_peak)
-	[ "$COLLECTOR_INGEST_RSS" -gt "$COLLECTOR_RSS" ] && COLLECTOR_RSS=$COLLECTOR_INGEST_RSS
+	if [ "$COLLECTOR_INGEST_RSS" -gt "$COLLECTOR_RSS" ]; then COLLECTOR_RSS=$COLLECTOR_INGEST_RSS; fi
 	bench_stop
 }
 
