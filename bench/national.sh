@@ -22,8 +22,13 @@
 #                         million counts, the size the other benchmarks use)
 #   BENCH_YEARS           years of quarters, ending with the last whole year
 #                         (default 8)
-#   BENCH_STREAMS         requests in flight to the collector (default 1)
+#   BENCH_STREAMS         requests in flight to the collector, one connection
+#                         each (default 2: agencies post at the same time)
+#   BENCH_CACHE_MB        the collector's --cache-mb (default its own; 0 shows
+#                         what classifying through the database costs)
 #   BENCH_SECONDS         seconds of the measured series pass (default 20)
+#   BENCH_ROUNDS          rounds of COPY and the collector; the best of each
+#                         is the figure (default 2)
 #   BENCH_KEEP            1: keep the temporary folder
 set -euo pipefail
 
@@ -48,8 +53,15 @@ STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 
 MUNICIPALITIES=${BENCH_MUNICIPALITIES:-290}
 YEARS=${BENCH_YEARS:-8}
-STREAMS=${BENCH_STREAMS:-1}
+STREAMS=${BENCH_STREAMS:-2}
+COLLECTOR_ARGS=()
+if [ -n "${BENCH_CACHE_MB:-}" ]; then COLLECTOR_ARGS=(--cache-mb "$BENCH_CACHE_MB"); fi
+# The clients stand for agencies' machines and an administrator's psql, not
+# for this one: they run niced, the collector's client and COPY's psql
+# alike, so that the programs measured get the CPU first.
+CLIENT_NICE=(nice -n 10)
 SECONDS_MEASURED=${BENCH_SECONDS:-20}
+ROUNDS=${BENCH_ROUNDS:-2}
 DISTRICTS=10
 INDICATORS=30
 REVISED_PERCENT=10
@@ -159,41 +171,67 @@ run_psql_start() {
 
 # ---- ingest ------------------------------------------------------------------
 
-run_copy() {
-	say "COPY of $ROWS rows into count_history"
+# The smaller of two numbers (the first when the second is empty).
+least() { awk -v a="$1" -v b="${2:-}" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
+
+# The same rows with their ids, as one COPY text file.
+copy_file() {
 	# shellcheck disable=SC2046
 	"$INGEST_CLIENT" files --out "$TMP/rows" $(client_args)
 	cat "$TMP"/rows/batch-*.tsv >"$TMP/rows/all.tsv"
 	rm -f "$TMP"/rows/batch-*.tsv
-	checkpoint >/dev/null
-	local t0 t1
-	t0=$(now)
-	sql -c "\\copy count_history (indicator_id, area_id, period, submission_id, value) FROM '$TMP/rows/all.tsv'"
-	t1=$(now)
-	COPY_S=$(elapsed "$t0" "$t1")
-	HISTORY=$(fingerprint_history)
-	sql -c "TRUNCATE count_history, submission"
-	rm -f "$TMP/rows/all.tsv"
 }
 
-run_collector() {
-	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
+empty_store() { sql -c "TRUNCATE count_history, submission"; }
+
+# One COPY of every row into the empty count_history; the best time is
+# kept in COPY_S, the stored rows' fingerprint in HISTORY.
+copy_once() {
+	local t0 t1
+	empty_store
+	checkpoint >/dev/null
+	t0=$(now)
+	"${CLIENT_NICE[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" \
+		-c "\\copy count_history (indicator_id, area_id, period, submission_id, value) FROM '$TMP/rows/all.tsv'"
+	t1=$(now)
+	COPY_S=$(least "$(elapsed "$t0" "$t1")" "${COPY_S:-}")
+	HISTORY=$(fingerprint_history)
+}
+
+# One collector on the empty store receiving every batch; the best time
+# is kept in C_S. Every receipt is checked by the client, and what was
+# stored against COPY's rows.
+collector_once() {
+	empty_store
+	bench_start collector "$COLLECTOR_URL" "$COLLECTOR" "${COLLECTOR_ARGS[@]}"
 	COLLECTOR_START_EMPTY_S=$START_S
-	say "collector on $LISTEN; posting $ROWS counts in $NBATCHES batches over $STREAMS connection(s)"
 	checkpoint >/dev/null
 	# shellcheck disable=SC2046
-	SAMLAD_TOKEN=$SUBMITTER "$INGEST_CLIENT" post --url "http://$LISTEN" --streams "$STREAMS" \
+	SAMLAD_TOKEN=$SUBMITTER "${CLIENT_NICE[@]}" "$INGEST_CLIENT" post --url "http://$LISTEN" --streams "$STREAMS" \
 		$(client_args) >"$TMP/ingest.out" ||
 		die "the collector run failed (log: $(tail -n 5 "$TMP/collector.log" | tr '\n' ' '))"
 	C_CPU=$(cpu_seconds "/proc/$PROGRAM_PID/stat")
 	COLLECTOR_INGEST_RSS=$(rss_peak)
 	bench_stop
-	C_S=$(client_value seconds "$TMP/ingest.out")
+	C_S=$(least "$(client_value seconds "$TMP/ingest.out")" "${C_S:-}")
 	[ "$(sql_value 'SELECT count(*) FROM count_history')" -eq "$ROWS" ] ||
 		die "count_history does not hold $ROWS rows after the collector run"
 	[ "$(sql_value 'SELECT count(*) FROM submission')" -eq "$NBATCHES" ] ||
 		die "submission does not hold $NBATCHES rows after the collector run"
 	[ "$(fingerprint_history)" = "$HISTORY" ] || die "the collector stored other rows than COPY"
+}
+
+# ROUNDS of COPY then the collector, each from an empty store after a
+# checkpoint; the best of each is the figure (this machine's other work
+# only ever slows a run). The last collector's data stays for the rest.
+run_ingest() {
+	copy_file
+	for r in $(seq 1 "$ROUNDS"); do
+		say "round $r of $ROUNDS: COPY, then the collector ($ROWS counts in $NBATCHES batches over $STREAMS connection(s))"
+		copy_once
+		collector_once
+	done
+	rm -f "$TMP/rows/all.tsv"
 	sql -c "VACUUM (ANALYZE) count_history, submission"
 }
 
@@ -236,13 +274,18 @@ run_series() {
 }
 
 # The raw SQL a review of municipality 9001 needs: every indicator in its
-# districts over the review's years and the year before, current values.
+# districts over the review's years and the year before, current values;
+# the ids are given as arrays, so that the primary key's index serves it.
 review_sql() {
+	local inds areas
+	inds=$(sql_value "SELECT string_agg(id::text, ',') FROM indicator")
+	areas=$(sql_value "SELECT string_agg(a.id::text, ',') FROM area a JOIN area m ON m.id = a.parent_id
+	                    WHERE m.code = '9001'")
 	cat <<SQL
 SELECT count(*) FROM (
 SELECT DISTINCT ON (indicator_id, area_id, period) value
   FROM count_history
- WHERE area_id IN (SELECT a.id FROM area a JOIN area m ON m.id = a.parent_id WHERE m.code = '9001')
+ WHERE indicator_id = ANY('{$inds}'::int[]) AND area_id = ANY('{$areas}'::int[])
    AND period BETWEEN $(((REVIEW_YEAR - 6) * 10 + 1)) AND $((REVIEW_YEAR * 10 + 4))
  ORDER BY indicator_id, area_id, period, submission_id DESC) x;
 SQL
@@ -293,7 +336,7 @@ data        $ROWS counts, $KEYS keys: $INDICATORS indicators x $((MUNICIPALITIES
 
 figure                          measured              reference                       ratio    target
 ingest, counts/s                $(printf '%-21s' "$C_RATE") COPY $(printf '%-26s' "$COPY_RATE") $(printf '%-8s' "$R_INGEST") >= $TARGET_INGEST ($(met "$R_INGEST" "$TARGET_INGEST" ge))
-  seconds                       $(printf '%-21s' "$C_S") $(printf '%-31s' "$COPY_S") ($NBATCHES batches of $BATCH over $STREAMS connection(s); collector CPU $C_CPU s)
+  seconds                       $(printf '%-21s' "$C_S") $(printf '%-31s' "$COPY_S") (best of $ROUNDS; $NBATCHES batches of $BATCH over $STREAMS connection(s); collector CPU $C_CPU s)
 series, requests/s              $(printf '%-21s' "$A_RATE") pgbench $(printf '%-23s' "$R_RATE") $(printf '%-8s' "$R_SERIES")
 series p99 ms (concurrency $CONCURRENCY)  $(printf '%-21s' "$A_P99") pgbench avg $(printf '%-19s' "$R_LATENCY") -        < $TARGET_P99_MS ($(met "$A_P99" "$TARGET_P99_MS" lt))
 review of 9001, cold, s         $(printf '%-21s' "$REVIEW_S") raw SQL $(printf '%-23s' "$REVIEW_SQL_S") $(printf '%-8s' "$(ratio "$REVIEW_S" "$REVIEW_SQL_S")") ($REVIEW_BYTES bytes; SQL $REVIEW_SQL_ROWS rows)
@@ -318,6 +361,7 @@ write_json() {
   "municipalities": $MUNICIPALITIES, "districts": $((MUNICIPALITIES * DISTRICTS)),
   "indicators": $INDICATORS, "quarters": $((YEARS * 4)), "keys": $KEYS, "counts": $ROWS,
   "ingest": {"collector_seconds": $C_S, "collector_counts_per_s": $C_RATE, "streams": $STREAMS,
+    "rounds": $ROUNDS, "cache_mb": "${BENCH_CACHE_MB:-default}",
     "batches": $NBATCHES, "collector_cpu_seconds": $C_CPU,
     "copy_seconds": $COPY_S, "copy_counts_per_s": $COPY_RATE, "ratio": $R_INGEST,
     "target": $TARGET_INGEST},
@@ -343,8 +387,7 @@ bench_build "$ADMIN" "$COLLECTOR" "$AGGREGATOR" "$INGEST_CLIENT" "$CLIENT"
 command -v "$PG_BIN/pgbench" >/dev/null || die "no pgbench in $PG_BIN"
 cluster
 catalogue
-run_copy
-run_collector
+run_ingest
 run_collector_restart
 run_psql_start
 run_recording
