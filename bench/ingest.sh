@@ -23,17 +23,12 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${SAMLAD_BUILD:-$ROOT/build}
-PG=$ROOT/scripts/pg.sh
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-ADMIN=$BUILD/tools/samlad-admin
-COLLECTOR=$BUILD/collector/samlad-collector
-CLIENT=$BUILD/bench/ingest-client
-OUT=$ROOT/bench/out
-STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
-
+# lib.sh sets BUILD, PG, PG_BIN, ADMIN, OUT and STAMP.
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+COLLECTOR=$BUILD/collector/samlad-collector
+CLIENT=$BUILD/bench/ingest-client
+
 # shellcheck source=bench/lib_ingest.sh
 . "$ROOT/bench/lib_ingest.sh"
 

@@ -33,19 +33,14 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${SAMLAD_BUILD:-$ROOT/build}
-PG=$ROOT/scripts/pg.sh
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-ADMIN=$BUILD/tools/samlad-admin
+# lib.sh sets BUILD, PG, PG_BIN, ADMIN, OUT and STAMP.
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 COLLECTOR=$BUILD/collector/samlad-collector
 AGGREGATOR=$BUILD/aggregator/samlad-aggregator
 INGEST_CLIENT=$BUILD/bench/ingest-client
 CLIENT=$BUILD/bench/series-client
-OUT=$ROOT/bench/out
-STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 
-# shellcheck source=bench/lib.sh
-. "$ROOT/bench/lib.sh"
 # shellcheck source=bench/lib_ingest.sh
 . "$ROOT/bench/lib_ingest.sh"
 # shellcheck source=bench/lib_series.sh

@@ -15,21 +15,16 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${SAMLAD_BUILD:-$ROOT/build}
-PG=$ROOT/scripts/pg.sh
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-ADMIN=$BUILD/tools/samlad-admin
+# lib.sh sets BUILD, PG, PG_BIN, ADMIN, OUT and STAMP.
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 AGGREGATOR=$BUILD/aggregator/samlad-aggregator
 RENDER=$BUILD/tests/unit/review/review-render-bench
-OUT=$ROOT/bench/out
-STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
 ROUNDS=${BENCH_ROUNDS:-10}
 INDICATORS=30
 DISTRICTS=10
 YEAR=2024
 
-# shellcheck source=bench/lib.sh
-. "$ROOT/bench/lib.sh"
 
 ninja -C "$BUILD" aggregator/samlad-aggregator tools/samlad-admin \
 	tests/unit/review/review-render-bench >/dev/null || die "build failed"

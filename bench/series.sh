@@ -30,17 +30,12 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${SAMLAD_BUILD:-$ROOT/build}
-PG=$ROOT/scripts/pg.sh
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-ADMIN=$BUILD/tools/samlad-admin
-AGGREGATOR=${BENCH_AGGREGATOR:-$BUILD/aggregator/samlad-aggregator}
-CLIENT=$BUILD/bench/series-client
-OUT=$ROOT/bench/out
-STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
-
+# lib.sh sets BUILD, PG, PG_BIN, ADMIN, OUT and STAMP.
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+AGGREGATOR=${BENCH_AGGREGATOR:-$BUILD/aggregator/samlad-aggregator}
+CLIENT=$BUILD/bench/series-client
+
 # shellcheck source=bench/lib_series.sh
 . "$ROOT/bench/lib_series.sh"
 

@@ -23,22 +23,8 @@
 #include "harness.h"
 #include "tap.h"
 #include "json_get.h"
+#include "cache_keys.h"
 
-/* The keys the batches post, in the catalogue of the test database. */
-static const char *const indicators[] = {
-	"bup.aktuella_barn", "bup.npf_utredningar", "bup.nya_barn",
-};
-static const char *const areas[] = {
-	"0182-alta", "0182-boo", "0182-fisksatra", "0182-saltsjobaden", "0182-sicklaon",
-	"0581-hageby", "0581-klockaretorpet", "0581-marielund", "0581-navestad",
-	"0581-skarblacka",
-};
-static const int periods[] = { 20231, 20232 };
-
-#define NIND 3
-#define NAREA 10
-#define NPER 2
-#define NKEYS (NIND * NAREA * NPER)
 /* The area the preload leaves out, so that batches create keys too. */
 #define NEW_AREA 9
 /* Quarters the preload writes for every indicator and area but NEW_AREA:
