@@ -75,13 +75,7 @@ catalogue() {
 			printf '%s-d%03d,Benchby district %d,%s\n' "$MUNICIPALITY" "$i" "$i" "$MUNICIPALITY"
 		done
 	} >"$dir/areas.csv"
-	{
-		echo "code,agency,level,kind,name_sv,name_en,suppress_below"
-		for i in $(seq 1 "$INDICATORS"); do
-			printf '%s.i%02d,%s,first_line,flow,Bänkindikator %d,Bench indicator %d,\n' \
-				"$AGENCY" "$i" "$AGENCY" "$i" "$i"
-		done
-	} >"$dir/indicators.csv"
+	bench_indicators_csv "$AGENCY" "$INDICATORS" >"$dir/indicators.csv"
 	{
 		echo "agency,indicator,area"
 		for i in $(seq 1 "$INDICATORS"); do

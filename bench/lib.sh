@@ -88,6 +88,31 @@ bench_cluster() {
 	say "cluster in $TMP/pg, migrated"
 }
 
+# areas.csv on stdout: N municipalities 9001, 9002, ... of D districts
+# each (9001-d01 ...), the municipalities first, then their districts in
+# order, so that the import numbers each one's districts consecutively.
+bench_areas_csv() {
+	local n=$1 d=$2 m i
+	echo "code,name,parent"
+	for m in $(seq 9001 $((9000 + n))); do echo "$m,Bänkby $m,"; done
+	for m in $(seq 9001 $((9000 + n))); do
+		for i in $(seq 1 "$d"); do
+			printf '%s-d%02d,Bänkby %s distrikt %d,%s\n' "$m" "$i" "$m" "$i" "$m"
+		done
+	done
+}
+
+# indicators.csv on stdout: N first-line flow indicators AGENCY.i01 ... of
+# AGENCY, with the default suppression threshold.
+bench_indicators_csv() {
+	local agency=$1 n=$2 i
+	echo "code,agency,level,kind,name_sv,name_en,suppress_below"
+	for i in $(seq 1 "$n"); do
+		printf '%s.i%02d,%s,first_line,flow,Bänkindikator %d,Bench indicator %d,\n' \
+			"$agency" "$i" "$agency" "$i" "$i"
+	done
+}
+
 # A free loopback port.
 bench_free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

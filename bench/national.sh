@@ -95,24 +95,10 @@ cluster() {
 # One agency with INDICATORS indicators, MUNICIPALITIES municipalities 9001 ...
 # of DISTRICTS districts each, every indicator permitted in every one.
 catalogue_files() {
-	local dir=$TMP/catalogue m d i
+	local dir=$TMP/catalogue m i
 	printf 'code,name\n%s,Bänkmyndighet\n' "$AGENCY" >"$dir/agencies.csv"
-	{
-		echo "code,name,parent"
-		for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do echo "$m,Bänkby $m,"; done
-		for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do
-			for d in $(seq 1 "$DISTRICTS"); do
-				printf '%s-d%02d,Bänkby %s distrikt %d,%s\n' "$m" "$d" "$m" "$d" "$m"
-			done
-		done
-	} >"$dir/areas.csv"
-	{
-		echo "code,agency,level,kind,name_sv,name_en,suppress_below"
-		for i in $(seq 1 "$INDICATORS"); do
-			printf '%s.i%02d,%s,first_line,flow,Bänkindikator %d,Bench indicator %d,\n' \
-				"$AGENCY" "$i" "$AGENCY" "$i" "$i"
-		done
-	} >"$dir/indicators.csv"
+	bench_areas_csv "$MUNICIPALITIES" "$DISTRICTS" >"$dir/areas.csv"
+	bench_indicators_csv "$AGENCY" "$INDICATORS" >"$dir/indicators.csv"
 	{
 		echo "agency,indicator,area"
 		for i in $(seq 1 "$INDICATORS"); do

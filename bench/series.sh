@@ -83,19 +83,9 @@ quarters() {
 # municipalities 9001, 9002, ... of DISTRICTS districts each (9001-d01 ...),
 # and every indicator permitted to its agency in every municipality.
 catalogue() {
-	local dir=$TMP/catalogue m d
+	local dir=$TMP/catalogue m
 	cp "$ROOT/catalogue/demo/agencies.csv" "$ROOT/catalogue/demo/indicators.csv" "$dir/"
-	{
-		echo "code,name,parent"
-		for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do
-			echo "$m,Bänkby $m,"
-		done
-		for m in $(seq 9001 $((9000 + MUNICIPALITIES))); do
-			for d in $(seq 1 "$DISTRICTS"); do
-				printf '%s-d%02d,Bänkby %s distrikt %d,%s\n' "$m" "$d" "$m" "$d" "$m"
-			done
-		done
-	} >"$dir/areas.csv"
+	bench_areas_csv "$MUNICIPALITIES" "$DISTRICTS" >"$dir/areas.csv"
 	{
 		echo "agency,indicator,area"
 		tail -n +2 "$dir/indicators.csv" | cut -d, -f1,2 | while IFS=, read -r code agency; do

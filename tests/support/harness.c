@@ -520,3 +520,17 @@ int harness_admin(const char *admin_url, const char *const *args, struct buf *ou
 	buf_reset(err);
 	return harness_run(argv, env, NULL, out, err);
 }
+
+int harness_log_count(const struct harness_proc *p, const char *what)
+{
+	FILE *f = fopen(p->log_path, "r");
+	char line[1024];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		n += strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}

@@ -54,6 +54,10 @@ int harness_start(struct harness_proc *p, const char *program,
 /* Sends SIGTERM, waits; returns the exit status (or -1). */
 int harness_stop(struct harness_proc *p);
 
+/* Lines of the program's log that hold `what`, or -1 when the log cannot
+ * be read. */
+int harness_log_count(const struct harness_proc *p, const char *what);
+
 /* Runs a program to completion with extra environment entries ("K=V",
  * NULL-terminated), capturing stdout and stderr (either may be NULL) and
  * feeding `input` (may be NULL) on stdin. Returns the exit status, or -1. */

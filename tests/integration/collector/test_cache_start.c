@@ -114,21 +114,6 @@ static long post_next(const struct harness_proc *p, const char *what)
 	return status;
 }
 
-/* Lines of a collector's log that hold `what`. */
-static int log_count(const struct harness_proc *p, const char *what)
-{
-	FILE *f = fopen(p->log_path, "r");
-	char line[1024];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		n += strstr(line, what) != NULL;
-	fclose(f);
-	return n;
-}
-
 /* The number (from 1) of the first line of the log that holds `what`,
  * with the line in out; 0 when none. */
 static int log_find(const struct harness_proc *p, const char *what, char *out, size_t size)
@@ -206,7 +191,7 @@ static void test_loaded_at_start(struct harness_proc *a)
 	   "started: the cache is loaded without any ingest");
 	ok(strstr(line, want) != NULL, "the log says \"%s\" (%.*s)", want,
 	   (int)strcspn(line, "\n"), line);
-	is_int(log_count(a, "ingest:"), 0, "and no ingest came");
+	is_int(harness_log_count(a, "ingest:"), 0, "and no ingest came");
 }
 
 /* A budget too small for the data: the cache turns itself off at start,
@@ -217,13 +202,13 @@ static void test_too_small(struct harness_proc *c)
 
 	ok(log_wait(c, "more keys than --cache-mb holds", line, sizeof line) > 0,
 	   "1 MiB: the load at start finds more keys than the budget holds");
-	is_int(log_count(c, "current-value cache: loaded"), 0, "and loads nothing");
+	is_int(harness_log_count(c, "current-value cache: loaded"), 0, "and loads nothing");
 	post_next(c, "1 MiB");
 	post_next(c, "1 MiB");
-	is_int(log_count(c, "more keys than --cache-mb holds"), 1, "1 MiB: said once");
-	is_int(log_count(c, "classified by the database"), 2,
+	is_int(harness_log_count(c, "more keys than --cache-mb holds"), 1, "1 MiB: said once");
+	is_int(harness_log_count(c, "classified by the database"), 2,
 	       "both batches classified by the database");
-	is_int(log_count(c, "classified from the cache"), 0, "none from the cache");
+	is_int(harness_log_count(c, "classified from the cache"), 0, "none from the cache");
 }
 
 /* Batches posted at once after the start, while the load runs. */
@@ -240,7 +225,7 @@ static void test_during_load(struct harness_proc *b)
 	ok(asked > 0 && asked < loaded, "the first batch came while the load ran and was "
 	   "classified by the database (log lines %d and %d)", asked, loaded);
 	post_next(b, "after the load");
-	is_int(log_count(b, "classified from the cache"), 1,
+	is_int(harness_log_count(b, "classified from the cache"), 1,
 	       "after the load: the batch is classified from the map, brought up to date "
 	       "with the batches kept during the load");
 }
@@ -256,8 +241,8 @@ static void test_stop_during_load(void)
 		return;
 	}
 	is_int(harness_stop(&d), 0, "stopped at once: exits 0 on SIGTERM");
-	int abandoned = log_count(&d, "the load was abandoned");
-	int loaded = log_count(&d, "current-value cache: loaded");
+	int abandoned = harness_log_count(&d, "the load was abandoned");
+	int loaded = harness_log_count(&d, "current-value cache: loaded");
 	diag("stopped at once: abandoned %d, loaded %d", abandoned, loaded);
 	is_int(abandoned + loaded, 1, "the load was either abandoned or done, once");
 }

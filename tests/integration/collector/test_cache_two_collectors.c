@@ -224,21 +224,6 @@ static void check_against_model(int n)
 	free(order);
 }
 
-/* Lines of a collector's log that hold `what`. */
-static int log_count(const struct harness_proc *p, const char *what)
-{
-	FILE *f = fopen(p->log_path, "r");
-	char line[1024];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		n += strstr(line, what) != NULL;
-	fclose(f);
-	return n;
-}
-
 static int start(struct harness_proc *p)
 {
 	const char *extra[] = { "--log-level", "debug", NULL };
@@ -275,12 +260,12 @@ int main(void)
 	is_int(fails, 0, "phase one: all %d batches answered 201", NSEQ);
 	is_int(batches[REPEAT].unchanged, WINDOW, "a batch repeated through the other collector "
 	       "is unchanged throughout");
-	int hits_a = log_count(&coll[0], "classified from the cache");
-	int hits_b = log_count(&coll[1], "classified from the cache");
-	int misses = log_count(&coll[0], "classified by the database") +
-	             log_count(&coll[1], "classified by the database");
-	int loads = log_count(&coll[0], "current-value cache: loaded") +
-	            log_count(&coll[1], "current-value cache: loaded");
+	int hits_a = harness_log_count(&coll[0], "classified from the cache");
+	int hits_b = harness_log_count(&coll[1], "classified from the cache");
+	int misses = harness_log_count(&coll[0], "classified by the database") +
+	             harness_log_count(&coll[1], "classified by the database");
+	int loads = harness_log_count(&coll[0], "current-value cache: loaded") +
+	            harness_log_count(&coll[1], "current-value cache: loaded");
 	diag("phase one: hits A %d, B %d; misses %d; loads %d", hits_a, hits_b, misses, loads);
 	ok(hits_a >= 3 && hits_b >= 3, "each collector classified batches from its cache");
 	ok(misses >= 4, "each stale cache was noticed and the database asked instead");
@@ -300,9 +285,9 @@ int main(void)
 		fails += batches[n + i].status != 201;
 	n += THREADS * PER_THREAD;
 	is_int(fails, 0, "phase two: all %d concurrent batches answered 201", THREADS * PER_THREAD);
-	int hits_before = log_count(&coll[0], "classified from the cache");
+	int hits_before = harness_log_count(&coll[0], "classified from the cache");
 	diag("after phase two: hits A %d, B %d (timing decides how many)", hits_before,
-	     log_count(&coll[1], "classified from the cache"));
+	     harness_log_count(&coll[1], "classified from the cache"));
 
 	/* Phase two b: three threads to A alone. A's cache is loaded again and
 	 * then used by requests that overlap: each waits for the batch of the
@@ -321,7 +306,7 @@ int main(void)
 	n += SOLO_THREADS * PER_THREAD;
 	is_int(fails, 0, "phase two b: all %d batches to one collector answered 201",
 	       SOLO_THREADS * PER_THREAD);
-	int hits_solo = log_count(&coll[0], "classified from the cache") - hits_before;
+	int hits_solo = harness_log_count(&coll[0], "classified from the cache") - hits_before;
 	diag("phase two b: %d of %d batches classified from the cache", hits_solo,
 	     SOLO_THREADS * PER_THREAD);
 	/* Not a timing bound: A writes alone, so each batch follows one of
