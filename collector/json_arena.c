@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <cjson/cJSON.h>
 
-/* Bytes in the first block and, doubling, the most in one block (unless
- * one allocation needs more): a small body, the common case, takes no
- * megabyte, and a large one reaches megabyte blocks after four. */
-#define FIRST_BLOCK_SIZE ((size_t)1 << 16)
+/* Bytes in a block (unless one allocation needs more). */
 #define BLOCK_SIZE ((size_t)1 << 20)
+/* Blocks kept for the next parses once an arena is freed: 16 MiB, the
+ * nodes of three batches of 10,000 rows. Memory handed back to malloc is
+ * returned to the kernel and faulted in (zeroed) again by the next body,
+ * which cost the collector as much CPU as reading the JSON itself. */
+#define POOL_MAX 16
 /* Every allocation is rounded up to this, which keeps them all aligned. */
 #define ALIGN ((size_t)16)
 
@@ -33,6 +35,61 @@ struct json_arena {
 static _Thread_local struct json_arena *active;
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
+/* Blocks of BLOCK_SIZE kept between parses, shared by every thread. */
+static struct {
+	pthread_mutex_t lock;   /* guards the two below */
+	struct block *free;     /* owned; a list through next */
+	size_t n;               /* blocks in free, at most POOL_MAX */
+} pool = { PTHREAD_MUTEX_INITIALIZER, NULL, 0 };
+
+/* A block of at least n bytes: a kept one when n fits BLOCK_SIZE and one
+ * is kept, else a new one. NULL when memory ran out. */
+static struct block *block_take(size_t n)
+{
+	struct block *b = NULL;
+	size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+
+	if (size == BLOCK_SIZE) {
+		pthread_mutex_lock(&pool.lock);
+		if ((b = pool.free) != NULL) {
+			pool.free = b->next;
+			pool.n--;
+		}
+		pthread_mutex_unlock(&pool.lock);
+	}
+	if (!b && !(b = malloc(sizeof *b + size)))
+		return NULL;
+	b->size = size;
+	return b;
+}
+
+/* Keeps a block for the next parses, or frees it when the pool is full or
+ * it is larger than a block. */
+static void block_give(struct block *b)
+{
+	bool kept = false;
+
+	if (b->size == BLOCK_SIZE) {
+		pthread_mutex_lock(&pool.lock);
+		if ((kept = pool.n < POOL_MAX)) {
+			b->next = pool.free;
+			pool.free = b;
+			pool.n++;
+		}
+		pthread_mutex_unlock(&pool.lock);
+	}
+	if (!kept)
+		free(b);
+}
+
+size_t json_arena_pooled(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	size_t n = pool.n;
+	pthread_mutex_unlock(&pool.lock);
+	return n;
+}
+
 static void *arena_malloc(size_t n)
 {
 	struct json_arena *a = active;
@@ -42,13 +99,10 @@ static void *arena_malloc(size_t n)
 	n = (n + ALIGN - 1) & ~(ALIGN - 1);
 	struct block *b = a->blocks;
 	if (!b || b->size - b->used < n) {
-		size_t size = b ? (b->size < BLOCK_SIZE ? 2 * b->size : BLOCK_SIZE) : FIRST_BLOCK_SIZE;
-		if (size < n)
-			size = n;
-		b = malloc(sizeof *b + size);
-		if (!b)
+		if (!(b = block_take(n)))
 			return NULL;
-		*b = (struct block){ a->blocks, size, 0 };
+		b->next = a->blocks;
+		b->used = 0;
 		a->blocks = b;
 	}
 	void *p = (char *)b->data + b->used;
@@ -109,7 +163,7 @@ void json_arena_free(struct json_arena *a)
 		return;
 	while (a->blocks) {
 		struct block *next = a->blocks->next;
-		free(a->blocks);
+		block_give(a->blocks);
 		a->blocks = next;
 	}
 	free(a);

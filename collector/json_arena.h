@@ -1,7 +1,8 @@
 /* A request body parsed by cJSON into a bump arena that is freed whole. A
  * batch of 10,000 rows makes some 100,000 small cJSON allocations; with
  * malloc and cJSON_Delete the ingest benchmark's revision batches took
- * about twice as long (bench/README.md).
+ * about twice as long (bench/README.md). The arena's 1 MiB blocks are
+ * kept between parses, a bounded pool (16 MiB) shared by all threads.
  *
  * Process-wide state, on purpose. cJSON allocates only through the hooks
  * of cJSON_InitHooks, which are global and take no argument, so:
@@ -33,7 +34,13 @@ struct json_arena;
 int json_arena_parse(const char *text, size_t len, const char **end, cJSON **root,
                      struct json_arena **arena) WUR;
 
-/* Frees the arena and every item parsed into it; NULL is ignored. */
+/* Frees the arena and every item parsed into it; NULL is ignored. Its
+ * blocks of 1 MiB are kept for the next parses (at most 16, shared by all
+ * threads): memory given back to the system would be faulted in again,
+ * zeroed, by the next body. */
 void json_arena_free(struct json_arena *a);
+
+/* Blocks kept for the next parses now (tests and metrics). */
+size_t json_arena_pooled(void);
 
 #endif
