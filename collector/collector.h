@@ -50,6 +50,9 @@ int collector_meters_init(struct collector *c) WUR;
 struct receipt;
 /* Counts the rows of a batch stored (not a replay's, not a dry run's). */
 void collector_count_stored(struct collector *c, const struct receipt *r);
+/* Counts a refused batch by its reason, one of the error codes of POST
+ * /v1/counts (any other counts as "other"). */
+void collector_count_refused(struct collector *c, const char *reason);
 /* After every answer (service_program.answered): counts a refused POST
  * /v1/counts by its error code. */
 void collector_answered(const struct http_request *req, void *app);

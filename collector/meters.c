@@ -23,7 +23,8 @@ static const struct metric_spec COUNTS = {
 };
 static const struct metric_spec REFUSED = {
 	.type = METRIC_COUNTER, .name = "samlad_collector_batches_refused_total",
-	.help = "Batches of POST /v1/counts refused, by the error code answered.",
+	.help = "Batches refused, of POST /v1/counts and of the form, by the error code "
+	        "(the form's: the code the API would have answered).",
 	.labels = (const char *const[]){ "reason", NULL },
 };
 
@@ -90,16 +91,21 @@ void collector_count_stored(struct collector *c, const struct receipt *r)
 	metric_add(c->meters.unchanged, (uint64_t)r->unchanged);
 }
 
+void collector_count_refused(struct collector *c, const char *reason)
+{
+	size_t i = 0;
+
+	while (i < COLLECTOR_REASONS - 1 && strcmp(REASONS[i], reason) != 0)
+		i++;
+	metric_inc(c->meters.refused[i]);
+}
+
 void collector_answered(const struct http_request *req, void *app)
 {
-	struct collector *c = app;
 	const struct http_route *route = http_matched_route(req);
-	size_t i = 0;
 
 	if (!route || http_status(req) < 400 || strcmp(route->method, "POST") != 0 ||
 	    strcmp(route->path, "/v1/counts") != 0)
 		return;
-	while (i < COLLECTOR_REASONS - 1 && strcmp(REASONS[i], http_error_code(req)) != 0)
-		i++;
-	metric_inc(c->meters.refused[i]);
+	collector_count_refused(app, http_error_code(req));
 }

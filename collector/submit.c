@@ -117,11 +117,12 @@ static void reply_stored(struct collector *c, struct http_request *req, const st
 	submit_reply(c, req, 200, &v, b->who.agency_id);
 }
 
-/* The status and top message of an outcome that stored nothing; 0 for a
- * receipt. */
+/* The status, top message and reason (the API's error code, for the
+ * metrics) of an outcome that stored nothing; 0 for a receipt. */
 static unsigned unstored_status(struct collector *c, struct http_request *req,
                                 const struct words *w, struct batch *b,
-                                enum batch_outcome out, const char **message)
+                                enum batch_outcome out, const char **message,
+                                const char **reason)
 {
 	char seconds[16];
 
@@ -130,12 +131,15 @@ static unsigned unstored_status(struct collector *c, struct http_request *req,
 		unsigned status = ingest_error_status(&b->err);
 		/* A workbook gets the page's own sentence, in the page's language. */
 		*message = status == 415 ? w->spreadsheet : b->err.message;
+		*reason = status == 415 ? "unsupported_media_type" : b->err.code;
 		return status;
 	}
+	*reason = "validation_failed";
 	if (out == BATCH_INVALID)
 		return 422;
 	if (out == BATCH_STORED && b->result == STORE_CREATED)
 		return 0;
+	*reason = "period_locked";
 	if (out == BATCH_STORED && b->result == STORE_PERIOD_LOCKED)
 		return 409;
 	if (out == BATCH_UNAVAILABLE || (out == BATCH_STORED &&
@@ -144,19 +148,24 @@ static unsigned unstored_status(struct collector *c, struct http_request *req,
 		snprintf(seconds, sizeof seconds, "%u", c->retry_after_s);
 		http_add_header(req, "Retry-After", seconds);
 		*message = w->unavailable;
+		*reason = "database_unavailable";
 		return 503;
 	}
 	*message = "the batch could not be stored; nothing was stored";
+	*reason = "internal_error";
 	return 500;
 }
 
 void submit_outcome(struct collector *c, struct http_request *req, const struct words *w,
                     struct batch *b, enum batch_outcome out, struct grid *g, bool on_cells)
 {
-	const char *message;
-	unsigned status = unstored_status(c, req, w, b, out, &message);
+	const char *message, *reason = NULL;
+	unsigned status = unstored_status(c, req, w, b, out, &message, &reason);
 	int rc = 0;
 
+	/* Counted as the API counts its refusals; a dry run's too, as there. */
+	if (status != 0)
+		collector_count_refused(c, reason);
 	if (status == 0 && !b->dry_run) {
 		reply_stored(c, req, w, b, g);
 		return;

@@ -72,12 +72,14 @@ class Answer:
             return None
 
 
-def request(base, method, path, token=None, body=None, ctype=None, host=None):
+def request(base, method, path, token=None, body=None, ctype=None, host=None, cookie=None):
     h, port = base.rsplit("/", 1)[1].rsplit(":", 1)
     c = http.client.HTTPConnection(host or h.strip("[]"), int(port), timeout=60)
     headers = {}
     if token:
         headers["Authorization"] = "Bearer " + token
+    if cookie:
+        headers["Cookie"] = cookie
     if ctype:
         headers["Content-Type"] = ctype
     c.request(method, path, body=body, headers=headers)
@@ -285,7 +287,15 @@ def collector(w):
         "collector: GET /v1/counts with an unknown parameter: 400")
     is_(request(base, "GET", "/v1/submissions/abc/def", w.submitter).status, 404,
         "collector: a path of no route: 404")
-    r = settled(base, w.admin, before, 12)
+    # The form's batches go the same way; its refusals count as the API's.
+    form = "application/x-www-form-urlencoded"
+    login = request(base, "POST", "/login", body=f"token={w.submitter}".encode(), ctype=form)
+    cookie = (login.headers.get("Set-Cookie") or "").split(";")[0]
+    ok(login.status == 303 and cookie, "collector: the form's sign-in: 303 and a cookie")
+    is_(request(base, "POST", "/submit", body=b"quarter=2024Q1&action=submit&"
+                b"v:bup.nya_barn:0581-hageby=-1", ctype=form, cookie=cookie).status, 422,
+        "collector: the form with a negative count: 422")
+    r = settled(base, w.admin, before, 14)
     check_promtool(r, "collector")
     after, types = parse(r.body.decode())
     d = lambda name, **l: value(after, name, **l) - value(before, name, **l)
@@ -295,7 +305,7 @@ def collector(w):
         "collector: updated +3 (one in each later batch)")
     is_(d("samlad_collector_rows_total", **{"class": "unchanged"}), 4.0,
         "collector: unchanged +4 (two, then two); a dry run counts nothing")
-    for reason, n in (("validation_failed", 1), ("malformed_json", 1),
+    for reason, n in (("validation_failed", 2), ("malformed_json", 1),
                       ("unsupported_media_type", 1), ("unauthorized", 1),
                       ("body_too_large", 1), ("period_locked", 0), ("other", 0)):
         is_(d("samlad_collector_batches_refused_total", reason=reason), float(n),
