@@ -63,25 +63,27 @@ int submit_grid(struct collector *c, struct http_request *req, int agency_id, in
 	return -1;
 }
 
-/* Puts a conflict beside its row's cell or, for a row of no cell, above
+/* Puts a conflict, in the page's language, beside its row's cell or, for a row of no cell, above
  * the grid with its indicator and area; not on_cells (a file), above the
  * grid with its line. */
-static int place_conflict(struct grid *g, const struct batch *b, const struct conflict *k,
-                          bool on_cells)
+static int place_conflict(struct grid *g, const struct words *w, const struct batch *b,
+                          const struct conflict *k, bool on_cells)
 {
 	char message[CONFLICT_MESSAGE_MAX + 200];
 	const struct raw_row *row = k->index < b->rows.n ? &b->rows.rows[k->index] : NULL;
 	struct grid_cell *cell = on_cells && row && row->indicator && row->area
 	                         ? grid_cell(g, row->indicator, row->area) : NULL;
+	const char *said = words_conflict(w, k->code, k->message);
 
 	if (cell)
-		return grid_add_error(g, cell, k->message);
+		return grid_add_error(g, cell, said);
 	if (!on_cells && k->line)
-		snprintf(message, sizeof message, "line %zu, %s: %s", k->line, k->field, k->message);
+		snprintf(message, sizeof message, "%s %zu, %s: %s", w->line, k->line,
+		         words_field(w, k->field), said);
 	else
 		snprintf(message, sizeof message, "%.80s, %.80s: %s",
 		         row && row->indicator ? row->indicator : "?",
-		         row && row->area ? row->area : "?", k->message);
+		         row && row->area ? row->area : "?", said);
 	return grid_add_error(g, NULL, message);
 }
 
@@ -176,7 +178,7 @@ void submit_outcome(struct collector *c, struct http_request *req, const struct 
 	else
 		v.error = message;
 	for (size_t i = 0; status == 422 && rc == 0 && i < b->checked.conflicts.n; i++)
-		rc = place_conflict(g, b, &b->checked.conflicts.items[i], on_cells);
+		rc = place_conflict(g, w, b, &b->checked.conflicts.items[i], on_cells);
 	if (status == 409)
 		rc = place_locked(g, b, on_cells);
 	if (rc != 0)

@@ -2,6 +2,7 @@
 #include "words.h"
 
 #include <string.h>
+#include "compiler.h"
 
 static const struct words SV = {
 	.lang = "sv",
@@ -53,6 +54,7 @@ static const struct words SV = {
 	.upload_type = "Skicka filen som multipart/form-data.",
 	.spreadsheet = "Filen är en Excel-arbetsbok, inte CSV. Spara den i Excel som "
 	               "\"CSV UTF-8 (kommaavgränsad) (*.csv)\" och ladda upp den filen.",
+	.line = "rad",
 };
 
 static const struct words EN = {
@@ -105,9 +107,66 @@ static const struct words EN = {
 	.upload_type = "Send the file as multipart/form-data.",
 	.spreadsheet = "The file is an Excel workbook, not CSV. Save it in Excel as "
 	               "\"CSV UTF-8 (kommaavgränsad) (*.csv)\" and upload that file.",
+	.line = "line",
 };
 
 const struct words *words_for(const char *lang)
 {
 	return lang && strcmp(lang, "en") == 0 ? &EN : &SV;
+}
+
+/* A code or field name and its Swedish words. */
+struct swedish {
+	const char *name;       /* the conflict's code or the field's name */
+	const char *sv;         /* what a Swedish page says */
+};
+
+/* The conflicts of docs/collector.md that a form or a file can cause. */
+static const struct swedish CONFLICTS[] = {
+	{ "negative_count", "Ett antal kan inte vara negativt; skriv 0 eller mer." },
+	{ "fractional_count", "Ett antal är ett heltal, utan decimaler." },
+	{ "count_too_large", "Talet är för stort för ett antal (högst 1 000 000 000)." },
+	{ "wrong_type", "Skriv antalet med siffror." },
+	{ "missing_field", "Raden saknar ett fält." },
+	{ "unknown_field", "Raden har ett fält som inte finns i mallen." },
+	{ "not_an_object", "Raden kan inte läsas." },
+	{ "invalid_flag", "Markeringen ska vara break eller provisional." },
+	{ "unknown_indicator", "Indikatorn finns inte i katalogen." },
+	{ "not_permitted", "Er myndighet får inte rapportera indikatorn för området." },
+	{ "unknown_area", "Området finns inte i katalogen." },
+	{ "not_a_leaf_area", "Rapportera per delområde, inte för hela kommunen." },
+	{ "invalid_period", "Kvartalet ska skrivas som 2025Q3." },
+	{ "future_period", "Kvartalet har inte börjat än." },
+	{ "period_too_early", "Kvartalet är för tidigt för indikatorn." },
+	{ "period_before_area", "Området fanns inte ännu det kvartalet." },
+	{ "period_after_area", "Området fanns inte längre det kvartalet." },
+	{ "duplicate_key", "Samma indikator, område och kvartal finns två gånger." },
+};
+
+/* A batch's fields. */
+static const struct swedish FIELDS[] = {
+	{ "indicator", "indikator" }, { "area", "område" }, { "period", "kvartal" },
+	{ "value", "värde" }, { "flag", "markering" }, { "row", "rad" },
+};
+
+static const char *swedish(const struct swedish *t, size_t n, const char *name)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return t[i].sv;
+	return NULL;
+}
+
+const char *words_conflict(const struct words *w, const char *code, const char *english)
+{
+	const char *sv = w == &SV ? swedish(CONFLICTS, ARRAY_LEN(CONFLICTS), code) : NULL;
+
+	return sv ? sv : english;
+}
+
+const char *words_field(const struct words *w, const char *field)
+{
+	const char *sv = w == &SV ? swedish(FIELDS, ARRAY_LEN(FIELDS), field) : NULL;
+
+	return sv ? sv : field;
 }

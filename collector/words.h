@@ -1,6 +1,8 @@
 /* The words of the collector's pages (the form, docs/collector.md), in
- * Swedish, the default, and in English (lang=en). Messages of the batch's
- * checks (ingest, validate, store) stay in English, as the API says them. */
+ * Swedish, the default, and in English (lang=en). The batch's checks
+ * (ingest, validate, store) say their conflicts in English, as the API
+ * does; words_conflict gives the Swedish page its own sentence for each
+ * conflict a person typing or uploading counts can meet. */
 #ifndef SAMLAD_WORDS_H
 #define SAMLAD_WORDS_H
 
@@ -49,9 +51,18 @@ struct words {
 	const char *upload_type;    /* an upload that is no multipart form */
 	const char *spreadsheet;    /* a workbook uploaded where CSV was expected: save it as CSV UTF-8 */
 	const char *empty_form;     /* a form with every cell empty */
+	const char *line;           /* "line" before a CSV line's number */
 };
 
 /* The words of `lang`: English for "en", Swedish for anything else. */
 const struct words *words_for(const char *lang);
+
+/* A conflict's sentence on a page of w: the Swedish one of `code` on a
+ * Swedish page, else `english` (the API's, also for a code with none). */
+const char *words_conflict(const struct words *w, const char *code, const char *english);
+
+/* A field's name on a page of w ("value" is "värde" in Swedish); a name
+ * not of a batch's fields is given back as it is. */
+const char *words_field(const struct words *w, const char *field);
 
 #endif

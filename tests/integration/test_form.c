@@ -329,17 +329,23 @@ static void test_errors(void)
 	           ":0581-marielund=2&v:bup.nya_barn:0182-boo=4", NULL, &r),
 	       422, "bad values: 422");
 	cell_is(&r, "0182-boo", "Boo", "changed", "-1", "ändrad",
-	        "value -1 has a minus sign; a count is 0 or more\n", "negative");
+	        "Ett antal kan inte vara negativt; skriv 0 eller mer.\n", "negative");
 	cell_is(&r, "0182-alta", "Älta", "new", "1.5", "ny",
-	        "value 1.5 is not a whole number; a count has no fractional part\n", "fractional");
+	        "Ett antal är ett heltal, utan decimaler.\n", "fractional");
 	cell_is(&r, "0581-hageby", "Hageby", "changed", "&lt;b&gt;", "ändrad",
-	        "value &#39;&lt;b&gt;&#39; is not a count; write it in digits only\n", "markup");
+	        "Skriv antalet med siffror.\n", "markup");
 	cell_is(&r, "0581-marielund", "Marielund", "new", "2", "ny", NULL, "a good cell");
 	ok(has(&r, "<p class=\"error\" role=\"alert\">Inget sparades. Rätta felen:</p>"),
 	   "the page says nothing was stored");
 	ok(has(&r, "<p class=\"error rows\" role=\"alert\">bup.nya_barn, 0182-boo: "),
 	   "a row of no cell is listed above the grid");
 	ok(!has(&r, "<b>"), "what was typed is escaped");
+	ok(!has(&r, "minus sign"), "no English sentence on the Swedish page");
+	http_result_free(&r);
+	is_int(req("POST", "/submit", FORM, "lang=en&quarter=2025Q3&action=submit&v:" IND
+	           ":0182-boo=-1", NULL, &r), 422, "lang=en, a negative value: 422");
+	ok(has(&r, "value -1 has a minus sign; a count is 0 or more\n"),
+	   "the English page says the API's sentence");
 	http_result_free(&r);
 	is_int(harness_sql_int(&db, "SELECT count(*) FROM count_history"), before,
 	       "nothing stored");
@@ -465,9 +471,9 @@ static void test_upload(void)
 
 	is_int(req("POST", "/submit/upload", MULTIPART, body, NULL, &r), 422,
 	       "a file with bad rows: 422");
-	ok(has(&r, "<p class=\"error rows\" role=\"alert\">line 2, value: value -1 has a minus "
-	       "sign; a count is 0 or more\nline 4, value: value &#39;x&#39; is not a count; write "
-	       "it in digits only\n</p>"), "every conflict with its line");
+	ok(has(&r, "<p class=\"error rows\" role=\"alert\">rad 2, värde: Ett antal kan inte vara "
+	       "negativt; skriv 0 eller mer.\nrad 4, värde: Skriv antalet med siffror.\n</p>"),
+	   "every conflict with its line, in Swedish");
 	http_result_free(&r);
 	free(body);
 	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission"), before, "nothing stored");

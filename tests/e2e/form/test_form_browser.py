@@ -286,7 +286,7 @@ def walk(b, base, token):
     is_(cell(b, "0182-alta"), ["-2", "ny", "new"], "a negative value is kept as typed")
     is_(b.eval(f"document.querySelector('input[name=\"v:{IND}:0182-alta\"]')"
                ".closest('td').querySelector('.error').textContent"),
-        "value -2 has a minus sign; a count is 0 or more\n", "its error beside it")
+        "Ett antal kan inte vara negativt; skriv 0 eller mer.\n", "its error beside it")
     is_(stored(base, token, quarter), {"0581-hageby": 7, "0182-boo": 3}, "nothing stored")
     is_(b.console(), [], "no console message (nothing the CSP refused)")
     is_(len([m for m in b.events if m.get("method") == "Log.entryAdded"]), 1,
