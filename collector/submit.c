@@ -63,9 +63,9 @@ int submit_grid(struct collector *c, struct http_request *req, int agency_id, in
 	return -1;
 }
 
-/* Puts a conflict, in the page's language, beside its row's cell or, for a row of no cell, above
- * the grid with its indicator and area; not on_cells (a file), above the
- * grid with its line. */
+/* Puts a conflict, in the page's language, beside its row's cell or, for a
+ * row of no cell, above the grid with its indicator and area; not on_cells
+ * (a file), above the grid with its line. */
 static int place_conflict(struct grid *g, const struct words *w, const struct batch *b,
                           const struct conflict *k, bool on_cells)
 {
