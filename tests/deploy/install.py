@@ -12,23 +12,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from tap import done, ok  # noqa: E402
+
 SRC = os.environ["SAMLAD_SOURCE_DIR"]
 BUILD = os.environ["SAMLAD_BUILD_DIR"]
-
-count = 0
-failed = 0
-
-
-def ok(cond, name, detail=""):
-    global count, failed
-    count += 1
-    if not cond:
-        failed += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and detail:
-        for line in detail.splitlines():
-            print(f"#   {line}")
-    return cond
 
 
 def build_options():
@@ -69,8 +57,7 @@ def main():
         run = subprocess.run(["meson", "install", "-C", BUILD, "--no-rebuild", "--quiet",
                               "--destdir", dest], capture_output=True, text=True)
         if not ok(run.returncode == 0, "meson install --destdir exits 0", run.stdout + run.stderr):
-            print(f"1..{count}")
-            return 1
+            return done()
         want, bindir, datadir, unitdir = expected(opts)
         got = sorted(files_under(dest))
         ok(got == want, f"exactly {len(want)} files are installed",
@@ -104,8 +91,7 @@ def main():
                              capture_output=True, text=True, env=env)
         ok(run.returncode == 1 and "/nonexistent-samlad" in run.stderr,
            "--schema-dir overrides the default", run.stderr)
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

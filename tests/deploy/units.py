@@ -17,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from tap import done, ok  # noqa: E402
+
 SRC = os.environ["SAMLAD_SOURCE_DIR"]
 BUILD = os.environ["SAMLAD_BUILD_DIR"]
 UNITS = os.path.join(SRC, "deploy", "systemd")
@@ -30,21 +33,6 @@ PROGRAMS = {
 # The two services and what their units must say besides the sandbox.
 SERVICES = ["collector", "aggregator"]
 EXPOSURE_MAX = 4.0
-
-count = 0
-failed = 0
-
-
-def ok(cond, name, detail=""):
-    global count, failed
-    count += 1
-    if not cond:
-        failed += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and detail:
-        for line in detail.splitlines():
-            print(f"#   {line}")
-    return cond
 
 
 def to_build(text):
@@ -178,8 +166,7 @@ def main():
     for name in SERVICES:
         check_service(name, texts[f"samlad-{name}.service"])
         check_env(name)
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

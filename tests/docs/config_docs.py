@@ -11,6 +11,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from tap import done, ok  # noqa: E402
+
 SRC = os.environ["SAMLAD_SOURCE_DIR"]
 BUILD = os.environ["SAMLAD_BUILD_DIR"]
 
@@ -36,20 +39,6 @@ COMMANDS = [
 OPTION = re.compile(r"^  --([a-z0-9-]+)(?: VALUE)?(?:\s+\((\w+))?")
 DEFAULT = re.compile(r"^\s+default: (.*); environment: (.*)$")
 ROW = re.compile(r"^\|\s*`--([a-z0-9-]+)`\s*\|([^|]*)\|([^|]*)\|([^|]*)\|")
-
-count = 0
-failed = 0
-
-
-def ok(cond, name, detail=""):
-    global count, failed
-    count += 1
-    if not cond:
-        failed += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
-    if not cond and detail:
-        for line in detail.splitlines():
-            print(f"#   {line}")
 
 
 def clean(cell):
@@ -111,8 +100,7 @@ def main():
                    f"program: {spec}\ndocs:    {documented[name]}")
     extra = sorted(set(docs) - {h for h, _ in COMMANDS})
     ok(not extra, "the docs document no command that does not exist", f"extra: {extra}")
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

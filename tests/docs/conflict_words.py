@@ -5,19 +5,14 @@ code the checks do not give. The codes are read from the conflicts_add
 calls of collector/ingest.c and collector/validate.c. Prints TAP."""
 import os
 import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from tap import done, ok  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
 SRC = os.path.abspath(SRC)
 FIELDS = {"indicator", "area", "period", "value", "flag", "row"}
-count = 0
-failed = 0
-
-
-def ok(cond, name):
-    global count, failed
-    count += 1
-    failed += not cond
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}")
 
 
 def read(rel):
@@ -71,8 +66,7 @@ def main():
         ok(code in sv, f"{code}: a Swedish sentence in collector/words.c")
     for code in sorted(sv - given):
         ok(False, f"{code}: in collector/words.c but no check gives it")
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

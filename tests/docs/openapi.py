@@ -30,6 +30,7 @@ import jsonschema
 import yaml
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from pgtest import free_port, psql_super, make_db  # noqa: E402
+from tap import done, ok  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR") or os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "../..")
@@ -39,25 +40,6 @@ TEMPLATE = os.environ.get("SAMLAD_TEST_TEMPLATE")
 OAS_SCHEMA = "/usr/share/openapi-specification/schemas/v3.0/schema.json"
 PROGRAMS = {"collector": "collector/main.c", "aggregator": "aggregator/main.c"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-count = 0
-failed = 0
-
-
-def ok(cond, name, detail=""):
-    global count, failed
-    count += 1
-    if not cond:
-        failed += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}", flush=True)
-    if not cond and detail:
-        for line in str(detail).splitlines()[:20]:
-            print(f"#   {line}")
-    return cond
-
-
-def diag(msg):
-    print("# " + msg, flush=True)
 
 
 # ---- (a) the description itself ---------------------------------------------
@@ -539,8 +521,7 @@ def main():
         check_schemas(spec, S, w)
     finally:
         w.stop()
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import urllib.error
 import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from pgtest import free_port  # noqa: E402,F401
+import tap  # noqa: E402
+from tap import diag  # noqa: E402,F401
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR", "")
 BUILD = os.environ.get("SAMLAD_BUILD_DIR", "")
@@ -22,26 +24,16 @@ PG_USER = "samlad-pg"
 
 # ---- TAP ------------------------------------------------------------------
 
-_n = 0
-_failed = 0
 _cleanups = []
 
 
 def ok(cond, name, got=None, want=None):
-    """One TAP line; on failure the values compared, shortened."""
-    global _n, _failed
-    _n += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (_n, name), flush=True)
-    if not cond:
-        _failed += 1
-        if got is not None or want is not None:
-            print("#   got: %r" % (str(got)[:600],))
-            print("#  want: %r" % (str(want)[:600],))
-    return cond
-
-
-def diag(msg):
-    print("# " + msg, flush=True)
+    """One TAP line (tests/support/tap.py); on failure the values compared,
+    shortened."""
+    detail = ""
+    if got is not None or want is not None:
+        detail = "got:  %r\nwant: %r" % (str(got)[:600], str(want)[:600])
+    return tap.ok(cond, name, detail)
 
 
 def bail(msg):
@@ -53,9 +45,7 @@ def at_exit(fn):
     _cleanups.append(fn)
 
 
-def finish():
-    print("1..%d" % _n, flush=True)
-    return 1 if _failed else 0
+finish = tap.done
 
 
 def run_main(main):

@@ -180,8 +180,7 @@ def main():
         log.close()
         rb.psql_super(f"DROP DATABASE IF EXISTS {name}")
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{rb.count}")
-    return 1 if rb.failed else 0
+    return rb.done()
 
 
 if __name__ == "__main__":

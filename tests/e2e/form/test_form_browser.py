@@ -34,6 +34,7 @@ import urllib.error
 import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 from pgtest import free_port, psql_super, make_db  # noqa: E402
+from tap import done, is_, ok  # noqa: E402
 
 BUILD = os.environ.get("SAMLAD_BUILD_DIR", "")
 PGHOST = os.environ.get("SAMLAD_TEST_PGHOST")
@@ -43,25 +44,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 IND = "minimaria.arenden"
-
-count = 0
-failed = 0
-
-
-def ok(cond, name, detail=""):
-    global count, failed
-    count += 1
-    if not cond:
-        failed += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}", flush=True)
-    if not cond and detail:
-        for line in str(detail).splitlines()[:20]:
-            print(f"#   {line}")
-    return cond
-
-
-def is_(got, want, name):
-    return ok(got == want, name, f"got:  {got!r}\nwant: {want!r}")
 
 
 # ---- processes and the database ------------------------------------------
@@ -332,8 +314,7 @@ def main():
         log.close()
         psql_super(f"DROP DATABASE IF EXISTS {name}")
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plant  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 from pgtest import free_port, psql_super, make_db  # noqa: E402
+from tap import done, is_, ok  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR", "")
 BUILD = os.environ.get("SAMLAD_BUILD_DIR", "")
@@ -59,26 +60,8 @@ NBSP = "\u00a0"
 EN_DASH = "\u2013"
 MINUS = "\u2212"
 
-count = 0
-failed = 0
 TLS_CONTEXT = None       # trusts the test CA once make_tls has run
 CHROMIUM_TLS_FLAGS = []  # trusts the test certificate's key likewise
-
-
-def ok(cond, name, detail=""):
-    global count, failed
-    count += 1
-    if not cond:
-        failed += 1
-    print(f"{'ok' if cond else 'not ok'} {count} - {name}", flush=True)
-    if not cond and detail:
-        for line in str(detail).splitlines()[:20]:
-            print(f"#   {line}")
-    return cond
-
-
-def is_(got, want, name):
-    return ok(got == want, name, f"got:  {got!r}\nwant: {want!r}")
 
 
 def sv_int(v):
@@ -472,8 +455,7 @@ def main():
         log.close()
         psql_super(f"DROP DATABASE IF EXISTS {name}")
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return done()
 
 
 def http_req(url, token=None):

@@ -25,6 +25,8 @@ import time
 import http.client
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 from pgtest import free_port, make_db  # noqa: E402
+import tap  # noqa: E402
+from tap import done, is_, ok, skip  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR") or os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "../../..")
@@ -32,24 +34,6 @@ BUILD = os.environ.get("SAMLAD_BUILD_DIR", "")
 PGHOST = os.environ.get("SAMLAD_TEST_PGHOST")
 TEMPLATE = os.environ.get("SAMLAD_TEST_TEMPLATE")
 PROMTOOL = "/usr/bin/promtool"
-
-count = 0
-failed = 0
-
-
-def ok(cond, name, detail=""):
-    global count, failed
-    count += 1
-    print(("ok" if cond else "not ok") + f" {count} - {name}")
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[:30]:
-            print("#   " + line)
-    return cond
-
-
-def is_(got, want, name):
-    return ok(got == want, name, f"got {got!r}, want {want!r}")
 
 
 # ---- the database and the programs -------------------------------------------
@@ -244,8 +228,8 @@ def check_loopback_flag(w, program, other_token):
     is_(r.status, 200, f"{program} --metrics-loopback: from loopback any token is ignored")
     addr = own_address()
     if addr is None:
-        print(f"ok {count + 1} - # SKIP no address other than loopback")
-        globals()["count"] += 1
+        skip(f"{program} --metrics-loopback: a request from another address",
+             "no address other than loopback")
         return
     r = request(f"http://{addr}:{port}", "GET", "/metrics")
     ok(r.status == 401 and r.error() == "unauthorized",
@@ -406,12 +390,11 @@ def main():
             (collector if service == "collector" else aggregator)(w)
         finally:
             w.stop()
-            if failed:
+            if tap.failed:
                 with open(os.path.join(tmp, "programs.log")) as f:
                     for line in f.read().splitlines()[-40:]:
                         print("# " + line)
-    print(f"1..{count}")
-    return 1 if failed else 0
+    return done()
 
 
 if __name__ == "__main__":
