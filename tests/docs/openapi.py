@@ -31,6 +31,7 @@ import yaml
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from pgtest import free_port, psql_super, make_db  # noqa: E402
 from tap import done, ok  # noqa: E402
+from client import request  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR") or os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "../..")
@@ -170,36 +171,6 @@ def check_routes(spec):
 
 
 # ---- the programs -------------------------------------------------------------
-
-class Answer:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def type(self):
-        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-
-    def json(self):
-        return json.loads(self.body.decode("utf-8"))
-
-
-def request(base, method, path, token=None, body=None, ctype=None, headers=None):
-    """One request over its own connection, redirects not followed."""
-    import http.client
-    host, port = base.rsplit("/", 1)[1].split(":")
-    c = http.client.HTTPConnection(host, int(port), timeout=60)
-    h = dict(headers or {})
-    if token:
-        h["Authorization"] = "Bearer " + token
-    if ctype:
-        h["Content-Type"] = ctype
-    c.request(method, path, body=body, headers=h)
-    r = c.getresponse()
-    a = Answer(r.status, r.headers, r.read())
-    c.close()
-    return a
-
 
 class World:
     """A database of its own, both programs on it, a token of each role."""

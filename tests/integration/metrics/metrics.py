@@ -22,11 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import http.client
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
 from pgtest import free_port, make_db  # noqa: E402
 import tap  # noqa: E402
 from tap import done, is_, ok, skip  # noqa: E402
+from client import request  # noqa: E402
 
 SRC = os.environ.get("SAMLAD_SOURCE_DIR") or os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "../../..")
@@ -43,34 +43,6 @@ def psql(sql, db="postgres", user="postgres"):
                         "-v", "ON_ERROR_STOP=1", "-c", sql],
                        check=True, capture_output=True, text=True)
     return r.stdout.strip()
-
-
-class Answer:
-    def __init__(self, status, headers, body):
-        self.status, self.headers, self.body = status, headers, body
-
-    def error(self):
-        try:
-            return json.loads(self.body).get("error")
-        except ValueError:
-            return None
-
-
-def request(base, method, path, token=None, body=None, ctype=None, host=None, cookie=None):
-    h, port = base.rsplit("/", 1)[1].rsplit(":", 1)
-    c = http.client.HTTPConnection(host or h.strip("[]"), int(port), timeout=60)
-    headers = {}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    if cookie:
-        headers["Cookie"] = cookie
-    if ctype:
-        headers["Content-Type"] = ctype
-    c.request(method, path, body=body, headers=headers)
-    r = c.getresponse()
-    a = Answer(r.status, r.headers, r.read())
-    c.close()
-    return a
 
 
 class World:
