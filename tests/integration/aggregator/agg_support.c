@@ -279,3 +279,23 @@ void agg_write_file(const char *path, const char *s)
 	if (!f || fputs(s, f) < 0 || fclose(f) != 0)
 		bail("cannot write %s", path);
 }
+
+int agg_schema_run(const struct http_result *r, const char *schema, struct buf *out)
+{
+	char script[1024], spec[1024], path[512];
+	const char *src = getenv("SAMLAD_SOURCE_DIR");
+	const char *build = getenv("SAMLAD_BUILD_DIR");
+
+	snprintf(script, sizeof script, "%s/tests/integration/aggregator/sdmx_validate.py",
+	         src ? src : ".");
+	snprintf(spec, sizeof spec, "%s/../shared/specs/%s", src ? src : ".", schema);
+	if (access(spec, R_OK) != 0)
+		return 77;
+	snprintf(path, sizeof path, "%s/schema-check-%d.json", build ? build : "/tmp",
+	         (int)getpid());
+	agg_write_file(path, r->body.data ? r->body.data : "");
+	const char *argv[] = { "/usr/bin/python3", script, spec, path, NULL };
+	int rc = harness_run(argv, NULL, NULL, out, out);
+	unlink(path);
+	return rc;
+}

@@ -89,6 +89,28 @@ bool agg_has_number(const char *text, long long v);
 /* Writes s to path; bails out on failure. */
 void agg_write_file(const char *path, const char *s);
 
+/* Runs sdmx_validate.py (beside this file; a validator of any JSON schema)
+ * on r's body against ../shared/specs/<schema>, its words in out; returns
+ * its exit status, or 77 when ../shared/specs is not at hand. */
+int agg_schema_run(const struct http_result *r, const char *schema, struct buf *out);
+
+/* One TAP line: r's body valid against ../shared/specs/<schema>, named
+ * "<what>: valid against the official <against>", the validator's words
+ * beside a failure; a skip when ../shared/specs is not at hand. Inline, so
+ * that the line is counted by the calling test's tap.h. */
+static inline void agg_check_schema(const struct http_result *r, const char *schema,
+                                    const char *what, const char *against)
+{
+	struct buf out = BUF_INIT;
+	int rc = agg_schema_run(r, schema, &out);
+
+	if (rc == 77)
+		ok(true, "%s: # SKIP no ../shared/specs", what);
+	else if (!is_int(rc, 0, "%s: valid against the official %s", what, against))
+		diag("%s", out.data ? out.data : "");
+	buf_free(&out);
+}
+
 /* The workbook in r's body as xlsx_dump.py (beside this file) prints it
  * with python3-openpyxl: {"sheets", "rows": {sheet: [[cell...]]},
  * "value_formats"}. NULL (with a diagnostic) when the body is no
