@@ -40,32 +40,6 @@ static char *source_path(const char *relative)
 	return path;
 }
 
-static void write_text(const char *dir, const char *name, const char *content)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *fp = fopen(path, "w");
-	if (!fp || fputs(content, fp) < 0 || fclose(fp) != 0) {
-		printf("Bail out! cannot write %s\n", path);
-		exit(1);
-	}
-}
-
-/* The whole file, malloc'd ("" when it cannot be read). */
-static char *read_text(const char *path)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-	while (fp && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		if (buf_append(&b, chunk, n) != 0)
-			abort();
-	if (fp)
-		fclose(fp);
-	return buf_steal(&b);
-}
-
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
@@ -346,9 +320,9 @@ static void test_demo_data(void)
 	bool same = true;
 	for (size_t i = 0; i < ARRAY_LEN(agencies); i++) {
 		snprintf(path, sizeof path, "%s/%s.csv", a, agencies[i]);
-		char *x = read_text(path);
+		char *x = harness_read_text(path);
 		snprintf(path, sizeof path, "%s/%s.csv", b, agencies[i]);
-		char *y = read_text(path);
+		char *y = harness_read_text(path);
 		same = same && x[0] && strcmp(x, y) == 0;
 		small += small_values(x);
 		free(x);
@@ -357,7 +331,7 @@ static void test_demo_data(void)
 	ok(same, "the same inputs give byte-identical files");
 	ok(small > 50, "small counts 1-4 occur (%zu)", small);
 	snprintf(path, sizeof path, "%s/bup.csv", a);
-	char *bup = read_text(path);
+	char *bup = harness_read_text(path);
 	is_int(strncmp(bup, "indicator,area,period,value\r\n", 29), 0, "header row");
 	/* 3 indicators x 10 districts x 24 quarters, less a few missing ones. */
 	size_t rows = count_lines(bup) - 1;
@@ -381,12 +355,12 @@ static void test_bad_import(void)
 	long long version = sql_int("SELECT version FROM catalogue_version");
 	long long areas = sql_int("SELECT count(*) FROM area");
 
-	write_text(dir, "agencies.csv", "code,name,contact\nbup,BUP,bup@@region.example\n");
-	write_text(dir, "areas.csv", "code,name,parent\n0581,Norrköping,\na,A,b\nb,B,a\n");
-	write_text(dir, "indicators.csv",
+	harness_write_text(dir, "agencies.csv", "code,name,contact\nbup,BUP,bup@@region.example\n");
+	harness_write_text(dir, "areas.csv", "code,name,parent\n0581,Norrköping,\na,A,b\nb,B,a\n");
+	harness_write_text(dir, "indicators.csv",
 	           "code,agency,level,kind,name_sv,name_en,suppress_below,colour\n"
 	           "bup.ny,bup,specialised,flow,Ny,New,,red\n");
-	write_text(dir, "permissions.csv", "agency,indicator,area\nbup,bup.ny,0999\n");
+	harness_write_text(dir, "permissions.csv", "agency,indicator,area\nbup,bup.ny,0999\n");
 	is_int(ADMIN("catalogue", "import", dir), 1, "a bad catalogue exits 1");
 	char want[1024];
 	snprintf(want, sizeof want,
@@ -415,11 +389,11 @@ static void write_modified(const char *dir)
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		char rel[64];
 		snprintf(rel, sizeof rel, "tests/fixtures/catalogue/%s", files[i]);
-		char *t = read_text(source_path(rel));
-		write_text(dir, files[i], t);
+		char *t = harness_read_text(source_path(rel));
+		harness_write_text(dir, files[i], t);
 		free(t);
 	}
-	char *areas = read_text(source_path("tests/fixtures/catalogue/areas.csv"));
+	char *areas = harness_read_text(source_path("tests/fixtures/catalogue/areas.csv"));
 	struct buf b = BUF_INIT;
 	for (char *line = strtok(areas, "\n"); line; line = strtok(NULL, "\n")) {
 		if (strncmp(line, "0182-alta,", 10) == 0)
@@ -430,12 +404,12 @@ static void write_modified(const char *dir)
 	}
 	if (buf_puts(&b, "0180,Stockholm,\n") != 0)
 		abort();
-	write_text(dir, "areas.csv", b.data);
-	char *perms = read_text(source_path("tests/fixtures/catalogue/permissions.csv"));
+	harness_write_text(dir, "areas.csv", b.data);
+	char *perms = harness_read_text(source_path("tests/fixtures/catalogue/permissions.csv"));
 	buf_reset(&b);
 	if (buf_printf(&b, "%sbup,bup.nya_barn,0180\n", perms) != 0)
 		abort();
-	write_text(dir, "permissions.csv", b.data);
+	harness_write_text(dir, "permissions.csv", b.data);
 	buf_free(&b);
 	free(areas);
 	free(perms);
@@ -484,11 +458,11 @@ static void write_areas(const char *dir, const char *extra,
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		char rel[64];
 		snprintf(rel, sizeof rel, "tests/fixtures/catalogue/%s", files[i]);
-		char *t = read_text(source_path(rel));
-		write_text(dir, files[i], t);
+		char *t = harness_read_text(source_path(rel));
+		harness_write_text(dir, files[i], t);
 		free(t);
 	}
-	char *areas = read_text(source_path("tests/fixtures/catalogue/areas.csv"));
+	char *areas = harness_read_text(source_path("tests/fixtures/catalogue/areas.csv"));
 	struct buf b = BUF_INIT;
 	for (char *line = strtok(areas, "\n"); line; line = strtok(NULL, "\n")) {
 		bool header = strcmp(line, "code,name,parent") == 0;
@@ -499,7 +473,7 @@ static void write_areas(const char *dir, const char *extra,
 	}
 	if (buf_puts(&b, extra) != 0)
 		abort();
-	write_text(dir, "areas.csv", b.data);
+	harness_write_text(dir, "areas.csv", b.data);
 	buf_free(&b);
 	free(areas);
 }

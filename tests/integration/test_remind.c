@@ -39,34 +39,6 @@ static const char *text(const struct buf *b)
 	return b->data ? b->data : "";
 }
 
-static void write_text(const char *dir, const char *name, const char *content)
-{
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *fp = fopen(path, "w");
-	if (!fp || fputs(content, fp) < 0 || fclose(fp) != 0) {
-		printf("Bail out! cannot write %s\n", path);
-		exit(1);
-	}
-}
-
-/* The whole file, malloc'd, or NULL when there is none. */
-static char *read_text(const char *path)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *fp = fopen(path, "rb");
-
-	if (!fp)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		if (buf_append(&b, chunk, n) != 0)
-			abort();
-	fclose(fp);
-	return b.data ? buf_steal(&b) : strdup("");
-}
-
 /* Mails the sink has received: its N.txt files. */
 static int mails(void)
 {
@@ -81,12 +53,12 @@ static int mails(void)
 	return n;
 }
 
-/* The n-th mail as the sink's mail reader made it, malloc'd, or NULL. */
+/* The n-th mail as the sink's mail reader made it, malloc'd; "" when none came. */
 static char *mail(int n)
 {
 	char path[128];
 	snprintf(path, sizeof path, "%s/%d.txt", mail_dir, n);
-	return read_text(path);
+	return harness_read_text(path);
 }
 
 /* Starts smtp_sink.py on a free port and waits until it listens. */
@@ -124,23 +96,23 @@ static void sink_stop(void)
 /* The catalogue of this test: four agencies in two districts. */
 static void import_catalogue(void)
 {
-	write_text(cat_dir, "agencies.csv",
+	harness_write_text(cat_dir, "agencies.csv",
 	           "code,name,contact\n"
 	           "bup,BUP (barn- och ungdomspsykiatrin),bup@region.example\n"
 	           "bvc,BVC (barnavårdscentralen),bvc@region.example\n"
 	           "soc,Socialtjänsten BoU,soc@kommun.example\n"
 	           "sarskola,Grundsärskola,\n");
-	write_text(cat_dir, "areas.csv",
+	harness_write_text(cat_dir, "areas.csv",
 	           "code,name,parent\n0581,Norrköping,\n"
 	           "0581-hageby,Hageby,0581\n0581-navestad,Navestad,0581\n");
-	write_text(cat_dir, "indicators.csv",
+	harness_write_text(cat_dir, "indicators.csv",
 	           "code,agency,level,kind,name_sv,name_en,suppress_below\n"
 	           "bup.nya_barn,bup,specialised,flow,Antal nya barn,New children,\n"
 	           "bup.aktuella_barn,bup,specialised,stock,Antal aktuella barn,Children in care,\n"
 	           "bvc.hembesok,bvc,first_line,flow,Antal hembesök,Home visits,\n"
 	           "soc.utredda,soc,first_line,flow,Antal utredda barn,Children assessed,\n"
 	           "sarskola.elever,sarskola,first_line,stock,Antal elever,Pupils,\n");
-	write_text(cat_dir, "permissions.csv",
+	harness_write_text(cat_dir, "permissions.csv",
 	           "agency,indicator,area\n"
 	           "bup,bup.nya_barn,0581-hageby\nbup,bup.nya_barn,0581-navestad\n"
 	           "bup,bup.aktuella_barn,0581-hageby\nbup,bup.aktuella_barn,0581-navestad\n"
@@ -363,7 +335,7 @@ static void test_send(void)
 	is_str(soc, soc_mail, "soc's mail, exactly as a mail reader reads it");
 	char path[128];
 	snprintf(path, sizeof path, "%s/2.eml", mail_dir);
-	raw = read_text(path);
+	raw = harness_read_text(path);
 	ok(raw && strstr(raw, "\r\nSubject: =?UTF-8?Q?") && strstr(raw, "\r\nDate: ") &&
 	   strstr(raw, "\r\nMessage-ID: <") && strstr(raw, "\r\nMIME-Version: 1.0\r\n") &&
 	   strstr(raw, "\r\nContent-Transfer-Encoding: 8bit\r\n"),

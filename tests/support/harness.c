@@ -534,3 +534,29 @@ int harness_log_count(const struct harness_proc *p, const char *what)
 	fclose(f);
 	return n;
 }
+
+void harness_write_text(const char *dir, const char *name, const char *content)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *fp = fopen(path, "w");
+	if (!fp || fputs(content, fp) < 0 || fclose(fp) != 0)
+		bail("cannot write %s", path);
+}
+
+char *harness_read_text(const char *path)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *fp = fopen(path, "rb");
+
+	while (fp && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		if (buf_append(&b, chunk, n) != 0)
+			bail("out of memory reading %s", path);
+	if (fp)
+		fclose(fp);
+	if (!b.data && buf_puts(&b, "") != 0)
+		bail("out of memory");
+	return buf_steal(&b);
+}

@@ -54,6 +54,12 @@ int harness_start(struct harness_proc *p, const char *program,
 /* Sends SIGTERM, waits; returns the exit status (or -1). */
 int harness_stop(struct harness_proc *p);
 
+/* Writes content to dir/name; bails out when it cannot. */
+void harness_write_text(const char *dir, const char *name, const char *content);
+
+/* The whole file, malloc'd; "" when it cannot be read. */
+char *harness_read_text(const char *path);
+
 /* Lines of the program's log that hold `what`, or -1 when the log cannot
  * be read. */
 int harness_log_count(const struct harness_proc *p, const char *what);
