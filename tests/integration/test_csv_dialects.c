@@ -61,17 +61,6 @@ static const char *tally(const struct http_result *r)
 	return out;
 }
 
-/* "error: message" of an error body. */
-static const char *error_of(const struct http_result *r)
-{
-	static char out[512];
-	cJSON *o = cJSON_Parse(r->body.data ? r->body.data : "");
-
-	snprintf(out, sizeof out, "%s: %s", json_string(o, "error"), json_string(o, "message"));
-	cJSON_Delete(o);
-	return out;
-}
-
 static char *stored(void)
 {
 	return harness_sql_text(&db, "SELECT string_agg(a.code || '=' || h.value, ',' ORDER BY "
@@ -118,12 +107,12 @@ static void test_bad_dialects(void)
 
 	is_int(post("/v1/counts", "text/csv", mixed, strlen(mixed), &r), 400,
 	       "a header with ',' and ';': 400");
-	is_str(error_of(&r), "malformed_csv: the body is not valid CSV: line 1: the header line "
+	is_str(json_error_text(r.body.data), "malformed_csv: the body is not valid CSV: line 1: the header line "
 	       "has both ',' and ';'; separate the columns with one of them only", "  says so");
 	http_result_free(&r);
 	is_int(post("/v1/counts", "text/csv", open_quote, strlen(open_quote), &r), 400,
 	       "an unterminated quote: 400");
-	is_str(error_of(&r), "malformed_csv: the body is not valid CSV: line 3: unterminated "
+	is_str(json_error_text(r.body.data), "malformed_csv: the body is not valid CSV: line 3: unterminated "
 	       "quoted field", "  with its line");
 	http_result_free(&r);
 	is_int(post("/v1/counts", "text/csv", decimal, strlen(decimal), &r), 422,
@@ -142,22 +131,22 @@ static void test_workbooks(void)
 	static const char xls[] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 	is_int(post("/v1/counts", "text/csv", xlsx, 8, &r), 415, "an xlsx as text/csv: 415");
-	is_str(error_of(&r), "unsupported_media_type: " WORKBOOK, "  the sentence");
+	is_str(json_error_text(r.body.data), "unsupported_media_type: " WORKBOOK, "  the sentence");
 	http_result_free(&r);
 	is_int(post("/v1/counts", "text/csv", xls, 8, &r), 415, "an xls as text/csv: 415");
-	is_str(error_of(&r), "unsupported_media_type: " WORKBOOK, "  the sentence");
+	is_str(json_error_text(r.body.data), "unsupported_media_type: " WORKBOOK, "  the sentence");
 	http_result_free(&r);
 	is_int(post("/v1/counts", XLSX_TYPE, comma_csv, strlen(comma_csv), &r), 415,
 	       "the xlsx media type: 415");
-	is_str(error_of(&r), "unsupported_media_type: " WORKBOOK, "  the sentence");
+	is_str(json_error_text(r.body.data), "unsupported_media_type: " WORKBOOK, "  the sentence");
 	http_result_free(&r);
 	is_int(post("/v1/counts", "application/vnd.ms-excel", xls, 8, &r), 415,
 	       "the xls media type: 415");
-	is_str(error_of(&r), "unsupported_media_type: " WORKBOOK, "  the sentence");
+	is_str(json_error_text(r.body.data), "unsupported_media_type: " WORKBOOK, "  the sentence");
 	http_result_free(&r);
 	is_int(post("/v1/counts", "text/plain", comma_csv, strlen(comma_csv), &r), 415,
 	       "another media type: 415 as before");
-	is_str(error_of(&r), "unsupported_media_type: send the counts as application/json or "
+	is_str(json_error_text(r.body.data), "unsupported_media_type: send the counts as application/json or "
 	       "text/csv", "  the old sentence");
 	http_result_free(&r);
 	is_int(harness_sql_int(&db, "SELECT count(*) FROM submission"), subs, "nothing stored");

@@ -55,17 +55,6 @@ static const char *header(const struct http_result *r, const char *name)
 	return got;
 }
 
-/* "error: message" of an error body. */
-static const char *error_of(const struct http_result *r)
-{
-	static char out[512];
-	cJSON *o = cJSON_Parse(r->body.data ? r->body.data : "");
-
-	snprintf(out, sizeof out, "%s: %s", json_string(o, "error"), json_string(o, "message"));
-	cJSON_Delete(o);
-	return out;
-}
-
 static const char *save(const char *name, const struct http_result *r)
 {
 	static char path[2][320];
@@ -201,23 +190,23 @@ static void test_refused(void)
 	is_int(get("/submit/template.xlsx?quarter=2025Q3",
 	           "smd_999999_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, &r), 401,
 	       "an unknown token: 401");
-	is_str(error_of(&r), "unauthorized: unknown token: no such token, or its secret does not match", "  unauthorized");
+	is_str(json_error_text(r.body.data), "unauthorized: unknown token: no such token, or its secret does not match", "  unauthorized");
 	http_result_free(&r);
 	is_int(get("/submit/template.xlsx?quarter=2025Q3", tok_analyst, NULL, &r), 403,
 	       "an analyst's token: 403");
-	is_str(error_of(&r), "forbidden: only an agency's submitter token may download the "
+	is_str(json_error_text(r.body.data), "forbidden: only an agency's submitter token may download the "
 	       "template", "  forbidden");
 	http_result_free(&r);
 	is_int(get("/submit/template.xlsx", tok_sub, NULL, &r), 400, "no quarter: 400");
-	is_str(error_of(&r), "invalid_parameter: give the quarter, quarter=2025Q3", "  says so");
+	is_str(json_error_text(r.body.data), "invalid_parameter: give the quarter, quarter=2025Q3", "  says so");
 	http_result_free(&r);
 	is_int(get("/submit/template.xlsx?quarter=", tok_sub, NULL, &r), 400,
 	       "an empty quarter: 400");
 	http_result_free(&r);
 	is_int(get("/submit/template.xlsx?quarter=2025Q9", tok_sub, NULL, &r), 400,
 	       "quarter 2025Q9: 400");
-	ok(strncmp(error_of(&r), "invalid_parameter: quarter '2025Q9': ", 37) == 0,
-	   "  invalid_parameter naming it (%s)", error_of(&r));
+	ok(strncmp(json_error_text(r.body.data), "invalid_parameter: quarter '2025Q9': ", 37) == 0,
+	   "  invalid_parameter naming it (%s)", json_error_text(r.body.data));
 	http_result_free(&r);
 	is_int(get("/submit/template.xlsx?quarter=2999Q1", tok_sub, NULL, &r), 400,
 	       "a future quarter: 400");
