@@ -27,7 +27,6 @@ DATABASE_URL=$ADMIN_URL "$ADMIN" catalogue import "$ROOT/catalogue/demo" >/dev/n
 TOKEN=$(DATABASE_URL=$ADMIN_URL "$ADMIN" token create --role submitter --agency bup | tail -n 1)
 COLLECTOR_URL=$("$PG" url "$TMP/pg" samlad_collector samlad)
 bench_start collector "$COLLECTOR_URL" "$COLLECTOR" --log-level warn
-rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$PROGRAM_PID/status"; }
 
 # ---- 1. memory over a million requests ---------------------------------------
 cat >"$TMP/mix.lua" <<LUA
@@ -38,7 +37,7 @@ request = function()
   return wrk.format("GET", "/v1/counts?period=2024Q3", { ["Authorization"] = "Bearer $TOKEN" })
 end
 LUA
-samples=("$(rss)")
+samples=("$(bench_rss_now)")
 done_requests=0
 while [ "$done_requests" -lt "$REQUESTS" ]; do
 	out=$(wrk -t 2 -c 16 -d 5s -s "$TMP/mix.lua" "http://$LISTEN" 2>&1)
@@ -46,8 +45,8 @@ while [ "$done_requests" -lt "$REQUESTS" ]; do
 	bad=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
 	[ -z "$bad" ] || die "wrk saw $bad answers that were not 2xx"
 	done_requests=$((done_requests + n))
-	samples+=("$(rss)")
-	say "$done_requests requests, collector RSS $(rss) KiB"
+	samples+=("$(bench_rss_now)")
+	say "$done_requests requests, collector RSS $(bench_rss_now) KiB"
 done
 first=${samples[1]}
 last=${samples[-1]}

@@ -142,6 +142,10 @@ bench_start() {
 	die "the $name did not become healthy"
 }
 
+# Peak and current RSS of the measured program (PROGRAM_PID), in KiB.
+bench_rss_peak() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$PROGRAM_PID/status"; }
+bench_rss_now() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$PROGRAM_PID/status"; }
+
 # Stops the program bench_start started.
 bench_stop() {
 	kill "$PROGRAM_PID" 2>/dev/null || true

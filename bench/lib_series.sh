@@ -91,8 +91,8 @@ aggregator_pass() {
 	# The slowest request as the aggregator itself timed it (its access
 	# log): a wait inside the aggregator, not in the client or the network.
 	PASS_SERVER_MAX_MS=$(grep -o ' ms=[0-9.]*' "$TMP/aggregator.log" | cut -d= -f2 | sort -g | tail -n 1)
-	PASS_RSS_HWM=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$PROGRAM_PID/status")
-	PASS_RSS_NOW=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$PROGRAM_PID/status")
+	PASS_RSS_HWM=$(bench_rss_peak)
+	PASS_RSS_NOW=$(bench_rss_now)
 	bench_stop
 	# The backends have ended and reported their statements.
 	sleep 1

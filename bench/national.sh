@@ -137,9 +137,6 @@ client_args() {
 		--batch-size "$BATCH"
 }
 
-# Peak and current RSS of the measured program, in KiB.
-rss_peak() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$PROGRAM_PID/status"; }
-rss_now() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$PROGRAM_PID/status"; }
 
 # The reference of a start: psql connecting and answering one query.
 run_psql_start() {
@@ -192,7 +189,7 @@ collector_once() {
 		$(client_args) >"$TMP/ingest.out" ||
 		die "the collector run failed (log: $(tail -n 5 "$TMP/collector.log" | tr '\n' ' '))"
 	C_CPU=$(cpu_seconds "/proc/$PROGRAM_PID/stat")
-	COLLECTOR_INGEST_RSS=$(rss_peak)
+	COLLECTOR_INGEST_RSS=$(bench_rss_peak)
 	bench_stop
 	C_S=$(least "$(client_value seconds "$TMP/ingest.out")" "${C_S:-}")
 	[ "$(sql_value 'SELECT count(*) FROM count_history')" -eq "$ROWS" ] ||
@@ -224,7 +221,7 @@ run_collector_restart() {
 	COLLECTOR_START_S=$START_S
 	wait_cache_load
 	[ "$CACHE_KEYS" -eq "$KEYS" ] || die "the cache loaded $CACHE_KEYS keys, not $KEYS"
-	COLLECTOR_RSS=$(rss_peak)
+	COLLECTOR_RSS=$(bench_rss_peak)
 	if [ "$COLLECTOR_INGEST_RSS" -gt "$COLLECTOR_RSS" ]; then COLLECTOR_RSS=$COLLECTOR_INGEST_RSS; fi
 	bench_stop
 }
@@ -239,7 +236,7 @@ run_recording() {
 	wait_recorded
 	BACKLOG_S=$WAITED
 	BACKLOG_STATES=$(states)
-	RECORD_RSS=$(rss_peak)
+	RECORD_RSS=$(bench_rss_peak)
 	bench_stop
 	VERSION=$(sql_value "SELECT max(id) FROM submission")
 	say "recorded $BACKLOG_STATES states in $BACKLOG_S s"
@@ -280,7 +277,7 @@ run_review() {
 	local out
 	out=$(curl -s -o "$TMP/review.html" -w '%{http_code} %{time_total} %{size_download}' \
 		"http://$LISTEN/review/$REVIEW_YEAR?area=9001")
-	REVIEW_RSS=$(rss_peak)
+	REVIEW_RSS=$(bench_rss_peak)
 	bench_stop
 	[ "${out%% *}" = 200 ] || die "GET /review answered ${out%% *}"
 	REVIEW_S=$(echo "$out" | cut -d' ' -f2)
