@@ -159,7 +159,7 @@ statements_report() {
 
 run_collector() {
 	statements_start
-	bench_start collector "$COLLECTOR_URL" "$COLLECTOR"
+	bench_start collector "$COLLECTOR_URL" "$COLLECTOR" ${BENCH_COLLECTOR_FLAGS:-}
 	say "collector on $LISTEN; posting $((2 * KEYS)) counts in batches of $BATCH over $STREAMS connection(s)"
 	checkpoint
 	perf_start

@@ -398,6 +398,16 @@ void current_commit(struct current *c, long long version, long long id,
 	pthread_mutex_unlock(&c->lock);
 }
 
+void current_apply(struct current *c, long long version, long long id,
+                   const struct valid_row *rows, size_t n)
+{
+	pthread_mutex_lock(&c->lock);
+	/* current_commit's own apply then finds the map at `id`, not at
+	 * `version`, and leaves it. */
+	apply(c, version, id, rows, n);
+	pthread_mutex_unlock(&c->lock);
+}
+
 void current_abort(struct current *c)
 {
 	pthread_mutex_lock(&c->lock);

@@ -70,6 +70,15 @@ bool current_classify(struct current *c, long long version,
 void current_commit(struct current *c, long long version, long long id,
                     const struct valid_row *rows, size_t n);
 
+/* While the COMMIT of submission `id` is on its way: applies the batch as
+ * current_commit would, but leaves it in flight, so that no other thread
+ * classifies until the COMMIT's outcome is known. The caller then ends it
+ * with current_commit (which finds it applied) or current_abort (which
+ * drops the map, the rows applied here included). Applying takes a
+ * moment for a big batch; the COMMIT's flush to disk takes as long, and
+ * the next ingest waits for both. */
+void current_apply(struct current *c, long long version, long long id,
+                   const struct valid_row *rows, size_t n);
 /* After any failure of a transaction that called current_classify, also
  * when the COMMIT's outcome is unknown: the cache becomes invalid, so that
  * nothing it holds is trusted until it is loaded again. Ends the batch in

@@ -54,16 +54,20 @@ cJSON *receipt_json(const struct receipt *r)
 	return json_checked(o, ok);
 }
 
-/* Reads RECEIPT_COLUMNS from one result row. */
-static void receipt_from_row(const struct db_rows *rows, int row, struct receipt *out)
+/* The number of RECEIPT_COLUMNS. */
+#define RECEIPT_NCOLUMNS 7
+
+/* Reads RECEIPT_COLUMNS from one result row, starting at column `first`. */
+static void receipt_from_row(const struct db_rows *rows, int row, int first,
+                             struct receipt *out)
 {
-	db_rows_copy(rows, row, 0, out->submission, sizeof out->submission);
-	db_rows_copy(rows, row, 1, out->received_at, sizeof out->received_at);
-	db_rows_copy(rows, row, 2, out->sha256, sizeof out->sha256);
-	out->rows = db_rows_int(rows, row, 3);
-	out->created = db_rows_int(rows, row, 4);
-	out->updated = db_rows_int(rows, row, 5);
-	out->unchanged = db_rows_int(rows, row, 6);
+	db_rows_copy(rows, row, first, out->submission, sizeof out->submission);
+	db_rows_copy(rows, row, first + 1, out->received_at, sizeof out->received_at);
+	db_rows_copy(rows, row, first + 2, out->sha256, sizeof out->sha256);
+	out->rows = db_rows_int(rows, row, first + 3);
+	out->created = db_rows_int(rows, row, first + 4);
+	out->updated = db_rows_int(rows, row, first + 5);
+	out->unchanged = db_rows_int(rows, row, first + 6);
 }
 
 bool store_uuid_valid(const char *s)
@@ -82,13 +86,28 @@ bool store_uuid_valid(const char *s)
 
 /* Every ingest and every catalogue import takes this one lock, so ingests
  * are serialised, submission ids increase in commit order, and an import
- * lies between two submissions. */
-static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock($1::bigint)";
+ * lies between two submissions. BEGIN and the lock go in one round trip:
+ * the simple protocol takes both in one string, and the lock's key is a
+ * constant of the program. */
+static const char SQL_BEGIN_LOCKED[] =
+	"BEGIN; SELECT pg_advisory_xact_lock(" CATALOGUE_TIMELINE_LOCK ")";
 
-/* Read after the lock: the catalogue the batch must have been checked
- * against. A statement of its own, since a statement's snapshot is taken
- * when it starts, before the lock was granted. */
+/* The catalogue version, which a batch must have been checked against. */
 static const char SQL_CATALOGUE[] = "SELECT version FROM catalogue_version";
+
+/* The data version: the highest submission id, 0 when there is none.
+ * Under the ingest lock it names exactly the state the transaction sees;
+ * the primary key's index answers it without reading the table. */
+#define DATA_VERSION "(SELECT coalesce(max(id), 0) FROM submission)"
+static const char SQL_VERSION[] = "SELECT " DATA_VERSION;
+
+/* Whether any (municipality, year) is locked now: its latest event locks
+ * it. Nearly always none, and then a batch needs no more than this. */
+#define ANY_LOCKED \
+	"EXISTS (SELECT 1 FROM period_lock l WHERE l.locked AND NOT EXISTS (" \
+	"       SELECT 1 FROM period_lock n" \
+	"        WHERE n.area_id = l.area_id AND n.year = l.year AND n.id > l.id))"
+static const char SQL_ANY_LOCKED[] = "SELECT " ANY_LOCKED "::int";
 
 /* Runs a query of one number without parameters and reads it into *out. */
 static enum db_status read_number(struct db *db, const char *sql, long long *out)
@@ -102,12 +121,51 @@ static enum db_status read_number(struct db *db, const char *sql, long long *out
 	return st;
 }
 
-static enum db_status lock_ingests(struct db *db, long long *catalogue)
-{
-	enum db_status st = db_exec(db, NULL, SQL_LOCK,
-	                            DB_PARAMS(DB_PARAM_TEXT(CATALOGUE_TIMELINE_LOCK)));
+/* What an ingest reads once it holds the lock, in one statement after the
+ * lock's: a statement's snapshot is taken when it starts, so only a later
+ * statement sees every ingest committed before the lock was granted.
+ * Columns: the catalogue version, the data version, whether any year is
+ * locked, then the batch's Idempotency-Key as find_key reads it (NULLs
+ * when the batch has none, $2 NULL, or it was never seen). */
+static const struct db_statement SQL_TX_STATE = {
+	"ingest_state",
+	"SELECT (SELECT version FROM catalogue_version), " DATA_VERSION ", " ANY_LOCKED ", k.*"
+	"  FROM (SELECT 1) one LEFT JOIN LATERAL ("
+	"       SELECT " RECEIPT_COLUMNS ", body_sha256 = $3 FROM submission"
+	"        WHERE agency_id = $1 AND idempotency_sha256 = $2) k ON true",
+};
 
-	return st == DB_OK ? read_number(db, SQL_CATALOGUE, catalogue) : st;
+/* What SQL_TX_STATE read. */
+struct tx_state {
+	long long catalogue;    /* the catalogue version */
+	long long version;      /* the data version */
+	bool any_locked;        /* some year is locked */
+	enum key_state key;     /* what the Idempotency-Key lookup found */
+};
+
+/* Reads SQL_TX_STATE into *state, and the earlier receipt into *out when
+ * the batch's Idempotency-Key was seen. */
+static enum db_status read_tx_state(struct db *db, const struct store_batch *in,
+                                    struct receipt *out, struct tx_state *state)
+{
+	struct db_rows *rows;
+	enum db_status st = db_exec_prepared(
+		db, &rows, &SQL_TX_STATE,
+		DB_PARAMS(DB_PARAM_INT(in->agency_id),
+		          DB_PARAM_BYTES(in->has_key ? in->key_sha256 : NULL, AUTH_HASH_BYTES),
+		          DB_PARAM_BYTES(in->body_sha256, AUTH_HASH_BYTES)));
+	if (st != DB_OK)
+		return st;
+	state->catalogue = db_rows_int(rows, 0, 0);
+	state->version = db_rows_int(rows, 0, 1);
+	state->any_locked = db_rows_bool(rows, 0, 2);
+	state->key = KEY_NEW;
+	if (db_rows_text(rows, 0, 3)) {
+		receipt_from_row(rows, 0, 3, out);
+		state->key = db_rows_bool(rows, 0, 3 + RECEIPT_NCOLUMNS) ? KEY_SAME : KEY_OTHER;
+	}
+	db_rows_free(rows);
+	return DB_OK;
 }
 
 static const char SQL_FIND_KEY[] =
@@ -128,8 +186,8 @@ static enum db_status find_key(struct db *db, const struct store_batch *in,
 		return st;
 	*state = KEY_NEW;
 	if (db_rows_count(rows) > 0) {
-		receipt_from_row(rows, 0, out);
-		*state = db_rows_bool(rows, 0, 7) ? KEY_SAME : KEY_OTHER;
+		receipt_from_row(rows, 0, 0, out);
+		*state = db_rows_bool(rows, 0, RECEIPT_NCOLUMNS) ? KEY_SAME : KEY_OTHER;
 	}
 	db_rows_free(rows);
 	return DB_OK;
@@ -240,15 +298,11 @@ done:
 	return st;
 }
 
-/* The data version: the highest submission id, 0 when there is none.
- * Under the ingest lock it names exactly the state the transaction sees;
- * the primary key's index answers it without reading the table. */
-static const char SQL_VERSION[] = "SELECT coalesce(max(id), 0) FROM submission";
-
 /* What the ingest transaction learnt that the cache needs once it ends. */
 struct ingest_tx {
 	struct current *cache;  /* borrowed; NULL when the cache is off */
 	long long version;      /* the data version seen under the lock */
+	bool any_locked;        /* some year was locked under the lock */
 	long long id;           /* the new submission's id */
 	bool classified;        /* current_classify was called: end it */
 	bool locked;            /* the batch would change a locked period: refuse it */
@@ -261,9 +315,6 @@ static enum db_status classify(struct db *db, const struct store_batch *in,
                                unsigned char *cls, struct ingest_tx *tx)
 {
 	if (tx->cache) {
-		enum db_status st = read_number(db, SQL_VERSION, &tx->version);
-		if (st != DB_OK)
-			return st;
 		tx->classified = true;
 		if (current_classify(tx->cache, tx->version, in->rows, in->nrows, cls)) {
 			log_debug("ingest: classified from the cache at submission %lld", tx->version);
@@ -289,12 +340,14 @@ static void count_classes(const unsigned char *cls, size_t n, struct receipt *ou
 	}
 }
 
-static const char SQL_INSERT_SUBMISSION[] =
+static const struct db_statement SQL_INSERT_SUBMISSION = {
+	"insert_submission",
 	"INSERT INTO submission (uuid, agency_id, token_id, received_at, body_sha256,"
 	"                        idempotency_sha256, rows, created, updated, unchanged)"
 	" VALUES ($1, $2, $3, clock_timestamp(), $4, $5,"
 	"         $6, $7, $8, $9)"
-	" RETURNING id, " RFC3339("received_at");
+	" RETURNING id, " RFC3339("received_at"),
+};
 
 /* Inserts the submission row; fills out's uuid and time and *id. */
 static enum db_status insert_submission(struct db *db, const struct store_batch *in,
@@ -306,8 +359,8 @@ static enum db_status insert_submission(struct db *db, const struct store_batch 
 		log_error("ingest: no randomness for a submission uuid");
 		return DB_ERROR;
 	}
-	enum db_status st = db_exec(
-		db, &rows, SQL_INSERT_SUBMISSION,
+	enum db_status st = db_exec_prepared(
+		db, &rows, &SQL_INSERT_SUBMISSION,
 		DB_PARAMS(DB_PARAM_TEXT(out->submission), DB_PARAM_INT(in->agency_id),
 		          DB_PARAM_INT(in->token_id),
 		          DB_PARAM_BYTES(in->body_sha256, AUTH_HASH_BYTES),
@@ -388,13 +441,6 @@ static enum db_status copy_rows(struct db *db, const struct store_batch *in,
 
 /* ---- locked periods ---------------------------------------------------- */
 
-/* Whether any (municipality, year) is locked now: its latest event locks
- * it. Nearly always none, and then a batch needs no more than this. */
-static const char SQL_ANY_LOCKED[] =
-	"SELECT EXISTS (SELECT 1 FROM period_lock l WHERE l.locked AND NOT EXISTS ("
-	"       SELECT 1 FROM period_lock n"
-	"        WHERE n.area_id = l.area_id AND n.year = l.year AND n.id > l.id))::int";
-
 /* The periods, of the (area, period) pairs given, whose year is locked for
  * the area's municipality (the top of its area tree), in order. */
 static const char SQL_LOCKED_PERIODS[] =
@@ -454,23 +500,22 @@ done:
 	return st;
 }
 
-/* Under the ingest lock, after classifying: sets tx->locked when a created
- * or updated row falls in a locked year of its municipality, and lists
- * those periods in out->locked. Unchanged rows change nothing, so they
- * pass. Every unlock or lock commits under no ingest lock, but a batch
- * reads the locks after taking it, so it sees every lock committed
- * before. */
+/* After classifying, given whether any year is locked now: sets *locked
+ * when a created or updated row falls in a locked year of its
+ * municipality, and lists those periods in out->locked. Unchanged rows
+ * change nothing, so they pass. Every lock and unlock commits under no
+ * ingest lock, but an ingest reads the locks after taking it, so it sees
+ * every lock committed before. */
 static enum db_status check_locks(struct db *db, const struct store_batch *in,
-                                  const unsigned char *cls, struct receipt *out,
-                                  struct ingest_tx *tx)
+                                  const unsigned char *cls, bool any, struct receipt *out,
+                                  bool *locked)
 {
-	long long any = 0;
-	enum db_status st = read_number(db, SQL_ANY_LOCKED, &any);
+	enum db_status st = DB_OK;
 
 	out->nlocked = 0;
-	if (st == DB_OK && any)
+	if (any)
 		st = locked_periods(db, in, cls, out);
-	tx->locked = st == DB_OK && out->nlocked > 0;
+	*locked = st == DB_OK && out->nlocked > 0;
 	return st;
 }
 
@@ -487,7 +532,7 @@ static enum db_status write_batch(struct db *db, const struct store_batch *in,
 	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	enum db_status st = classify(db, in, cls, tx);
 	if (st == DB_OK)
-		st = check_locks(db, in, cls, out, tx);
+		st = check_locks(db, in, cls, tx->any_locked, out, &tx->locked);
 	if (st == DB_OK && !tx->locked) {
 		count_classes(cls, in->nrows, out);
 		st = insert_submission(db, in, out, &tx->id);
@@ -644,6 +689,24 @@ static void cache_end(const struct ingest_tx *tx, const struct store_batch *in, 
 		current_abort(tx->cache);
 }
 
+/* Commits and ends the cache's batch in flight. The cache takes the batch
+ * while the server makes the COMMIT durable: the next ingest waits for
+ * both, the lock and the batch in flight, so the two overlap rather than
+ * follow each other. Until the result is read the batch stays in flight;
+ * a failure drops the map, with what was applied early. */
+static enum db_status commit(struct db *db, const struct ingest_tx *tx,
+                             const struct store_batch *in)
+{
+	enum db_status st = db_commit_send(db);
+
+	if (st == DB_OK && tx->classified)
+		current_apply(tx->cache, tx->version, tx->id, in->rows, in->nrows);
+	if (st == DB_OK)
+		st = db_commit_wait(db);
+	cache_end(tx, in, st == DB_OK);
+	return st;
+}
+
 /* A batch that would change a locked period: nothing was written, and
  * the rollback lets go of the lock. The cache's batch in flight ends as
  * after any failure. */
@@ -658,36 +721,36 @@ static enum store_result refuse_locked(struct db *db, const struct ingest_tx *tx
 enum store_result store_ingest(struct db *db, struct current *cache,
                                const struct store_batch *in, struct receipt *out)
 {
-	struct ingest_tx tx = { cache, 0, 0, false, false };
-	enum key_state key = KEY_NEW;
+	struct ingest_tx tx = { .cache = cache };
+	struct tx_state state = { 0, 0, false, KEY_NEW };
 	enum store_result result;
-	long long catalogue = 0;
 
 	if (cache && current_load_begin(cache))
 		store_load_cache(db, cache, NULL);
-	enum db_status st = db_begin(db);
+	enum db_status st = db_command(db, SQL_BEGIN_LOCKED);
 	if (st == DB_OK)
-		st = lock_ingests(db, &catalogue);
-	if (st == DB_OK && catalogue != in->catalogue_version) {
+		st = read_tx_state(db, in, out, &state);
+	if (st == DB_OK && state.catalogue != in->catalogue_version) {
 		/* An import committed after the rows were checked: check again. */
 		db_rollback(db);
 		return STORE_STALE_CATALOGUE;
 	}
-	if (st == DB_OK && in->has_key)
-		st = find_key(db, in, out, &key);
 	if (st != DB_OK)
 		goto fail;
-	if (key != KEY_NEW) {
+	if (state.key != KEY_NEW) {
 		/* Nothing was written; the rollback only lets go of the lock. */
 		db_rollback(db);
-		return key == KEY_SAME ? STORE_REPLAYED : STORE_KEY_REUSED;
+		return state.key == KEY_SAME ? STORE_REPLAYED : STORE_KEY_REUSED;
 	}
+	tx.version = state.version;
+	tx.any_locked = state.any_locked;
 	st = write_batch(db, in, out, &tx);
 	if (st == DB_OK && tx.locked)
 		return refuse_locked(db, &tx, in);
 	if (st == DB_OK)
-		st = db_commit(db);
-	cache_end(&tx, in, st == DB_OK);
+		st = commit(db, &tx, in);
+	else
+		cache_end(&tx, in, false);
 	if (st == DB_OK)
 		return STORE_CREATED;
 fail:
@@ -708,8 +771,8 @@ static const char SQL_NOW[] = "SELECT " RFC3339("clock_timestamp()");
 static enum db_status dry_classify(struct db *db, const struct store_batch *in,
                                    struct receipt *out, bool *locked)
 {
-	struct ingest_tx tx = { NULL, 0, 0, false, false };
 	struct db_rows *rows = NULL;
+	long long any = 0;
 	unsigned char *cls = calloc(in->nrows ? in->nrows : 1, 1);
 	enum db_status st = DB_ERROR;
 
@@ -721,8 +784,9 @@ static enum db_status dry_classify(struct db *db, const struct store_batch *in,
 	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	st = classify_query(db, in, cls);
 	if (st == DB_OK)
-		st = check_locks(db, in, cls, out, &tx);
-	*locked = tx.locked;
+		st = read_number(db, SQL_ANY_LOCKED, &any);
+	if (st == DB_OK)
+		st = check_locks(db, in, cls, any != 0, out, locked);
 	if (st == DB_OK) {
 		count_classes(cls, in->nrows, out);
 		st = db_exec(db, &rows, SQL_NOW, 0, NULL);
@@ -783,7 +847,7 @@ enum db_status store_receipt(struct db *db, int agency_id, const char *uuid,
 
 	*found = db_rows_count(rows) > 0;
 	if (*found)
-		receipt_from_row(rows, 0, out);
+		receipt_from_row(rows, 0, 0, out);
 	db_rows_free(rows);
 	return st;
 }
@@ -818,7 +882,7 @@ static void submission_from_row(const struct db_rows *rows, int row,
                                 struct submission_item *out)
 {
 	memset(out, 0, sizeof *out);
-	receipt_from_row(rows, row, &out->receipt);
+	receipt_from_row(rows, row, 0, &out->receipt);
 	out->token_id = db_rows_int(rows, row, 7);
 	db_rows_copy(rows, row, 8, out->token_label, sizeof out->token_label);
 }

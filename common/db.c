@@ -55,6 +55,7 @@ struct db {
 	PGconn *conn;        /* NULL until the first use or after a failed connect */
 	bool in_tx;          /* a transaction was open after the last statement */
 	bool in_copy;        /* a COPY FROM STDIN is in progress */
+	bool in_commit;      /* a COMMIT was sent and its result not yet read */
 	char sqlstate[6];    /* SQLSTATE of the last failure, "" after a success */
 	char error[256];     /* message of the last failure, one line */
 	const struct db_statement **prepared; /* owned array of borrowed pointers: the
@@ -447,19 +448,60 @@ enum db_status db_begin(struct db *db)
 	return db_command(db, "BEGIN");
 }
 
-enum db_status db_commit(struct db *db)
+/* A COMMIT's result (NULL when none came). COMMIT of a failed transaction
+ * "succeeds" with the tag ROLLBACK; reporting DB_OK would acknowledge data
+ * that was thrown away. */
+static enum db_status commit_result(struct db *db, PGresult *r)
 {
 	struct db_rows *rows;
-	enum db_status st = db_exec(db, &rows, "COMMIT", 0, NULL);
+	enum db_status st = take_result(db, r, &rows);
 
 	if (st != DB_OK)
 		return st;
-	/* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK;
-	 * reporting DB_OK would acknowledge data that was thrown away. */
 	bool rolled_back = strcmp(PQcmdStatus((PGresult *)rows), "ROLLBACK") == 0;
 	db_rows_free(rows);
 	return rolled_back ? refused(db, "25P02", "the transaction had failed and was rolled back")
 	                   : DB_OK;
+}
+
+enum db_status db_commit_send(struct db *db)
+{
+	enum db_status st = db_connect(db);
+
+	if (st != DB_OK)
+		return st;
+	if (!PQsendQuery(db->conn, "COMMIT"))
+		return result_failure(db, NULL);
+	db->in_commit = true;
+	return DB_OK;
+}
+
+/* Reads every result of what was sent; returns the last, which the caller
+ * clears (NULL when none came). */
+static PGresult *last_result(struct db *db)
+{
+	PGresult *r, *last = NULL;
+
+	while ((r = PQgetResult(db->conn)) != NULL) {
+		PQclear(last);
+		last = r;
+	}
+	return last;
+}
+
+enum db_status db_commit_wait(struct db *db)
+{
+	if (!db->in_commit || !db->conn)
+		return refused(db, "", "no COMMIT was sent");
+	db->in_commit = false;
+	return commit_result(db, last_result(db));
+}
+
+enum db_status db_commit(struct db *db)
+{
+	enum db_status st = db_commit_send(db);
+
+	return st == DB_OK ? db_commit_wait(db) : st;
 }
 
 /* Ends a COPY that will not be finished: tells the server to fail it and
@@ -485,6 +527,12 @@ void db_rollback(struct db *db)
 	}
 	if (db->in_copy)
 		copy_abort(db);
+	if (db->in_commit) {
+		/* The caller gave up on a COMMIT's result; the connection must
+		 * still read it before it takes a command. */
+		db->in_commit = false;
+		PQclear(last_result(db));
+	}
 	PGTransactionStatusType ts = PQtransactionStatus(db->conn);
 	if (PQstatus(db->conn) == CONNECTION_OK &&
 	    (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)) {
@@ -619,17 +667,25 @@ struct pool_waiter {
 	struct pool_waiter *next;    /* the next in line */
 };
 
+/* Borrowers waiting for a connection, in the order they came. */
+struct pool_queue {
+	struct pool_waiter *first;   /* the longest waiting, or NULL */
+	struct pool_waiter *last;    /* the newest waiting */
+	unsigned n;                  /* borrowers in the queue */
+};
+
 /* The pool: every connection is either lent out, on the free stack, or
- * being handed to a waiter. */
+ * being handed to a waiter; the writer is lent or not. */
 struct db_pool {
 	pthread_mutex_t lock;          /* guards everything below */
-	unsigned size;                 /* connections owned */
+	unsigned size;                 /* connections owned, the writer not counted */
 	unsigned nfree;                /* entries in free_list */
 	struct db **all;               /* owned: every connection, for db_pool_free */
 	struct db **free_list;         /* the connections not lent out */
-	struct pool_waiter *first;     /* the longest waiting borrower, or NULL */
-	struct pool_waiter *last;      /* the newest waiting borrower */
-	unsigned nwaiting;             /* borrowers in the queue */
+	struct pool_queue waiting;     /* borrowers of db_pool_get */
+	struct db *writer;             /* owned: the connection of db_pool_get_writer */
+	bool writer_lent;              /* the writer is lent out or being handed over */
+	struct pool_queue writers;     /* borrowers of db_pool_get_writer */
 	struct db_meters meters;       /* what every connection counts into */
 };
 
@@ -644,8 +700,12 @@ struct db_pool *db_pool_new(const char *conninfo, unsigned size)
 		goto fail;
 	pool->all = calloc(size, sizeof *pool->all);
 	pool->free_list = calloc(size, sizeof *pool->free_list);
-	if (!pool->all || !pool->free_list)
+	/* No connection opens before its first use: a program that never
+	 * asks for the writer never connects it. */
+	pool->writer = db_new(conninfo);
+	if (!pool->all || !pool->free_list || !pool->writer)
 		goto fail;
+	pool->writer->meters = &pool->meters;
 	for (; pool->size < size; pool->size++) {
 		pool->all[pool->size] = db_new(conninfo);
 		if (!pool->all[pool->size])
@@ -665,10 +725,48 @@ void db_pool_free(struct db_pool *pool)
 		return;
 	for (unsigned i = 0; i < pool->size; i++)
 		db_free(pool->all[i]);
+	db_free(pool->writer);
 	free(pool->all);
 	free(pool->free_list);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool);
+}
+
+/* Joins queue q and waits until a connection is handed over; called and
+ * returns with the pool's lock held. */
+static struct db *queue_wait(struct db_pool *pool, struct pool_queue *q)
+{
+	struct pool_waiter w = { .db = NULL, .next = NULL };
+
+	pthread_cond_init(&w.handed, NULL);
+	if (q->last)
+		q->last->next = &w;
+	else
+		q->first = &w;
+	q->last = &w;
+	q->n++;
+	while (!w.db)
+		pthread_cond_wait(&w.handed, &pool->lock);
+	pthread_cond_destroy(&w.handed);
+	return w.db;
+}
+
+/* Hands db to the longest waiter of q; false when nobody waits. Called
+ * with the pool's lock held. */
+static bool queue_hand(struct pool_queue *q, struct db *db)
+{
+	struct pool_waiter *w = q->first;
+
+	if (!w)
+		return false;
+	q->first = w->next;
+	if (!q->first)
+		q->last = NULL;
+	q->n--;
+	w->db = db;
+	/* Under the lock: w lives on the waiter's stack until it has seen db. */
+	pthread_cond_signal(&w->handed);
+	return true;
 }
 
 struct db *db_pool_get(struct db_pool *pool)
@@ -678,24 +776,23 @@ struct db *db_pool_get(struct db_pool *pool)
 	pthread_mutex_lock(&pool->lock);
 	/* A free connection goes to a newcomer only when nobody waits; while
 	 * someone does, put hands connections over and none is free. */
-	if (pool->nfree > 0 && !pool->first) {
+	if (pool->nfree > 0 && !pool->waiting.first)
 		db = pool->free_list[--pool->nfree];
-		pthread_mutex_unlock(&pool->lock);
-		return db;
-	}
-	struct pool_waiter w = { .db = NULL, .next = NULL };
-	pthread_cond_init(&w.handed, NULL);
-	if (pool->last)
-		pool->last->next = &w;
 	else
-		pool->first = &w;
-	pool->last = &w;
-	pool->nwaiting++;
-	while (!w.db)
-		pthread_cond_wait(&w.handed, &pool->lock);
-	db = w.db;
+		db = queue_wait(pool, &pool->waiting);
 	pthread_mutex_unlock(&pool->lock);
-	pthread_cond_destroy(&w.handed);
+	return db;
+}
+
+struct db *db_pool_get_writer(struct db_pool *pool)
+{
+	struct db *db = pool->writer;
+
+	pthread_mutex_lock(&pool->lock);
+	if (pool->writer_lent)
+		db = queue_wait(pool, &pool->writers);
+	pool->writer_lent = true;
+	pthread_mutex_unlock(&pool->lock);
 	return db;
 }
 
@@ -703,23 +800,15 @@ void db_pool_put(struct db_pool *pool, struct db *db)
 {
 	/* A caller that left early inside a transaction must not hand its
 	 * locks and half-done work to the next borrower. */
-	if (db->in_tx || db->in_copy) {
+	if (db->in_tx || db->in_copy || db->in_commit) {
 		log_warn("connection returned inside a transaction; rolling back");
 		db_rollback(db);
 	}
 	pthread_mutex_lock(&pool->lock);
-	struct pool_waiter *w = pool->first;
-	if (w) {
-		pool->first = w->next;
-		if (!pool->first)
-			pool->last = NULL;
-		pool->nwaiting--;
-		w->db = db;
-		/* Under the lock: w lives on the waiter's stack until it has seen db. */
-		pthread_cond_signal(&w->handed);
-	} else {
+	if (db == pool->writer)
+		pool->writer_lent = queue_hand(&pool->writers, db);
+	else if (!queue_hand(&pool->waiting, db))
 		pool->free_list[pool->nfree++] = db;
-	}
 	pthread_mutex_unlock(&pool->lock);
 }
 
@@ -744,7 +833,7 @@ void db_pool_metrics(struct db_pool *pool, struct metrics *m)
 unsigned db_pool_waiting(struct db_pool *pool)
 {
 	pthread_mutex_lock(&pool->lock);
-	unsigned n = pool->nwaiting;
+	unsigned n = pool->waiting.n + pool->writers.n;
 	pthread_mutex_unlock(&pool->lock);
 	return n;
 }

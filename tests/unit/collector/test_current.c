@@ -316,6 +316,45 @@ static void test_inflight(void)
 	current_free(c);
 }
 
+/* A batch applied while its COMMIT is on its way stays in flight until
+ * the outcome: the next thread waits, a COMMIT confirms it without
+ * applying it twice, a failure drops the map with what was applied. */
+static void test_apply_early(void)
+{
+	struct current *c = current_new(1 << 20);
+	const struct valid_row one[] = { { 1, 1, 20001, 4, 0 } };
+	unsigned char cls[1];
+	struct waiter w = { c, false, { 9 } };
+	struct current_stats s;
+	pthread_t t;
+	int v = -1;
+
+	load(c, NULL, 0, 1);
+	ok(current_classify(c, 1, one, 1, cls), "batch 2 classified at version 1");
+	current_apply(c, 1, 2, one, 1);
+	ok(current_get(c, 1, 1, 20001, &v) && v == 4, "applied early: the value is there (%d)", v);
+	pthread_create(&t, NULL, classify_thread, &w);
+	usleep(50 * 1000);
+	ok(!w.hit && w.cls[0] == 9, "the next thread waits while the COMMIT is on its way");
+	current_commit(c, 1, 2, one, 1);
+	pthread_join(t, NULL);
+	ok(w.hit, "after the COMMIT it used the map");
+	is_int(w.cls[0], CLASS_UNCHANGED, "and saw the value applied early");
+	current_stats(c, &s);
+	ok(s.valid && s.version == 3 && s.keys == 1, "valid at 3 with 1 key (valid %d, version "
+	   "%lld, keys %zu)", s.valid, s.version, s.keys);
+
+	ok(current_classify(c, 3, one, 1, cls), "batch 4 classified at version 3");
+	const struct valid_row five[] = { { 1, 1, 20001, 5, 0 } };
+	current_apply(c, 3, 4, five, 1);
+	/* The COMMIT failed, or its outcome is unknown. */
+	current_abort(c);
+	current_stats(c, &s);
+	ok(!s.valid, "a failed COMMIT leaves the cache invalid");
+	ok(!current_get(c, 1, 1, 20001, &v), "and the value applied early is gone with the map");
+	current_free(c);
+}
+
 /* Batches this process commits while a load runs are applied to the
  * loaded map in id order, as far as their versions chain. */
 static void test_commits_during_load(void)
@@ -405,6 +444,7 @@ int main(void)
 	test_when_to_load();
 	test_first_load_wasted();
 	test_inflight();
+	test_apply_early();
 	test_commits_during_load();
 	return tap_done();
 }

@@ -559,6 +559,85 @@ static void test_pool_fair(void)
 	db_pool_free(run.pool);
 }
 
+/* The COMMIT sent and read in two halves, as db_commit's. */
+static void test_commit_halves(struct db *db)
+{
+	is_int(db_command(db, "CREATE TABLE c (k int PRIMARY KEY)"), DB_OK, "table c");
+	is_int(db_commit_wait(db), DB_ERROR, "waiting for a COMMIT never sent is a failure");
+	is_str(db_error(db), "no COMMIT was sent", "and says so");
+
+	is_int(db_begin(db), DB_OK, "begin");
+	is_int(db_command(db, "INSERT INTO c VALUES (1)"), DB_OK, "insert 1");
+	is_int(db_commit_send(db), DB_OK, "the COMMIT is sent");
+	is_int(db_commit_wait(db), DB_OK, "and its result read");
+	is_int(query_int(db, "SELECT count(*) FROM c"), 1, "the row is committed");
+
+	is_int(db_begin(db), DB_OK, "begin a failing transaction");
+	is_int(db_command(db, "INSERT INTO c VALUES (1)"), DB_ERROR, "a duplicate key");
+	is_int(db_commit_send(db), DB_OK, "its COMMIT is sent");
+	is_int(db_commit_wait(db), DB_ERROR, "and answers a failure, not its ROLLBACK tag");
+	is_str(db_sqlstate(db), "25P02", "in_failed_sql_transaction");
+
+	is_int(db_begin(db), DB_OK, "begin one whose result nobody reads");
+	is_int(db_command(db, "INSERT INTO c VALUES (2)"), DB_OK, "insert 2");
+	is_int(db_commit_send(db), DB_OK, "its COMMIT is sent");
+	db_rollback(db);
+	is_int(db_command(db, "SELECT 1"), DB_OK, "after db_rollback the connection takes commands");
+	is_int(query_int(db, "SELECT count(*) FROM c"), 2, "the COMMIT had gone through all the same");
+	is_int(db_command(db, "DROP TABLE c"), DB_OK, "drop c");
+}
+
+/* Borrows the writer and notes that it got it. */
+static void *borrow_writer(void *arg)
+{
+	struct borrower *b = arg;
+	struct db *db = db_pool_get_writer(b->run->pool);
+	pthread_mutex_lock(&b->run->lock);
+	b->run->order[b->run->n++] = b->id;
+	pthread_mutex_unlock(&b->run->lock);
+	db_pool_put(b->run->pool, db);
+	return NULL;
+}
+
+/* The writer is one connection besides the pool's: lent to one borrower
+ * at a time, first come first served, and returned to itself. */
+static void test_pool_writer(void)
+{
+	struct queue_run run = { .pool = db_pool_new(hdb.admin_url, 1), .n = 0 };
+	struct borrower b[3] = { { &run, 1 }, { &run, 2 }, { &run, 3 } };
+	pthread_t th[2];
+
+	pthread_mutex_init(&run.lock, NULL);
+	struct db *w = db_pool_get_writer(run.pool);
+	struct db *other = db_pool_get(run.pool);
+	ok(w && other && w != other, "the writer is not the pool's one connection");
+	is_int(query_int(w, "SELECT 7"), 7, "the writer connects on its first use");
+	db_pool_put(run.pool, other);
+	for (int i = 0; i < 2; i++) {
+		pthread_create(&th[i], NULL, borrow_writer, &b[i]);
+		await_waiting(run.pool, (unsigned)i + 1);
+	}
+	is_int(db_pool_waiting(run.pool), 2, "two borrowers wait for the writer");
+	struct db *again = db_pool_get(run.pool);
+	ok(again == other, "while the pool's connection is free to anyone");
+	db_pool_put(run.pool, again);
+	is_int(db_begin(w), DB_OK, "begin on the writer");
+	db_pool_put(run.pool, w);
+	borrow_writer(&b[2]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	is_int(run.n, 3, "every borrower of the writer was served");
+	ok(run.order[0] == 1 && run.order[1] == 2 && run.order[2] == 3,
+	   "in the order they came (%d %d %d)", run.order[0], run.order[1], run.order[2]);
+	struct db *last = db_pool_get_writer(run.pool);
+	ok(last == w, "the writer is the same connection every time");
+	is_int(db_command(last, "SAVEPOINT s"), DB_ERROR, "and came back outside a transaction");
+	db_pool_put(run.pool, last);
+	is_int(db_pool_waiting(run.pool), 0, "nobody waits at the end");
+	pthread_mutex_destroy(&run.lock);
+	db_pool_free(run.pool);
+}
+
 /* Integers, int arrays and bytes reach PostgreSQL as what they are. */
 static void test_param_kinds(struct db *db)
 {
@@ -597,11 +676,13 @@ int main(void)
 	test_prepared_stale(db);
 	test_prepared_reconnect(db);
 	test_param_kinds(db);
+	test_commit_halves(db);
 	db_free(db);
 	test_connect_options();
 	test_notices();
 	test_pool();
 	test_pool_fair();
+	test_pool_writer();
 	harness_db_drop(&hdb);
 	return tap_done();
 }
