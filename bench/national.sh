@@ -5,7 +5,8 @@
 # posted through the real collector and read through the real aggregator.
 # Every figure is printed beside its reference, measured on the same cluster
 # in the same run:
-#   ingest        collector counts/s     against one COPY of the same rows
+#   ingest        collector counts/s     against one COPY of the same rows,
+#                 and against COPY of the same batches a transaction each
 #   series        aggregator requests/s  against pgbench of the raw SQL
 #                 and p99 at concurrency 32
 #   review        a cold GET /review of one municipality, against the raw
@@ -27,8 +28,10 @@
 #   BENCH_CACHE_MB        the collector's --cache-mb (default its own; 0 shows
 #                         what classifying through the database costs)
 #   BENCH_SECONDS         seconds of the measured series pass (default 20)
-#   BENCH_ROUNDS          rounds of COPY and the collector; the best of each
-#                         is the figure (default 2)
+#   BENCH_ROUNDS          rounds of COPY, COPY by batch and the collector;
+#                         the best of each is the figure (default 2)
+#   BENCH_BATCH           counts per batch (default 10000; the API takes at
+#                         most 100000)
 #   BENCH_KEEP            1: keep the temporary folder
 set -euo pipefail
 
@@ -60,7 +63,7 @@ ROUNDS=${BENCH_ROUNDS:-2}
 DISTRICTS=10
 INDICATORS=30
 REVISED_PERCENT=10
-BATCH=10000
+BATCH=${BENCH_BATCH:-10000}
 CONCURRENCY=32
 AGENCY=bench
 # The data: YEARS whole years ending with the last one before this.
@@ -152,12 +155,16 @@ run_psql_start() {
 # The smaller of two numbers (the first when the second is empty).
 least() { awk -v a="$1" -v b="${2:-}" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
 
-# The same rows with their ids, as one COPY text file.
+# The same rows with their ids, as one COPY text file, and as a psql
+# script of one transaction per batch.
 copy_file() {
+	local f
 	# shellcheck disable=SC2046
 	"$INGEST_CLIENT" files --out "$TMP/rows" $(client_args)
 	cat "$TMP"/rows/batch-*.tsv >"$TMP/rows/all.tsv"
-	rm -f "$TMP"/rows/batch-*.tsv
+	for f in "$TMP"/rows/batch-*.tsv; do
+		printf 'BEGIN;\n\\copy count_history (indicator_id, area_id, period, submission_id, value) FROM %s\nCOMMIT;\n' "'$f'"
+	done >"$TMP/rows/batches.sql"
 }
 
 empty_store() { sql -c "TRUNCATE count_history, submission"; }
@@ -174,6 +181,20 @@ copy_once() {
 	t1=$(now)
 	COPY_S=$(least "$(elapsed "$t0" "$t1")" "${COPY_S:-}")
 	HISTORY=$(fingerprint_history)
+}
+
+# The same batches COPYed one transaction each, one after the other, by
+# one psql: what a durable acknowledgement of every batch costs the
+# database without HTTP or JSON. The best time is kept in BATCHED_S.
+copy_batches_once() {
+	local t0 t1
+	empty_store
+	checkpoint >/dev/null
+	t0=$(now)
+	"${CLIENT_NICE[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" -f "$TMP/rows/batches.sql"
+	t1=$(now)
+	BATCHED_S=$(least "$(elapsed "$t0" "$t1")" "${BATCHED_S:-}")
+	[ "$(fingerprint_history)" = "$HISTORY" ] || die "COPY by batch stored other rows than COPY"
 }
 
 # One collector on the empty store receiving every batch; the best time
@@ -199,17 +220,18 @@ collector_once() {
 	[ "$(fingerprint_history)" = "$HISTORY" ] || die "the collector stored other rows than COPY"
 }
 
-# ROUNDS of COPY then the collector, each from an empty store after a
+# ROUNDS of COPY, COPY by batch and the collector, each from an empty store after a
 # checkpoint; the best of each is the figure (this machine's other work
 # only ever slows a run). The last collector's data stays for the rest.
 run_ingest() {
 	copy_file
 	for r in $(seq 1 "$ROUNDS"); do
-		say "round $r of $ROUNDS: COPY, then the collector ($ROWS counts in $NBATCHES batches over $STREAMS connection(s))"
+		say "round $r of $ROUNDS: COPY, COPY by batch, then the collector ($ROWS counts in $NBATCHES batches over $STREAMS connection(s))"
 		copy_once
+		copy_batches_once
 		collector_once
 	done
-	rm -f "$TMP/rows/all.tsv"
+	rm -f "$TMP/rows/all.tsv" "$TMP/rows/batches.sql" "$TMP"/rows/batch-*.tsv
 	sql -c "VACUUM (ANALYZE) count_history, submission"
 }
 
@@ -301,6 +323,8 @@ summarise() {
 	C_RATE=$(awk -v n="$ROWS" -v s="$C_S" 'BEGIN { printf "%.0f", n / s }')
 	COPY_RATE=$(awk -v n="$ROWS" -v s="$COPY_S" 'BEGIN { printf "%.0f", n / s }')
 	R_INGEST=$(ratio "$COPY_S" "$C_S")
+	BATCHED_RATE=$(awk -v n="$ROWS" -v s="$BATCHED_S" 'BEGIN { printf "%.0f", n / s }')
+	R_BATCHED=$(ratio "$BATCHED_S" "$C_S")
 	R_SERIES=$(ratio "$A_RATE" "$R_RATE")
 	C_MIB=$(mib "$COLLECTOR_RSS")
 	A_MIB=$(mib "$RECORD_RSS" "$SERIES_RSS" "$REVIEW_RSS")
@@ -315,6 +339,7 @@ data        $ROWS counts, $KEYS keys: $INDICATORS indicators x $((MUNICIPALITIES
 figure                          measured              reference                       ratio    target
 ingest, counts/s                $(printf '%-21s' "$C_RATE") COPY $(printf '%-26s' "$COPY_RATE") $(printf '%-8s' "$R_INGEST") >= $TARGET_INGEST ($(met "$R_INGEST" "$TARGET_INGEST" ge))
   seconds                       $(printf '%-21s' "$C_S") $(printf '%-31s' "$COPY_S") (best of $ROUNDS; $NBATCHES batches of $BATCH over $STREAMS connection(s); collector CPU $C_CPU s)
+  against COPY by batch         $(printf '%-21s' "$C_RATE") $(printf '%-31s' "$BATCHED_RATE") $(printf '%-8s' "$R_BATCHED") ($BATCHED_S s: a transaction per batch, one psql)
 series, requests/s              $(printf '%-21s' "$A_RATE") pgbench $(printf '%-23s' "$R_RATE") $(printf '%-8s' "$R_SERIES")
 series p99 ms (concurrency $CONCURRENCY)  $(printf '%-21s' "$A_P99") pgbench avg $(printf '%-19s' "$R_LATENCY") -        < $TARGET_P99_MS ($(met "$A_P99" "$TARGET_P99_MS" lt))
 review of 9001, cold, s         $(printf '%-21s' "$REVIEW_S") raw SQL $(printf '%-23s' "$REVIEW_SQL_S") $(printf '%-8s' "$(ratio "$REVIEW_S" "$REVIEW_SQL_S")") ($REVIEW_BYTES bytes; SQL $REVIEW_SQL_ROWS rows)
@@ -342,6 +367,8 @@ write_json() {
     "rounds": $ROUNDS, "cache_mb": "${BENCH_CACHE_MB:-default}",
     "batches": $NBATCHES, "collector_cpu_seconds": $C_CPU,
     "copy_seconds": $COPY_S, "copy_counts_per_s": $COPY_RATE, "ratio": $R_INGEST,
+    "copy_by_batch_seconds": $BATCHED_S, "copy_by_batch_counts_per_s": $BATCHED_RATE,
+    "ratio_by_batch": $R_BATCHED,
     "target": $TARGET_INGEST},
   "series": {"requests_per_s": $A_RATE, "p50_ms": $(client_value p50_ms), "p99_ms": $A_P99,
     "raw_queries_per_s": $R_RATE, "raw_latency_avg_ms": $R_LATENCY, "ratio": $R_SERIES,
