@@ -60,10 +60,7 @@ static enum batch_outcome recheck(struct collector *c, struct db *db, struct bat
  * now) and stored: an import is rare, so a few rounds are always enough. */
 static enum batch_outcome store_rows(struct collector *c, struct batch *b)
 {
-	/* Ingests take one lock in the database and so run one at a time:
-	 * they go through the pool's writer, one server process whose caches
-	 * stay warm, and wait here rather than holding a connection each. */
-	struct db *db = b->dry_run ? db_pool_get(c->pool) : db_pool_get_writer(c->pool);
+	struct db *db = db_pool_get(c->pool);
 	enum batch_outcome out = BATCH_STORED;
 
 	b->result = STORE_STALE_CATALOGUE;

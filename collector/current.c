@@ -66,6 +66,11 @@ struct current {
 	size_t load_bytes;        /* the bytes of the running load's table */
 	bool pending_lost;        /* one could not be kept: keep no later ones */
 	struct current_stats stats; /* counters for current_stats */
+	pthread_mutex_t chain;    /* held from a chain batch's classification until
+	                           * its rows are in the map (or it gave up) */
+	unsigned gen;             /* the map's generation: moves when it is dropped */
+	long long landed_id;      /* the highest submission known committed: the
+	                           * batches before it in the chain have landed */
 };
 
 /* A batch this process committed while a load was running: the load's
@@ -202,6 +207,7 @@ struct current *current_new(size_t budget)
 		goto done;
 	/* No map until the first load makes one. */
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->chain, NULL);
 	pthread_cond_init(&c->landed, NULL);
 	c->budget = budget;
 	c->max_cap = max_cap;
@@ -264,6 +270,7 @@ void current_free(struct current *c)
 	pending_clear(c);
 	map_free(&c->map);
 	pthread_cond_destroy(&c->landed);
+	pthread_mutex_destroy(&c->chain);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -277,7 +284,11 @@ static void invalidate(struct current *c)
 	if (c->valid && c->load_unused && c->streak_needed < STREAK_MAX)
 		c->streak_needed *= 2;
 	c->valid = false;
+	c->gen++;
 	map_free(&c->map);
+	/* Chain batches waiting for one before them stop waiting: the map
+	 * they were classified against is gone, and the database decides. */
+	pthread_cond_broadcast(&c->landed);
 }
 
 /* Ends the batch in flight. Called with the lock held. */
@@ -391,6 +402,8 @@ void current_commit(struct current *c, long long version, long long id,
 {
 	pthread_mutex_lock(&c->lock);
 	c->last_own = id;
+	if (id > c->landed_id)
+		c->landed_id = id;
 	if (c->loading)
 		pending_add(c, version, id, rows, n);
 	apply(c, version, id, rows, n);
@@ -413,6 +426,79 @@ void current_abort(struct current *c)
 	pthread_mutex_lock(&c->lock);
 	invalidate(c);
 	land(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- the chain ------------------------------------------------------------ */
+
+bool current_chain_classify(struct current *c, long long committed,
+                            const struct valid_row *rows, size_t n, unsigned char *cls,
+                            struct current_ticket *t)
+{
+	bool usable;
+
+	pthread_mutex_lock(&c->chain);
+	pthread_mutex_lock(&c->lock);
+	/* A batch of the locked way, committed and not yet applied, would be
+	 * missing from the map. */
+	while (c->inflight)
+		pthread_cond_wait(&c->landed, &c->lock);
+	/* A submission committed that this process has not seen land:
+	 * another writer's, most likely, and the map is stale. The locked way
+	 * finds out for sure. */
+	usable = c->valid && !c->loading && committed <= c->landed_id;
+	if (usable) {
+		classify_rows(&c->map, rows, n, cls);
+		*t = (struct current_ticket){ c->version, c->gen, false };
+		c->load_unused = false;
+		c->streak_needed = 1;
+		c->stats.hits++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!usable)
+		pthread_mutex_unlock(&c->chain);
+	return usable;
+}
+
+void current_chain_apply(struct current *c, struct current_ticket *t, long long id,
+                         const struct valid_row *rows, size_t n)
+{
+	pthread_mutex_lock(&c->lock);
+	/* Only on the map it was classified against, still at that version. */
+	if (c->valid && c->gen == t->gen && c->version == t->pred) {
+		apply(c, t->pred, id, rows, n);
+		t->applied = c->valid && c->gen == t->gen;
+	}
+	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&c->chain);
+}
+
+void current_chain_cancel(struct current *c)
+{
+	pthread_mutex_unlock(&c->chain);
+}
+
+void current_chain_wait(struct current *c, const struct current_ticket *t)
+{
+	pthread_mutex_lock(&c->lock);
+	while (c->landed_id < t->pred && c->gen == t->gen)
+		pthread_cond_wait(&c->landed, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void current_chain_end(struct current *c, const struct current_ticket *t, long long id,
+                       bool committed)
+{
+	pthread_mutex_lock(&c->lock);
+	if (committed) {
+		c->last_own = id;
+		if (id > c->landed_id)
+			c->landed_id = id;
+	} else if (t->applied && c->gen == t->gen) {
+		/* Rows that will never be committed are in the map. */
+		invalidate(c);
+	}
+	pthread_cond_broadcast(&c->landed);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -489,6 +575,8 @@ void current_load_end(struct current *c, struct current_load *l, bool ok,
 		l->map = (struct map){ NULL, 0, 0 };
 		c->valid = true;
 		c->version = version;
+		if (version > c->landed_id)
+			c->landed_id = version;
 		/* The first load comes unasked, at start-up: when another
 		 * collector writes before this one, that says nothing yet about
 		 * loads that follow our streaks, so it does not double them. */

@@ -85,6 +85,45 @@ void current_apply(struct current *c, long long version, long long id,
  * flight, if any. */
 void current_abort(struct current *c);
 
+/* ---- the chain: batches classified ahead of the ingest lock ------------ */
+
+/* A batch of the chain: what it was classified against. */
+struct current_ticket {
+	long long pred;   /* the version the map stood for: the submission the
+	                   * batch must directly follow when it commits */
+	unsigned gen;     /* the map's generation then */
+	bool applied;     /* its rows went into the map */
+};
+
+/* Without the ingest lock, so that batches of this process write at once
+ * (store.c, "ahead of the lock"): classifies the rows against the map,
+ * which holds the batches of the chain before this one too, and fills t.
+ * The chain stays taken, so that the next batch is classified after this
+ * one's rows are in the map: the caller inserts its submission and then
+ * calls current_chain_apply with its id, or current_chain_cancel. False,
+ * the chain not taken, when the map cannot be used: invalid, being
+ * loaded, or `committed` (the highest submission the transaction sees
+ * committed) is one this process has not seen land, so that another
+ * writer has likely made the map stale. Correctness rests on the database: the batch commits only if
+ * the highest committed submission is then t->pred. */
+bool current_chain_classify(struct current *c, long long committed,
+                            const struct valid_row *rows, size_t n, unsigned char *cls,
+                            struct current_ticket *t) WUR;
+/* Puts the batch's rows into the map as submission `id` (when the map is
+ * still the one and at the version t was classified at) and lets go of
+ * the chain. */
+void current_chain_apply(struct current *c, struct current_ticket *t, long long id,
+                         const struct valid_row *rows, size_t n);
+/* Lets go of the chain without applying anything. */
+void current_chain_cancel(struct current *c);
+/* Waits until the batch before this one in the chain (t->pred) committed,
+ * or the map was dropped (then the database's check decides). */
+void current_chain_wait(struct current *c, const struct current_ticket *t);
+/* After the batch's COMMIT, or after it gave up: a batch that was applied
+ * and did not commit drops the map, so that nothing uncommitted is used. */
+void current_chain_end(struct current *c, const struct current_ticket *t, long long id,
+                       bool committed);
+
 /* ---- loading ---------------------------------------------------------- */
 
 /* True when the caller should load the cache now, before its ingest: it

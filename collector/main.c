@@ -21,8 +21,7 @@ static const struct config_option options[] = {
 	  "Largest accepted request body; a larger one is answered 413." },
 	SERVICE_HTTP_OPTIONS,
 	{ "db-connections", CONFIG_INT, "8", NULL, 1, 256,
-	  "Database connections in the pool shared by all requests; ingests use one more "
-	  "of their own." },
+	  "Database connections in the pool shared by all requests." },
 	{ "retry-after", CONFIG_INT, "5", NULL, 1, 3600,
 	  "Seconds sent in Retry-After when the database is unavailable." },
 	{ "cache-mb", CONFIG_INT, "1024", NULL, 0, 1048576,

@@ -135,6 +135,15 @@ static const struct db_statement SQL_TX_STATE = {
 	"        WHERE agency_id = $1 AND idempotency_sha256 = $2) k ON true",
 };
 
+/* The check of a batch written ahead of the lock, once it holds the lock:
+ * the catalogue version, the highest submission committed (its own, $1,
+ * left out: the transaction sees it), and whether any year is locked. */
+static const struct db_statement SQL_TX_CHECK = {
+	"ingest_check",
+	"SELECT (SELECT version FROM catalogue_version),"
+	"       (SELECT coalesce(max(id), 0) FROM submission WHERE id <> $1), " ANY_LOCKED,
+};
+
 /* What SQL_TX_STATE read. */
 struct tx_state {
 	long long catalogue;    /* the catalogue version */
@@ -718,15 +727,13 @@ static enum store_result refuse_locked(struct db *db, const struct ingest_tx *tx
 	return STORE_PERIOD_LOCKED;
 }
 
-enum store_result store_ingest(struct db *db, struct current *cache,
-                               const struct store_batch *in, struct receipt *out)
+/* The batch the locked way: the lock first, then everything under it. */
+static enum store_result ingest_locked(struct db *db, struct current *cache,
+                                       const struct store_batch *in, struct receipt *out)
 {
 	struct ingest_tx tx = { .cache = cache };
 	struct tx_state state = { 0, 0, false, KEY_NEW };
 	enum store_result result;
-
-	if (cache && current_load_begin(cache))
-		store_load_cache(db, cache, NULL);
 	enum db_status st = db_command(db, SQL_BEGIN_LOCKED);
 	if (st == DB_OK)
 		st = read_tx_state(db, in, out, &state);
@@ -757,6 +764,138 @@ fail:
 	result = store_failure(db, st);
 	db_rollback(db);
 	return result;
+}
+
+/* ---- ahead of the lock ------------------------------------------------ */
+
+/* The lock alone, for a transaction already begun. */
+static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(" CATALOGUE_TIMELINE_LOCK ")";
+
+/* What a batch written ahead of the lock knows while it is written. */
+struct ahead {
+	struct current_ticket ticket;  /* what the cache classified it against */
+	struct tx_state state;         /* what was read when it began */
+	unsigned char *cls;            /* owned: each row's class */
+	long long id;                  /* its submission id, once inserted */
+};
+
+/* Under the lock: whether the batch may commit. It may when the highest
+ * submission committed is still the one it was classified after, the
+ * catalogue is the one its rows were checked against, and none of its
+ * changed rows falls in a year locked since. Sets *again otherwise (or
+ * *locked, with the periods in out). */
+static enum db_status check_ahead(struct db *db, const struct store_batch *in,
+                                  struct ahead *a, struct receipt *out, bool *again,
+                                  bool *locked)
+{
+	struct db_rows *rows;
+	enum db_status st = db_command(db, SQL_LOCK);
+
+	if (st == DB_OK)
+		st = db_exec_prepared(db, &rows, &SQL_TX_CHECK, DB_PARAMS(DB_PARAM_INT(a->id)));
+	if (st != DB_OK)
+		return st;
+	*again = db_rows_int(rows, 0, 0) != a->state.catalogue ||
+	         db_rows_int(rows, 0, 1) != a->ticket.pred;
+	bool any = db_rows_bool(rows, 0, 2);
+	db_rows_free(rows);
+	if (*again || !any)
+		return DB_OK;
+	return check_locks(db, in, a->cls, true, out, locked);
+}
+
+/* The writing half ahead of the lock: classify from the cache (false in
+ * *usable when it cannot), check the locks as they stand, insert the
+ * submission and COPY the rows. */
+static enum db_status write_ahead(struct db *db, struct current *cache,
+                                  const struct store_batch *in, struct ahead *a,
+                                  struct receipt *out, bool *usable, bool *locked)
+{
+	*usable = current_chain_classify(cache, a->state.version, in->rows, in->nrows, a->cls,
+	                                 &a->ticket);
+	if (!*usable)
+		return DB_OK;
+	log_debug("ingest: classified from the cache at submission %lld, ahead of the lock",
+	          a->ticket.pred);
+	enum db_status st = check_locks(db, in, a->cls, a->state.any_locked, out, locked);
+	if (st == DB_OK && !*locked) {
+		count_classes(a->cls, in->nrows, out);
+		st = insert_submission(db, in, out, &a->id);
+	}
+	if (st != DB_OK || *locked) {
+		current_chain_cancel(cache);
+		return st;
+	}
+	current_chain_apply(cache, &a->ticket, a->id, in->rows, in->nrows);
+	if (out->created + out->updated > 0)
+		st = copy_rows(db, in, a->cls, a->id);
+	return st;
+}
+
+/* The batch ahead of the lock, whole (docs/collector.md): read the state
+ * and write the rows without the ingest lock, so that batches of this
+ * process write at once; then wait for the batch before it, take the lock,
+ * check and commit. Sets *again, having written nothing, when the batch
+ * must be stored the locked way: the cache cannot be used, or the check
+ * found another writer or an import in between. */
+static enum store_result ingest_ahead(struct db *db, struct current *cache,
+                                      const struct store_batch *in, struct receipt *out,
+                                      bool *again)
+{
+	struct ahead a = { .cls = calloc(in->nrows ? in->nrows : 1, 1) };
+	enum store_result result = STORE_FAILED;
+	bool usable = false, locked = false, chained = false;
+	enum db_status st = a.cls ? db_begin(db) : DB_ERROR;
+
+	*again = false;
+	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
+	if (st == DB_OK)
+		st = read_tx_state(db, in, out, &a.state);
+	if (st == DB_OK && (a.state.catalogue != in->catalogue_version || a.state.key != KEY_NEW)) {
+		/* Stale, replayed or reused: the locked way answers each. */
+		*again = true;
+		goto done;
+	}
+	if (st == DB_OK)
+		st = write_ahead(db, cache, in, &a, out, &usable, &locked);
+	*again = st == DB_OK && !usable;
+	/* With its submission inserted the batch is in the chain, and must
+	 * end there whatever happens. */
+	chained = usable && a.id > 0;
+	if (st == DB_OK && chained) {
+		current_chain_wait(cache, &a.ticket);
+		st = check_ahead(db, in, &a, out, again, &locked);
+	}
+	if (st == DB_OK && chained && !*again && !locked)
+		st = db_commit(db);
+	if (chained)
+		current_chain_end(cache, &a.ticket, a.id, st == DB_OK && !*again && !locked);
+	if (st != DB_OK)
+		result = store_failure(db, st);
+	else if (locked)
+		result = STORE_PERIOD_LOCKED;
+	else if (!*again)
+		result = STORE_CREATED;
+done:
+	if (!a.cls)
+		log_error("ingest: out of memory classifying rows");
+	if (result != STORE_CREATED)
+		db_rollback(db);
+	free(a.cls);
+	return result;
+}
+
+enum store_result store_ingest(struct db *db, struct current *cache,
+                               const struct store_batch *in, struct receipt *out)
+{
+	bool again = true;
+	enum store_result result = STORE_FAILED;
+
+	if (cache && current_load_begin(cache))
+		store_load_cache(db, cache, NULL);
+	if (cache)
+		result = ingest_ahead(db, cache, in, out, &again);
+	return again ? ingest_locked(db, cache, in, out) : result;
 }
 
 /* ---- a dry run -------------------------------------------------------- */

@@ -675,17 +675,14 @@ struct pool_queue {
 };
 
 /* The pool: every connection is either lent out, on the free stack, or
- * being handed to a waiter; the writer is lent or not. */
+ * being handed to a waiter. */
 struct db_pool {
 	pthread_mutex_t lock;          /* guards everything below */
-	unsigned size;                 /* connections owned, the writer not counted */
+	unsigned size;                 /* connections owned */
 	unsigned nfree;                /* entries in free_list */
 	struct db **all;               /* owned: every connection, for db_pool_free */
 	struct db **free_list;         /* the connections not lent out */
 	struct pool_queue waiting;     /* borrowers of db_pool_get */
-	struct db *writer;             /* owned: the connection of db_pool_get_writer */
-	bool writer_lent;              /* the writer is lent out or being handed over */
-	struct pool_queue writers;     /* borrowers of db_pool_get_writer */
 	struct db_meters meters;       /* what every connection counts into */
 };
 
@@ -700,12 +697,8 @@ struct db_pool *db_pool_new(const char *conninfo, unsigned size)
 		goto fail;
 	pool->all = calloc(size, sizeof *pool->all);
 	pool->free_list = calloc(size, sizeof *pool->free_list);
-	/* No connection opens before its first use: a program that never
-	 * asks for the writer never connects it. */
-	pool->writer = db_new(conninfo);
-	if (!pool->all || !pool->free_list || !pool->writer)
+	if (!pool->all || !pool->free_list)
 		goto fail;
-	pool->writer->meters = &pool->meters;
 	for (; pool->size < size; pool->size++) {
 		pool->all[pool->size] = db_new(conninfo);
 		if (!pool->all[pool->size])
@@ -725,7 +718,6 @@ void db_pool_free(struct db_pool *pool)
 		return;
 	for (unsigned i = 0; i < pool->size; i++)
 		db_free(pool->all[i]);
-	db_free(pool->writer);
 	free(pool->all);
 	free(pool->free_list);
 	pthread_mutex_destroy(&pool->lock);
@@ -784,18 +776,6 @@ struct db *db_pool_get(struct db_pool *pool)
 	return db;
 }
 
-struct db *db_pool_get_writer(struct db_pool *pool)
-{
-	struct db *db = pool->writer;
-
-	pthread_mutex_lock(&pool->lock);
-	if (pool->writer_lent)
-		db = queue_wait(pool, &pool->writers);
-	pool->writer_lent = true;
-	pthread_mutex_unlock(&pool->lock);
-	return db;
-}
-
 void db_pool_put(struct db_pool *pool, struct db *db)
 {
 	/* A caller that left early inside a transaction must not hand its
@@ -805,9 +785,7 @@ void db_pool_put(struct db_pool *pool, struct db *db)
 		db_rollback(db);
 	}
 	pthread_mutex_lock(&pool->lock);
-	if (db == pool->writer)
-		pool->writer_lent = queue_hand(&pool->writers, db);
-	else if (!queue_hand(&pool->waiting, db))
+	if (!queue_hand(&pool->waiting, db))
 		pool->free_list[pool->nfree++] = db;
 	pthread_mutex_unlock(&pool->lock);
 }
@@ -833,7 +811,7 @@ void db_pool_metrics(struct db_pool *pool, struct metrics *m)
 unsigned db_pool_waiting(struct db_pool *pool)
 {
 	pthread_mutex_lock(&pool->lock);
-	unsigned n = pool->waiting.n + pool->writers.n;
+	unsigned n = pool->waiting.n;
 	pthread_mutex_unlock(&pool->lock);
 	return n;
 }

@@ -130,25 +130,15 @@ void db_log_failure(const struct db *db, const char *what, enum db_status st);
  * longer than max. */
 int db_parse_int_array(const char *text, long long *out, size_t max, size_t *n) WUR;
 
-/* Fixed-size set of connections shared by threads, and one more: the
- * writer. */
+/* Fixed-size set of connections shared by threads. */
 struct db_pool;
 struct db_pool *db_pool_new(const char *conninfo, unsigned size);
 void db_pool_free(struct db_pool *pool);
 /* Blocks until a connection is free; borrowers are served first come,
  * first served. Give it back with db_pool_put. */
 struct db *db_pool_get(struct db_pool *pool);
-/* Blocks until the writer is free, first come, first served: one
- * connection of its own besides the `size` others, lent to one borrower at
- * a time. Work that the database would run one at a time anyway (writes
- * that all take one lock) goes faster on one server process than handed
- * between several, whose caches are cold each time; and waiting here
- * holds no other connection. It connects on its first use. Give it back
- * with db_pool_put. */
-struct db *db_pool_get_writer(struct db_pool *pool);
 void db_pool_put(struct db_pool *pool, struct db *db);
-/* How many borrowers wait in db_pool_get or db_pool_get_writer now (for
- * tests and diagnostics). */
+/* How many borrowers wait in db_pool_get now (for tests and diagnostics). */
 unsigned db_pool_waiting(struct db_pool *pool);
 struct metrics;
 /* Registers the pool's counters in m (samlad_db_errors_total by kind,

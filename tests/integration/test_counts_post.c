@@ -442,6 +442,7 @@ static void test_integral_notation(void)
 /* A POST made in a thread of its own, for one that waits on a lock. */
 struct pending_post {
 	pthread_t thread;         /* the thread */
+	bool started;             /* the thread was created */
 	const char *body;         /* what it posts (borrowed) */
 	struct http_result res;   /* the answer */
 };
@@ -451,6 +452,21 @@ static void *post_thread(void *arg)
 	struct pending_post *p = arg;
 	post(tok_bup, "application/json", p->body, NULL, &p->res);
 	return NULL;
+}
+
+/* Sessions of this database waiting for an advisory lock. */
+static long long lock_waiters(void)
+{
+	return sql_int("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+	               " AND database = (SELECT oid FROM pg_database"
+	               "                  WHERE datname = current_database())");
+}
+
+/* Waits (at most 2 s) until some session waits for the ingest lock. */
+static void await_lock_waiter(void)
+{
+	for (int i = 0; i < 200 && lock_waiters() == 0; i++)
+		harness_sleep_ms(10);
 }
 
 /* An import that commits after a batch was checked but before the batch
@@ -474,11 +490,7 @@ static void test_import_between(void)
 		return;
 	}
 	/* The POST checks its rows and waits on the lock. */
-	for (int i = 0; i < 200 && sql_int("SELECT count(*) FROM pg_locks WHERE locktype = "
-	                                   "'advisory' AND NOT granted AND database = (SELECT oid"
-	                                   " FROM pg_database WHERE datname = current_database())")
-	                           == 0; i++)
-		harness_sleep_ms(10);
+	await_lock_waiter();
 	harness_sql(&db, "UPDATE area SET last_period = 20242 WHERE code = '0182-boo'");
 	harness_sql(&db, "UPDATE catalogue_version SET version = version + 1");
 	harness_sql(&db, "INSERT INTO catalogue_import SELECT v.version, clock_timestamp(),"
@@ -495,6 +507,150 @@ static void test_import_between(void)
 	   "import between: for the period the new catalogue ends boo at (%s)", p.res.body.data);
 	is_int(sql_int("SELECT count(*) FROM count_history"), stored,
 	       "import between: nothing was stored");
+	http_result_free(&p.res);
+}
+
+/* A count of test_chain_order's, posted again (unchanged) by warm_cache. */
+static const char chain_first[] = "{\"counts\":[{\"indicator\":\"bup.nya_barn\","
+                                  "\"area\":\"0581-hageby\",\"period\":\"2022Q1\","
+                                  "\"value\":3}]}";
+
+/* Starts a POST of `body` in a thread while the test holds the ingest lock
+ * in an open transaction, and waits until the POST waits for the lock. */
+static void post_blocked(struct pending_post *p)
+{
+	harness_sql(&db, "BEGIN");
+	harness_sql(&db, "SELECT pg_advisory_xact_lock(" CATALOGUE_TIMELINE_LOCK ")");
+	p->started = pthread_create(&p->thread, NULL, post_thread, p) == 0;
+	await_lock_waiter();
+}
+
+/* Two batches of one collector written ahead of the lock at once. With
+ * the ingest lock held by the test, one database session waits for it:
+ * the other batch waits in the collector for the one before it in the
+ * chain, which must commit first. A dry run, which takes no lock,
+ * answers meanwhile. (Were both to wait on the lock, the second would
+ * within milliseconds; the test gives it 300.) */
+static void test_chain_order(void)
+{
+	const char *a = chain_first;
+	static const char b[] = "{\"counts\":[{\"indicator\":\"bup.nya_barn\","
+	                        "\"area\":\"0581-navestad\",\"period\":\"2022Q1\",\"value\":4}]}";
+	struct pending_post p[2] = { { .body = a }, { .body = b } };
+	int ahead = harness_log_count(&collector, "ahead of the lock");
+	struct http_result dry;
+	char url[300];
+
+	post_blocked(&p[0]);
+	p[1].started = pthread_create(&p[1].thread, NULL, post_thread, &p[1]) == 0;
+	harness_sleep_ms(300);
+	is_int(lock_waiters(), 1, "chain: of two POSTs in flight, one session waits for the lock");
+	snprintf(url, sizeof url, "%s?dry_run=true", counts_url);
+	http_do("POST", url, tok_bup, "application/json", a, strlen(a), NULL, &dry);
+	is_int(dry.status, 200, "chain: a dry run answers meanwhile");
+	http_result_free(&dry);
+	harness_sql(&db, "COMMIT");
+	for (int i = 0; i < 2; i++)
+		if (p[i].started)
+			pthread_join(p[i].thread, NULL);
+	ok(p[0].started && p[1].started, "chain: both POST threads ran");
+	is_int(p[0].res.status, 201, "chain: the first POST is stored once the lock is free");
+	is_int(p[1].res.status, 201, "chain: and the second");
+	is_int(harness_log_count(&collector, "ahead of the lock") - ahead, 2,
+	       "chain: both were classified from the cache ahead of the lock");
+	is_int(current_value("bup.nya_barn", "0581-hageby", 20221), 3, "chain: hageby's count");
+	is_int(current_value("bup.nya_barn", "0581-navestad", 20221), 4, "chain: navestad's count");
+	for (int i = 0; i < 2; i++)
+		http_result_free(&p[i].res);
+}
+
+/* Makes sure the cache can be used, as a batch that went the locked way
+ * drops it and a load follows only batches of this collector's own: posts
+ * chain_first again until one is classified ahead of the lock. */
+static void warm_cache(void)
+{
+	int ahead = harness_log_count(&collector, "ahead of the lock");
+	struct http_result res;
+	int status = 0;
+
+	for (int i = 0; i < 4 && harness_log_count(&collector, "ahead of the lock") == ahead; i++) {
+		post(tok_bup, "application/json", chain_first, NULL, &res);
+		status = res.status;
+		http_result_free(&res);
+	}
+	ok(harness_log_count(&collector, "ahead of the lock") > ahead,
+	   "a batch is written ahead of the lock again (last status %d)", status);
+}
+
+/* Another writer commits between a batch's start ahead of the lock and
+ * its check: the check finds a submission it was not classified after,
+ * and the batch is stored the locked way, classified through the
+ * database. The other writer stored the batch's very value, so the
+ * receipt says unchanged, where the cache had said created. */
+static void test_ahead_overtaken(void)
+{
+	static const char body[] = "{\"counts\":[{\"indicator\":\"bup.nya_barn\","
+	                           "\"area\":\"0581-hageby\",\"period\":\"2022Q3\",\"value\":11}]}";
+	struct pending_post p = { .body = body };
+	struct receipt r;
+
+	warm_cache();
+	long long stored = sql_int("SELECT count(*) FROM count_history");
+	int ahead = harness_log_count(&collector, "ahead of the lock");
+	int by_db = harness_log_count(&collector, "classified by the database");
+	post_blocked(&p);
+	harness_sql(&db, "INSERT INTO submission (uuid, agency_id, token_id, received_at,"
+	                 " body_sha256, rows, created, updated, unchanged)"
+	                 " SELECT gen_random_uuid(), t.agency_id, t.id, clock_timestamp(),"
+	                 " sha256('other writer'), 1, 1, 0, 0 FROM token t WHERE t.agency_id IS NOT NULL"
+	                 " ORDER BY t.id LIMIT 1");
+	harness_sql(&db, "INSERT INTO count_history (indicator_id, area_id, period, submission_id,"
+	                 " value) SELECT i.id, a.id, 20223, (SELECT max(id) FROM submission), 11"
+	                 " FROM indicator i, area a WHERE i.code = 'bup.nya_barn'"
+	                 " AND a.code = '0581-hageby'");
+	harness_sql(&db, "COMMIT");
+	if (p.started)
+		pthread_join(p.thread, NULL);
+	is_int(p.res.status, 201, "overtaken: the batch is stored all the same");
+	check_receipt("overtaken", &p.res, body, 1, 0, 0, 1, &r);
+	is_int(sql_int("SELECT count(*) FROM count_history"), stored + 1,
+	       "overtaken: only the other writer's row was written");
+	is_int(harness_log_count(&collector, "ahead of the lock") - ahead, 1,
+	       "overtaken: the batch was first classified ahead of the lock");
+	is_int(harness_log_count(&collector, "classified by the database") - by_db, 1,
+	       "overtaken: and then through the database");
+	http_result_free(&p.res);
+}
+
+/* A year locked while a batch is written ahead of the lock: the check
+ * under the lock finds it, and nothing is stored. */
+static void test_ahead_locked(void)
+{
+	static const char body[] = "{\"counts\":[{\"indicator\":\"bup.nya_barn\","
+	                           "\"area\":\"0581-navestad\",\"period\":\"2022Q4\",\"value\":2}]}";
+	struct pending_post p = { .body = body };
+
+	warm_cache();
+	long long stored = sql_int("SELECT count(*) FROM count_history");
+	long long submissions = sql_int("SELECT count(*) FROM submission");
+	int ahead = harness_log_count(&collector, "ahead of the lock");
+	post_blocked(&p);
+	harness_sql(&db, "INSERT INTO period_lock (area_id, year, locked, by_whom)"
+	                 " SELECT id, 2022, true, 'test' FROM area WHERE code = '0581'");
+	harness_sql(&db, "COMMIT");
+	if (p.started)
+		pthread_join(p.thread, NULL);
+	is_int(p.res.status, 409, "locked ahead: 409");
+	ok(p.res.body.data && strstr(p.res.body.data, "\"error\":\"period_locked\"") &&
+	   strstr(p.res.body.data, "2022Q4"), "locked ahead: period_locked, naming 2022Q4 (%s)",
+	   p.res.body.data ? p.res.body.data : "");
+	is_int(sql_int("SELECT count(*) FROM count_history"), stored, "locked ahead: no count stored");
+	is_int(sql_int("SELECT count(*) FROM submission"), submissions,
+	       "locked ahead: no submission stored");
+	is_int(harness_log_count(&collector, "ahead of the lock") - ahead, 1,
+	       "locked ahead: the batch was classified ahead of the lock");
+	harness_sql(&db, "INSERT INTO period_lock (area_id, year, locked, by_whom)"
+	                 " SELECT id, 2022, false, 'test' FROM area WHERE code = '0581'");
 	http_result_free(&p.res);
 }
 
@@ -562,8 +718,10 @@ int main(void)
 	harness_db_create(&db, "counts_post");
 	tok_bup = harness_token(&db, "submitter", "bup");
 	tok_soc = harness_token(&db, "submitter", "soc");
+	/* At debug level the log says which way each batch was stored. */
+	const char *extra[] = { "--log-level", "debug", NULL };
 	if (harness_start(&collector, harness_program("collector/samlad-collector"),
-	                  db.collector_url, NULL) != 0) {
+	                  db.collector_url, extra) != 0) {
 		printf("Bail out! the collector did not start (see %s)\n", collector.log_path);
 		return 1;
 	}
@@ -580,6 +738,9 @@ int main(void)
 	test_import_between();
 	test_disk_full();
 	test_swedish_quarters();
+	test_chain_order();
+	test_ahead_overtaken();
+	test_ahead_locked();
 
 	is_int(harness_stop(&collector), 0, "the collector exits 0 on SIGTERM");
 	free(tok_bup);

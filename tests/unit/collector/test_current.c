@@ -355,6 +355,74 @@ static void test_apply_early(void)
 	current_free(c);
 }
 
+/* A chain batch waiting for the one before it. */
+struct chain_waiter {
+	struct current *c;              /* the shared cache */
+	struct current_ticket *t;       /* the waiting batch's ticket */
+	volatile bool done;             /* current_chain_wait returned */
+};
+
+static void *chain_wait_thread(void *arg)
+{
+	struct chain_waiter *w = arg;
+
+	current_chain_wait(w->c, w->t);
+	w->done = true;
+	return NULL;
+}
+
+/* Batches classified ahead of the lock: each sees the rows of the ones
+ * before it, waits for the one before it to commit, and a failure drops
+ * the map. */
+static void test_chain(void)
+{
+	struct current *c = current_new(1 << 20);
+	const struct valid_row x[] = { { 1, 1, 20001, 4, 0 } };
+	const struct valid_row y[] = { { 1, 1, 20001, 4, 0 }, { 1, 2, 20001, 6, 0 } };
+	const struct valid_row z[] = { { 1, 2, 20001, 7, 0 } };
+	struct current_ticket tx, ty, tz;
+	unsigned char cls[2];
+	struct current_stats s;
+	pthread_t th;
+	int v = -1;
+
+	ok(!current_chain_classify(c, 0, x, 1, cls, &tx), "chain: no map, no chain");
+	load(c, NULL, 0, 1);
+	ok(current_chain_classify(c, 1, x, 1, cls, &tx), "chain: x classified at 1");
+	is_str(classes(cls, 1), "c", "chain: x creates its key");
+	is_int(tx.pred, 1, "chain: x follows submission 1");
+	current_chain_apply(c, &tx, 2, x, 1);
+	ok(tx.applied, "chain: x's rows are in the map as submission 2");
+	/* x is not committed: the database still says 1. */
+	ok(current_chain_classify(c, 1, y, 2, cls, &ty), "chain: y classified behind x");
+	is_str(classes(cls, 2), "=c", "chain: y sees x's row");
+	is_int(ty.pred, 2, "chain: y follows x");
+	current_chain_apply(c, &ty, 3, y, 2);
+	struct chain_waiter w = { c, &ty, false };
+	pthread_create(&th, NULL, chain_wait_thread, &w);
+	usleep(50 * 1000);
+	ok(!w.done, "chain: y waits while x is not committed");
+	current_chain_end(c, &tx, 2, true);
+	pthread_join(th, NULL);
+	ok(w.done, "chain: y goes on once x committed");
+	current_chain_end(c, &ty, 3, true);
+	current_stats(c, &s);
+	ok(s.valid && s.version == 3 && s.keys == 2, "chain: valid at 3 with 2 keys (valid %d, "
+	   "version %lld, keys %zu)", s.valid, s.version, s.keys);
+
+	ok(!current_chain_classify(c, 5, z, 1, cls, &tz), "chain: not when the database has a "
+	   "submission this process did not see land");
+	ok(current_chain_classify(c, 3, z, 1, cls, &tz), "chain: z classified at 3");
+	is_str(classes(cls, 1), "u", "chain: z updates y's row");
+	current_chain_apply(c, &tz, 4, z, 1);
+	ok(current_get(c, 1, 2, 20001, &v) && v == 7, "chain: z's value is in the map (%d)", v);
+	current_chain_end(c, &tz, 4, false);
+	current_stats(c, &s);
+	ok(!s.valid, "chain: a batch that did not commit drops the map");
+	ok(!current_chain_classify(c, 3, z, 1, cls, &tz), "chain: and the chain waits for a load");
+	current_free(c);
+}
+
 /* Batches this process commits while a load runs are applied to the
  * loaded map in id order, as far as their versions chain. */
 static void test_commits_during_load(void)
@@ -445,6 +513,7 @@ int main(void)
 	test_first_load_wasted();
 	test_inflight();
 	test_apply_early();
+	test_chain();
 	test_commits_during_load();
 	return tap_done();
 }

@@ -587,57 +587,6 @@ static void test_commit_halves(struct db *db)
 	is_int(db_command(db, "DROP TABLE c"), DB_OK, "drop c");
 }
 
-/* Borrows the writer and notes that it got it. */
-static void *borrow_writer(void *arg)
-{
-	struct borrower *b = arg;
-	struct db *db = db_pool_get_writer(b->run->pool);
-	pthread_mutex_lock(&b->run->lock);
-	b->run->order[b->run->n++] = b->id;
-	pthread_mutex_unlock(&b->run->lock);
-	db_pool_put(b->run->pool, db);
-	return NULL;
-}
-
-/* The writer is one connection besides the pool's: lent to one borrower
- * at a time, first come first served, and returned to itself. */
-static void test_pool_writer(void)
-{
-	struct queue_run run = { .pool = db_pool_new(hdb.admin_url, 1), .n = 0 };
-	struct borrower b[3] = { { &run, 1 }, { &run, 2 }, { &run, 3 } };
-	pthread_t th[2];
-
-	pthread_mutex_init(&run.lock, NULL);
-	struct db *w = db_pool_get_writer(run.pool);
-	struct db *other = db_pool_get(run.pool);
-	ok(w && other && w != other, "the writer is not the pool's one connection");
-	is_int(query_int(w, "SELECT 7"), 7, "the writer connects on its first use");
-	db_pool_put(run.pool, other);
-	for (int i = 0; i < 2; i++) {
-		pthread_create(&th[i], NULL, borrow_writer, &b[i]);
-		await_waiting(run.pool, (unsigned)i + 1);
-	}
-	is_int(db_pool_waiting(run.pool), 2, "two borrowers wait for the writer");
-	struct db *again = db_pool_get(run.pool);
-	ok(again == other, "while the pool's connection is free to anyone");
-	db_pool_put(run.pool, again);
-	is_int(db_begin(w), DB_OK, "begin on the writer");
-	db_pool_put(run.pool, w);
-	borrow_writer(&b[2]);
-	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
-	is_int(run.n, 3, "every borrower of the writer was served");
-	ok(run.order[0] == 1 && run.order[1] == 2 && run.order[2] == 3,
-	   "in the order they came (%d %d %d)", run.order[0], run.order[1], run.order[2]);
-	struct db *last = db_pool_get_writer(run.pool);
-	ok(last == w, "the writer is the same connection every time");
-	is_int(db_command(last, "SAVEPOINT s"), DB_ERROR, "and came back outside a transaction");
-	db_pool_put(run.pool, last);
-	is_int(db_pool_waiting(run.pool), 0, "nobody waits at the end");
-	pthread_mutex_destroy(&run.lock);
-	db_pool_free(run.pool);
-}
-
 /* Integers, int arrays and bytes reach PostgreSQL as what they are. */
 static void test_param_kinds(struct db *db)
 {
@@ -682,7 +631,6 @@ int main(void)
 	test_notices();
 	test_pool();
 	test_pool_fair();
-	test_pool_writer();
 	harness_db_drop(&hdb);
 	return tap_done();
 }
