@@ -54,6 +54,8 @@ YEARS=${BENCH_YEARS:-8}
 STREAMS=${BENCH_STREAMS:-2}
 COLLECTOR_ARGS=()
 if [ -n "${BENCH_CACHE_MB:-}" ]; then COLLECTOR_ARGS=(--cache-mb "$BENCH_CACHE_MB"); fi
+# shellcheck disable=SC2206 # flags for a trial, split on purpose
+COLLECTOR_ARGS+=(${BENCH_COLLECTOR_FLAGS:-})
 # The clients stand for agencies' machines and an administrator's psql, not
 # for this one: they run niced, the collector's client and COPY's psql
 # alike, so that the programs measured get the CPU first.
@@ -202,7 +204,7 @@ copy_batches_once() {
 # stored against COPY's rows.
 collector_once() {
 	empty_store
-	bench_start collector "$COLLECTOR_URL" "$COLLECTOR" "${COLLECTOR_ARGS[@]}"
+	bench_start collector "$COLLECTOR_URL" "$COLLECTOR" "${COLLECTOR_ARGS[@]}" --metrics-loopback
 	COLLECTOR_START_EMPTY_S=$START_S
 	checkpoint >/dev/null
 	# shellcheck disable=SC2046
@@ -211,7 +213,13 @@ collector_once() {
 		die "the collector run failed (log: $(tail -n 5 "$TMP/collector.log" | tr '\n' ' '))"
 	C_CPU=$(cpu_seconds "/proc/$PROGRAM_PID/stat")
 	COLLECTOR_INGEST_RSS=$(bench_rss_peak)
+	# How many batches the cache classified (ahead of the lock, or under it).
+	curl -fsS "http://$LISTEN/metrics" >"$TMP/metrics.txt" || die "GET /metrics failed"
+	CACHE_HITS=$(awk '$1 == "samlad_collector_cache_hits_total" { print $2 }' "$TMP/metrics.txt")
+	CACHE_MISSES=$(awk '$1 == "samlad_collector_cache_misses_total" { print $2 }' "$TMP/metrics.txt")
 	bench_stop
+	# Later starts write collector.log again; BENCH_KEEP keeps this one.
+	cp "$TMP/collector.log" "$TMP/collector-ingest.log"
 	C_S=$(least "$(client_value seconds "$TMP/ingest.out")" "${C_S:-}")
 	[ "$(sql_value 'SELECT count(*) FROM count_history')" -eq "$ROWS" ] ||
 		die "count_history does not hold $ROWS rows after the collector run"
@@ -338,7 +346,7 @@ data        $ROWS counts, $KEYS keys: $INDICATORS indicators x $((MUNICIPALITIES
 
 figure                          measured              reference                       ratio    target
 ingest, counts/s                $(printf '%-21s' "$C_RATE") COPY $(printf '%-26s' "$COPY_RATE") $(printf '%-8s' "$R_INGEST") >= $TARGET_INGEST ($(met "$R_INGEST" "$TARGET_INGEST" ge))
-  seconds                       $(printf '%-21s' "$C_S") $(printf '%-31s' "$COPY_S") (best of $ROUNDS; $NBATCHES batches of $BATCH over $STREAMS connection(s); collector CPU $C_CPU s)
+  seconds                       $(printf '%-21s' "$C_S") $(printf '%-31s' "$COPY_S") (best of $ROUNDS; $NBATCHES batches of $BATCH over $STREAMS connection(s); collector CPU $C_CPU s; cache hits $CACHE_HITS, misses $CACHE_MISSES in the last)
   against COPY by batch         $(printf '%-21s' "$C_RATE") $(printf '%-31s' "$BATCHED_RATE") $(printf '%-8s' "$R_BATCHED") ($BATCHED_S s: a transaction per batch, one psql)
 series, requests/s              $(printf '%-21s' "$A_RATE") pgbench $(printf '%-23s' "$R_RATE") $(printf '%-8s' "$R_SERIES")
 series p99 ms (concurrency $CONCURRENCY)  $(printf '%-21s' "$A_P99") pgbench avg $(printf '%-19s' "$R_LATENCY") -        < $TARGET_P99_MS ($(met "$A_P99" "$TARGET_P99_MS" lt))
@@ -366,6 +374,7 @@ write_json() {
   "ingest": {"collector_seconds": $C_S, "collector_counts_per_s": $C_RATE, "streams": $STREAMS,
     "rounds": $ROUNDS, "cache_mb": "${BENCH_CACHE_MB:-default}",
     "batches": $NBATCHES, "collector_cpu_seconds": $C_CPU,
+    "cache_hits_last_round": $CACHE_HITS, "cache_misses_last_round": $CACHE_MISSES,
     "copy_seconds": $COPY_S, "copy_counts_per_s": $COPY_RATE, "ratio": $R_INGEST,
     "copy_by_batch_seconds": $BATCHED_S, "copy_by_batch_counts_per_s": $BATCHED_RATE,
     "ratio_by_batch": $R_BATCHED,

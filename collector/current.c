@@ -443,10 +443,10 @@ bool current_chain_classify(struct current *c, long long committed,
 	 * missing from the map. */
 	while (c->inflight)
 		pthread_cond_wait(&c->landed, &c->lock);
-	/* A submission committed that this process has not seen land:
-	 * another writer's, most likely, and the map is stale. The locked way
-	 * finds out for sure. */
-	usable = c->valid && !c->loading && committed <= c->landed_id;
+	/* A submission committed past the map's version is another writer's:
+	 * the map is stale, and the locked way finds out for sure. (One of
+	 * ours may have committed and not landed yet: it is in the map.) */
+	usable = c->valid && !c->loading && committed <= c->version;
 	if (usable) {
 		classify_rows(&c->map, rows, n, cls);
 		*t = (struct current_ticket){ c->version, c->gen, false };

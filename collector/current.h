@@ -103,8 +103,8 @@ struct current_ticket {
  * calls current_chain_apply with its id, or current_chain_cancel. False,
  * the chain not taken, when the map cannot be used: invalid, being
  * loaded, or `committed` (the highest submission the transaction sees
- * committed) is one this process has not seen land, so that another
- * writer has likely made the map stale. Correctness rests on the database: the batch commits only if
+ * committed) is past the map's version, so that another writer has made
+ * the map stale. Correctness rests on the database: the batch commits only if
  * the highest committed submission is then t->pred. */
 bool current_chain_classify(struct current *c, long long committed,
                             const struct valid_row *rows, size_t n, unsigned char *cls,

@@ -393,8 +393,8 @@ static void test_chain(void)
 	is_int(tx.pred, 1, "chain: x follows submission 1");
 	current_chain_apply(c, &tx, 2, x, 1);
 	ok(tx.applied, "chain: x's rows are in the map as submission 2");
-	/* x is not committed: the database still says 1. */
-	ok(current_chain_classify(c, 1, y, 2, cls, &ty), "chain: y classified behind x");
+	/* x's COMMIT may be done in the database before it landed here. */
+	ok(current_chain_classify(c, 2, y, 2, cls, &ty), "chain: y classified behind x");
 	is_str(classes(cls, 2), "=c", "chain: y sees x's row");
 	is_int(ty.pred, 2, "chain: y follows x");
 	current_chain_apply(c, &ty, 3, y, 2);
@@ -411,7 +411,7 @@ static void test_chain(void)
 	   "version %lld, keys %zu)", s.valid, s.version, s.keys);
 
 	ok(!current_chain_classify(c, 5, z, 1, cls, &tz), "chain: not when the database has a "
-	   "submission this process did not see land");
+	   "submission past the map's");
 	ok(current_chain_classify(c, 3, z, 1, cls, &tz), "chain: z classified at 3");
 	is_str(classes(cls, 1), "u", "chain: z updates y's row");
 	current_chain_apply(c, &tz, 4, z, 1);
