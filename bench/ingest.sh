@@ -159,6 +159,7 @@ statements_report() {
 
 run_collector() {
 	statements_start
+	# shellcheck disable=SC2086 # flags for a trial, split on purpose
 	bench_start collector "$COLLECTOR_URL" "$COLLECTOR" ${BENCH_COLLECTOR_FLAGS:-}
 	say "collector on $LISTEN; posting $((2 * KEYS)) counts in batches of $BATCH over $STREAMS connection(s)"
 	checkpoint

@@ -161,9 +161,11 @@ bench_baseline() {
 	local rev=${BENCH_BASELINE:-6af32ce}
 	git -C "$ROOT" worktree add --detach "$TMP/baseline-src" "$rev" >/dev/null 2>&1 ||
 		die "cannot check out $rev"
-	meson setup "$TMP/baseline" "$TMP/baseline-src" >/dev/null &&
-		meson compile -C "$TMP/baseline" aggregator/samlad-aggregator >/dev/null ||
+	if ! meson setup "$TMP/baseline" "$TMP/baseline-src" >/dev/null ||
+		! meson compile -C "$TMP/baseline" aggregator/samlad-aggregator >/dev/null; then
 		die "cannot build the aggregator of $rev"
+	fi
+	# shellcheck disable=SC2034 # for the sourcing script
 	BASELINE_AGGREGATOR=$TMP/baseline/aggregator/samlad-aggregator
 	git -C "$ROOT" worktree remove --force "$TMP/baseline-src" >/dev/null 2>&1 || true
 	say "baseline: the aggregator of $rev"

@@ -32,6 +32,8 @@
 #                         the best of each is the figure (default 2)
 #   BENCH_BATCH           counts per batch (default 10000; the API takes at
 #                         most 100000)
+#   BENCH_COLLECTOR_FLAGS flags for the collector (e.g. --log-level debug; the
+#                         ingest run's log stays as collector-ingest.log)
 #   BENCH_KEEP            1: keep the temporary folder
 set -euo pipefail
 
