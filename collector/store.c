@@ -824,6 +824,12 @@ static enum db_status write_ahead(struct db *db, struct current *cache,
 	}
 	if (st != DB_OK || *locked) {
 		current_chain_cancel(cache);
+		/* Another request with this Idempotency-Key was being stored:
+		 * the locked way waits for it and answers with its receipt. */
+		if (st == DB_ERROR && strcmp(db_sqlstate(db), SQLSTATE_UNIQUE) == 0) {
+			*usable = false;
+			st = DB_OK;
+		}
 		return st;
 	}
 	current_chain_apply(cache, &a->ticket, a->id, in->rows, in->nrows);

@@ -444,13 +444,14 @@ struct pending_post {
 	pthread_t thread;         /* the thread */
 	bool started;             /* the thread was created */
 	const char *body;         /* what it posts (borrowed) */
+	const char *const *headers; /* extra request headers, or NULL (borrowed) */
 	struct http_result res;   /* the answer */
 };
 
 static void *post_thread(void *arg)
 {
 	struct pending_post *p = arg;
-	post(tok_bup, "application/json", p->body, NULL, &p->res);
+	post(tok_bup, "application/json", p->body, p->headers, &p->res);
 	return NULL;
 }
 
@@ -560,6 +561,39 @@ static void test_chain_order(void)
 	       "chain: both were classified from the cache ahead of the lock");
 	is_int(current_value("bup.nya_barn", "0581-hageby", 20221), 3, "chain: hageby's count");
 	is_int(current_value("bup.nya_barn", "0581-navestad", 20221), 4, "chain: navestad's count");
+	for (int i = 0; i < 2; i++)
+		http_result_free(&p[i].res);
+}
+
+/* The same batch with the same Idempotency-Key sent twice at once (a
+ * client that retried too soon): one is stored (201), the other waits for
+ * it and answers its receipt (200), even though both began ahead of the
+ * lock. */
+static void test_same_key_at_once(void)
+{
+	static const char body[] = "{\"counts\":[{\"indicator\":\"bup.nya_barn\","
+	                           "\"area\":\"0581-navestad\",\"period\":\"2020Q2\",\"value\":8}]}";
+	static const char *const key[] = { "Idempotency-Key: same-key-at-once", NULL };
+	struct pending_post p[2] = { { .body = body, .headers = key },
+	                             { .body = body, .headers = key } };
+	long long submissions = sql_int("SELECT count(*) FROM submission");
+	struct receipt r[2];
+
+	post_blocked(&p[0]);
+	p[1].started = pthread_create(&p[1].thread, NULL, post_thread, &p[1]) == 0;
+	harness_sleep_ms(300);
+	harness_sql(&db, "COMMIT");
+	for (int i = 0; i < 2; i++)
+		if (p[i].started)
+			pthread_join(p[i].thread, NULL);
+	int created = p[0].res.status == 201 ? 0 : 1;
+	is_int(p[created].res.status, 201, "same key at once: one is stored");
+	is_int(p[1 - created].res.status, 200, "same key at once: the other answers its receipt");
+	check_receipt("same key at once, stored", &p[created].res, body, 1, 1, 0, 0, &r[0]);
+	check_receipt("same key at once, replayed", &p[1 - created].res, body, 1, 1, 0, 0, &r[1]);
+	is_str(r[1].submission, r[0].submission, "same key at once: the same submission");
+	is_int(sql_int("SELECT count(*) FROM submission"), submissions + 1,
+	       "same key at once: one submission stored");
 	for (int i = 0; i < 2; i++)
 		http_result_free(&p[i].res);
 }
@@ -739,6 +773,7 @@ int main(void)
 	test_disk_full();
 	test_swedish_quarters();
 	test_chain_order();
+	test_same_key_at_once();
 	test_ahead_overtaken();
 	test_ahead_locked();
 
