@@ -84,16 +84,18 @@ bool store_uuid_valid(const char *s)
 
 /* ---- the ingest transaction ------------------------------------------ */
 
-/* Every ingest and every catalogue import takes this one lock, so ingests
- * are serialised, submission ids increase in commit order, and an import
- * lies between two submissions. BEGIN and the lock go in one round trip:
- * the simple protocol takes both in one string, and the lock's key is a
- * constant of the program. */
-static const char SQL_BEGIN_LOCKED[] =
-	"BEGIN; SELECT pg_advisory_xact_lock(" CATALOGUE_TIMELINE_LOCK ")";
+/* Every ingest and every catalogue import takes this one lock before it
+ * commits, so submission ids increase in commit order and an import lies
+ * between two submissions. The lock's key is a constant of the program. */
+#define INGEST_LOCK "SELECT pg_advisory_xact_lock(" CATALOGUE_TIMELINE_LOCK ")"
+/* The locked way: BEGIN and the lock in one round trip, as the simple
+ * protocol takes both in one string. */
+static const char SQL_BEGIN_LOCKED[] = "BEGIN; " INGEST_LOCK;
+/* Ahead of the lock: the lock alone, in a transaction begun long before. */
+static const char SQL_LOCK[] = INGEST_LOCK;
 
 /* The catalogue version, which a batch must have been checked against. */
-static const char SQL_CATALOGUE[] = "SELECT version FROM catalogue_version";
+#define CATALOGUE_VERSION "(SELECT version FROM catalogue_version)"
 
 /* The data version: the highest submission id, 0 when there is none.
  * Under the ingest lock it names exactly the state the transaction sees;
@@ -107,7 +109,6 @@ static const char SQL_VERSION[] = "SELECT " DATA_VERSION;
 	"EXISTS (SELECT 1 FROM period_lock l WHERE l.locked AND NOT EXISTS (" \
 	"       SELECT 1 FROM period_lock n" \
 	"        WHERE n.area_id = l.area_id AND n.year = l.year AND n.id > l.id))"
-static const char SQL_ANY_LOCKED[] = "SELECT " ANY_LOCKED "::int";
 
 /* Runs a query of one number without parameters and reads it into *out. */
 static enum db_status read_number(struct db *db, const char *sql, long long *out)
@@ -121,15 +122,16 @@ static enum db_status read_number(struct db *db, const char *sql, long long *out
 	return st;
 }
 
-/* What an ingest reads once it holds the lock, in one statement after the
- * lock's: a statement's snapshot is taken when it starts, so only a later
- * statement sees every ingest committed before the lock was granted.
- * Columns: the catalogue version, the data version, whether any year is
- * locked, then the batch's Idempotency-Key as find_key reads it (NULLs
- * when the batch has none, $2 NULL, or it was never seen). */
+/* What a batch reads first, in one statement: the locked way after the
+ * lock's (a statement's snapshot is taken when it starts, so only a later
+ * statement sees every ingest committed before the lock was granted),
+ * ahead of the lock and in a dry run at once. Columns: the catalogue
+ * version, the data version, whether any year is locked, then the
+ * batch's Idempotency-Key: RECEIPT_COLUMNS and whether the body was the
+ * same (NULLs when the batch has none, $2 NULL, or it was never seen). */
 static const struct db_statement SQL_TX_STATE = {
 	"ingest_state",
-	"SELECT (SELECT version FROM catalogue_version), " DATA_VERSION ", " ANY_LOCKED ", k.*"
+	"SELECT " CATALOGUE_VERSION ", " DATA_VERSION ", " ANY_LOCKED ", k.*"
 	"  FROM (SELECT 1) one LEFT JOIN LATERAL ("
 	"       SELECT " RECEIPT_COLUMNS ", body_sha256 = $3 FROM submission"
 	"        WHERE agency_id = $1 AND idempotency_sha256 = $2) k ON true",
@@ -140,7 +142,7 @@ static const struct db_statement SQL_TX_STATE = {
  * left out: the transaction sees it), and whether any year is locked. */
 static const struct db_statement SQL_TX_CHECK = {
 	"ingest_check",
-	"SELECT (SELECT version FROM catalogue_version),"
+	"SELECT " CATALOGUE_VERSION ","
 	"       (SELECT coalesce(max(id), 0) FROM submission WHERE id <> $1), " ANY_LOCKED,
 };
 
@@ -172,31 +174,6 @@ static enum db_status read_tx_state(struct db *db, const struct store_batch *in,
 	if (db_rows_text(rows, 0, 3)) {
 		receipt_from_row(rows, 0, 3, out);
 		state->key = db_rows_bool(rows, 0, 3 + RECEIPT_NCOLUMNS) ? KEY_SAME : KEY_OTHER;
-	}
-	db_rows_free(rows);
-	return DB_OK;
-}
-
-static const char SQL_FIND_KEY[] =
-	"SELECT " RECEIPT_COLUMNS ", body_sha256 = $3"
-	"  FROM submission"
-	" WHERE agency_id = $1 AND idempotency_sha256 = $2";
-
-/* Looks the batch's Idempotency-Key up; fills *out when it was seen. */
-static enum db_status find_key(struct db *db, const struct store_batch *in,
-                               struct receipt *out, enum key_state *state)
-{
-	struct db_rows *rows;
-	enum db_status st = db_exec(db, &rows, SQL_FIND_KEY,
-	                            DB_PARAMS(DB_PARAM_INT(in->agency_id),
-	                                      DB_PARAM_BYTES(in->key_sha256, AUTH_HASH_BYTES),
-	                                      DB_PARAM_BYTES(in->body_sha256, AUTH_HASH_BYTES)));
-	if (st != DB_OK)
-		return st;
-	*state = KEY_NEW;
-	if (db_rows_count(rows) > 0) {
-		receipt_from_row(rows, 0, 0, out);
-		*state = db_rows_bool(rows, 0, RECEIPT_NCOLUMNS) ? KEY_SAME : KEY_OTHER;
 	}
 	db_rows_free(rows);
 	return DB_OK;
@@ -310,8 +287,7 @@ done:
 /* What the ingest transaction learnt that the cache needs once it ends. */
 struct ingest_tx {
 	struct current *cache;  /* borrowed; NULL when the cache is off */
-	long long version;      /* the data version seen under the lock */
-	bool any_locked;        /* some year was locked under the lock */
+	struct tx_state state;  /* what was read under the lock */
 	long long id;           /* the new submission's id */
 	bool classified;        /* current_classify was called: end it */
 	bool locked;            /* the batch would change a locked period: refuse it */
@@ -325,11 +301,11 @@ static enum db_status classify(struct db *db, const struct store_batch *in,
 {
 	if (tx->cache) {
 		tx->classified = true;
-		if (current_classify(tx->cache, tx->version, in->rows, in->nrows, cls)) {
-			log_debug("ingest: classified from the cache at submission %lld", tx->version);
+		if (current_classify(tx->cache, tx->state.version, in->rows, in->nrows, cls)) {
+			log_debug("ingest: classified from the cache at submission %lld", tx->state.version);
 			return DB_OK;
 		}
-		log_debug("ingest: classified by the database at submission %lld", tx->version);
+		log_debug("ingest: classified by the database at submission %lld", tx->state.version);
 	}
 	return classify_query(db, in, cls);
 }
@@ -538,10 +514,9 @@ static enum db_status write_batch(struct db *db, const struct store_batch *in,
 		log_error("ingest: out of memory classifying rows");
 		return DB_ERROR;
 	}
-	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	enum db_status st = classify(db, in, cls, tx);
 	if (st == DB_OK)
-		st = check_locks(db, in, cls, tx->any_locked, out, &tx->locked);
+		st = check_locks(db, in, cls, tx->state.any_locked, out, &tx->locked);
 	if (st == DB_OK && !tx->locked) {
 		count_classes(cls, in->nrows, out);
 		st = insert_submission(db, in, out, &tx->id);
@@ -693,7 +668,7 @@ static void cache_end(const struct ingest_tx *tx, const struct store_batch *in, 
 	if (!tx->classified)
 		return;
 	if (committed)
-		current_commit(tx->cache, tx->version, tx->id, in->rows, in->nrows);
+		current_commit(tx->cache, tx->state.version, tx->id, in->rows, in->nrows);
 	else
 		current_abort(tx->cache);
 }
@@ -709,7 +684,7 @@ static enum db_status commit(struct db *db, const struct ingest_tx *tx,
 	enum db_status st = db_commit_send(db);
 
 	if (st == DB_OK && tx->classified)
-		current_apply(tx->cache, tx->version, tx->id, in->rows, in->nrows);
+		current_apply(tx->cache, tx->state.version, tx->id, in->rows, in->nrows);
 	if (st == DB_OK)
 		st = db_commit_wait(db);
 	cache_end(tx, in, st == DB_OK);
@@ -732,25 +707,22 @@ static enum store_result ingest_locked(struct db *db, struct current *cache,
                                        const struct store_batch *in, struct receipt *out)
 {
 	struct ingest_tx tx = { .cache = cache };
-	struct tx_state state = { 0, 0, false, KEY_NEW };
 	enum store_result result;
 	enum db_status st = db_command(db, SQL_BEGIN_LOCKED);
 	if (st == DB_OK)
-		st = read_tx_state(db, in, out, &state);
-	if (st == DB_OK && state.catalogue != in->catalogue_version) {
+		st = read_tx_state(db, in, out, &tx.state);
+	if (st == DB_OK && tx.state.catalogue != in->catalogue_version) {
 		/* An import committed after the rows were checked: check again. */
 		db_rollback(db);
 		return STORE_STALE_CATALOGUE;
 	}
 	if (st != DB_OK)
 		goto fail;
-	if (state.key != KEY_NEW) {
+	if (tx.state.key != KEY_NEW) {
 		/* Nothing was written; the rollback only lets go of the lock. */
 		db_rollback(db);
-		return state.key == KEY_SAME ? STORE_REPLAYED : STORE_KEY_REUSED;
+		return tx.state.key == KEY_SAME ? STORE_REPLAYED : STORE_KEY_REUSED;
 	}
-	tx.version = state.version;
-	tx.any_locked = state.any_locked;
 	st = write_batch(db, in, out, &tx);
 	if (st == DB_OK && tx.locked)
 		return refuse_locked(db, &tx, in);
@@ -767,9 +739,6 @@ fail:
 }
 
 /* ---- ahead of the lock ------------------------------------------------ */
-
-/* The lock alone, for a transaction already begun. */
-static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(" CATALOGUE_TIMELINE_LOCK ")";
 
 /* What a batch written ahead of the lock knows while it is written. */
 struct ahead {
@@ -854,7 +823,6 @@ static enum store_result ingest_ahead(struct db *db, struct current *cache,
 	enum db_status st = a.cls ? db_begin(db) : DB_ERROR;
 
 	*again = false;
-	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	if (st == DB_OK)
 		st = read_tx_state(db, in, out, &a.state);
 	if (st == DB_OK && (a.state.catalogue != in->catalogue_version || a.state.key != KEY_NEW)) {
@@ -897,6 +865,7 @@ enum store_result store_ingest(struct db *db, struct current *cache,
 	bool again = true;
 	enum store_result result = STORE_FAILED;
 
+	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	if (cache && current_load_begin(cache))
 		store_load_cache(db, cache, NULL);
 	if (cache)
@@ -913,11 +882,10 @@ static const char SQL_NOW[] = "SELECT " RFC3339("clock_timestamp()");
  * counts, sha256 and time; no submission uuid, as none was made. Checks
  * the locks as a post would: *locked when a changed row falls in a
  * locked year. */
-static enum db_status dry_classify(struct db *db, const struct store_batch *in,
+static enum db_status dry_classify(struct db *db, const struct store_batch *in, bool any,
                                    struct receipt *out, bool *locked)
 {
 	struct db_rows *rows = NULL;
-	long long any = 0;
 	unsigned char *cls = calloc(in->nrows ? in->nrows : 1, 1);
 	enum db_status st = DB_ERROR;
 
@@ -929,9 +897,7 @@ static enum db_status dry_classify(struct db *db, const struct store_batch *in,
 	hex_encode(in->body_sha256, AUTH_HASH_BYTES, out->sha256);
 	st = classify_query(db, in, cls);
 	if (st == DB_OK)
-		st = read_number(db, SQL_ANY_LOCKED, &any);
-	if (st == DB_OK)
-		st = check_locks(db, in, cls, any != 0, out, locked);
+		st = check_locks(db, in, cls, any, out, locked);
 	if (st == DB_OK) {
 		count_classes(cls, in->nrows, out);
 		st = db_exec(db, &rows, SQL_NOW, 0, NULL);
@@ -946,8 +912,7 @@ static enum db_status dry_classify(struct db *db, const struct store_batch *in,
 enum store_result store_dry_run(struct db *db, const struct store_batch *in,
                                 struct receipt *out)
 {
-	enum key_state key = KEY_NEW;
-	long long catalogue = 0;
+	struct tx_state state = { 0, 0, false, KEY_NEW };
 	bool locked = false;
 	enum store_result result;
 
@@ -955,15 +920,14 @@ enum store_result store_dry_run(struct db *db, const struct store_batch *in,
 	 * no ingest up, and what it reads is one state of the database. */
 	enum db_status st = db_command(db, SQL_LOAD_BEGIN);
 	if (st == DB_OK)
-		st = read_number(db, SQL_CATALOGUE, &catalogue);
-	if (st == DB_OK && catalogue != in->catalogue_version) {
+		st = read_tx_state(db, in, out, &state);
+	if (st == DB_OK && state.catalogue != in->catalogue_version) {
 		db_rollback(db);
 		return STORE_STALE_CATALOGUE;
 	}
-	if (st == DB_OK && in->has_key)
-		st = find_key(db, in, out, &key);
+	enum key_state key = state.key;
 	if (st == DB_OK && key == KEY_NEW)
-		st = dry_classify(db, in, out, &locked);
+		st = dry_classify(db, in, state.any_locked, out, &locked);
 	if (st != DB_OK)
 		goto fail;
 	db_rollback(db);
