@@ -227,6 +227,17 @@ static void test_pending_budget(void)
 	free(rows);
 }
 
+/* A batch of this process at `version` that the map does not classify
+ * (the database does), committed as version + 1. */
+static void miss_and_commit(struct current *c, long long version, const char *what)
+{
+	const struct valid_row one[] = { { 1, 1, 20001, 3, 0 } };
+	unsigned char cls[1];
+
+	ok(!current_classify(c, version, one, 1, cls), "%s", what);
+	current_commit(c, version, version + 1, one, 1);
+}
+
 static void test_when_to_load(void)
 {
 	struct current *c = current_new(1 << 20);
@@ -237,21 +248,16 @@ static void test_when_to_load(void)
 	ok(!current_load_begin(c), "not twice at once");
 	current_load_end(c, NULL, false, false, 0);
 	/* The load failed; the cache is invalid. Submission 1 is ours. */
-	ok(!current_classify(c, 0, one, 1, cls), "invalid: the database classifies");
-	current_commit(c, 0, 1, one, 1);
+	miss_and_commit(c, 0, "invalid: the database classifies");
 	ok(!current_load_begin(c), "after one write of ours no load yet (the streak is 0)");
-	ok(!current_classify(c, 1, one, 1, cls), "our write was the last one: the streak is 1");
-	current_commit(c, 1, 2, one, 1);
+	miss_and_commit(c, 1, "our write was the last one: the streak is 1");
 	ok(current_load_begin(c), "so a load is asked for");
 	current_load_end(c, current_load_new(c), true, false, 2);
 	/* Another collector wrote 3 before the map was used: a wasted load. */
-	ok(!current_classify(c, 3, one, 1, cls), "stale before any use");
-	current_commit(c, 3, 4, one, 1);
-	ok(!current_classify(c, 4, one, 1, cls), "streak 1 of our own");
-	current_commit(c, 4, 5, one, 1);
+	miss_and_commit(c, 3, "stale before any use");
+	miss_and_commit(c, 4, "streak 1 of our own");
 	ok(!current_load_begin(c), "a wasted load doubles the streak needed: 1 is not enough");
-	ok(!current_classify(c, 5, one, 1, cls), "streak 2 of our own");
-	current_commit(c, 5, 6, one, 1);
+	miss_and_commit(c, 5, "streak 2 of our own");
 	ok(current_load_begin(c), "2 is");
 	current_load_end(c, current_load_new(c), true, false, 6);
 	ok(current_classify(c, 6, one, 1, cls), "the map is used");
@@ -265,15 +271,11 @@ static void test_when_to_load(void)
 static void test_first_load_wasted(void)
 {
 	struct current *c = current_new(1 << 20);
-	const struct valid_row one[] = { { 1, 1, 20001, 3, 0 } };
-	unsigned char cls[1];
 
 	load(c, NULL, 0, 0);
-	ok(!current_classify(c, 1, one, 1, cls), "first load: stale before any use");
-	current_commit(c, 1, 2, one, 1);
+	miss_and_commit(c, 1, "first load: stale before any use");
 	ok(!current_load_begin(c), "first load: after one write of ours no load yet");
-	ok(!current_classify(c, 2, one, 1, cls), "first load: streak 1 of our own");
-	current_commit(c, 2, 3, one, 1);
+	miss_and_commit(c, 2, "first load: streak 1 of our own");
 	ok(current_load_begin(c), "first load: a streak of 1 is enough, as before it");
 	current_load_end(c, NULL, false, false, 0);
 	current_free(c);
