@@ -173,17 +173,22 @@ copy_file() {
 
 empty_store() { sql -c "TRUNCATE count_history, submission"; }
 
-# One COPY of every row into the empty count_history; the best time is
-# kept in COPY_S, the stored rows' fingerprint in HISTORY.
-copy_once() {
+# Seconds one psql run (its arguments) takes on the empty store after a
+# checkpoint, at the clients' niceness.
+psql_on_empty() {
 	local t0 t1
 	empty_store
 	checkpoint >/dev/null
 	t0=$(now)
-	"${CLIENT_NICE[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" \
-		-c "\\copy count_history (indicator_id, area_id, period, submission_id, value) FROM '$TMP/rows/all.tsv'"
+	"${CLIENT_NICE[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@" >/dev/null
 	t1=$(now)
-	COPY_S=$(least "$(elapsed "$t0" "$t1")" "${COPY_S:-}")
+	elapsed "$t0" "$t1"
+}
+
+# One COPY of every row into the empty count_history; the best time is
+# kept in COPY_S, the stored rows' fingerprint in HISTORY.
+copy_once() {
+	COPY_S=$(least "$(psql_on_empty -c "\\copy count_history (indicator_id, area_id, period, submission_id, value) FROM '$TMP/rows/all.tsv'")" "${COPY_S:-}")
 	HISTORY=$(fingerprint_history)
 }
 
@@ -191,13 +196,7 @@ copy_once() {
 # one psql: what a durable acknowledgement of every batch costs the
 # database without HTTP or JSON. The best time is kept in BATCHED_S.
 copy_batches_once() {
-	local t0 t1
-	empty_store
-	checkpoint >/dev/null
-	t0=$(now)
-	"${CLIENT_NICE[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" -f "$TMP/rows/batches.sql"
-	t1=$(now)
-	BATCHED_S=$(least "$(elapsed "$t0" "$t1")" "${BATCHED_S:-}")
+	BATCHED_S=$(least "$(psql_on_empty -f "$TMP/rows/batches.sql")" "${BATCHED_S:-}")
 	[ "$(fingerprint_history)" = "$HISTORY" ] || die "COPY by batch stored other rows than COPY"
 }
 
