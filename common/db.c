@@ -667,13 +667,6 @@ struct pool_waiter {
 	struct pool_waiter *next;    /* the next in line */
 };
 
-/* Borrowers waiting for a connection, in the order they came. */
-struct pool_queue {
-	struct pool_waiter *first;   /* the longest waiting, or NULL */
-	struct pool_waiter *last;    /* the newest waiting */
-	unsigned n;                  /* borrowers in the queue */
-};
-
 /* The pool: every connection is either lent out, on the free stack, or
  * being handed to a waiter. */
 struct db_pool {
@@ -682,7 +675,9 @@ struct db_pool {
 	unsigned nfree;                /* entries in free_list */
 	struct db **all;               /* owned: every connection, for db_pool_free */
 	struct db **free_list;         /* the connections not lent out */
-	struct pool_queue waiting;     /* borrowers of db_pool_get */
+	struct pool_waiter *first;     /* the longest waiting borrower, or NULL */
+	struct pool_waiter *last;      /* the newest waiting borrower */
+	unsigned nwaiting;             /* borrowers in the queue */
 	struct db_meters meters;       /* what every connection counts into */
 };
 
@@ -724,43 +719,6 @@ void db_pool_free(struct db_pool *pool)
 	free(pool);
 }
 
-/* Joins queue q and waits until a connection is handed over; called and
- * returns with the pool's lock held. */
-static struct db *queue_wait(struct db_pool *pool, struct pool_queue *q)
-{
-	struct pool_waiter w = { .db = NULL, .next = NULL };
-
-	pthread_cond_init(&w.handed, NULL);
-	if (q->last)
-		q->last->next = &w;
-	else
-		q->first = &w;
-	q->last = &w;
-	q->n++;
-	while (!w.db)
-		pthread_cond_wait(&w.handed, &pool->lock);
-	pthread_cond_destroy(&w.handed);
-	return w.db;
-}
-
-/* Hands db to the longest waiter of q; false when nobody waits. Called
- * with the pool's lock held. */
-static bool queue_hand(struct pool_queue *q, struct db *db)
-{
-	struct pool_waiter *w = q->first;
-
-	if (!w)
-		return false;
-	q->first = w->next;
-	if (!q->first)
-		q->last = NULL;
-	q->n--;
-	w->db = db;
-	/* Under the lock: w lives on the waiter's stack until it has seen db. */
-	pthread_cond_signal(&w->handed);
-	return true;
-}
-
 struct db *db_pool_get(struct db_pool *pool)
 {
 	struct db *db;
@@ -768,11 +726,24 @@ struct db *db_pool_get(struct db_pool *pool)
 	pthread_mutex_lock(&pool->lock);
 	/* A free connection goes to a newcomer only when nobody waits; while
 	 * someone does, put hands connections over and none is free. */
-	if (pool->nfree > 0 && !pool->waiting.first)
+	if (pool->nfree > 0 && !pool->first) {
 		db = pool->free_list[--pool->nfree];
+		pthread_mutex_unlock(&pool->lock);
+		return db;
+	}
+	struct pool_waiter w = { .db = NULL, .next = NULL };
+	pthread_cond_init(&w.handed, NULL);
+	if (pool->last)
+		pool->last->next = &w;
 	else
-		db = queue_wait(pool, &pool->waiting);
+		pool->first = &w;
+	pool->last = &w;
+	pool->nwaiting++;
+	while (!w.db)
+		pthread_cond_wait(&w.handed, &pool->lock);
+	db = w.db;
 	pthread_mutex_unlock(&pool->lock);
+	pthread_cond_destroy(&w.handed);
 	return db;
 }
 
@@ -785,8 +756,18 @@ void db_pool_put(struct db_pool *pool, struct db *db)
 		db_rollback(db);
 	}
 	pthread_mutex_lock(&pool->lock);
-	if (!queue_hand(&pool->waiting, db))
+	struct pool_waiter *w = pool->first;
+	if (w) {
+		pool->first = w->next;
+		if (!pool->first)
+			pool->last = NULL;
+		pool->nwaiting--;
+		w->db = db;
+		/* Under the lock: w lives on the waiter's stack until it has seen db. */
+		pthread_cond_signal(&w->handed);
+	} else {
 		pool->free_list[pool->nfree++] = db;
+	}
 	pthread_mutex_unlock(&pool->lock);
 }
 
@@ -811,7 +792,7 @@ void db_pool_metrics(struct db_pool *pool, struct metrics *m)
 unsigned db_pool_waiting(struct db_pool *pool)
 {
 	pthread_mutex_lock(&pool->lock);
-	unsigned n = pool->waiting.n;
+	unsigned n = pool->nwaiting;
 	pthread_mutex_unlock(&pool->lock);
 	return n;
 }
